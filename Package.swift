@@ -1,0 +1,75 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+  name: "kafka-failover",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "failoverctl", targets: ["failoverctl"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CRdKafka",
+      pkgConfig: "rdkafka",
+      providers: [.apt(["librdkafka-dev"])]
+    ),
+    .systemLibrary(
+      name: "CCurl",
+      pkgConfig: "libcurl",
+      providers: [.apt(["libcurl4-openssl-dev"])]
+    ),
+    .target(
+      name: "KafkaClient",
+      dependencies: [
+        "CRdKafka",
+        .product(name: "NIOPosix", package: "swift-nio"),
+      ]
+    ),
+    .target(
+      name: "CurlHTTP",
+      dependencies: [
+        "CCurl",
+        .product(name: "NIOPosix", package: "swift-nio"),
+      ]
+    ),
+    .target(
+      name: "HealthProbes",
+      dependencies: ["KafkaClient", "CurlHTTP", .product(name: "Logging", package: "swift-log")]
+    ),
+    .target(
+      name: "Orchestrator",
+      dependencies: [
+        "KafkaClient", "CurlHTTP", "HealthProbes",
+        .product(name: "Yams", package: "Yams"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .target(
+      name: "KafkaLab",
+      dependencies: ["CRdKafka", "KafkaClient", "Orchestrator"]
+    ),
+    .executableTarget(
+      name: "failoverctl",
+      dependencies: [
+        "Orchestrator", "KafkaLab", "HealthProbes", "KafkaClient",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "KafkaLab"]),
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "TestSupport"]),
+    .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator"]),
+    .testTarget(name: "KafkaLabTests", dependencies: ["KafkaLab", "KafkaClient"]),
+    .testTarget(name: "EndToEndTests", dependencies: []),
+  ],
+  swiftLanguageModes: [.v6]
+)

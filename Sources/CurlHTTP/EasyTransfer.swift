@@ -1,0 +1,121 @@
+import CCurl
+import Foundation
+
+/// One request on one easy handle, performed synchronously on the calling thread.
+final class EasyTransfer {
+  private let request: HTTPRequest
+  private var status = 0
+  private var headers: [HTTPHeader] = []
+  private var body: [UInt8] = []
+
+  init(_ request: HTTPRequest) { self.request = request }
+
+  func perform() throws -> HTTPResponse {
+    guard let handle = curl_easy_init() else {
+      throw CurlError(CURLE_FAILED_INIT, detail: "curl_easy_init returned nothing", url: request.url)
+    }
+    defer { curl_easy_cleanup(handle) }
+    var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    var headerList: UnsafeMutablePointer<curl_slist>? = nil
+    defer { curl_slist_free_all(headerList) }
+    // Without this, libcurl adds "Expect: 100-continue" to larger bodies and waits a second.
+    for line in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:"] {
+      headerList = curl_slist_append(headerList, line)
+    }
+    let me = Unmanaged.passUnretained(self).toOpaque()
+    let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errbuf in
+      withBody { bodyPointer, bodyCount in
+        configure(handle, errorBuffer: errbuf.baseAddress!, headers: headerList, me: me)
+        if let bodyPointer {
+          _ = ccurl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bodyCount))
+          _ = ccurl_setopt_ptr(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bodyPointer))
+        }
+        return curl_easy_perform(handle)
+      }
+    }
+    guard code == CURLE_OK else {
+      let detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+      throw CurlError(code, detail: detail, url: request.url)
+    }
+    var responseCode = 0
+    _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &responseCode)
+    var seconds = 0.0
+    _ = ccurl_getinfo_double(handle, CURLINFO_TOTAL_TIME, &seconds)
+    return HTTPResponse(
+      status: responseCode, headers: headers, body: body, totalTime: .microseconds(Int64(seconds * 1_000_000)))
+  }
+
+  private func withBody<R>(_ body: (UnsafeRawPointer?, Int) -> R) -> R {
+    guard let bytes = request.body else { return body(nil, 0) }
+    // An empty array may have no base address; libcurl still needs a valid pointer.
+    if bytes.isEmpty { return [UInt8(0)].withUnsafeBytes { body($0.baseAddress, 0) } }
+    return bytes.withUnsafeBytes { body($0.baseAddress, $0.count) }
+  }
+
+  private func configure(
+    _ h: UnsafeMutableRawPointer, errorBuffer: UnsafeMutablePointer<CChar>,
+    headers: UnsafeMutablePointer<curl_slist>?, me: UnsafeMutableRawPointer
+  ) {
+    _ = ccurl_setopt_str(h, CURLOPT_URL, request.url)
+    // Signals cannot be used for timeouts in a multi-threaded process.
+    _ = ccurl_setopt_long(h, CURLOPT_NOSIGNAL, 1)
+    _ = ccurl_setopt_long(h, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout.milliseconds))
+    _ = ccurl_setopt_long(h, CURLOPT_TIMEOUT_MS, Int(request.timeout.milliseconds))
+    _ = ccurl_setopt_ptr(h, CURLOPT_ERRORBUFFER, errorBuffer)
+    _ = ccurl_setopt_slist(h, CURLOPT_HTTPHEADER, headers)
+    _ = ccurl_setopt_long(h, CURLOPT_FOLLOWLOCATION, request.followRedirects ? 1 : 0)
+    _ = ccurl_setopt_long(h, CURLOPT_MAXREDIRS, 5)
+    _ = ccurl_setopt_long(h, CURLOPT_SSL_VERIFYPEER, request.tls.verifyPeer ? 1 : 0)
+    _ = ccurl_setopt_long(h, CURLOPT_SSL_VERIFYHOST, request.tls.verifyHost ? 2 : 0)
+    if let ca = request.tls.caFile { _ = ccurl_setopt_str(h, CURLOPT_CAINFO, ca) }
+    if let cert = request.tls.clientCertificateFile { _ = ccurl_setopt_str(h, CURLOPT_SSLCERT, cert) }
+    if let key = request.tls.clientKeyFile { _ = ccurl_setopt_str(h, CURLOPT_SSLKEY, key) }
+    switch request.method {
+    case .get: break
+    case .head: _ = ccurl_setopt_long(h, CURLOPT_NOBODY, 1)
+    case .post: _ = ccurl_setopt_long(h, CURLOPT_POST, 1)
+    case .put, .delete, .patch: _ = ccurl_setopt_str(h, CURLOPT_CUSTOMREQUEST, request.method.rawValue)
+    }
+    _ = ccurl_setopt_data_cb(h, CURLOPT_WRITEFUNCTION, writeCallback)
+    _ = ccurl_setopt_ptr(h, CURLOPT_WRITEDATA, me)
+    _ = ccurl_setopt_data_cb(h, CURLOPT_HEADERFUNCTION, headerCallback)
+    _ = ccurl_setopt_ptr(h, CURLOPT_HEADERDATA, me)
+  }
+
+  fileprivate func appendBody(_ bytes: UnsafeRawBufferPointer) { body.append(contentsOf: bytes) }
+
+  fileprivate func appendHeaderLine(_ line: String) {
+    let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+    if trimmed.hasPrefix("HTTP/") {
+      // A new status line (after a redirect or a 100 Continue) starts a new header set.
+      headers = []
+      return
+    }
+    guard let colon = trimmed.firstIndex(of: ":") else { return }
+    let name = String(trimmed[..<colon])
+    let value = trimmed[trimmed.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
+    headers.append(HTTPHeader(name, String(value)))
+  }
+}
+
+private let writeCallback: ccurl_data_cb = { data, size, count, user in
+  guard let data, let user else { return 0 }
+  let transfer = Unmanaged<EasyTransfer>.fromOpaque(user).takeUnretainedValue()
+  transfer.appendBody(UnsafeRawBufferPointer(start: data, count: size * count))
+  return size * count
+}
+
+private let headerCallback: ccurl_data_cb = { data, size, count, user in
+  guard let data, let user else { return 0 }
+  let transfer = Unmanaged<EasyTransfer>.fromOpaque(user).takeUnretainedValue()
+  let bytes = UnsafeRawBufferPointer(start: data, count: size * count)
+  transfer.appendHeaderLine(String(decoding: bytes, as: UTF8.self))
+  return size * count
+}
+
+extension Duration {
+  var milliseconds: Int64 {
+    let (seconds, attoseconds) = components
+    return max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+  }
+}

@@ -1,0 +1,53 @@
+import CCurl
+import NIOPosix
+
+/// libcurl's process-wide setup, which must happen once before any handle is created
+/// and is not thread-safe itself; a global `let` is initialised exactly once.
+private let curlGlobalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+
+/// HTTP through libcurl's easy interface, with a bounded number of transfers in flight.
+///
+/// Each transfer blocks a thread of this client's own pool (never a thread of Swift's
+/// cooperative pool); the pool's size is the concurrency bound, and further requests
+/// wait for a free thread.
+public final class HTTPClient: Sendable {
+  private let pool: NIOThreadPool
+
+  public init(maxConcurrentRequests: Int = 8) {
+    precondition(curlGlobalInit == CURLE_OK, "curl_global_init failed")
+    pool = NIOThreadPool(numberOfThreads: max(1, maxConcurrentRequests))
+    pool.start()
+  }
+
+  deinit {
+    pool.shutdownGracefully { _ in }
+  }
+
+  public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    try await pool.runIfActive { try EasyTransfer(request).perform() }
+  }
+
+  public func get(_ url: String, headers: [HTTPHeader] = [], timeout: Duration = .seconds(5)) async throws
+    -> HTTPResponse
+  {
+    try await send(HTTPRequest(method: .get, url: url, headers: headers, timeout: timeout))
+  }
+
+  public func post(
+    _ url: String, body: [UInt8], headers: [HTTPHeader] = [], timeout: Duration = .seconds(5)
+  ) async throws -> HTTPResponse {
+    try await send(HTTPRequest(method: .post, url: url, headers: headers, body: body, timeout: timeout))
+  }
+
+  public func put(
+    _ url: String, body: [UInt8], headers: [HTTPHeader] = [], timeout: Duration = .seconds(5)
+  ) async throws -> HTTPResponse {
+    try await send(HTTPRequest(method: .put, url: url, headers: headers, body: body, timeout: timeout))
+  }
+
+  public func delete(_ url: String, headers: [HTTPHeader] = [], timeout: Duration = .seconds(5)) async throws
+    -> HTTPResponse
+  {
+    try await send(HTTPRequest(method: .delete, url: url, headers: headers, timeout: timeout))
+  }
+}

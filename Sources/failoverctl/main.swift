@@ -1,0 +1,2 @@
+import Orchestrator
+print(Placeholder.v())

@@ -1,0 +1,96 @@
+import CurlHTTP
+import Foundation
+import Synchronization
+import TestSupport
+import Testing
+
+@Suite("CurlHTTP against a loopback server")
+struct HTTPClientTests {
+  let server: LoopbackHTTPServer
+  let client = HTTPClient(maxConcurrentRequests: 8)
+
+  init() throws {
+    server = try LoopbackHTTPServer { request in
+      let parts = request.path.split(separator: "/").map(String.init)
+      switch (request.method, parts.first) {
+      case ("GET", "status"):
+        return .init(status: Int(parts[1]) ?? 500, body: "status \(parts[1])")
+      case ("GET", "delay"):
+        return .init(body: "late", delay: .milliseconds(Int(parts[1]) ?? 0))
+      case (_, "echo"):
+        let auth = request.headers["authorization"] ?? "-"
+        return .init(
+          status: 201, headers: ["X-Method": request.method],
+          body: "\(request.method) \(auth) \(String(decoding: request.body, as: UTF8.self))")
+      default:
+        return .init(status: 404, body: "no route")
+      }
+    }
+  }
+
+  @Test func statusCodesAndBodies() async throws {
+    for code in [200, 204, 404, 503] {
+      let r = try await client.get("\(server.baseURL)/status/\(code)")
+      #expect(r.status == code)
+    }
+    let ok = try await client.get("\(server.baseURL)/status/200")
+    #expect(ok.text == "status 200")
+    #expect(ok.header("content-length") == "10")
+  }
+
+  @Test func methodsHeadersAndBodies() async throws {
+    let auth = [HTTPHeader("Authorization", "Bearer t0k")]
+    let post = try await client.post("\(server.baseURL)/echo", body: Array("{\"a\":1}".utf8), headers: auth)
+    #expect(post.status == 201)
+    #expect(post.text == "POST Bearer t0k {\"a\":1}")
+    #expect(post.header("X-Method") == "POST")
+    let big = [UInt8](repeating: UInt8(ascii: "x"), count: 200_000)
+    let put = try await client.put("\(server.baseURL)/echo", body: big)
+    #expect(put.body.count == "PUT - ".count + big.count)
+    let delete = try await client.delete("\(server.baseURL)/echo")
+    #expect(delete.text == "DELETE - ")
+  }
+
+  @Test func totalTimeoutIsATypedError() async throws {
+    let start = ContinuousClock.now
+    do {
+      _ = try await client.get("\(server.baseURL)/delay/3000", timeout: .milliseconds(300))
+      Issue.record("a 3 s response came back within a 300 ms timeout")
+    } catch let error as CurlError {
+      #expect(error.kind == .timedOut)
+      #expect(error.description.contains("/delay/3000"))
+    }
+    #expect(ContinuousClock.now - start < .seconds(2))
+  }
+
+  @Test func refusedConnectionIsATypedError() async throws {
+    let closed = try LoopbackHTTPServer { _ in .init() }
+    let url = closed.baseURL
+    closed.stop()
+    await #expect(throws: CurlError.self) { _ = try await client.get(url, timeout: .seconds(2)) }
+    do { _ = try await client.get(url) } catch let e as CurlError { #expect(e.kind == .connectionRefused) }
+  }
+
+  @Test func connectTimeoutAppliesToUnroutableAddresses() async throws {
+    // 127.0.0.1 on a closed port refuses at once; a bad URL is rejected before any I/O.
+    do {
+      _ = try await client.send(HTTPRequest(url: "htp://nowhere", timeout: .seconds(1)))
+      Issue.record("a malformed URL was accepted")
+    } catch let error as CurlError {
+      #expect(error.kind == .invalidURL)
+    }
+  }
+
+  @Test func manyRequestsRunConcurrently() async throws {
+    // 16 requests of 300 ms each through 8 slots: about 600 ms, far from 4.8 s serial.
+    let start = ContinuousClock.now
+    let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+      for _ in 0..<16 {
+        group.addTask { try await client.get("\(server.baseURL)/delay/300").status }
+      }
+      return try await group.reduce(into: [Int]()) { $0.append($1) }
+    }
+    #expect(statuses == Array(repeating: 200, count: 16))
+    #expect(ContinuousClock.now - start < .seconds(3))
+  }
+}
