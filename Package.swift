@@ -47,6 +47,7 @@ let package = Package(
       name: "Orchestrator",
       dependencies: [
         "KafkaClient", "CurlHTTP", "HealthProbes",
+        .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Yams", package: "Yams"),
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "Logging", package: "swift-log"),
@@ -67,7 +68,9 @@ let package = Package(
     .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "KafkaLab"]),
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "TestSupport"]),
-    .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator"]),
+    .testTarget(
+      name: "OrchestratorTests", dependencies: ["Orchestrator", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+      exclude: ["Fixtures"]),
     .testTarget(name: "KafkaLabTests", dependencies: ["KafkaLab", "KafkaClient"]),
     .testTarget(name: "EndToEndTests", dependencies: []),
   ],

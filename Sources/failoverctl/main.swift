@@ -1,2 +1,1 @@
-import Orchestrator
-print(Placeholder.v())
+print("failoverctl")

@@ -1,0 +1,46 @@
+import Foundation
+
+/// The serving state of one service: which cluster is active and the fencing epoch.
+public struct ServiceState: Sendable, Equatable, Codable {
+  public let service: String
+  public let activeCluster: String
+  /// Grows by one with every change of active cluster; never reused.
+  public let epoch: Int64
+  /// `stable` or `failing-over`.
+  public let state: String
+  public let updatedAt: Date
+}
+
+/// One stored version of the topology file.
+public struct TopologySnapshot: Sendable, Equatable {
+  public let version: Int64
+  public let source: String
+  public let content: String
+  public let createdAt: Date
+}
+
+/// Who did what, when, why, and how it ended.
+public struct AuditEntry: Sendable, Equatable, Codable {
+  public let id: Int64?
+  public let at: Date
+  public let actor: String
+  public let action: String
+  public let subject: String
+  /// Free-form details, usually the request as JSON.
+  public let details: String
+  /// `ok`, `rejected`, `failed`, ...
+  public let outcome: String
+
+  public init(
+    id: Int64? = nil, at: Date = Date(), actor: String, action: String, subject: String, details: String = "",
+    outcome: String
+  ) {
+    self.id = id
+    self.at = at
+    self.actor = actor
+    self.action = action
+    self.subject = subject
+    self.details = details
+    self.outcome = outcome
+  }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import GRDB
+
+extension StateStore {
+  @discardableResult
+  public func appendAudit(_ entry: AuditEntry) async throws -> Int64 {
+    try await write { db in
+      try Self.insertAudit(db, entry)
+      return db.lastInsertedRowID
+    }
+  }
+
+  /// The newest entries first.
+  public func auditLog(limit: Int = 100) async throws -> [AuditEntry] {
+    try await read { db in
+      try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [limit]).map {
+        AuditEntry(
+          id: $0["id"], at: $0["at"], actor: $0["actor"], action: $0["action"], subject: $0["subject"],
+          details: $0["details"], outcome: $0["outcome"])
+      }
+    }
+  }
+
+  static func insertAudit(_ db: Database, _ e: AuditEntry) throws {
+    try db.execute(
+      sql: "INSERT INTO audit_log (at, actor, action, subject, details, outcome) VALUES (?, ?, ?, ?, ?, ?)",
+      arguments: [e.at, e.actor, e.action, e.subject, e.details, e.outcome])
+  }
+}

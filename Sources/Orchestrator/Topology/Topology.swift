@@ -1,0 +1,188 @@
+/// The deployment the orchestrator manages: failure domains, the Kafka clusters in them,
+/// the replication flows between clusters, and the services clients ask about.
+public struct Topology: Sendable, Equatable {
+  public var regions: [Region]
+  public var clusters: [Cluster]
+  public var flows: [Flow]
+  public var services: [Service]
+
+  public init(regions: [Region], clusters: [Cluster], flows: [Flow], services: [Service]) {
+    self.regions = regions
+    self.clusters = clusters
+    self.flows = flows
+    self.services = services
+  }
+
+  public func cluster(_ name: String) -> Cluster? { clusters.first { $0.name == name } }
+  public func service(_ name: String) -> Service? { services.first { $0.name == name } }
+  public func flow(from source: String, to target: String) -> Flow? {
+    flows.first { $0.source == source && $0.target == target }
+  }
+  public func clusters(in region: String) -> [Cluster] { clusters.filter { $0.region == region } }
+}
+
+public struct Region: Sendable, Equatable {
+  public var name: String
+  public var description: String?
+  public var location: SourceLocation?
+
+  public init(name: String, description: String? = nil, location: SourceLocation? = nil) {
+    self.name = name
+    self.description = description
+    self.location = location
+  }
+}
+
+public struct Cluster: Sendable, Equatable {
+  public var name: String
+  public var region: String
+  public var bootstrapServers: String
+  /// Kafka client properties as written: secret references stay unresolved here.
+  public var properties: [String: String]
+  public var connectURL: String?
+  public var metricsURL: String?
+  public var location: SourceLocation?
+
+  public init(
+    name: String, region: String, bootstrapServers: String, properties: [String: String] = [:],
+    connectURL: String? = nil, metricsURL: String? = nil, location: SourceLocation? = nil
+  ) {
+    self.name = name
+    self.region = region
+    self.bootstrapServers = bootstrapServers
+    self.properties = properties
+    self.connectURL = connectURL
+    self.metricsURL = metricsURL
+    self.location = location
+  }
+
+  /// Properties a client may be shown: everything that is neither a secret reference nor
+  /// a credential by name.
+  public var publicProperties: [String: String] {
+    properties.filter { !SecretReference.isSensitive(key: $0.key, value: $0.value) }
+  }
+}
+
+/// How a flow names topics on its target, as MM2's ReplicationPolicy does.
+public enum ReplicationPolicy: String, Sendable, Equatable, CaseIterable {
+  /// `DefaultReplicationPolicy`: `orders` on `east` becomes `east.orders`.
+  case `default`
+  /// `IdentityReplicationPolicy`: names kept; offsets still differ.
+  case identity
+  /// A link that keeps names and offsets (e.g. Cluster Linking): no translation needed.
+  case offsetPreserving = "offset-preserving"
+}
+
+public enum OffsetSyncsLocation: String, Sendable, Equatable, CaseIterable {
+  case source, target
+}
+
+public struct MM2Connectors: Sendable, Equatable {
+  public var source: String
+  public var checkpoint: String
+  public var heartbeat: String
+
+  public init(
+    source: String = "MirrorSourceConnector", checkpoint: String = "MirrorCheckpointConnector",
+    heartbeat: String = "MirrorHeartbeatConnector"
+  ) {
+    self.source = source
+    self.checkpoint = checkpoint
+    self.heartbeat = heartbeat
+  }
+}
+
+/// Overrides of MM2's internal topic names, for deployments that renamed them.
+public struct InternalTopicOverrides: Sendable, Equatable {
+  public var checkpoints: String?
+  public var offsetSyncs: String?
+  public var heartbeats: String?
+  public init(checkpoints: String? = nil, offsetSyncs: String? = nil, heartbeats: String? = nil) {
+    self.checkpoints = checkpoints
+    self.offsetSyncs = offsetSyncs
+    self.heartbeats = heartbeats
+  }
+}
+
+/// Replication from one cluster to another.
+public struct Flow: Sendable, Equatable {
+  public var source: String
+  public var target: String
+  public var replicationPolicy: ReplicationPolicy
+  public var separator: String
+  /// MM2's alias of the source cluster: the prefix of remote topics.
+  public var sourceAlias: String
+  public var targetAlias: String
+  public var connectors: MM2Connectors
+  public var connectURL: String?
+  /// MM2's `topics` and `groups` filters (regular expressions).
+  public var topicsPattern: String
+  public var groupsPattern: String
+  public var offsetSyncsLocation: OffsetSyncsLocation
+  public var internalTopics: InternalTopicOverrides
+  public var location: SourceLocation?
+
+  public init(
+    source: String, target: String, replicationPolicy: ReplicationPolicy = .default, separator: String = ".",
+    sourceAlias: String? = nil, targetAlias: String? = nil, connectors: MM2Connectors = MM2Connectors(),
+    connectURL: String? = nil, topicsPattern: String = ".*", groupsPattern: String = ".*",
+    offsetSyncsLocation: OffsetSyncsLocation = .source, internalTopics: InternalTopicOverrides = .init(),
+    location: SourceLocation? = nil
+  ) {
+    self.source = source
+    self.target = target
+    self.replicationPolicy = replicationPolicy
+    self.separator = separator
+    self.sourceAlias = sourceAlias ?? source
+    self.targetAlias = targetAlias ?? target
+    self.connectors = connectors
+    self.connectURL = connectURL
+    self.topicsPattern = topicsPattern
+    self.groupsPattern = groupsPattern
+    self.offsetSyncsLocation = offsetSyncsLocation
+    self.internalTopics = internalTopics
+    self.location = location
+  }
+
+  public var name: String { "\(source)->\(target)" }
+}
+
+public enum ServiceMode: String, Sendable, Equatable, CaseIterable {
+  case activePassive = "active-passive"
+  case activeActive = "active-active"
+}
+
+/// What clients ask discovery about: a set of topics and consumer groups that move
+/// between clusters together.
+public struct Service: Sendable, Equatable {
+  public var name: String
+  public var mode: ServiceMode
+  public var primary: String
+  public var standbys: [String]
+  public var topics: [String]
+  public var topicPattern: String?
+  public var consumerGroups: [String]
+  public var groupPattern: String?
+  /// Name of a policy in `policies/` (without `.yaml`).
+  public var policy: String?
+  public var location: SourceLocation?
+
+  public init(
+    name: String, mode: ServiceMode = .activePassive, primary: String, standbys: [String], topics: [String],
+    topicPattern: String? = nil, consumerGroups: [String] = [], groupPattern: String? = nil, policy: String? = nil,
+    location: SourceLocation? = nil
+  ) {
+    self.name = name
+    self.mode = mode
+    self.primary = primary
+    self.standbys = standbys
+    self.topics = topics
+    self.topicPattern = topicPattern
+    self.consumerGroups = consumerGroups
+    self.groupPattern = groupPattern
+    self.policy = policy
+    self.location = location
+  }
+
+  public var clusters: [String] { [primary] + standbys }
+}

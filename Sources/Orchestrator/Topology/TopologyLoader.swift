@@ -1,0 +1,164 @@
+import Foundation
+import Yams
+
+/// A topology read from a file, with the text it came from (for snapshots).
+public struct LoadedTopology: Sendable {
+  public let topology: Topology
+  public let file: String
+  public let text: String
+}
+
+/// Reads and validates topology YAML. Reports every problem at once, each with its file,
+/// line, column and field path; a topology with any problem is never returned.
+public enum TopologyLoader {
+  public static let supportedVersion = 1
+
+  public static func load(path: String) throws -> LoadedTopology {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
+      throw ConfigReadError(file: path, reason: reason)
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw ConfigReadError(file: path, reason: "not UTF-8 text")
+    }
+    return LoadedTopology(topology: try parse(yaml: text, file: path), file: path, text: text)
+  }
+
+  public static func parse(yaml: String, file: String) throws(ConfigError) -> Topology {
+    let reader = NodeReader(file: file)
+    let root: Node
+    do {
+      guard let node = try Yams.compose(yaml: yaml) else {
+        throw ConfigError(
+          file: file,
+          diagnostics: [.init(file: file, location: .init(line: 1, column: 1), path: "", message: "the file is empty")])
+      }
+      root = node
+    } catch let error as ConfigError {
+      throw error
+    } catch {
+      throw ConfigError(file: file, diagnostics: [yamlDiagnostic(error, file: file)])
+    }
+    guard let top = NodeReader.Mapping(reader, root, path: "") else {
+      throw ConfigError(file: file, diagnostics: reader.diagnostics)
+    }
+    if let version = top.int("version"), version != supportedVersion {
+      reader.error(top.value("version"), "version", "unsupported version \(version); this build reads version \(supportedVersion)")
+    }
+    let regions = (top.sequence("regions", required: true) ?? []).compactMap { n, p in
+      readRegion(reader, n, p).map { ($0, p) }
+    }
+    let clusters = (top.sequence("clusters", required: true) ?? []).compactMap { n, p in
+      readCluster(reader, n, p).map { ($0, p) }
+    }
+    let flows = (top.sequence("flows") ?? []).compactMap { n, p in readFlow(reader, n, p).map { ($0, p) } }
+    let services = (top.sequence("services") ?? []).compactMap { n, p in readService(reader, n, p).map { ($0, p) } }
+    top.finish()
+    let topology = Topology(
+      regions: regions.map(\.0), clusters: clusters.map(\.0), flows: flows.map(\.0), services: services.map(\.0))
+    TopologyValidator(
+      reader: reader, topology: topology, regionPaths: regions.map(\.1), clusterPaths: clusters.map(\.1),
+      flowPaths: flows.map(\.1), servicePaths: services.map(\.1)
+    ).validate()
+    guard reader.diagnostics.isEmpty else {
+      let sorted = reader.diagnostics.sorted {
+        ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column)
+      }
+      throw ConfigError(file: file, diagnostics: sorted)
+    }
+    return topology
+  }
+
+  private static func yamlDiagnostic(_ error: Error, file: String) -> ConfigDiagnostic {
+    func diag(_ mark: Mark, _ problem: String) -> ConfigDiagnostic {
+      .init(file: file, location: .init(line: mark.line, column: mark.column), path: "", message: "YAML syntax: \(problem)")
+    }
+    switch error as? YamlError {
+    case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+      .composer(_, let problem, let mark, _):
+      return diag(mark, problem)
+    case .duplicatedKeysInMapping(let duplicates, let context):
+      return diag(context.mark, "duplicate key \(duplicates.joined(separator: ", ")) in one mapping")
+    default:
+      return .init(file: file, location: .init(line: 1, column: 1), path: "", message: "YAML: \(error)")
+    }
+  }
+
+  private static func readRegion(_ r: NodeReader, _ node: Node, _ path: String) -> Region? {
+    guard let m = NodeReader.Mapping(r, node, path: path) else { return nil }
+    defer { m.finish() }
+    guard let name = m.string("name", required: true) else { return nil }
+    return Region(name: name, description: m.string("description"), location: m.keyLocation("name"))
+  }
+
+  private static func readCluster(_ r: NodeReader, _ node: Node, _ path: String) -> Cluster? {
+    guard let m = NodeReader.Mapping(r, node, path: path) else { return nil }
+    defer { m.finish() }
+    let name = m.string("name", required: true)
+    let region = m.string("region", required: true)
+    let bootstrap = m.string("bootstrapServers", required: true)
+    let properties = m.stringMap("properties") ?? [:]
+    let connect = m.string("connectUrl")
+    let metrics = m.string("metricsUrl")
+    // Kept with blanks when a field is missing (already reported) so that references to
+    // this cluster and its other fields are still checked.
+    guard let name else { return nil }
+    return Cluster(
+      name: name, region: region ?? "", bootstrapServers: bootstrap ?? "", properties: properties, connectURL: connect,
+      metricsURL: metrics, location: m.keyLocation("name"))
+  }
+
+  private static func readFlow(_ r: NodeReader, _ node: Node, _ path: String) -> Flow? {
+    guard let m = NodeReader.Mapping(r, node, path: path) else { return nil }
+    defer { m.finish() }
+    let source = m.string("source", required: true)
+    let target = m.string("target", required: true)
+    let policy = m.oneOf("replicationPolicy", ReplicationPolicy.allCases.map(\.rawValue)).flatMap(ReplicationPolicy.init)
+    let separator = m.string("separator")
+    let sourceAlias = m.string("sourceAlias")
+    let targetAlias = m.string("targetAlias")
+    let connectURL = m.string("connectUrl")
+    let topics = m.string("topics")
+    let groups = m.string("groups")
+    let location = m.oneOf("offsetSyncsTopicLocation", OffsetSyncsLocation.allCases.map(\.rawValue))
+      .flatMap(OffsetSyncsLocation.init)
+    var connectors = MM2Connectors()
+    if let c = m.mapping("connectors") {
+      connectors = MM2Connectors(
+        source: c.string("source") ?? connectors.source, checkpoint: c.string("checkpoint") ?? connectors.checkpoint,
+        heartbeat: c.string("heartbeat") ?? connectors.heartbeat)
+      c.finish()
+    }
+    var overrides = InternalTopicOverrides()
+    if let t = m.mapping("internalTopics") {
+      overrides = InternalTopicOverrides(
+        checkpoints: t.string("checkpoints"), offsetSyncs: t.string("offsetSyncs"), heartbeats: t.string("heartbeats"))
+      t.finish()
+    }
+    guard let source, let target else { return nil }
+    return Flow(
+      source: source, target: target, replicationPolicy: policy ?? .default, separator: separator ?? ".",
+      sourceAlias: sourceAlias, targetAlias: targetAlias, connectors: connectors, connectURL: connectURL,
+      topicsPattern: topics ?? ".*", groupsPattern: groups ?? ".*", offsetSyncsLocation: location ?? .source,
+      internalTopics: overrides, location: m.keyLocation("source"))
+  }
+
+  private static func readService(_ r: NodeReader, _ node: Node, _ path: String) -> Service? {
+    guard let m = NodeReader.Mapping(r, node, path: path) else { return nil }
+    defer { m.finish() }
+    let name = m.string("name", required: true)
+    let mode = m.oneOf("mode", ServiceMode.allCases.map(\.rawValue)).flatMap(ServiceMode.init)
+    let primary = m.string("primary", required: true)
+    let standbys = m.stringList("standbys")
+    let topics = m.stringList("topics")
+    let topicPattern = m.string("topicPattern")
+    let groups = m.stringList("consumerGroups")
+    let groupPattern = m.string("groupPattern")
+    let policy = m.string("policy")
+    guard let name, let primary else { return nil }
+    return Service(
+      name: name, mode: mode ?? .activePassive, primary: primary, standbys: (standbys ?? []).map(\.0),
+      topics: (topics ?? []).map(\.0), topicPattern: topicPattern, consumerGroups: (groups ?? []).map(\.0),
+      groupPattern: groupPattern, policy: policy, location: m.keyLocation("name"))
+  }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import GRDB
+import Orchestrator
+import Testing
+
+@Suite("SQLite state store")
+struct StateStoreTests {
+  let dir: URL
+
+  init() throws {
+    dir = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  }
+
+  var path: String { dir.appendingPathComponent("state.db").path }
+
+  static let topology = Topology(
+    regions: [Region(name: "east"), Region(name: "west")],
+    clusters: [
+      Cluster(name: "a", region: "east", bootstrapServers: "a:1"),
+      Cluster(name: "b", region: "west", bootstrapServers: "b:1"),
+    ],
+    flows: [Flow(source: "a", target: "b")],
+    services: [Service(name: "orders", primary: "a", standbys: ["b"], topics: ["orders"])])
+
+  @Test func migratesAndReopensKeepingState() async throws {
+    do {
+      let store = try await StateStore.open(path: path)
+      #expect(try await store.appliedMigrations() == ["v1-topology-services-audit"])
+      let states = try await store.ensureServices(Self.topology)
+      #expect(states.map(\.activeCluster) == ["a"])
+      #expect(states.map(\.epoch) == [1])
+      _ = try await store.switchActive(
+        service: "orders", to: "b", expectedEpoch: 1,
+        audit: AuditEntry(actor: "test", action: "promote", subject: "orders", outcome: "ok"))
+      try await store.recordTopology(content: "v1", source: "t.yaml")
+    }
+    let reopened = try await StateStore.open(path: path)
+    // Reloading the topology must not move the service back to its primary.
+    let states = try await reopened.ensureServices(Self.topology)
+    #expect(states.first?.activeCluster == "b")
+    #expect(states.first?.epoch == 2)
+    #expect(try await reopened.auditLog().map(\.action) == ["promote"])
+    #expect(try await reopened.latestTopology()?.content == "v1")
+    #expect(try await reopened.appliedMigrations() == ["v1-topology-services-audit"])
+    let mode = try await DatabaseQueue(path: path).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+    #expect(mode == "wal")
+  }
+
+  @Test func topologySnapshotsAreVersionedAndDeduplicated() async throws {
+    let store = try await StateStore.open(path: path)
+    let first = try await store.recordTopology(content: "a", source: "t.yaml")
+    let same = try await store.recordTopology(content: "a", source: "t.yaml")
+    let second = try await store.recordTopology(content: "b", source: "t.yaml")
+    #expect(first.version == same.version)
+    #expect(second.version == first.version + 1)
+  }
+
+  @Test func staleEpochLosesTheCompareAndSet() async throws {
+    let store = try await StateStore.open(path: path)
+    try await store.ensureServices(Self.topology)
+    let audit = AuditEntry(actor: "t", action: "promote", subject: "orders", outcome: "ok")
+    _ = try await store.switchActive(service: "orders", to: "b", expectedEpoch: 1, audit: audit)
+    await #expect(throws: StoreError.self) {
+      _ = try await store.switchActive(service: "orders", to: "a", expectedEpoch: 1, audit: audit)
+    }
+    // The losing attempt wrote nothing, not even its audit entry.
+    #expect(try await store.auditLog().count == 1)
+    #expect(try await store.serviceState("orders")?.activeCluster == "b")
+  }
+
+  @Test func newerSchemaIsRefusedAndLeftAlone() async throws {
+    _ = try await StateStore.open(path: path)
+    try await DatabaseQueue(path: path).write { db in
+      try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')")
+    }
+    do {
+      _ = try await StateStore.open(path: path)
+      Issue.record("a database from a newer schema was opened")
+    } catch let error as StoreError {
+      #expect(error.kind == .newerSchema)
+      #expect(error.description.contains("v99-from-the-future"))
+    }
+    let ids = try await DatabaseQueue(path: path).read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
+    #expect(ids.contains("v99-from-the-future"))
+  }
+
+  @Test func corruptFileIsRefusedAndLeftUntouched() async throws {
+    let garbage = Data(String(repeating: "this is not a database\n", count: 300).utf8)
+    try garbage.write(to: URL(fileURLWithPath: path))
+    do {
+      _ = try await StateStore.open(path: path)
+      Issue.record("a corrupt file was opened")
+    } catch let error as StoreError {
+      #expect(error.kind == .corrupt)
+      #expect(error.description.contains(path))
+    }
+    #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == garbage)
+  }
+
+  @Test func lockedDatabaseIsAClearError() async throws {
+    var config = Configuration()
+    // The holder plays another process that keeps a write transaction open.
+    config.allowsUnsafeTransactions = true
+    let holder = try DatabaseQueue(path: path, configuration: config)
+    try holder.inDatabase { db in try db.execute(sql: "BEGIN EXCLUSIVE; CREATE TABLE held (x);") }
+    do {
+      _ = try await StateStore.open(path: path, busyTimeout: .milliseconds(300))
+      Issue.record("a database locked by another connection was opened")
+    } catch let error as StoreError {
+      #expect(error.kind == .locked)
+    }
+    try holder.inDatabase { db in try db.execute(sql: "ROLLBACK") }
+    _ = try await StateStore.open(path: path)
+  }
+
+  @Test func missingDirectoryIsAClearError() async throws {
+    do {
+      _ = try await StateStore.open(path: dir.appendingPathComponent("no/such/dir/state.db").path)
+      Issue.record("opened a database in a missing directory")
+    } catch let error as StoreError {
+      #expect(error.kind == .cannotOpen)
+    }
+  }
+}
