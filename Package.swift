@@ -55,7 +55,7 @@ let package = Package(
     ),
     .target(
       name: "KafkaLab",
-      dependencies: ["CRdKafka", "KafkaClient", "Orchestrator"]
+      dependencies: ["KafkaClient", "Orchestrator", "HealthProbes"]
     ),
     .executableTarget(
       name: "failoverctl",
@@ -71,8 +71,8 @@ let package = Package(
     .testTarget(
       name: "OrchestratorTests", dependencies: ["Orchestrator", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
       exclude: ["Fixtures"]),
-    .testTarget(name: "KafkaLabTests", dependencies: ["KafkaLab", "KafkaClient"]),
-    .testTarget(name: "EndToEndTests", dependencies: []),
+    .testTarget(name: "KafkaLabTests", dependencies: ["KafkaLab", "KafkaClient", "HealthProbes", "Orchestrator"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import Orchestrator
+
+/// Exit codes scripts can rely on (sysexits.h values where one fits); docs/cli.md lists them.
+enum Exit {
+  static let invalid = ExitCode(1)
+  static let noInput = ExitCode(66)
+  static let unavailable = ExitCode(69)
+  static let software = ExitCode(70)
+  static let cannotCreate = ExitCode(73)
+  static let store = ExitCode(74)
+}
+
+func printError(_ message: String) {
+  FileHandle.standardError.write(Data("failoverctl: \(message)\n".utf8))
+}
+
+/// Turns the errors every command can meet into a message and a documented exit code.
+func reportFailure(_ error: Error) -> ExitCode {
+  switch error {
+  case let e as ConfigError:
+    FileHandle.standardError.write(Data("\(e)\n".utf8))
+    return Exit.invalid
+  case let e as ConfigReadError:
+    printError(e.description)
+    return Exit.noInput
+  case let e as StoreError:
+    printError(e.description)
+    return Exit.store
+  case let e as ExitCode:
+    return e
+  default:
+    printError("\(error)")
+    return Exit.software
+  }
+}

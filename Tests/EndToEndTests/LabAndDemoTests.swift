@@ -1,0 +1,68 @@
+import Foundation
+import TestSupport
+import Testing
+
+@Suite("failoverctl lab, demo and db, as a user runs them")
+struct LabAndDemoTests {
+  @Test func labUpWritesATopologyThatValidatesAndStopsOnSIGINT() async throws {
+    let dir = try Failoverctl.temporaryDirectory()
+    let out = dir.appendingPathComponent("lab.yaml").path
+    let lab = try Failoverctl.start(["lab", "up", "--regions", "east,west", "--topology-out", out])
+    var waited = 0
+    while !FileManager.default.fileExists(atPath: out), waited < 200, lab.process.isRunning {
+      try await Task.sleep(for: .milliseconds(50))
+      waited += 1
+    }
+    #expect(FileManager.default.fileExists(atPath: out))
+    let validate = try Failoverctl.run(["config", "validate", out])
+    #expect(validate.status == 0, "\(validate.stderr)")
+    #expect(validate.stdout.contains("flows:    2 (east->west default, west->east default)"))
+    #expect(lab.process.isRunning)
+    lab.process.interrupt()
+    lab.process.waitUntilExit()
+    #expect(lab.process.terminationStatus == 0)
+    let printed = String(decoding: lab.stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    #expect(printed.contains("region east: 3 brokers at 127.0.0.1:"))
+    #expect(printed.contains("stopping the lab"))
+  }
+
+  @Test func labRejectsASingleRegion() throws {
+    let r = try Failoverctl.run(["lab", "up", "--regions", "east"])
+    #expect(r.status == 64)
+    #expect(r.stderr.contains("at least two"))
+  }
+
+  @Test func demoReportsTheRegionFailureAndRecovery() throws {
+    let dir = try Failoverctl.temporaryDirectory()
+    let db = dir.appendingPathComponent("demo.db").path
+    let r = try Failoverctl.run(["demo", "--output", "json", "--db", db])
+    #expect(r.status == 0, "\(r.stderr)")
+    let report = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
+    #expect(report["produced"] as? Int == 1000)
+    let clusters = report["clusters"] as? [[String: Any]] ?? []
+    #expect(clusters.map { $0["state"] as? String } == ["healthy", "healthy"])
+    #expect((report["whileDown"] as? [String: Any])?["state"] as? String == "unreachable")
+    #expect((report["afterRecovery"] as? [String: Any])?["state"] as? String == "healthy")
+    // The demo's state is in the database it was given.
+    let status = try Failoverctl.run(["db", "status", "--db", db, "--output", "json"])
+    #expect(status.status == 0, "\(status.stderr)")
+    #expect(status.stdout.contains("\"activeCluster\" : \"east\""))
+  }
+
+  @Test func dbInitKeepsStateAcrossRunsAndRefusesGarbage() throws {
+    let dir = try Failoverctl.temporaryDirectory()
+    let example = Failoverctl.packageRoot.appendingPathComponent("examples/topology.yaml").path
+    let db = dir.appendingPathComponent("state.db").path
+    let first = try Failoverctl.run(["db", "init", "--config", example, "--db", db])
+    #expect(first.status == 0, "\(first.stderr)")
+    #expect(first.stdout.contains("topology version 1"))
+    let again = try Failoverctl.run(["db", "init", "--config", example, "--db", db])
+    #expect(again.stdout.contains("topology version 1"))
+    #expect(again.stdout.contains("orders: active east, epoch 1"))
+    let garbage = dir.appendingPathComponent("garbage.db").path
+    try Data(String(repeating: "not sqlite ", count: 500).utf8).write(to: URL(fileURLWithPath: garbage))
+    let refused = try Failoverctl.run(["db", "status", "--db", garbage])
+    #expect(refused.status == 74)
+    #expect(refused.stderr.contains("not a SQLite database"))
+  }
+}
