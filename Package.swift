@@ -69,7 +69,8 @@ let package = Package(
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "TestSupport"]),
     .testTarget(
-      name: "OrchestratorTests", dependencies: ["Orchestrator", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+      name: "OrchestratorTests",
+      dependencies: ["Orchestrator", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
       exclude: ["Fixtures"]),
     .testTarget(name: "KafkaLabTests", dependencies: ["KafkaLab", "KafkaClient", "HealthProbes", "Orchestrator"]),
     .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),

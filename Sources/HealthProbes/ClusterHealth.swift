@@ -80,7 +80,9 @@ extension Duration {
 }
 
 extension ClusterHealth {
-  public static let tableHeader = ["CLUSTER", "STATE", "BROKERS", "CTRL", "TOPICS", "PARTS", "OFFLINE", "URP", "LATENCY"]
+  public static let tableHeader = [
+    "CLUSTER", "STATE", "BROKERS", "CTRL", "TOPICS", "PARTS", "OFFLINE", "URP", "LATENCY",
+  ]
 
   /// This observation as a row under `tableHeader`.
   public var tableRow: [String] {

@@ -11,7 +11,7 @@ extension KafkaClient {
     let names = groups
     return try await KafkaThreads.run {
       let cStrings = names.map { strdup($0) }
-      defer { cStrings.forEach { free($0) } }
+      defer { for s in cStrings { free(s) } }
       var pointers = cStrings.map { UnsafePointer<CChar>($0) }
       let event = try AdminCall.run(
         handle: handle, op: RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeoutMs: ms,

@@ -26,7 +26,8 @@ extension KafkaClient {
   ) async throws -> [TopicPartition: Int64?] {
     guard !times.isEmpty else { return [:] }
     let deadline = ContinuousClock.now + (timeout ?? defaultTimeout)
-    let found = try await listOffsets(times.map { ($0.key, $0.value) }, deadline: deadline, operation: "offsets for times")
+    let found = try await listOffsets(
+      times.map { ($0.key, $0.value) }, deadline: deadline, operation: "offsets for times")
     var result: [TopicPartition: Int64?] = [:]
     for tp in times.keys { result[tp] = found[tp].flatMap { $0 >= 0 ? $0 : nil } }
     return result

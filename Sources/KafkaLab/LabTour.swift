@@ -89,7 +89,9 @@ public struct LabTour: Sendable {
     failed.fail()
     let down = await probe(failed.name, clients[failed.name]!, timeout: .seconds(2))
     report.whileDown = down
-    progress("  \(down.cluster): \(down.state.rawValue) after \(Int(down.latencyMilliseconds)) ms (\(down.reasons.first ?? ""))")
+    progress(
+      "  \(down.cluster): \(down.state.rawValue) after \(Int(down.latencyMilliseconds)) ms (\(down.reasons.first ?? ""))"
+    )
     failed.recover()
     var after = down
     for _ in 0..<20 where after.state != .healthy {

@@ -38,8 +38,9 @@ struct ConfigCommand: AsyncParsableCommand {
         print(summary.text)
       } else {
         FileHandle.standardError.write(
-          Data((["\(file): \(secretErrors.count) unresolvable secret references"] + secretErrors.map(\.description))
-            .joined(separator: "\n").appending("\n").utf8))
+          Data(
+            (["\(file): \(secretErrors.count) unresolvable secret references"] + secretErrors.map(\.description))
+              .joined(separator: "\n").appending("\n").utf8))
       }
       if !secretErrors.isEmpty { throw Exit.invalid }
     }
@@ -79,16 +80,21 @@ struct Summary: Encodable {
     clusters = t.clusters.map { ["name": $0.name, "region": $0.region, "bootstrapServers": $0.bootstrapServers] }
     flows = t.flows.map { ["name": $0.name, "replicationPolicy": $0.replicationPolicy.rawValue] }
     services = t.services.map {
-      ["name": $0.name, "mode": $0.mode.rawValue, "primary": $0.primary, "standbys": $0.standbys.joined(separator: ",")]
+      [
+        "name": $0.name, "mode": $0.mode.rawValue, "primary": $0.primary,
+        "standbys": $0.standbys.joined(separator: ","),
+      ]
     }
   }
 
   var text: String {
     var lines = ["  regions:  \(regions.count) (\(regions.joined(separator: ", ")))"]
     lines.append(
-      "  clusters: \(clusters.count) (\(clusters.map { "\($0["name"]!) in \($0["region"]!)" }.joined(separator: ", ")))")
+      "  clusters: \(clusters.count) (\(clusters.map { "\($0["name"]!) in \($0["region"]!)" }.joined(separator: ", ")))"
+    )
     lines.append(
-      "  flows:    \(flows.count) (\(flows.map { "\($0["name"]!) \($0["replicationPolicy"]!)" }.joined(separator: ", ")))")
+      "  flows:    \(flows.count) (\(flows.map { "\($0["name"]!) \($0["replicationPolicy"]!)" }.joined(separator: ", ")))"
+    )
     lines.append(
       "  services: \(services.count) (\(services.map { "\($0["name"]!): \($0["primary"]!) -> [\($0["standbys"]!)]" }.joined(separator: ", ")))"
     )

@@ -4,7 +4,8 @@ import Orchestrator
 
 struct DBCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "db", abstract: "Inspect or initialise the state database.", subcommands: [Initialize.self, Status.self])
+    commandName: "db", abstract: "Inspect or initialise the state database.",
+    subcommands: [Initialize.self, Status.self])
 
   struct Initialize: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -50,7 +51,8 @@ struct DBCommand: AsyncParsableCommand {
         if output == .json {
           try printJSON(
             DBStatus(
-              database: db, migrations: migrations, topologyVersion: topology?.version, topologySource: topology?.source,
+              database: db, migrations: migrations, topologyVersion: topology?.version,
+              topologySource: topology?.source,
               services: services))
           return
         }

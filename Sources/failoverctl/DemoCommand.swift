@@ -27,7 +27,9 @@ struct DemoCommand: AsyncParsableCommand {
       if text {
         let down = report.whileDown?.state.rawValue ?? "?"
         let after = report.afterRecovery?.state.rawValue ?? "?"
-        print("\nsummary: \(report.produced) records produced; \(report.failedRegion) read \(down) while down, \(after) after")
+        print(
+          "\nsummary: \(report.produced) records produced; \(report.failedRegion) read \(down) while down, \(after) after"
+        )
         print("state database: \(report.database)")
       } else {
         try printJSON(report)

@@ -18,6 +18,6 @@ func waitForTerminationSignal() async -> Int32 {
     received = sig
     break
   }
-  sources.forEach { $0.cancel() }
+  for source in sources { source.cancel() }
   return received
 }

@@ -4,17 +4,17 @@ import Testing
 
 @Suite("failoverctl config validate, as a user runs it")
 struct ConfigValidateTests {
-  @Test func goodFileIsValidWithASummary() throws {
+  @Test func goodFileIsValidWithASummary() async throws {
     let example = Failoverctl.packageRoot.appendingPathComponent("examples/topology.yaml").path
-    let r = try Failoverctl.run(["config", "validate", example])
+    let r = try await Failoverctl.run(["config", "validate", example])
     #expect(r.status == 0, "\(r.stderr)")
     #expect(r.stdout.contains("valid"))
     #expect(r.stdout.contains("services: 2"))
   }
 
-  @Test func badFileListsEveryErrorWithItsLineAndExitsOne() throws {
+  @Test func badFileListsEveryErrorWithItsLineAndExitsOne() async throws {
     let bad = Failoverctl.packageRoot.appendingPathComponent("Tests/OrchestratorTests/Fixtures/bad-topology.yaml").path
-    let r = try Failoverctl.run(["config", "validate", bad])
+    let r = try await Failoverctl.run(["config", "validate", bad])
     #expect(r.status == 1)
     let errorLines = r.stderr.split(separator: "\n").filter { $0.contains("bad-topology.yaml:") && $0.contains(": ") }
     #expect(errorLines.count >= 10, "\(r.stderr)")
@@ -22,9 +22,9 @@ struct ConfigValidateTests {
     #expect(r.stderr.contains("did you mean \"bootstrapServers\""))
   }
 
-  @Test func jsonOutputCarriesLocatedErrors() throws {
+  @Test func jsonOutputCarriesLocatedErrors() async throws {
     let bad = Failoverctl.packageRoot.appendingPathComponent("Tests/OrchestratorTests/Fixtures/bad-topology.yaml").path
-    let r = try Failoverctl.run(["config", "validate", bad, "--output", "json"])
+    let r = try await Failoverctl.run(["config", "validate", bad, "--output", "json"])
     #expect(r.status == 1)
     let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
     #expect(json?["valid"] as? Bool == false)
@@ -32,18 +32,19 @@ struct ConfigValidateTests {
     #expect(errors.contains { ($0["path"] as? String) == "clusters[0].region" })
   }
 
-  @Test func missingFileExits66() throws {
-    let r = try Failoverctl.run(["config", "validate", "/no/such/topology.yaml"])
+  @Test func missingFileExits66() async throws {
+    let r = try await Failoverctl.run(["config", "validate", "/no/such/topology.yaml"])
     #expect(r.status == 66)
     #expect(r.stderr.contains("/no/such/topology.yaml"))
   }
 
-  @Test func unresolvableSecretsAreReportedOnRequest() throws {
+  @Test func unresolvableSecretsAreReportedOnRequest() async throws {
     let dir = try Failoverctl.temporaryDirectory()
     let file = dir.appendingPathComponent("t.yaml")
-    let example = try String(contentsOf: Failoverctl.packageRoot.appendingPathComponent("examples/topology.yaml"), encoding: .utf8)
+    let example = try String(
+      contentsOf: Failoverctl.packageRoot.appendingPathComponent("examples/topology.yaml"), encoding: .utf8)
     try example.write(to: file, atomically: true, encoding: .utf8)
-    let r = try Failoverctl.run(["config", "validate", file.path, "--resolve-secrets"])
+    let r = try await Failoverctl.run(["config", "validate", file.path, "--resolve-secrets"])
     #expect(r.status == 1)
     #expect(r.stderr.contains("EAST_KAFKA_PASSWORD"))
   }

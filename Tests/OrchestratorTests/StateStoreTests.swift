@@ -81,7 +81,9 @@ struct StateStoreTests {
       #expect(error.kind == .newerSchema)
       #expect(error.description.contains("v99-from-the-future"))
     }
-    let ids = try await DatabaseQueue(path: path).read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
+    let ids = try await DatabaseQueue(path: path).read {
+      try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations")
+    }
     #expect(ids.contains("v99-from-the-future"))
   }
 

@@ -17,7 +17,8 @@ struct TopologyLoaderTests {
   }
 
   func expectError(
-    _ yaml: String, line: Int, path: String, contains text: String, sourceLocation: Testing.SourceLocation = #_sourceLocation
+    _ yaml: String, line: Int, path: String, contains text: String,
+    sourceLocation: Testing.SourceLocation = #_sourceLocation
   ) {
     let found = errors(yaml)
     #expect(
@@ -93,7 +94,8 @@ struct TopologyLoaderTests {
 
   @Test func duplicateNames() {
     let yaml = Self.valid.replacingOccurrences(of: "  - name: west", with: "  - name: east")
-    expectError(yaml, line: 4, path: "regions[1].name", contains: "duplicate region name \"east\" (first defined at line 3)")
+    expectError(
+      yaml, line: 4, path: "regions[1].name", contains: "duplicate region name \"east\" (first defined at line 3)")
   }
 
   @Test func flowWhoseSourceIsItsTarget() {
@@ -124,13 +126,15 @@ struct TopologyLoaderTests {
   @Test func badSecretReferenceAndBootstrap() {
     let yaml = Self.valid.replacingOccurrences(of: "${env:A_PASSWORD}", with: "${vault:a}")
       .replacingOccurrences(of: "a1:9092,a2:9092", with: "a1:9092,a2")
-    expectError(yaml, line: 10, path: "clusters[0].properties.sasl.password", contains: "unknown secret provider \"vault\"")
+    expectError(
+      yaml, line: 10, path: "clusters[0].properties.sasl.password", contains: "unknown secret provider \"vault\"")
     expectError(yaml, line: 8, path: "clusters[0].bootstrapServers", contains: "\"a2\" is not host:port")
   }
 
   @Test func topicNotCoveredByTheFlow() {
     let yaml = Self.valid.replacingOccurrences(of: "    target: b\n", with: "    target: b\n    topics: \"payments\"\n")
-    expectError(yaml, line: 25, path: "services[0].standbys[0]", contains: "topic \"orders\" is not replicated by flow a->b")
+    expectError(
+      yaml, line: 25, path: "services[0].standbys[0]", contains: "topic \"orders\" is not replicated by flow a->b")
   }
 
   @Test func yamlSyntaxErrorHasItsLine() {

@@ -20,17 +20,49 @@ public enum Failoverctl {
   }
 
   /// Runs to completion and returns the exit status and both outputs.
-  public static func run(_ arguments: [String], cwd: URL? = nil) throws -> Result {
-    let process = try start(arguments, cwd: cwd)
-    let out = process.stdout.fileHandleForReading.readDataToEndOfFile()
-    let err = process.stderr.fileHandleForReading.readDataToEndOfFile()
-    process.process.waitUntilExit()
-    return Result(
-      status: process.process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-      stderr: String(decoding: err, as: UTF8.self))
+  ///
+  /// The waiting happens on a thread of its own: blocking one of the few cooperative
+  /// threads for a whole command would stall every other test running in parallel.
+  public static func run(_ arguments: [String], cwd: URL? = nil) async throws -> Result {
+    let running = try start(arguments, cwd: cwd)
+    return await withCheckedContinuation { continuation in
+      Thread {
+        let errReader = Thread.detachedRead(running.stderr)
+        let out = running.stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = errReader.wait()
+        running.process.waitUntilExit()
+        continuation.resume(
+          returning: Result(
+            status: running.process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+            stderr: String(decoding: err, as: UTF8.self)))
+      }.start()
+    }
   }
 
-  public struct Running {
+  /// Reads everything a running command writes to stdout, off the cooperative pool.
+  public static func readAll(_ pipe: Pipe) async -> String {
+    await withCheckedContinuation { continuation in
+      Thread {
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        continuation.resume(returning: String(decoding: data, as: UTF8.self))
+      }.start()
+    }
+  }
+
+  /// Waits for a process to exit, off the cooperative pool.
+  public static func wait(_ process: Process) async -> Int32 {
+    await withCheckedContinuation { continuation in
+      Thread {
+        process.waitUntilExit()
+        continuation.resume(returning: process.terminationStatus)
+      }.start()
+    }
+  }
+
+  public struct Running: @unchecked Sendable {
+    // Process and Pipe predate Sendable; a Running value is only read after start, and
+    // Foundation documents both as usable from any thread.
+
     public let process: Process
     public let stdout: Pipe
     public let stderr: Pipe
@@ -58,5 +90,38 @@ public enum Failoverctl {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return dir
+  }
+}
+
+extension Thread {
+  /// Drains a pipe on another thread so that a child filling both pipes cannot deadlock.
+  static func detachedRead(_ pipe: Pipe) -> PendingRead {
+    let pending = PendingRead()
+    Thread {
+      pending.finish(pipe.fileHandleForReading.readDataToEndOfFile())
+    }.start()
+    return pending
+  }
+}
+
+/// The result of a read running on another thread.
+final class PendingRead: @unchecked Sendable {
+  // Guarded by `condition`: written once by the reading thread, read after it signals.
+  private var data: Data?
+  private let condition = NSCondition()
+
+  func finish(_ value: Data) {
+    condition.lock()
+    data = value
+    condition.signal()
+    condition.unlock()
+  }
+
+  func wait() -> Data {
+    condition.lock()
+    while data == nil { condition.wait() }
+    let value = data!
+    condition.unlock()
+    return value
   }
 }

@@ -44,7 +44,8 @@ extension StateStore {
           .conflict, path: path, "service \(service) is at epoch \(current.epoch), not \(expectedEpoch)")
       }
       try db.execute(
-        sql: "UPDATE service_state SET active_cluster = ?, epoch = epoch + 1, state = 'stable', updated_at = ? WHERE service = ?",
+        sql:
+          "UPDATE service_state SET active_cluster = ?, epoch = epoch + 1, state = 'stable', updated_at = ? WHERE service = ?",
         arguments: [cluster, Date(), service])
       try Self.insertAudit(db, audit)
       return try Self.fetchStates(db, only: service)[0]

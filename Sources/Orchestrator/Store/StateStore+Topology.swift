@@ -21,7 +21,8 @@ extension StateStore {
 
   private static func latestSnapshot(_ db: Database) throws -> TopologySnapshot? {
     try Row.fetchOne(db, sql: "SELECT * FROM topology_snapshot ORDER BY version DESC LIMIT 1").map {
-      TopologySnapshot(version: $0["version"], source: $0["source"], content: $0["content"], createdAt: $0["created_at"])
+      TopologySnapshot(
+        version: $0["version"], source: $0["source"], content: $0["content"], createdAt: $0["created_at"])
     }
   }
 }

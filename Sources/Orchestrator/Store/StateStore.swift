@@ -22,7 +22,8 @@ public final class StateStore: Sendable {
   public init(path: String, busyTimeout: Duration = .seconds(5)) throws {
     self.path = path
     var config = Configuration()
-    config.busyMode = .timeout(TimeInterval(busyTimeout.components.seconds) + Double(busyTimeout.components.attoseconds) / 1e18)
+    config.busyMode = .timeout(
+      TimeInterval(busyTimeout.components.seconds) + Double(busyTimeout.components.attoseconds) / 1e18)
     config.prepareDatabase { db in
       // FULL: a commit is on disk before it returns, so a decision survives a power cut.
       try db.execute(sql: "PRAGMA synchronous = FULL")

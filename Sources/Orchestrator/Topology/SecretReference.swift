@@ -30,11 +30,14 @@ public struct SecretReference: Sendable, Equatable, CustomStringConvertible {
     var rest = Substring(value)
     while let start = rest.range(of: "${") {
       guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
-        throw SyntaxError(message: "unterminated secret reference \"\(rest[start.lowerBound...])\"; expected ${env:NAME} or ${file:PATH}")
+        throw SyntaxError(
+          message:
+            "unterminated secret reference \"\(rest[start.lowerBound...])\"; expected ${env:NAME} or ${file:PATH}")
       }
       let body = rest[start.upperBound..<end]
       guard let colon = body.firstIndex(of: ":") else {
-        throw SyntaxError(message: "secret reference \"${\(body)}\" has no provider; expected ${env:NAME} or ${file:PATH}")
+        throw SyntaxError(
+          message: "secret reference \"${\(body)}\" has no provider; expected ${env:NAME} or ${file:PATH}")
       }
       let name = String(body[..<colon])
       let argument = String(body[body.index(after: colon)...])

@@ -43,7 +43,8 @@ public enum TopologyLoader {
       throw ConfigError(file: file, diagnostics: reader.diagnostics)
     }
     if let version = top.int("version"), version != supportedVersion {
-      reader.error(top.value("version"), "version", "unsupported version \(version); this build reads version \(supportedVersion)")
+      reader.error(
+        top.value("version"), "version", "unsupported version \(version); this build reads version \(supportedVersion)")
     }
     let regions = (top.sequence("regions", required: true) ?? []).compactMap { n, p in
       readRegion(reader, n, p).map { ($0, p) }
@@ -71,7 +72,8 @@ public enum TopologyLoader {
 
   private static func yamlDiagnostic(_ error: Error, file: String) -> ConfigDiagnostic {
     func diag(_ mark: Mark, _ problem: String) -> ConfigDiagnostic {
-      .init(file: file, location: .init(line: mark.line, column: mark.column), path: "", message: "YAML syntax: \(problem)")
+      .init(
+        file: file, location: .init(line: mark.line, column: mark.column), path: "", message: "YAML syntax: \(problem)")
     }
     switch error as? YamlError {
     case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
@@ -113,7 +115,8 @@ public enum TopologyLoader {
     defer { m.finish() }
     let source = m.string("source", required: true)
     let target = m.string("target", required: true)
-    let policy = m.oneOf("replicationPolicy", ReplicationPolicy.allCases.map(\.rawValue)).flatMap(ReplicationPolicy.init)
+    let policy = m.oneOf("replicationPolicy", ReplicationPolicy.allCases.map(\.rawValue)).flatMap(
+      ReplicationPolicy.init)
     let separator = m.string("separator")
     let sourceAlias = m.string("sourceAlias")
     let targetAlias = m.string("targetAlias")

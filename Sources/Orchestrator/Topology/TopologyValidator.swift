@@ -73,7 +73,9 @@ struct TopologyValidator {
       let hint = suggestion(for: cluster.region, among: known).map { "; did you mean \"\($0)\"?" } ?? ""
       error("\(path).region", "unknown region \"\(cluster.region)\"\(hint) (known: \(known.joined(separator: ", ")))")
     }
-    for server in cluster.bootstrapServers.isEmpty ? [] : cluster.bootstrapServers.split(separator: ",", omittingEmptySubsequences: false) {
+    for server in cluster.bootstrapServers.isEmpty
+      ? [] : cluster.bootstrapServers.split(separator: ",", omittingEmptySubsequences: false)
+    {
       let s = server.trimmingCharacters(in: .whitespaces)
       let hostPort = s.split(separator: "://").last.map(String.init) ?? s
       guard let colon = hostPort.lastIndex(of: ":"), colon != hostPort.startIndex,
@@ -159,7 +161,8 @@ struct TopologyValidator {
       let range = NSRange(topic.startIndex..., in: topic)
       if regex.firstMatch(in: topic, range: range) == nil {
         error(
-          path, "topic \"\(topic)\" is not replicated by flow \(flow.name) (its topics pattern is \"\(flow.topicsPattern)\")")
+          path,
+          "topic \"\(topic)\" is not replicated by flow \(flow.name) (its topics pattern is \"\(flow.topicsPattern)\")")
       }
     }
   }
