@@ -74,20 +74,35 @@ struct HTTPClientTests {
   }
 
   @Test func refusedConnectionIsATypedError() async throws {
-    let closed = try LoopbackHTTPServer { _ in .init() }
-    let url = closed.baseURL
-    closed.stop()
-    await #expect(throws: CurlError.self) { _ = try await client.get(url, timeout: .seconds(2)) }
-    do { _ = try await client.get(url) } catch let e as CurlError { #expect(e.kind == .connectionRefused) }
+    let closed = try ClosedPort()
+    do {
+      _ = try await client.get("http://127.0.0.1:\(closed.port)/", timeout: .seconds(2))
+      Issue.record("a request to a port nobody listens on succeeded")
+    } catch let error as CurlError {
+      #expect(error.kind == .connectionRefused, "\(error)")
+    }
   }
 
-  @Test func connectTimeoutAppliesToUnroutableAddresses() async throws {
-    // 127.0.0.1 on a closed port refuses at once; a bad URL is rejected before any I/O.
+  @Test func malformedURLIsRejectedBeforeAnyIO() async throws {
     do {
       _ = try await client.send(HTTPRequest(url: "htp://nowhere", timeout: .seconds(1)))
       Issue.record("a malformed URL was accepted")
     } catch let error as CurlError {
       #expect(error.kind == .invalidURL)
+    }
+  }
+
+  @Test func tlsToAPlainServerIsATLSError() async throws {
+    // The loopback server speaks plain HTTP: the TLS handshake must fail, verification
+    // settings or not, and say so.
+    let url = server.baseURL.replacingOccurrences(of: "http://", with: "https://") + "/status/200"
+    for tls in [TLSOptions(), TLSOptions(verifyPeer: false, verifyHost: false)] {
+      do {
+        _ = try await client.send(HTTPRequest(url: url, timeout: .seconds(5), tls: tls))
+        Issue.record("a TLS request to a plain HTTP server succeeded")
+      } catch let error as CurlError {
+        #expect(error.kind == .tls, "\(error)")
+      }
     }
   }
 

@@ -56,17 +56,23 @@ public final class LoopbackHTTPServer: Sendable {
     }
     port = Int(UInt16(bigEndian: addr.sin_port))
     listener = fd
+    // Only this thread closes the listening socket, after shutdown() wakes its accept():
+    // closing it from stop() could let accept() run on a descriptor number that another
+    // test has reused by then.
     let thread = Thread {
       while true {
         let client = accept(fd, nil, nil)
-        if client < 0 { return }
+        if client < 0 {
+          close(fd)
+          return
+        }
         Thread { Self.serve(client, handler: handler) }.start()
       }
     }
     thread.start()
   }
 
-  /// Idempotent: closing the same descriptor twice could close another test's socket.
+  /// Idempotent; the accept thread closes the socket once shutdown() wakes it.
   public func stop() {
     let first = stopped.withLock { wasStopped in
       defer { wasStopped = true }
@@ -74,7 +80,6 @@ public final class LoopbackHTTPServer: Sendable {
     }
     guard first else { return }
     shutdown(listener, Int32(SHUT_RDWR))
-    close(listener)
   }
 
   deinit { stop() }
@@ -102,6 +107,11 @@ public final class LoopbackHTTPServer: Sendable {
       let n = read(fd, &buffer, buffer.count)
       if n <= 0 { return nil }
       data += buffer[0..<n]
+      // Not HTTP (e.g. a TLS ClientHello): answer 400 and close, as real servers do.
+      if let first = data.first, !(65...90).contains(first) {
+        writeAll(fd, Array("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n".utf8))
+        return nil
+      }
       headerEnd = data.firstRange(of: separator)?.lowerBound
     }
     let head = String(decoding: data[..<headerEnd!], as: UTF8.self).components(separatedBy: "\r\n")
@@ -130,4 +140,35 @@ public final class LoopbackHTTPServer: Sendable {
       offset += n
     }
   }
+}
+
+/// A loopback port that is bound but not listening, held for the value's lifetime so no
+/// other socket can take it: connecting to it is refused.
+public final class ClosedPort: Sendable {
+  public let port: Int
+  private let fd: Int32
+
+  public init() throws {
+    let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let bound = withUnsafePointer(to: &addr) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
+    guard bound == 0 else {
+      close(socketFD)
+      throw POSIXError(.EADDRINUSE)
+    }
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &addr) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &len) }
+    }
+    fd = socketFD
+    port = Int(UInt16(bigEndian: addr.sin_port))
+  }
+
+  deinit { close(fd) }
 }
