@@ -39,6 +39,7 @@ let package = Package(
         .product(name: "NIOPosix", package: "swift-nio"),
       ]
     ),
+    .target(name: "MM2"),
     .target(
       name: "HealthProbes",
       dependencies: ["KafkaClient", "CurlHTTP", .product(name: "Logging", package: "swift-log")]
@@ -46,7 +47,7 @@ let package = Package(
     .target(
       name: "Orchestrator",
       dependencies: [
-        "KafkaClient", "CurlHTTP", "HealthProbes",
+        "KafkaClient", "CurlHTTP", "HealthProbes", "MM2",
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Yams", package: "Yams"),
         .product(name: "GRDB", package: "GRDB.swift"),
@@ -55,7 +56,7 @@ let package = Package(
     ),
     .target(
       name: "KafkaLab",
-      dependencies: ["KafkaClient", "Orchestrator", "HealthProbes"]
+      dependencies: ["KafkaClient", "Orchestrator", "HealthProbes", "MM2"]
     ),
     .executableTarget(
       name: "failoverctl",
@@ -70,8 +71,9 @@ let package = Package(
     .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "TestSupport"]),
     .testTarget(
       name: "OrchestratorTests",
-      dependencies: ["Orchestrator", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: ["Orchestrator", "MM2", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
       exclude: ["Fixtures"]),
+    .testTarget(name: "MM2Tests", dependencies: ["MM2"]),
     .testTarget(name: "KafkaLabTests", dependencies: ["KafkaLab", "KafkaClient", "HealthProbes", "Orchestrator"]),
     .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
   ],

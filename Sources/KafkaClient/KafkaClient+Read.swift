@@ -48,7 +48,7 @@ extension KafkaClient {
     }
   }
 
-  private static func record(from message: UnsafeMutablePointer<rd_kafka_message_t>) -> ConsumedRecord {
+  static func record(from message: UnsafeMutablePointer<rd_kafka_message_t>) -> ConsumedRecord {
     let m = message.pointee
     var tsType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
     let ts = rd_kafka_message_timestamp(message, &tsType)
@@ -60,7 +60,7 @@ extension KafkaClient {
       headers: headers(of: message))
   }
 
-  private static func headers(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> [KafkaHeader] {
+  static func headers(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> [KafkaHeader] {
     var hdrs: OpaquePointer? = nil
     guard rd_kafka_message_headers(message, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR, let hdrs else { return [] }
     var result: [KafkaHeader] = []

@@ -33,6 +33,54 @@ enum Migrations {
           CREATE INDEX audit_log_at ON audit_log(at);
           """)
     }
+    m.registerMigration("v2-mm2-state") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE mm2_checkpoint (
+            flow TEXT NOT NULL,
+            grp TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            partition INTEGER NOT NULL,
+            upstream_offset INTEGER NOT NULL,
+            downstream_offset INTEGER NOT NULL,
+            metadata TEXT NOT NULL,
+            record_timestamp INTEGER NOT NULL,
+            PRIMARY KEY (flow, grp, topic, partition)
+          ) WITHOUT ROWID;
+          CREATE TABLE mm2_offset_sync (
+            flow TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            partition INTEGER NOT NULL,
+            upstream_offset INTEGER NOT NULL,
+            downstream_offset INTEGER NOT NULL,
+            record_timestamp INTEGER NOT NULL,
+            PRIMARY KEY (flow, topic, partition, upstream_offset)
+          ) WITHOUT ROWID;
+          CREATE TABLE mm2_heartbeat (
+            flow TEXT NOT NULL,
+            source_alias TEXT NOT NULL,
+            target_alias TEXT NOT NULL,
+            timestamp INTEGER NOT NULL,
+            PRIMARY KEY (flow, source_alias, target_alias)
+          ) WITHOUT ROWID;
+          CREATE TABLE mm2_ingest_position (
+            flow TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            partition INTEGER NOT NULL,
+            next_offset INTEGER NOT NULL,
+            PRIMARY KEY (flow, topic, partition)
+          ) WITHOUT ROWID;
+          CREATE TABLE mm2_poison (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            flow TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            partition INTEGER NOT NULL,
+            record_offset INTEGER NOT NULL,
+            error TEXT NOT NULL,
+            at DATETIME NOT NULL
+          );
+          """)
+    }
     return m
   }
 

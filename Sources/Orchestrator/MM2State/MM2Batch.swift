@@ -1,0 +1,58 @@
+import KafkaClient
+import MM2
+
+/// What one poll of a flow's MM2 topics changes in the store, written in one transaction
+/// together with the positions it reached, so a restart resumes exactly after it.
+public struct MM2Batch: Sendable {
+  public struct TimedCheckpoint: Sendable {
+    public let checkpoint: Checkpoint
+    /// Timestamp of the checkpoint record (ms since the epoch).
+    public let timestamp: Int64
+  }
+
+  public struct SyncInsert: Sendable {
+    public let topic: String
+    public let partition: Int32
+    public let sync: OffsetSyncHistory.Sync
+    public let timestamp: Int64
+  }
+
+  public struct SyncDelete: Sendable {
+    public let topic: String
+    public let partition: Int32
+    public let upstream: Int64
+  }
+
+  public struct Poison: Sendable {
+    public let topic: String
+    public let partition: Int32
+    public let offset: Int64
+    public let error: String
+  }
+
+  public var checkpoints: [TimedCheckpoint] = []
+  public var syncInserts: [SyncInsert] = []
+  public var syncDeletes: [SyncDelete] = []
+  public var heartbeats: [Heartbeat] = []
+  /// Next offset to read, per internal topic partition.
+  public var positions: [TopicPartition: Int64] = [:]
+  public var poison: [Poison] = []
+
+  public init() {}
+
+  public var isEmpty: Bool {
+    checkpoints.isEmpty && syncInserts.isEmpty && syncDeletes.isEmpty && heartbeats.isEmpty && positions.isEmpty
+      && poison.isEmpty
+  }
+}
+
+/// A checkpoint as stored, with the time its record was written.
+public struct StoredCheckpoint: Sendable, Equatable {
+  public let checkpoint: Checkpoint
+  public let recordTimestamp: Int64
+
+  public init(checkpoint: Checkpoint, recordTimestamp: Int64) {
+    self.checkpoint = checkpoint
+    self.recordTimestamp = recordTimestamp
+  }
+}

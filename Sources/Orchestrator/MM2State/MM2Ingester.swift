@@ -1,0 +1,229 @@
+import Foundation
+import KafkaClient
+import Logging
+import MM2
+import Synchronization
+
+/// Follows one flow's MM2 topics — checkpoints and remote heartbeats on the target,
+/// offset-syncs where the flow keeps them — and keeps their state in SQLite, so that
+/// translation works from the last known state even when the source region is gone.
+///
+/// Every batch is written with the positions it reached, so a restart resumes after the
+/// last stored record. A record that does not decode is logged, counted, stored in
+/// `mm2_poison` and skipped: it never blocks the flow.
+public actor MM2Ingester {
+  public let flow: Flow
+  private let store: StateStore
+  private let followers: [Follower]
+  private var histories: [TopicPartition: OffsetSyncHistory] = [:]
+  private var loaded = false
+  private let logger = Logger(label: "mm2.ingester")
+
+  public struct Stats: Sendable, Equatable, Codable {
+    public var checkpoints = 0
+    public var offsetSyncs = 0
+    public var heartbeats = 0
+    public var poison = 0
+    public var missingTopics: [String] = []
+  }
+
+  public init(flow: Flow, topology: Topology, store: StateStore) throws {
+    guard let target = topology.cluster(flow.target), let syncs = topology.cluster(flow.offsetSyncsCluster) else {
+      throw ConfigReadError(file: "topology", reason: "flow \(flow.name) names an unknown cluster")
+    }
+    self.flow = flow
+    self.store = store
+    var targetTopics = [flow.checkpointsTopic, flow.remoteHeartbeatsTopic]
+    var followers: [Follower] = []
+    if syncs.name == target.name {
+      targetTopics.append(flow.offsetSyncsTopic)
+    } else {
+      followers.append(try Follower(cluster: syncs, topics: [flow.offsetSyncsTopic]))
+    }
+    followers.insert(try Follower(cluster: target, topics: targetTopics), at: 0)
+    self.followers = followers
+  }
+
+  /// Reads every followed partition up to the end it had when the call began, then
+  /// returns. A cluster that cannot be reached within `timeout` is reported, not waited for.
+  @discardableResult
+  public func catchUp(timeout: Duration = .seconds(30)) async throws -> Stats {
+    try await loadHistories()
+    let deadline = ContinuousClock.now + timeout
+    var stats = Stats()
+    for follower in followers {
+      let positions = try await store.ingestPositions(flow: flow.name)
+      let ends = try await follower.start(positions: positions, timeout: timeout)
+      stats.missingTopics += follower.missing
+      var pending = ends.filter { tp, end in (positions[tp] ?? 0) < end }
+      while !pending.isEmpty, ContinuousClock.now < deadline {
+        let batch = try await follower.consumer.poll(max: 20_000, timeout: .milliseconds(200))
+        let result = process(batch)
+        stats.add(result.stats)
+        try await store.apply(result.batch, flow: flow.name)
+        for (tp, next) in result.batch.positions where next >= (pending[tp] ?? Int64.max) { pending[tp] = nil }
+        for tp in batch.reachedEnd { pending[tp] = nil }
+      }
+      if !pending.isEmpty {
+        throw KafkaError(
+          code: -185, message: "ingest of \(flow.name) did not reach the end of \(pending.keys.sorted())",
+          operation: "mm2 catch-up")
+      }
+    }
+    return stats
+  }
+
+  /// Follows the flow until the task is cancelled; unreachable clusters are retried.
+  public func run(pollTimeout: Duration = .milliseconds(500)) async {
+    do { try await loadHistories() } catch {
+      logger.error("cannot load offset-sync history of \(flow.name): \(error)")
+      return
+    }
+    await withTaskGroup(of: Void.self) { group in
+      for follower in followers {
+        group.addTask { await self.follow(follower, pollTimeout: pollTimeout) }
+      }
+    }
+  }
+
+  private func follow(_ follower: Follower, pollTimeout: Duration) async {
+    var started = false
+    while !Task.isCancelled {
+      do {
+        if !started || !follower.missing.isEmpty {
+          _ = try await follower.start(
+            positions: try await store.ingestPositions(flow: flow.name), timeout: .seconds(5))
+          started = true
+        }
+        let batch = try await follower.consumer.poll(max: 20_000, timeout: pollTimeout)
+        let result = process(batch)
+        try await store.apply(result.batch, flow: flow.name)
+      } catch {
+        logger.warning("ingest of \(flow.name) from \(follower.cluster): \(error); retrying")
+        try? await Task.sleep(for: .seconds(1))
+      }
+    }
+  }
+
+  private func loadHistories() async throws {
+    guard !loaded else { return }
+    histories = try await store.offsetSyncHistories(flow: flow.name)
+    loaded = true
+  }
+
+  struct Processed {
+    var batch = MM2Batch()
+    var stats = Stats()
+  }
+
+  /// Decodes a poll's records into a batch; keeps the in-memory sync histories current.
+  private func process(_ polled: KafkaConsumer.Batch) -> Processed {
+    var out = Processed()
+    var before: [TopicPartition: OffsetSyncHistory] = [:]
+    for record in polled.records {
+      let tp = TopicPartition(record.topic, record.partition)
+      out.batch.positions[tp] = record.offset + 1
+      let timestamp = record.timestamp ?? Int64(Date().timeIntervalSince1970 * 1000)
+      do {
+        guard let key = record.key, let value = record.value else {
+          throw MM2CodecError.missing(part: record.key == nil ? "key" : "value")
+        }
+        switch record.topic {
+        case flow.checkpointsTopic:
+          let c = try Checkpoint.decode(key: key, value: value)
+          out.batch.checkpoints.append(.init(checkpoint: c, timestamp: timestamp))
+          out.stats.checkpoints += 1
+        case flow.offsetSyncsTopic:
+          let s = try OffsetSync.decode(key: key, value: value)
+          let synced = TopicPartition(s.topic, s.partition)
+          if before[synced] == nil { before[synced] = histories[synced] ?? OffsetSyncHistory() }
+          histories[synced, default: OffsetSyncHistory()].add(
+            .init(upstream: s.upstreamOffset, downstream: s.downstreamOffset))
+          out.stats.offsetSyncs += 1
+          out.batch.syncInserts.append(
+            .init(
+              topic: s.topic, partition: s.partition,
+              sync: .init(upstream: s.upstreamOffset, downstream: s.downstreamOffset), timestamp: timestamp))
+        default:
+          out.batch.heartbeats.append(try Heartbeat.decode(key: key, value: value))
+          out.stats.heartbeats += 1
+        }
+      } catch {
+        logger.warning("poison record in \(tp) at offset \(record.offset) of flow \(flow.name): \(error); skipped")
+        out.batch.poison.append(
+          .init(topic: record.topic, partition: record.partition, offset: record.offset, error: "\(error)"))
+        out.stats.poison += 1
+      }
+    }
+    // Store the net change of each touched history: what it kept that is new, and what it dropped.
+    let inserted = out.batch.syncInserts
+    out.batch.syncInserts = []
+    for (tp, old) in before {
+      let now = histories[tp] ?? OffsetSyncHistory()
+      let oldSet = Set(old.syncs.map(\.upstream))
+      let nowSet = Set(now.syncs.map(\.upstream))
+      for s in now.syncs
+      where !oldSet.contains(s.upstream) || old.syncs.first(where: { $0.upstream == s.upstream }) != s {
+        let ts = inserted.last { $0.topic == tp.topic && $0.partition == tp.partition && $0.sync == s }?.timestamp ?? 0
+        out.batch.syncInserts.append(.init(topic: tp.topic, partition: tp.partition, sync: s, timestamp: ts))
+      }
+      for u in oldSet.subtracting(nowSet) {
+        out.batch.syncDeletes.append(.init(topic: tp.topic, partition: tp.partition, upstream: u))
+      }
+    }
+    return out
+  }
+}
+
+extension MM2Ingester.Stats {
+  mutating func add(_ o: MM2Ingester.Stats) {
+    checkpoints += o.checkpoints
+    offsetSyncs += o.offsetSyncs
+    heartbeats += o.heartbeats
+    poison += o.poison
+  }
+}
+
+/// One cluster's share of a flow's MM2 topics and the consumer reading them.
+final class Follower: Sendable {
+  let cluster: String
+  let topics: [String]
+  let client: KafkaClient
+  let consumer: KafkaConsumer
+  private let missingTopics = MissingTopics()
+
+  init(cluster: Cluster, topics: [String]) throws {
+    self.cluster = cluster.name
+    self.topics = topics
+    let props = try cluster.clientProperties()
+    client = try KafkaClient(properties: props, defaultTimeout: .seconds(5))
+    consumer = try KafkaConsumer(properties: props)
+  }
+
+  var missing: [String] { missingTopics.value }
+
+  /// Assigns every existing partition of the topics from its stored position and returns
+  /// each partition's current end.
+  func start(positions: [TopicPartition: Int64], timeout: Duration) async throws -> [TopicPartition: Int64] {
+    let description = try await client.describeCluster(timeout: timeout)
+    var partitions: [TopicPartition] = []
+    var missing: [String] = []
+    for topic in topics {
+      guard let info = description.topic(topic), info.error == nil else {
+        missing.append(topic)
+        continue
+      }
+      partitions += info.partitions.map { TopicPartition(topic, $0.id) }
+    }
+    missingTopics.set(missing)
+    // -2 is librdkafka's "beginning of the partition".
+    try await consumer.assign(Dictionary(uniqueKeysWithValues: partitions.map { ($0, positions[$0] ?? -2) }))
+    return try await client.watermarks(for: partitions, timeout: timeout).mapValues(\.high)
+  }
+}
+
+final class MissingTopics: Sendable {
+  private let state = Mutex<[String]>([])
+  var value: [String] { state.withLock { $0 } }
+  func set(_ v: [String]) { state.withLock { $0 = v } }
+}

@@ -1,0 +1,119 @@
+import KafkaClient
+
+/// Writes translated offsets to the target's consumer groups (AlterConsumerGroupOffsets).
+///
+/// Only groups a service of the flow covers are touched. A group with live members on the
+/// target is skipped unless forced (its consumers own their offsets). A partition whose
+/// target offset is already at or past the translation is left alone unless forced, as
+/// MM2's offset sync does. Re-running with the same translations changes nothing.
+public struct OffsetApplier: Sendable {
+  public enum Status: String, Sendable, Codable {
+    case written, unchanged, skipped, failed, planned
+  }
+
+  public struct Outcome: Sendable, Codable, Equatable {
+    public let group: String
+    public let topic: String
+    public let partition: Int32
+    public let offset: Int64?
+    public let status: Status
+    public let reason: String?
+  }
+
+  public let target: KafkaClient
+  public let planner: TranslationPlanner
+
+  public init(target: KafkaClient, planner: TranslationPlanner) {
+    self.target = target
+    self.planner = planner
+  }
+
+  public func apply(_ translations: [Translation], force: Bool = false, dryRun: Bool = false) async throws -> [Outcome]
+  {
+    var outcomes: [Outcome] = []
+    let byGroup = Dictionary(grouping: translations, by: \.group)
+    for group in byGroup.keys.sorted() {
+      let items = byGroup[group]!.sorted { ($0.targetTopic, $0.partition) < ($1.targetTopic, $1.partition) }
+      func all(_ status: Status, _ reason: String) -> [Outcome] {
+        items.map {
+          Outcome(
+            group: group, topic: $0.targetTopic, partition: $0.partition, offset: $0.translatedOffset, status: status,
+            reason: reason)
+        }
+      }
+      guard planner.covers(group: group) else {
+        outcomes += all(.skipped, "group is not covered by any service of flow \(planner.flow.name)")
+        continue
+      }
+      if !force, let members = try await liveMembers(group) {
+        outcomes += all(.skipped, "\(members) live members on the target; stop them or use --force")
+        continue
+      }
+      var toWrite: [TopicPartition: Int64] = [:]
+      let current = try await target.committedOffsets(
+        group: group, partitions: items.map { TopicPartition($0.targetTopic, $0.partition) })
+      for t in items {
+        let tp = TopicPartition(t.targetTopic, t.partition)
+        guard let offset = t.translatedOffset else {
+          outcomes.append(
+            .init(
+              group: group, topic: tp.topic, partition: tp.partition, offset: nil, status: .skipped, reason: t.error))
+          continue
+        }
+        if let existing = current[tp] ?? nil {
+          if existing == offset {
+            outcomes.append(
+              .init(
+                group: group, topic: tp.topic, partition: tp.partition, offset: offset, status: .unchanged, reason: nil)
+            )
+            continue
+          }
+          if existing > offset, !force {
+            outcomes.append(
+              .init(
+                group: group, topic: tp.topic, partition: tp.partition, offset: offset, status: .skipped,
+                reason: "target already at \(existing), ahead of the translation; use --force to move it back"))
+            continue
+          }
+        }
+        toWrite[tp] = offset
+      }
+      guard !toWrite.isEmpty else { continue }
+      if dryRun {
+        for (tp, o) in toWrite.sorted(by: { $0.key < $1.key }) {
+          outcomes.append(
+            .init(group: group, topic: tp.topic, partition: tp.partition, offset: o, status: .planned, reason: nil))
+        }
+        continue
+      }
+      let results = try await target.alterGroupOffsets(group: group, offsets: toWrite)
+      for (tp, o) in toWrite.sorted(by: { $0.key < $1.key }) {
+        switch results[tp] {
+        case .ok:
+          outcomes.append(
+            .init(group: group, topic: tp.topic, partition: tp.partition, offset: o, status: .written, reason: nil))
+        case .failed(let e):
+          outcomes.append(
+            .init(group: group, topic: tp.topic, partition: tp.partition, offset: o, status: .failed, reason: "\(e)"))
+        case nil:
+          outcomes.append(
+            .init(
+              group: group, topic: tp.topic, partition: tp.partition, offset: o, status: .failed, reason: "no result"))
+        }
+      }
+    }
+    return outcomes
+  }
+
+  /// Live members of the group on the target, or nil when there are none or the broker
+  /// cannot say (then the broker itself refuses to alter a non-empty group).
+  private func liveMembers(_ group: String) async throws -> Int? {
+    do {
+      let d = try await target.describeGroups([group], timeout: .seconds(5))
+      let members = d.first?.members.count ?? 0
+      return members > 0 ? members : nil
+    } catch let e as KafkaError where e.kind == .unsupportedByBroker || e.kind == .broker {
+      return nil
+    }
+  }
+}

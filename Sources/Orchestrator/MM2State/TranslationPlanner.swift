@@ -1,0 +1,136 @@
+import Foundation
+import KafkaClient
+import MM2
+
+/// Gathers what translation needs — stored checkpoints and sync histories, and the
+/// groups' live committed offsets when the source answers — and translates every
+/// group-partition of a flow.
+public struct TranslationPlanner: Sendable {
+  public let flow: Flow
+  public let topology: Topology
+  public let store: StateStore
+
+  public init(flow: Flow, topology: Topology, store: StateStore) {
+    self.flow = flow
+    self.topology = topology
+    self.store = store
+  }
+
+  /// Services that fail over along this flow (primary → standby, or back for active-active).
+  public var services: [Service] {
+    topology.services.filter {
+      ($0.primary == flow.source && $0.standbys.contains(flow.target))
+        || ($0.mode == .activeActive && $0.primary == flow.target && $0.standbys.contains(flow.source))
+    }
+  }
+
+  public func covers(group: String) -> Bool {
+    services.contains { s in
+      s.consumerGroups.contains(group) || (s.groupPattern.map { matches($0, group) } ?? false)
+    }
+  }
+
+  public func covers(topic: String) -> Bool {
+    services.contains { s in s.topics.contains(topic) || (s.topicPattern.map { matches($0, topic) } ?? false) }
+  }
+
+  /// The default mode of a flow: identity for offset-preserving links, else checkpoints.
+  public var defaultMode: TranslationMode { flow.replicationPolicy == .offsetPreserving ? .identity : .checkpoint }
+
+  /// - Parameters:
+  ///   - groups: the groups to translate; nil for every group the flow's services cover.
+  ///   - source: a client of the source cluster for live committed offsets (and the
+  ///     timestamp mode); nil or unreachable falls back to the last checkpoints.
+  public func translate(
+    groups requested: [String]? = nil, mode: TranslationMode? = nil, source: KafkaClient? = nil,
+    target: KafkaClient? = nil, timestampMargin: Duration = .seconds(60)
+  ) async throws -> [Translation] {
+    let mode = mode ?? defaultMode
+    let histories = try await store.offsetSyncHistories(flow: flow.name)
+    let stored = try await store.checkpoints(flow: flow.name, groups: requested.map(Set.init))
+    var groups = Set(requested ?? services.flatMap(\.consumerGroups))
+    if requested == nil { groups.formUnion(stored.map(\.checkpoint.group).filter(covers(group:))) }
+
+    var checkpoints: [String: [TopicPartition: StoredCheckpoint]] = [:]
+    for s in stored where groups.contains(s.checkpoint.group) {
+      checkpoints[s.checkpoint.group, default: [:]][TopicPartition(s.checkpoint.topic, s.checkpoint.partition)] = s
+    }
+    let live = await liveOffsets(
+      groups: groups.sorted(), source: source, checkpoints: checkpoints, histories: histories)
+
+    var out: [Translation] = []
+    for group in groups.sorted() {
+      let partitions = Set(checkpoints[group, default: [:]].keys).union(live[group, default: [:]].keys).sorted()
+      for tp in partitions {
+        out.append(
+          await translate(
+            group: group, tp: tp, mode: mode, checkpoint: checkpoints[group]?[tp], live: live[group]?[tp],
+            history: histories[tp], source: source, target: target, margin: timestampMargin))
+      }
+    }
+    return out
+  }
+
+  private func translate(
+    group: String, tp: TopicPartition, mode: TranslationMode, checkpoint: StoredCheckpoint?, live: Int64?,
+    history: OffsetSyncHistory?, source: KafkaClient?, target: KafkaClient?, margin: Duration
+  ) async -> Translation {
+    let committed = live ?? checkpoint?.checkpoint.upstreamOffset
+    let from = live != nil ? "live" : "checkpoint"
+    let result: OffsetTranslator.Result
+    switch mode {
+    case .checkpoint:
+      if let checkpoint {
+        result = OffsetTranslator.viaCheckpoint(checkpoint, liveCommitted: live, history: history)
+      } else if let committed {
+        // No checkpoint yet for this partition: the sync history is the next best source.
+        result = OffsetTranslator.viaOffsetSync(committed: committed, history: history)
+      } else {
+        result = .failed("no committed offset and no checkpoint")
+      }
+    case .offsetSync:
+      result =
+        committed.map { OffsetTranslator.viaOffsetSync(committed: $0, history: history) }
+        ?? .failed("no committed offset and no checkpoint")
+    case .identity:
+      result = committed.map { OffsetTranslator.identity(committed: $0) } ?? .failed("no committed offset")
+    case .timestamp:
+      result = await TimestampTranslation(flow: flow, source: source, target: target, margin: margin)
+        .translate(tp, committed: live)
+    }
+    return Translation(
+      group: group, sourceTopic: tp.topic, targetTopic: flow.remoteTopic(tp.topic), partition: tp.partition,
+      upstreamOffset: committed, upstreamFrom: committed == nil ? "none" : from, translatedOffset: result.offset,
+      mode: mode, basis: result.basis, redeliveryBound: result.redeliveryBound, error: result.error)
+  }
+
+  /// Committed offsets of the groups on the source, for the partitions they are known to
+  /// use; empty when there is no source client or it does not answer.
+  private func liveOffsets(
+    groups: [String], source: KafkaClient?, checkpoints: [String: [TopicPartition: StoredCheckpoint]],
+    histories: [TopicPartition: OffsetSyncHistory]
+  ) async -> [String: [TopicPartition: Int64]] {
+    guard let source else { return [:] }
+    var partitions = Set(histories.keys.filter { covers(topic: $0.topic) })
+    if let d = try? await source.describeCluster(timeout: .seconds(3)) {
+      for t in d.topics where covers(topic: t.name) {
+        partitions.formUnion(t.partitions.map { TopicPartition(t.name, $0.id) })
+      }
+    } else {
+      return [:]
+    }
+    var out: [String: [TopicPartition: Int64]] = [:]
+    for group in groups {
+      let tps = partitions.union(checkpoints[group, default: [:]].keys).sorted()
+      guard let committed = try? await source.committedOffsets(group: group, partitions: tps, timeout: .seconds(5))
+      else { continue }
+      for (tp, offset) in committed { if let offset { out[group, default: [:]][tp] = offset } }
+    }
+    return out
+  }
+
+  private func matches(_ pattern: String, _ s: String) -> Bool {
+    guard let regex = try? NSRegularExpression(pattern: "^(?:\(pattern))$") else { return false }
+    return regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
+  }
+}
