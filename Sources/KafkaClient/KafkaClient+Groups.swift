@@ -2,14 +2,19 @@ import CRdKafka
 import Foundation
 
 extension KafkaClient {
-  /// Describes consumer groups (DescribeGroups). Brokers or mocks that lack the API
-  /// answer with an error of kind `.unsupportedByBroker`.
+  /// Describes consumer groups (DescribeGroups). A broker without the API answers each
+  /// group with an `_UNSUPPORTED_FEATURE` error in its description.
+  ///
+  /// Runs on a short-lived handle of its own: with librdkafka 2.0.2, a DescribeGroups the
+  /// broker does not support leaves that handle's later coordinator requests for the same
+  /// group (committed offsets, alter offsets) waiting forever.
   public func describeGroups(_ groups: [String], timeout: Duration? = nil) async throws -> [GroupDescription] {
     guard !groups.isEmpty else { return [] }
     let ms = (timeout ?? defaultTimeout).milliseconds
-    let handle = self.handle
+    let properties = self.properties
     let names = groups
     return try await KafkaThreads.run {
+      let handle = try RdKafkaHandle(type: RD_KAFKA_PRODUCER, properties: properties)
       let cStrings = names.map { strdup($0) }
       defer { for s in cStrings { free(s) } }
       var pointers = cStrings.map { UnsafePointer<CChar>($0) }

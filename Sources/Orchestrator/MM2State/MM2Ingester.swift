@@ -25,6 +25,8 @@ public actor MM2Ingester {
     public var heartbeats = 0
     public var poison = 0
     public var missingTopics: [String] = []
+
+    public init() {}
   }
 
   public init(flow: Flow, topology: Topology, store: StateStore) throws {

@@ -110,7 +110,9 @@ public struct OffsetApplier: Sendable {
   private func liveMembers(_ group: String) async throws -> Int? {
     do {
       let d = try await target.describeGroups([group], timeout: .seconds(5))
-      let members = d.first?.members.count ?? 0
+      // A group-level error (e.g. DescribeGroups unsupported) means "cannot tell".
+      guard let description = d.first, description.error == nil else { return nil }
+      let members = description.members.count
       return members > 0 ? members : nil
     } catch let e as KafkaError where e.kind == .unsupportedByBroker || e.kind == .broker {
       return nil

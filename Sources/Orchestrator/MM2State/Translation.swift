@@ -29,5 +29,23 @@ public struct Translation: Sendable, Equatable, Codable {
   /// Why there is no translation, when there is none.
   public let error: String?
 
+  public init(
+    group: String, sourceTopic: String, targetTopic: String, partition: Int32, upstreamOffset: Int64?,
+    upstreamFrom: String, translatedOffset: Int64?, mode: TranslationMode, basis: String, redeliveryBound: Int64?,
+    error: String?
+  ) {
+    self.group = group
+    self.sourceTopic = sourceTopic
+    self.targetTopic = targetTopic
+    self.partition = partition
+    self.upstreamOffset = upstreamOffset
+    self.upstreamFrom = upstreamFrom
+    self.translatedOffset = translatedOffset
+    self.mode = mode
+    self.basis = basis
+    self.redeliveryBound = redeliveryBound
+    self.error = error
+  }
+
   public var isTranslated: Bool { translatedOffset != nil }
 }
