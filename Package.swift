@@ -76,7 +76,7 @@ let package = Package(
     .testTarget(name: "MM2Tests", dependencies: ["MM2"]),
     .testTarget(name: "IntegrationTests", dependencies: ["Orchestrator", "KafkaClient", "MM2"]),
     .testTarget(name: "KafkaLabTests", dependencies: ["KafkaLab", "KafkaClient", "HealthProbes", "Orchestrator"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Orchestrator", "KafkaClient", "MM2"]),
   ],
   swiftLanguageModes: [.v6]
 )

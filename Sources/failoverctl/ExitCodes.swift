@@ -5,6 +5,7 @@ import Orchestrator
 /// Exit codes scripts can rely on (sysexits.h values where one fits); docs/cli.md lists them.
 enum Exit {
   static let invalid = ExitCode(1)
+  static let partial = ExitCode(3)
   static let noInput = ExitCode(66)
   static let unavailable = ExitCode(69)
   static let software = ExitCode(70)

@@ -6,12 +6,15 @@ struct Failoverctl: AsyncParsableCommand {
     commandName: "failoverctl",
     abstract: "Failover orchestrator and control plane for geo-replicated Apache Kafka.",
     discussion: """
-      Exit codes: 0 success; 1 invalid configuration or input; 64 usage error; \
+      Exit codes: 0 success; 1 invalid configuration or input; 3 partly applied \
+      (some group-partitions skipped or failed); 64 usage error; \
       66 input file missing or unreadable; 69 a Kafka cluster or server is unavailable; \
       70 internal error; 73 cannot write an output file; 74 state database unusable \
       (newer schema, corrupt, locked). See docs/cli.md.
       """,
     version: "0.1.0",
-    subcommands: [ConfigCommand.self, LabCommand.self, DemoCommand.self, DBCommand.self]
+    subcommands: [
+      ConfigCommand.self, OffsetsCommand.self, MM2Command.self, LabCommand.self, DemoCommand.self, DBCommand.self,
+    ]
   )
 }

@@ -4,6 +4,17 @@ import Orchestrator
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
   case text, json
+
+  /// `table` is accepted as another name for `text`.
+  init?(argument: String) {
+    switch argument {
+    case "text", "table": self = .text
+    case "json": self = .json
+    default: return nil
+    }
+  }
+
+  static var allValueStrings: [String] { ["text", "table", "json"] }
 }
 
 func printJSON<T: Encodable>(_ value: T) throws {
