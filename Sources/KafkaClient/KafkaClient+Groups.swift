@@ -2,54 +2,81 @@ import CRdKafka
 import Foundation
 
 extension KafkaClient {
-  /// Describes consumer groups (DescribeGroups). A broker without the API answers each
-  /// group with an `_UNSUPPORTED_FEATURE` error in its description.
+  /// Describes consumer groups: state and members with their assignments.
   ///
-  /// Runs on a short-lived handle of its own: with librdkafka 2.0.2, a DescribeGroups the
-  /// broker does not support leaves that handle's later coordinator requests for the same
-  /// group (committed offsets, alter offsets) waiting forever.
+  /// Uses librdkafka's `rd_kafka_list_groups` (DescribeGroups sent to every broker) rather
+  /// than the DescribeConsumerGroups admin call: with librdkafka 2.0.2, that admin call
+  /// against a broker without the API leaves the handle unable to finish later
+  /// coordinator requests and unable to be destroyed. A broker without DescribeGroups
+  /// makes this call fail with a `.unsupportedByBroker` error instead.
   public func describeGroups(_ groups: [String], timeout: Duration? = nil) async throws -> [GroupDescription] {
     guard !groups.isEmpty else { return [] }
-    let ms = (timeout ?? defaultTimeout).milliseconds
-    let properties = self.properties
+    let deadline = ContinuousClock.now + (timeout ?? defaultTimeout)
+    let handle = self.handle
     let names = groups
     return try await KafkaThreads.run {
-      let handle = try RdKafkaHandle(type: RD_KAFKA_PRODUCER, properties: properties)
-      let cStrings = names.map { strdup($0) }
-      defer { for s in cStrings { free(s) } }
-      var pointers = cStrings.map { UnsafePointer<CChar>($0) }
-      let event = try AdminCall.run(
-        handle: handle, op: RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeoutMs: ms,
-        operation: "describe groups"
-      ) { rk, options, queue in
-        rd_kafka_DescribeConsumerGroups(rk, &pointers, pointers.count, options, queue)
+      try names.map { name in
+        var list: UnsafePointer<rd_kafka_group_list>? = nil
+        let err = rd_kafka_list_groups(handle.rk, name, &list, (deadline - ContinuousClock.now).milliseconds)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let list else {
+          throw KafkaError(err, operation: "describe group \(name)")
+        }
+        defer { rd_kafka_group_list_destroy(list) }
+        let infos = (0..<Int(list.pointee.group_cnt)).map { list.pointee.groups[$0] }
+        guard let info = infos.first(where: { String(cString: $0.group) == name }) else {
+          // No broker knows the group: it does not exist, which Kafka reports as Dead.
+          return GroupDescription(groupId: name, state: "Dead", members: [], error: nil)
+        }
+        return Self.group(info)
       }
-      defer { rd_kafka_event_destroy(event) }
-      let result = rd_kafka_event_DescribeConsumerGroups_result(event)
-      var count = 0
-      guard let descriptions = rd_kafka_DescribeConsumerGroups_result_groups(result, &count) else { return [] }
-      return (0..<count).compactMap { i in descriptions[i].map(Self.group) }
     }
   }
 
-  private static func group(_ d: OpaquePointer) -> GroupDescription {
-    let error = rd_kafka_ConsumerGroupDescription_error(d).map { e in
-      "\(String(cString: rd_kafka_error_name(e))): \(String(cString: rd_kafka_error_string(e)))"
-    }
-    let members = (0..<rd_kafka_ConsumerGroupDescription_member_count(d)).compactMap { j -> GroupMember? in
-      guard let m = rd_kafka_ConsumerGroupDescription_member(d, j) else { return nil }
+  private static func group(_ info: rd_kafka_group_info) -> GroupDescription {
+    let isConsumer = info.protocol_type.map { String(cString: $0) } == "consumer"
+    let members = (0..<Int(info.member_cnt)).map { i -> GroupMember in
+      let m = info.members[i]
       var assignment: [TopicPartition] = []
-      if let a = rd_kafka_MemberDescription_assignment(m), let parts = rd_kafka_MemberAssignment_partitions(a) {
-        assignment = PartitionList.entries(parts).map(\.tp)
+      if isConsumer, let bytes = m.member_assignment, m.member_assignment_size > 0 {
+        assignment = ConsumerAssignment.decode(
+          Array(UnsafeRawBufferPointer(start: bytes, count: Int(m.member_assignment_size))))
       }
       return GroupMember(
-        memberId: String(cString: rd_kafka_MemberDescription_consumer_id(m)),
-        clientId: String(cString: rd_kafka_MemberDescription_client_id(m)),
-        host: String(cString: rd_kafka_MemberDescription_host(m)), assignment: assignment)
+        memberId: String(cString: m.member_id), clientId: String(cString: m.client_id),
+        host: String(cString: m.client_host), assignment: assignment)
     }
     return GroupDescription(
-      groupId: String(cString: rd_kafka_ConsumerGroupDescription_group_id(d)),
-      state: String(cString: rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(d))),
-      members: members, error: error)
+      groupId: String(cString: info.group), state: String(cString: info.state), members: members,
+      error: info.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : String(cString: rd_kafka_err2name(info.err)))
+  }
+}
+
+/// The consumer protocol's member assignment: version, then (topic, [partition]) pairs.
+enum ConsumerAssignment {
+  static func decode(_ b: [UInt8]) -> [TopicPartition] {
+    var i = 0
+    func int16() -> Int? {
+      guard i + 2 <= b.count else { return nil }
+      defer { i += 2 }
+      return Int(Int16(bitPattern: UInt16(b[i]) << 8 | UInt16(b[i + 1])))
+    }
+    func int32() -> Int? {
+      guard i + 4 <= b.count else { return nil }
+      defer { i += 4 }
+      return Int(Int32(bitPattern: b[i..<i + 4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }))
+    }
+    guard int16() != nil, let topics = int32(), topics >= 0 else { return [] }
+    var out: [TopicPartition] = []
+    for _ in 0..<topics {
+      guard let len = int16(), len >= 0, i + len <= b.count else { return out }
+      let topic = String(decoding: b[i..<i + len], as: UTF8.self)
+      i += len
+      guard let count = int32(), count >= 0 else { return out }
+      for _ in 0..<count {
+        guard let p = int32() else { return out }
+        out.append(TopicPartition(topic, Int32(p)))
+      }
+    }
+    return out
   }
 }
