@@ -66,8 +66,10 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
+    .executableTarget(
+      name: "failover-bench", dependencies: ["Orchestrator", "KafkaClient", "MM2"], path: "bench/FailoverBench"),
     .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "KafkaLab"]),
-    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .target(name: "TestSupport", dependencies: ["KafkaClient"], path: "Tests/TestSupport"),
     .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "TestSupport"]),
     .testTarget(
       name: "OrchestratorTests",

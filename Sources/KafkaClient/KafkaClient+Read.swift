@@ -48,16 +48,18 @@ extension KafkaClient {
     }
   }
 
-  static func record(from message: UnsafeMutablePointer<rd_kafka_message_t>) -> ConsumedRecord {
+  static func record(
+    from message: UnsafeMutablePointer<rd_kafka_message_t>, topic: String? = nil, headers withHeaders: Bool = true
+  ) -> ConsumedRecord {
     let m = message.pointee
     var tsType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
     let ts = rd_kafka_message_timestamp(message, &tsType)
     return ConsumedRecord(
-      topic: String(cString: rd_kafka_topic_name(m.rkt)), partition: m.partition, offset: m.offset,
+      topic: topic ?? String(cString: rd_kafka_topic_name(m.rkt)), partition: m.partition, offset: m.offset,
       timestamp: tsType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : ts,
       key: m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) },
       value: m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) },
-      headers: headers(of: message))
+      headers: withHeaders ? headers(of: message) : [])
   }
 
   static func headers(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> [KafkaHeader] {

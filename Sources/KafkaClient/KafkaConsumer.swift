@@ -9,8 +9,8 @@ public final class KafkaConsumer: Sendable {
 
   public struct Batch: Sendable {
     public var records: [ConsumedRecord] = []
-    /// Partitions whose end was reached during this poll.
-    public var reachedEnd: Set<TopicPartition> = []
+    /// Partitions whose end was reported during this poll, with the offset reported.
+    public var reachedEnd: [TopicPartition: Int64] = [:]
     public var errors: [KafkaError] = []
   }
 
@@ -22,6 +22,12 @@ public final class KafkaConsumer: Sendable {
     props["enable.partition.eof"] = "true"
     props["auto.offset.reset"] = props["auto.offset.reset"] ?? "earliest"
     props["reconnect.backoff.max.ms"] = props["reconnect.backoff.max.ms"] ?? "1000"
+    // Followers catch up on large backlogs: prefetch deep and fetch big (still bounded by
+    // queued.max.messages.kbytes, 64 MiB by default). Measured in bench/: 140k -> 480k
+    // records/s from a mock broker.
+    props["queued.min.messages"] = props["queued.min.messages"] ?? "1000000"
+    props["fetch.message.max.bytes"] = props["fetch.message.max.bytes"] ?? "10485760"
+    props["fetch.wait.max.ms"] = props["fetch.wait.max.ms"] ?? "100"
     handle = try RdKafkaHandle(type: RD_KAFKA_CONSUMER, properties: props)
     queue = RdPointer(raw: rd_kafka_queue_get_consumer(handle.rk)!)
   }
@@ -47,8 +53,11 @@ public final class KafkaConsumer: Sendable {
     }
   }
 
-  /// Up to `max` records, waiting at most `timeout` for the first one.
-  public func poll(max: Int = 10_000, timeout: Duration = .milliseconds(200)) async throws -> Batch {
+  /// Up to `max` records, waiting at most `timeout` for the first one. Headers are read
+  /// only when asked for: followers of MM2 topics do not need them.
+  public func poll(max: Int = 10_000, timeout: Duration = .milliseconds(200), headers: Bool = true) async throws
+    -> Batch
+  {
     let queue = self.queue
     let ms = timeout.milliseconds
     return try await KafkaThreads.run {
@@ -57,17 +66,25 @@ public final class KafkaConsumer: Sendable {
       var batch = Batch()
       guard n > 0 else { return batch }
       batch.records.reserveCapacity(n)
+      // One String per topic handle, not per record.
+      var names: [OpaquePointer: String] = [:]
+      func name(_ rkt: OpaquePointer) -> String {
+        if let known = names[rkt] { return known }
+        let s = String(cString: rd_kafka_topic_name(rkt))
+        names[rkt] = s
+        return s
+      }
       for i in 0..<n {
         guard let message = messages[i] else { continue }
         defer { rd_kafka_message_destroy(message) }
         let m = message.pointee
         if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
-          batch.reachedEnd.insert(TopicPartition(String(cString: rd_kafka_topic_name(m.rkt)), m.partition))
+          batch.reachedEnd[TopicPartition(name(m.rkt), m.partition)] = m.offset
         } else if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
-          batch.errors.append(
-            KafkaError(m.err, message: String(cString: rd_kafka_message_errstr(message)), operation: "poll"))
+          let text = String(cString: rd_kafka_message_errstr(message))
+          batch.errors.append(KafkaError(m.err, message: text, operation: "poll"))
         } else {
-          batch.records.append(KafkaClient.record(from: message))
+          batch.records.append(KafkaClient.record(from: message, topic: name(m.rkt), headers: headers))
         }
       }
       return batch

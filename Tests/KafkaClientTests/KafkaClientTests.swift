@@ -86,7 +86,8 @@ struct KafkaClientTests {
       #expect([.timedOut, .unreachable].contains(error.kind), "\(error)")
       #expect(!error.name.isEmpty)
     }
-    #expect(ContinuousClock.now - start < .seconds(4))
+    // Not a performance bound: the call must end with the timeout instead of hanging.
+    #expect(ContinuousClock.now - start < .seconds(15))
     cluster.setUp()
     var recovered = false
     for _ in 0..<20 where !recovered {

@@ -1,4 +1,5 @@
 import Foundation
+import KafkaClient
 
 /// Runs the built `failoverctl` as a user would, from the same build directory as the
 /// test bundle.
@@ -78,8 +79,24 @@ public enum Failoverctl {
     let err = Pipe()
     process.standardOutput = out
     process.standardError = err
-    try process.run()
+    // librdkafka 2.0.2's mock brokers listen on sockets without close-on-exec: a child
+    // would inherit them and keep a "down" broker's port listening, and the mock aborts
+    // when it cannot bind that port again. So no descriptor crosses into the child, and
+    // no mock listener is created while the child is being started.
+    try MockCluster.withListenerLock {
+      markDescriptorsCloseOnExec()
+      try process.run()
+    }
     return Running(process: process, stdout: out, stderr: err)
+  }
+
+  private static func markDescriptorsCloseOnExec() {
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
+    for entry in entries {
+      guard let fd = Int32(entry), fd > 2 else { continue }
+      let flags = fcntl(fd, F_GETFD)
+      if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+    }
   }
 
   public static var packageRoot: URL {

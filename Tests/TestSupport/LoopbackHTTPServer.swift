@@ -1,4 +1,5 @@
 import Foundation
+import KafkaClient
 import Synchronization
 
 #if canImport(Glibc)
@@ -43,10 +44,16 @@ public final class LoopbackHTTPServer: Sendable {
     addr.sin_family = sa_family_t(AF_INET)
     addr.sin_port = 0
     addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let bound = withUnsafePointer(to: &addr) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    // Under the lock that keeps ephemeral listeners out of a mock broker's re-bind.
+    let ok = MockCluster.withListenerLock {
+      let bound = withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+          bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+      }
+      return bound == 0 && listen(fd, 512) == 0
     }
-    guard bound == 0, listen(fd, 512) == 0 else {
+    guard ok else {
       close(fd)
       throw POSIXError(.EADDRINUSE)
     }
@@ -153,9 +160,11 @@ public final class ClosedPort: Sendable {
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)
     addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let bound = withUnsafePointer(to: &addr) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+    let bound = MockCluster.withListenerLock {
+      withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+          bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
       }
     }
     guard bound == 0 else {

@@ -8,6 +8,11 @@ public struct MM2Batch: Sendable {
     public let checkpoint: Checkpoint
     /// Timestamp of the checkpoint record (ms since the epoch).
     public let timestamp: Int64
+
+    public init(checkpoint: Checkpoint, timestamp: Int64) {
+      self.checkpoint = checkpoint
+      self.timestamp = timestamp
+    }
   }
 
   public struct SyncInsert: Sendable {
@@ -15,6 +20,13 @@ public struct MM2Batch: Sendable {
     public let partition: Int32
     public let sync: OffsetSyncHistory.Sync
     public let timestamp: Int64
+
+    public init(topic: String, partition: Int32, sync: OffsetSyncHistory.Sync, timestamp: Int64) {
+      self.topic = topic
+      self.partition = partition
+      self.sync = sync
+      self.timestamp = timestamp
+    }
   }
 
   public struct SyncDelete: Sendable {

@@ -58,14 +58,22 @@ public actor MM2Ingester {
       let ends = try await follower.start(positions: positions, timeout: timeout)
       stats.missingTopics += follower.missing
       var pending = ends.filter { tp, end in (positions[tp] ?? 0) < end }
+      // The SQLite write of one batch overlaps the poll of the next.
+      var writing: Task<Void, Error>? = nil
       while !pending.isEmpty, ContinuousClock.now < deadline {
-        let batch = try await follower.consumer.poll(max: 20_000, timeout: .milliseconds(200))
+        let batch = try await follower.consumer.poll(max: 20_000, timeout: .milliseconds(200), headers: false)
         let result = process(batch)
         stats.add(result.stats)
-        try await store.apply(result.batch, flow: flow.name)
+        try await writing?.value
+        let store = self.store
+        let flowName = flow.name
+        writing = Task { try await store.apply(result.batch, flow: flowName) }
+        // Only an end at or past the one seen at the start counts: an end-of-partition
+        // event can come from a fetch that saw an older high watermark.
         for (tp, next) in result.batch.positions where next >= (pending[tp] ?? Int64.max) { pending[tp] = nil }
-        for tp in batch.reachedEnd { pending[tp] = nil }
+        for (tp, offset) in batch.reachedEnd where offset >= (pending[tp] ?? Int64.max) { pending[tp] = nil }
       }
+      try await writing?.value
       if !pending.isEmpty {
         throw KafkaError(
           code: -185, message: "ingest of \(flow.name) did not reach the end of \(pending.keys.sorted())",
@@ -97,7 +105,7 @@ public actor MM2Ingester {
             positions: try await store.ingestPositions(flow: flow.name), timeout: .seconds(5))
           started = true
         }
-        let batch = try await follower.consumer.poll(max: 20_000, timeout: pollTimeout)
+        let batch = try await follower.consumer.poll(max: 20_000, timeout: pollTimeout, headers: false)
         let result = process(batch)
         try await store.apply(result.batch, flow: flow.name)
       } catch {

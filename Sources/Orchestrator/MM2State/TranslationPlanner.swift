@@ -10,29 +10,27 @@ public struct TranslationPlanner: Sendable {
   public let topology: Topology
   public let store: StateStore
 
+  private let coverage: Coverage
+
   public init(flow: Flow, topology: Topology, store: StateStore) {
     self.flow = flow
     self.topology = topology
     self.store = store
+    self.coverage = Coverage(services: Self.services(of: flow, in: topology))
   }
 
   /// Services that fail over along this flow (primary → standby, or back for active-active).
-  public var services: [Service] {
+  public var services: [Service] { Self.services(of: flow, in: topology) }
+
+  static func services(of flow: Flow, in topology: Topology) -> [Service] {
     topology.services.filter {
       ($0.primary == flow.source && $0.standbys.contains(flow.target))
         || ($0.mode == .activeActive && $0.primary == flow.target && $0.standbys.contains(flow.source))
     }
   }
 
-  public func covers(group: String) -> Bool {
-    services.contains { s in
-      s.consumerGroups.contains(group) || (s.groupPattern.map { matches($0, group) } ?? false)
-    }
-  }
-
-  public func covers(topic: String) -> Bool {
-    services.contains { s in s.topics.contains(topic) || (s.topicPattern.map { matches($0, topic) } ?? false) }
-  }
+  public func covers(group: String) -> Bool { coverage.covers(group: group) }
+  public func covers(topic: String) -> Bool { coverage.covers(topic: topic) }
 
   /// The default mode of a flow: identity for offset-preserving links, else checkpoints.
   public var defaultMode: TranslationMode { flow.replicationPolicy == .offsetPreserving ? .identity : .checkpoint }
@@ -49,7 +47,7 @@ public struct TranslationPlanner: Sendable {
     let histories = try await store.offsetSyncHistories(flow: flow.name)
     let stored = try await store.checkpoints(flow: flow.name, groups: requested.map(Set.init))
     var groups = Set(requested ?? services.flatMap(\.consumerGroups))
-    if requested == nil { groups.formUnion(stored.map(\.checkpoint.group).filter(covers(group:))) }
+    if requested == nil { groups.formUnion(Set(stored.map(\.checkpoint.group)).filter(covers(group:))) }
 
     var checkpoints: [String: [TopicPartition: StoredCheckpoint]] = [:]
     for s in stored where groups.contains(s.checkpoint.group) {
@@ -128,8 +126,26 @@ public struct TranslationPlanner: Sendable {
     }
     return out
   }
+}
 
-  private func matches(_ pattern: String, _ s: String) -> Bool {
+/// The groups and topics a flow's services cover, with their patterns compiled once.
+struct Coverage: Sendable {
+  let groups: Set<String>
+  let topics: Set<String>
+  let groupPatterns: [String]
+  let topicPatterns: [String]
+
+  init(services: [Service]) {
+    groups = Set(services.flatMap(\.consumerGroups))
+    topics = Set(services.flatMap(\.topics))
+    groupPatterns = services.compactMap(\.groupPattern)
+    topicPatterns = services.compactMap(\.topicPattern)
+  }
+
+  func covers(group: String) -> Bool { groups.contains(group) || groupPatterns.contains { Self.matches($0, group) } }
+  func covers(topic: String) -> Bool { topics.contains(topic) || topicPatterns.contains { Self.matches($0, topic) } }
+
+  private static func matches(_ pattern: String, _ s: String) -> Bool {
     guard let regex = try? NSRegularExpression(pattern: "^(?:\(pattern))$") else { return false }
     return regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
   }

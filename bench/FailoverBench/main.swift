@@ -1,0 +1,51 @@
+import Foundation
+import KafkaClient
+import MM2
+import Orchestrator
+
+// Benchmarks print figures and ratios; they assert nothing. See bench/README.md.
+
+let args = CommandLine.arguments.dropFirst()
+func option(_ name: String, _ fallback: Int) -> Int {
+  guard let i = args.firstIndex(of: name), args.index(after: i) < args.endIndex else { return fallback }
+  return Int(args[args.index(after: i)]) ?? fallback
+}
+func stringOption(_ name: String) -> String? {
+  guard let i = args.firstIndex(of: name), args.index(after: i) < args.endIndex else { return nil }
+  return args[args.index(after: i)]
+}
+
+func seconds(_ d: Duration) -> Double {
+  Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+/// Peak resident memory of this process so far, in MiB.
+func peakRSSMiB() -> Double {
+  var usage = rusage()
+  getrusage(RUSAGE_SELF.rawValue, &usage)
+  return Double(usage.ru_maxrss) / 1024
+}
+
+func temporaryDirectory() -> URL {
+  let dir = FileManager.default.temporaryDirectory.appendingPathComponent("failover-bench-\(UUID().uuidString)")
+  try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  return dir
+}
+
+switch args.first {
+case "ingest": try await IngestBenchmark(records: option("--records", 500_000)).run()
+case "translate-prepare":
+  try await TranslateBenchmark(groups: option("--groups", 1000), partitions: option("--partitions", 1000))
+    .prepare(path: stringOption("--db") ?? "translate-bench.db")
+case "translate-run":
+  try await TranslateBenchmark(groups: option("--groups", 1000), partitions: option("--partitions", 1000))
+    .run(path: stringOption("--db") ?? "translate-bench.db")
+default:
+  print(
+    """
+    usage: failover-bench ingest [--records N]
+           failover-bench translate-prepare --db PATH [--groups G] [--partitions P]
+           failover-bench translate-run --db PATH [--groups G] [--partitions P]
+    (bench/run.sh runs them all)
+    """)
+}
