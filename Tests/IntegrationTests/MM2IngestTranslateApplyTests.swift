@@ -164,4 +164,28 @@ struct MM2IngestTranslateApplyTests {
     #expect(one.checkpoints == 1)
     #expect(try await store.checkpoints(flow: flow.name).first?.checkpoint.upstreamOffset == 90)
   }
+
+  @Test func timestampModeNeverGuesses() async throws {
+    let map = try await replicate()
+    _ = try await eastClient.alterGroupOffsets(group: "orders-processor", offsets: [TopicPartition("orders", 0): 70])
+    let sync = OffsetSync(topic: "orders", partition: 0, upstreamOffset: 50, downstreamOffset: map[50]!)
+    _ = try await eastClient.produce([mm2(flow.offsetSyncsTopic, key: sync.key, value: sync.value)])
+    try await MM2Ingester(flow: flow, topology: topology, store: store).catchUp(timeout: .seconds(20))
+    let planner = TranslationPlanner(flow: flow, topology: topology, store: store)
+    let results = try await planner.translate(mode: .timestamp, source: eastClient, target: westClient)
+    let p0 = try #require(results.first { $0.partition == 0 })
+    #expect(p0.mode == .timestamp)
+    if let offset = p0.translatedOffset {
+      // A broker with timestamp lookups: never past the first unconsumed record.
+      #expect(offset <= map[70]!)
+    } else {
+      // The mock has none: the translation says why instead of guessing.
+      #expect(p0.error?.isEmpty == false)
+    }
+    // Without the source, timestamp mode cannot work and says so.
+    let offline = try await planner.translate(mode: .timestamp)
+    #expect(
+      offline.allSatisfy { $0.translatedOffset == nil && $0.error?.contains("needs the live committed offset") == true }
+    )
+  }
 }
