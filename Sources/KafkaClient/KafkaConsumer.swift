@@ -17,7 +17,7 @@ public final class KafkaConsumer: Sendable {
   public init(properties: [String: String]) throws {
     var props = properties
     props["group.id"] = props["group.id"] ?? "failoverctl-follower"
-    props["enable.auto.commit"] = "false"
+    props["enable.auto.commit"] = props["enable.auto.commit"] ?? "false"
     props["enable.auto.offset.store"] = "false"
     props["enable.partition.eof"] = "true"
     props["auto.offset.reset"] = props["auto.offset.reset"] ?? "earliest"
@@ -38,6 +38,30 @@ public final class KafkaConsumer: Sendable {
     KafkaThreads.detach {
       rd_kafka_queue_destroy(queue.raw)
       _ = rd_kafka_consumer_close(handle.rk)
+    }
+  }
+
+  /// Joins the consumer group of `group.id` for these topics; partitions are assigned as
+  /// the group rebalances, which happens while `poll` is called.
+  public func subscribe(_ topics: [String]) async throws {
+    let handle = self.handle
+    try await KafkaThreads.run {
+      let list = PartitionList.make(topics.map { (TopicPartition($0, RD_KAFKA_PARTITION_UA), Int64(-1001)) })
+      defer { rd_kafka_topic_partition_list_destroy(list) }
+      let err = rd_kafka_subscribe(handle.rk, list)
+      guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, operation: "subscribe") }
+    }
+  }
+
+  /// The partitions currently assigned to this consumer.
+  public func assignment() async throws -> [TopicPartition] {
+    let handle = self.handle
+    return try await KafkaThreads.run {
+      var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>? = nil
+      let err = rd_kafka_assignment(handle.rk, &list)
+      guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { throw KafkaError(err, operation: "assignment") }
+      defer { rd_kafka_topic_partition_list_destroy(list) }
+      return PartitionList.entries(list).map(\.tp).sorted()
     }
   }
 

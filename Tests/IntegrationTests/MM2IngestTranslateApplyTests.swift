@@ -188,4 +188,30 @@ struct MM2IngestTranslateApplyTests {
       offline.allSatisfy { $0.translatedOffset == nil && $0.error?.contains("needs the live committed offset") == true }
     )
   }
+
+  @Test func aGroupWithLiveMembersOnTheTargetIsSkippedAndReported() async throws {
+    let map = try await replicate()
+    let cp = Checkpoint(
+      group: "orders-processor", topic: "orders", partition: 0, upstreamOffset: 60, downstreamOffset: map[50]! + 1)
+    _ = try await westClient.produce([mm2(flow.checkpointsTopic, key: cp.key, value: cp.value)])
+    try await MM2Ingester(flow: flow, topology: topology, store: store).catchUp(timeout: .seconds(20))
+
+    // A consumer of the group is already running on the target.
+    let member = try KafkaConsumer(properties: [
+      "bootstrap.servers": west.bootstrapServers, "group.id": "orders-processor", "session.timeout.ms": "6000",
+    ])
+    try await member.subscribe(["east.orders"])
+    var assigned: [TopicPartition] = []
+    for _ in 0..<100 where assigned.isEmpty {
+      _ = try await member.poll(max: 100, timeout: .milliseconds(100))
+      assigned = try await member.assignment()
+    }
+    #expect(!assigned.isEmpty, "the member never joined the group")
+
+    let planner = TranslationPlanner(flow: flow, topology: topology, store: store)
+    let translations = try await planner.translate(mode: .checkpoint)
+    let outcomes = try await OffsetApplier(target: westClient, planner: planner).apply(translations)
+    #expect(!outcomes.isEmpty)
+    #expect(outcomes.allSatisfy { $0.status == .skipped && ($0.reason ?? "").contains("live members") }, "\(outcomes)")
+  }
 }

@@ -89,6 +89,12 @@ public struct OffsetApplier: Sendable {
       let results = try await target.alterGroupOffsets(group: group, offsets: toWrite)
       for (tp, o) in toWrite.sorted(by: { $0.key < $1.key }) {
         switch results[tp] {
+        case .failed(let e) where e.kind == .groupNotEmpty:
+          // Where DescribeGroups could not tell, the broker's refusal says it.
+          outcomes.append(
+            .init(
+              group: group, topic: tp.topic, partition: tp.partition, offset: o, status: .skipped,
+              reason: "group has live members on the target (broker refused: \(e.name)); stop them first"))
         case .ok:
           outcomes.append(
             .init(group: group, topic: tp.topic, partition: tp.partition, offset: o, status: .written, reason: nil))
