@@ -76,6 +76,7 @@ let package = Package(
       dependencies: ["Orchestrator", "MM2", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
       exclude: ["Fixtures"]),
     .testTarget(name: "MM2Tests", dependencies: ["MM2"]),
+    .testTarget(name: "HealthProbesTests", dependencies: ["HealthProbes", "CurlHTTP", "TestSupport"]),
     .testTarget(name: "IntegrationTests", dependencies: ["Orchestrator", "KafkaClient", "MM2"]),
     .testTarget(name: "KafkaLabTests", dependencies: ["KafkaLab", "KafkaClient", "HealthProbes", "Orchestrator"]),
     .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Orchestrator", "KafkaClient", "MM2"]),
