@@ -1,0 +1,111 @@
+import Foundation
+
+/// How many consecutive observations it takes to change a judgement.
+public struct Hysteresis: Sendable, Equatable, Codable {
+  /// Consecutive worse results before a subject is judged worse (down).
+  public var failuresToDown: Int
+  /// Consecutive better results before it is judged better again (up).
+  public var successesToUp: Int
+
+  public init(failuresToDown: Int = 3, successesToUp: Int = 2) {
+    self.failuresToDown = max(1, failuresToDown)
+    self.successesToUp = max(1, successesToUp)
+  }
+}
+
+/// The judged health of one subject (a cluster or a flow), across probe kinds and
+/// vantage points.
+public struct SubjectHealth: Sendable, Equatable, Codable {
+  public let subject: String
+  public let state: HealthState
+  public let reasons: [String]
+  /// Vantage points that judge the subject unreachable, and how many are needed.
+  public let unreachableFrom: [String]
+  public let quorum: Int
+  public let since: Date?
+}
+
+/// Turns probe results into judgements: hysteresis per (subject, vantage, probe kind) so
+/// that a single failed probe never flips a state, the worst kind wins per vantage, and a
+/// subject is unreachable only when a quorum of vantage points says so.
+public struct HealthModel: Sendable {
+  public let hysteresis: Hysteresis
+  public let quorum: Int
+
+  struct Key: Hashable, Sendable {
+    let subject: String
+    let vantage: String
+    let kind: String
+  }
+
+  struct Track: Sendable {
+    var judged: HealthState = .healthy
+    /// Whether the current streak of observations is worse (true) or better than judged.
+    var worseStreak = false
+    var streak = 0
+    var reasons: [String] = []
+    var since: Date? = nil
+  }
+
+  private var tracks: [Key: Track] = [:]
+
+  public init(hysteresis: Hysteresis = Hysteresis(), quorum: Int = 1) {
+    self.hysteresis = hysteresis
+    self.quorum = max(1, quorum)
+  }
+
+  /// Takes one probe result into account.
+  public mutating func observe(_ r: ProbeResult) {
+    let key = Key(subject: r.subject, vantage: r.vantage, kind: r.kind)
+    var t = tracks[key] ?? Track()
+    if r.state == t.judged {
+      t.streak = 0
+      t.reasons = r.reasons
+    } else {
+      let worse = r.state > t.judged
+      t.streak = t.streak > 0 && t.worseStreak == worse ? t.streak + 1 : 1
+      t.worseStreak = worse
+      let needed = worse ? hysteresis.failuresToDown : hysteresis.successesToUp
+      if t.streak >= needed {
+        t.judged = r.state
+        t.reasons = r.reasons
+        t.since = r.at
+        t.streak = 0
+      }
+    }
+    tracks[key] = t
+  }
+
+  /// The judgement of every subject observed, sorted by name.
+  public var subjects: [SubjectHealth] {
+    Set(tracks.keys.map(\.subject)).sorted().map { health(of: $0) }
+  }
+
+  public func health(of subject: String) -> SubjectHealth {
+    let mine = tracks.filter { $0.key.subject == subject }
+    // Per vantage, the worst kind wins.
+    var perVantage: [String: (state: HealthState, reasons: [String], since: Date?)] = [:]
+    for (key, t) in mine.sorted(by: { $0.key.kind < $1.key.kind }) {
+      let current = perVantage[key.vantage] ?? (.healthy, [], nil)
+      let reasons = t.judged == .healthy ? [] : t.reasons.map { "\(key.kind): \($0)" }
+      if t.judged > current.state {
+        perVantage[key.vantage] = (t.judged, current.reasons + reasons, t.since)
+      } else {
+        perVantage[key.vantage] = (current.state, current.reasons + reasons, current.since)
+      }
+    }
+    let unreachable = perVantage.filter { $0.value.state == .unreachable }.keys.sorted()
+    let worst = perVantage.values.map(\.state).max() ?? .healthy
+    let state: HealthState =
+      unreachable.count >= quorum ? .unreachable : (worst == .healthy ? .healthy : .degraded)
+    var reasons = perVantage.sorted { $0.key < $1.key }.flatMap { v, s in
+      perVantage.count > 1 ? s.reasons.map { "[\(v)] \($0)" } : s.reasons
+    }
+    if worst == .unreachable, state != .unreachable {
+      reasons.append("unreachable from \(unreachable.count) of \(quorum) vantage points needed")
+    }
+    let since = perVantage.values.filter { $0.state == state }.compactMap(\.since).max()
+    return SubjectHealth(
+      subject: subject, state: state, reasons: reasons, unreachableFrom: unreachable, quorum: quorum, since: since)
+  }
+}
