@@ -61,6 +61,15 @@ public struct ClusterHealth: Sendable, Codable, Equatable {
       underReplicatedPartitions: under.count, latencyMilliseconds: latency.milliseconds)
   }
 
+  /// A cluster whose brokers accept connections but did not answer metadata in time.
+  public static func slow(cluster: String, error: Error, expectedBrokers: Int?, latency: Duration) -> ClusterHealth {
+    ClusterHealth(
+      cluster: cluster, state: .degraded,
+      reasons: ["brokers accept connections but metadata did not come within the timeout: \(error)"], brokersUp: 0,
+      brokersExpected: expectedBrokers, controllerId: nil, topics: 0, partitions: 0, offlinePartitions: 0,
+      underReplicatedPartitions: 0, latencyMilliseconds: latency.milliseconds)
+  }
+
   /// A cluster that did not answer metadata within the timeout.
   public static func unreachable(cluster: String, error: Error, expectedBrokers: Int?, latency: Duration)
     -> ClusterHealth

@@ -1,3 +1,4 @@
+import Foundation
 import KafkaClient
 
 /// Asks a cluster for its metadata within a timeout and judges the answer.
@@ -6,10 +7,18 @@ public struct KafkaMetadataProbe: Sendable {
   public let client: KafkaClient
   public let expectedBrokers: Int?
   public let timeout: Duration
+  /// The brokers to try a plain TCP connection to when metadata fails.
+  public let bootstrapServers: [String]
 
-  public init(cluster: String, client: KafkaClient, expectedBrokers: Int? = nil, timeout: Duration = .seconds(2)) {
+  public init(
+    cluster: String, client: KafkaClient, bootstrapServers: String = "", expectedBrokers: Int? = nil,
+    timeout: Duration = .seconds(2)
+  ) {
     self.cluster = cluster
     self.client = client
+    self.bootstrapServers = bootstrapServers.split(separator: ",").map {
+      String($0.split(separator: "://").last ?? $0).trimmingCharacters(in: .whitespaces)
+    }.filter { !$0.isEmpty }
     self.expectedBrokers = expectedBrokers
     self.timeout = timeout
   }
@@ -22,8 +31,22 @@ public struct KafkaMetadataProbe: Sendable {
         cluster: cluster, description: description, expectedBrokers: expectedBrokers,
         latency: ContinuousClock.now - start)
     } catch {
-      return .unreachable(
-        cluster: cluster, error: error, expectedBrokers: expectedBrokers, latency: ContinuousClock.now - start)
+      let latency = ContinuousClock.now - start
+      // Brokers that still accept connections but answer too late: slow, not gone.
+      if !bootstrapServers.isEmpty, await TCPReachability.anyAccepts(bootstrapServers, timeout: .seconds(1)) {
+        return .slow(cluster: cluster, error: error, expectedBrokers: expectedBrokers, latency: latency)
+      }
+      return .unreachable(cluster: cluster, error: error, expectedBrokers: expectedBrokers, latency: latency)
     }
+  }
+}
+
+extension KafkaMetadataProbe {
+  /// The same observation as a generic probe result.
+  public func runResult(vantage: String = ProbeResult.defaultVantage) async -> ProbeResult {
+    let h = await run()
+    return ProbeResult(
+      kind: "kafka", subject: cluster, state: h.state, reasons: h.reasons, latencyMilliseconds: h.latencyMilliseconds,
+      vantage: vantage)
   }
 }

@@ -5,7 +5,8 @@ import Testing
 @Suite("Health model: hysteresis and vantage quorum")
 struct HealthModelTests {
   func result(_ subject: String, _ state: HealthState, kind: String = "kafka", vantage: String = "v1") -> ProbeResult {
-    ProbeResult(kind: kind, subject: subject, state: state, reasons: state == .healthy ? [] : ["\(state)"],
+    ProbeResult(
+      kind: kind, subject: subject, state: state, reasons: state == .healthy ? [] : ["\(state)"],
       latencyMilliseconds: 1, vantage: vantage)
   }
 
