@@ -61,7 +61,7 @@ let package = Package(
     .executableTarget(
       name: "failoverctl",
       dependencies: [
-        "Orchestrator", "KafkaLab", "HealthProbes", "KafkaClient",
+        "Orchestrator", "KafkaLab", "HealthProbes", "KafkaClient", "CurlHTTP", "MM2",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]
@@ -78,7 +78,8 @@ let package = Package(
     .testTarget(name: "MM2Tests", dependencies: ["MM2"]),
     .testTarget(name: "HealthProbesTests", dependencies: ["HealthProbes", "CurlHTTP", "TestSupport"]),
     .testTarget(name: "IntegrationTests", dependencies: ["Orchestrator", "KafkaClient", "MM2"]),
-    .testTarget(name: "KafkaLabTests", dependencies: ["KafkaLab", "KafkaClient", "HealthProbes", "Orchestrator"]),
+    .testTarget(
+      name: "KafkaLabTests", dependencies: ["KafkaLab", "KafkaClient", "HealthProbes", "Orchestrator", "CurlHTTP"]),
     .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Orchestrator", "KafkaClient", "MM2"]),
   ],
   swiftLanguageModes: [.v6]

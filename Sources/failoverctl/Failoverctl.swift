@@ -14,7 +14,8 @@ struct Failoverctl: AsyncParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      ConfigCommand.self, OffsetsCommand.self, MM2Command.self, LabCommand.self, DemoCommand.self, DBCommand.self,
+      ConfigCommand.self, ProbeCommand.self, StatusCommand.self, OffsetsCommand.self, MM2Command.self, LabCommand.self,
+      DemoCommand.self, DBCommand.self,
     ]
   )
 }

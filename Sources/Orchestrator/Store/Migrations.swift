@@ -81,6 +81,23 @@ enum Migrations {
           );
           """)
     }
+    m.registerMigration("v3-probe-results") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE probe_result (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            vantage TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('healthy', 'degraded', 'unreachable')),
+            reasons TEXT NOT NULL,
+            latency_ms REAL NOT NULL,
+            at DATETIME NOT NULL
+          );
+          CREATE INDEX probe_result_key ON probe_result(subject, kind, vantage, id);
+          CREATE INDEX probe_result_at ON probe_result(at);
+          """)
+    }
     return m
   }
 

@@ -5,12 +5,16 @@ public struct Topology: Sendable, Equatable {
   public var clusters: [Cluster]
   public var flows: [Flow]
   public var services: [Service]
+  public var probes: ProbeSettings
 
-  public init(regions: [Region], clusters: [Cluster], flows: [Flow], services: [Service]) {
+  public init(
+    regions: [Region], clusters: [Cluster], flows: [Flow], services: [Service], probes: ProbeSettings = ProbeSettings()
+  ) {
     self.regions = regions
     self.clusters = clusters
     self.flows = flows
     self.services = services
+    self.probes = probes
   }
 
   public func cluster(_ name: String) -> Cluster? { clusters.first { $0.name == name } }
@@ -41,12 +45,15 @@ public struct Cluster: Sendable, Equatable {
   public var properties: [String: String]
   public var connectURL: String?
   public var metricsURL: String?
+  /// Brokers the cluster should have; fewer answering makes it degraded.
+  public var expectedBrokers: Int?
   public var location: SourceLocation?
 
   public init(
     name: String, region: String, bootstrapServers: String, properties: [String: String] = [:],
-    connectURL: String? = nil, metricsURL: String? = nil, location: SourceLocation? = nil
+    connectURL: String? = nil, metricsURL: String? = nil, expectedBrokers: Int? = nil, location: SourceLocation? = nil
   ) {
+    self.expectedBrokers = expectedBrokers
     self.name = name
     self.region = region
     self.bootstrapServers = bootstrapServers

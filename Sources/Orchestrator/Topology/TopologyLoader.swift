@@ -54,9 +54,11 @@ public enum TopologyLoader {
     }
     let flows = (top.sequence("flows") ?? []).compactMap { n, p in readFlow(reader, n, p).map { ($0, p) } }
     let services = (top.sequence("services") ?? []).compactMap { n, p in readService(reader, n, p).map { ($0, p) } }
+    let probes = top.mapping("probes").map { ProbeSettingsReader.read($0) } ?? ProbeSettings()
     top.finish()
     let topology = Topology(
-      regions: regions.map(\.0), clusters: clusters.map(\.0), flows: flows.map(\.0), services: services.map(\.0))
+      regions: regions.map(\.0), clusters: clusters.map(\.0), flows: flows.map(\.0), services: services.map(\.0),
+      probes: probes)
     TopologyValidator(
       reader: reader, topology: topology, regionPaths: regions.map(\.1), clusterPaths: clusters.map(\.1),
       flowPaths: flows.map(\.1), servicePaths: services.map(\.1)
@@ -102,12 +104,16 @@ public enum TopologyLoader {
     let properties = m.stringMap("properties") ?? [:]
     let connect = m.string("connectUrl")
     let metrics = m.string("metricsUrl")
+    let expectedBrokers = m.int("expectedBrokers")
+    if let n = expectedBrokers, n < 1 {
+      r.error(m.value("expectedBrokers"), m.child("expectedBrokers"), "must be at least 1")
+    }
     // Kept with blanks when a field is missing (already reported) so that references to
     // this cluster and its other fields are still checked.
     guard let name else { return nil }
     return Cluster(
       name: name, region: region ?? "", bootstrapServers: bootstrap ?? "", properties: properties, connectURL: connect,
-      metricsURL: metrics, location: m.keyLocation("name"))
+      metricsURL: metrics, expectedBrokers: expectedBrokers, location: m.keyLocation("name"))
   }
 
   private static func readFlow(_ r: NodeReader, _ node: Node, _ path: String) -> Flow? {

@@ -27,6 +27,22 @@ struct TopologyValidator {
       }
     }
     for (service, path) in zip(topology.services, servicePaths) { checkService(service, path) }
+    let subjects = Set(topology.clusters.map(\.name) + topology.flows.map(\.name))
+    for (i, h) in topology.probes.http.enumerated() {
+      checkSubject(h.subject, "probes.http[\(i)].subject", subjects)
+      checkURL(h.url, "probes.http[\(i)].url")
+    }
+    for (i, p) in topology.probes.prometheus.enumerated() {
+      checkSubject(p.subject, "probes.prometheus[\(i)].subject", subjects)
+      checkURL(p.url, "probes.prometheus[\(i)].url")
+    }
+  }
+
+  /// A probe speaks for a cluster or a flow the topology defines.
+  private func checkSubject(_ subject: String, _ path: String, _ known: Set<String>) {
+    guard !known.contains(subject) else { return }
+    let hint = suggestion(for: subject, among: Array(known)).map { "; did you mean \"\($0)\"?" } ?? ""
+    error(path, "unknown subject \"\(subject)\"\(hint): a probe speaks for a cluster or a flow (SOURCE->TARGET)")
   }
 
   private func error(_ path: String, _ message: String) {

@@ -1,0 +1,73 @@
+import CurlHTTP
+import Foundation
+import HealthProbes
+import KafkaClient
+
+/// The probes a topology implies: a Kafka probe per cluster, a Connect probe per flow
+/// that has a Connect URL, and the HTTP and Prometheus probes of its `probes:` section.
+public struct ProbePlan: Sendable {
+  public let probes: [ScheduledProbe]
+  public let settings: ProbeSettings
+
+  public init(topology: Topology, vantage: String = ProbeResult.defaultVantage, http: HTTPClient) throws {
+    let s = topology.probes
+    settings = s
+    var probes: [ScheduledProbe] = []
+    for cluster in topology.clusters {
+      let probe = KafkaMetadataProbe(
+        cluster: cluster.name, client: try cluster.makeClient(timeout: s.timeout),
+        bootstrapServers: cluster.bootstrapServers, expectedBrokers: cluster.expectedBrokers, timeout: s.timeout)
+      probes.append(
+        ScheduledProbe(kind: "kafka", subject: cluster.name, interval: s.interval) {
+          await probe.runResult(vantage: vantage)
+        })
+    }
+    for flow in topology.flows {
+      guard let url = flow.connectURL ?? topology.cluster(flow.target)?.connectURL else { continue }
+      let c = flow.connectors
+      let probe = ConnectProbe(
+        subject: flow.name, baseURL: url, connectors: [c.source, c.checkpoint, c.heartbeat], timeout: s.timeout,
+        client: http)
+      probes.append(
+        ScheduledProbe(kind: "connect", subject: flow.name, interval: s.interval) { await probe.run().at(vantage) })
+    }
+    for h in s.http {
+      let probe = HTTPProbe(
+        subject: h.subject, url: h.url, expectedStatus: h.expectStatus, bodyContains: h.bodyContains,
+        timeout: s.timeout,
+        client: http)
+      probes.append(
+        ScheduledProbe(kind: "http", subject: h.subject, interval: h.interval ?? s.interval) {
+          await probe.run().at(vantage)
+        })
+    }
+    for p in s.prometheus {
+      let probe = PrometheusProbe(
+        subject: p.subject, url: p.url, metric: p.metric, labels: p.labels,
+        alertWhen: PrometheusProbe.Comparison(rawValue: p.alertWhen) ?? .greaterThan, threshold: p.threshold,
+        timeout: s.timeout, client: http)
+      probes.append(
+        ScheduledProbe(kind: "prometheus", subject: p.subject, interval: p.interval ?? s.interval) {
+          await probe.run().at(vantage)
+        })
+    }
+    self.probes = probes
+  }
+
+  public var scheduler: ProbeScheduler { ProbeScheduler(probes: probes, maxConcurrent: settings.maxConcurrent) }
+
+  public func model() -> HealthModel {
+    HealthModel(
+      hysteresis: Hysteresis(failuresToDown: settings.failuresToDown, successesToUp: settings.successesToUp),
+      quorum: settings.quorum)
+  }
+}
+
+extension ProbeResult {
+  /// The same result as seen from `vantage`.
+  func at(_ vantage: String) -> ProbeResult {
+    ProbeResult(
+      kind: kind, subject: subject, state: state, reasons: reasons, latencyMilliseconds: latencyMilliseconds,
+      vantage: vantage, at: at)
+  }
+}

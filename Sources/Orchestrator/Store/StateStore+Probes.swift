@@ -1,0 +1,44 @@
+import Foundation
+import GRDB
+import HealthProbes
+
+extension StateStore {
+  /// Stores results and drops those older than `retention`, in one transaction.
+  public func record(_ results: [ProbeResult], retention: Duration) async throws {
+    guard !results.isEmpty else { return }
+    let cutoff = Date().addingTimeInterval(-Double(retention.components.seconds))
+    try await write { db in
+      let insert = try db.cachedStatement(
+        sql:
+          "INSERT INTO probe_result (kind, subject, vantage, state, reasons, latency_ms, at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+      )
+      for r in results {
+        let reasons = String(decoding: try JSONEncoder().encode(r.reasons), as: UTF8.self)
+        try insert.execute(arguments: [
+          r.kind, r.subject, r.vantage, r.state.rawValue, reasons, r.latencyMilliseconds, r.at,
+        ])
+      }
+      try db.execute(sql: "DELETE FROM probe_result WHERE at < ?", arguments: [cutoff])
+    }
+  }
+
+  /// The newest `perProbe` results of every (subject, kind, vantage), oldest first, to
+  /// replay through a `HealthModel`.
+  public func recentProbeResults(perProbe: Int = 20) async throws -> [ProbeResult] {
+    try await read { db in
+      let rows = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT kind, subject, vantage, state, reasons, latency_ms, at FROM (
+            SELECT *, ROW_NUMBER() OVER (PARTITION BY subject, kind, vantage ORDER BY id DESC) AS n FROM probe_result
+          ) WHERE n <= ? ORDER BY id
+          """, arguments: [perProbe])
+      return rows.map { r in
+        let reasons = (try? JSONDecoder().decode([String].self, from: Data((r["reasons"] as String).utf8))) ?? []
+        return ProbeResult(
+          kind: r["kind"], subject: r["subject"], state: HealthState(rawValue: r["state"]) ?? .unreachable,
+          reasons: reasons, latencyMilliseconds: r["latency_ms"], vantage: r["vantage"], at: r["at"])
+      }
+    }
+  }
+}

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import HealthProbes
+import Orchestrator
+
+struct StatusCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "status",
+    abstract: "The health and lag model: clusters and flows judged from stored probe results, and services.",
+    discussion: "Reads the state database that `failoverctl probe` and `offsets ingest` write.")
+
+  @Option(help: "The topology YAML file.") var config: String
+  @Option(help: "The SQLite state database.") var db: String = StateStore.defaultPath
+  @Option(help: "text or json.") var output: OutputFormat = .text
+
+  func run() async throws {
+    do {
+      let topology = try TopologyLoader.load(path: config).topology
+      let store = try await StateStore.open(path: db)
+      let p = topology.probes
+      var model = HealthModel(
+        hysteresis: Hysteresis(failuresToDown: p.failuresToDown, successesToUp: p.successesToUp), quorum: p.quorum)
+      for r in try await store.recentProbeResults(perProbe: max(p.failuresToDown, p.successesToUp) * 4) {
+        model.observe(r)
+      }
+      let judged = Dictionary(uniqueKeysWithValues: model.subjects.map { ($0.subject, $0) })
+      let clusters = topology.clusters.map { c in
+        judged[c.name].map { Judged(name: c.name, label: "cluster", $0) } ?? Judged(name: c.name, label: "cluster")
+      }
+      var flows: [FlowStatus] = []
+      for f in topology.flows {
+        let lag = try await FlowLag.measure(flow: f, store: store, source: nil)
+        let health =
+          judged[f.name].map { Judged(name: f.name, label: "flow", $0) } ?? Judged(name: f.name, label: "flow")
+        flows.append(FlowStatus(health: health, lag: lag))
+      }
+      let services = try await store.serviceStates()
+      if output == .json {
+        try printJSON(Status(clusters: clusters, flows: flows, services: services))
+        return
+      }
+      print(
+        table(
+          ["CLUSTER", "STATE", "SINCE", "REASONS"],
+          clusters.map { [$0.name, $0.state, $0.sinceText, $0.reasons.joined(separator: "; ")] }))
+      print("")
+      print(
+        table(
+          ["FLOW", "STATE", "CHECKPOINT AGE", "HEARTBEAT AGE", "REASONS"],
+          flows.map {
+            [
+              $0.health.name, $0.health.state, seconds($0.lag.checkpointAgeSeconds),
+              seconds($0.lag.heartbeatAgeSeconds),
+              $0.health.reasons.joined(separator: "; "),
+            ]
+          }))
+      if !services.isEmpty {
+        print("")
+        print(
+          table(
+            ["SERVICE", "ACTIVE", "EPOCH", "STATE"],
+            services.map { [$0.service, $0.activeCluster, "\($0.epoch)", $0.state] }))
+      }
+    } catch {
+      throw reportFailure(error)
+    }
+  }
+
+  struct Status: Encodable {
+    let clusters: [Judged]
+    let flows: [FlowStatus]
+    let services: [ServiceState]
+  }
+
+  struct FlowStatus: Encodable {
+    let health: Judged
+    let lag: FlowLag
+  }
+
+  struct Judged: Encodable {
+    let name: String
+    /// The JSON key of the name: `cluster` or `flow`.
+    let label: String
+    /// `healthy`, `degraded`, `unreachable`, or `unknown` before any probe result.
+    let state: String
+    let reasons: [String]
+    let since: Date?
+
+    init(name: String, label: String, _ h: SubjectHealth) {
+      self.name = name
+      self.label = label
+      state = h.state.rawValue
+      reasons = h.reasons
+      since = h.since
+    }
+
+    init(name: String, label: String) {
+      self.name = name
+      self.label = label
+      state = "unknown"
+      reasons = ["no probe results yet: run failoverctl probe"]
+      since = nil
+    }
+
+    var sinceText: String { since.map { ISO8601DateFormatter().string(from: $0) } ?? "-" }
+
+    struct Key: CodingKey {
+      let stringValue: String
+      init(_ s: String) { stringValue = s }
+      init?(stringValue: String) { self.stringValue = stringValue }
+      var intValue: Int? { nil }
+      init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: Encoder) throws {
+      var c = encoder.container(keyedBy: Key.self)
+      try c.encode(name, forKey: Key(label))
+      try c.encode(state, forKey: Key("state"))
+      try c.encode(reasons, forKey: Key("reasons"))
+      try c.encodeIfPresent(since, forKey: Key("since"))
+    }
+  }
+}
+
+private func seconds(_ v: Double?) -> String { v.map { String(format: "%.0f s", $0) } ?? "-" }

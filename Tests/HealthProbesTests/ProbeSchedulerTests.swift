@@ -1,0 +1,58 @@
+import Foundation
+import HealthProbes
+import Synchronization
+import Testing
+
+final class Counter: Sendable {
+  private let state = Mutex((runs: [String: Int](), now: 0, peak: 0))
+  func start() {
+    state.withLock {
+      $0.now += 1
+      $0.peak = max($0.peak, $0.now)
+    }
+  }
+  func finish(_ name: String) {
+    state.withLock {
+      $0.now -= 1
+      $0.runs[name, default: 0] += 1
+    }
+  }
+  var runs: [String: Int] { state.withLock { $0.runs } }
+  var peak: Int { state.withLock { $0.peak } }
+}
+
+@Suite("Probe scheduler")
+struct ProbeSchedulerTests {
+  func probes(_ counter: Counter, count: Int, interval: Duration) -> [ScheduledProbe] {
+    (0..<count).map { i in
+      ScheduledProbe(kind: "test", subject: "s\(i)", interval: interval) {
+        counter.start()
+        try? await Task.sleep(for: .milliseconds(20))
+        counter.finish("s\(i)")
+        return ProbeResult(kind: "test", subject: "s\(i)", state: .healthy, reasons: [], latencyMilliseconds: 20)
+      }
+    }
+  }
+
+  @Test func runOnceRunsEveryProbeWithinTheBound() async {
+    let counter = Counter()
+    let results = await ProbeScheduler(probes: probes(counter, count: 10, interval: .seconds(1)), maxConcurrent: 3)
+      .runOnce()
+    #expect(results.map(\.subject) == (0..<10).map { "s\($0)" })
+    #expect(counter.peak <= 3)
+    #expect(counter.peak > 1)
+  }
+
+  @Test func everyProbeRepeatsOnItsOwnLoop() async throws {
+    let counter = Counter()
+    let scheduler = ProbeScheduler(probes: probes(counter, count: 4, interval: .milliseconds(50)), maxConcurrent: 2)
+    let task = Task { await scheduler.run { _ in } }
+    for _ in 0..<200 where counter.runs.count < 4 || counter.runs.values.contains(where: { $0 < 3 }) {
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    task.cancel()
+    #expect(counter.runs.count == 4)
+    #expect(counter.runs.values.allSatisfy { $0 >= 3 }, "\(counter.runs)")
+    #expect(counter.peak <= 2)
+  }
+}
