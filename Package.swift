@@ -77,7 +77,7 @@ let package = Package(
       exclude: ["Fixtures"]),
     .testTarget(name: "MM2Tests", dependencies: ["MM2"]),
     .testTarget(name: "HealthProbesTests", dependencies: ["HealthProbes", "CurlHTTP", "TestSupport"]),
-    .testTarget(name: "IntegrationTests", dependencies: ["Orchestrator", "KafkaClient", "MM2"]),
+    .testTarget(name: "IntegrationTests", dependencies: ["Orchestrator", "KafkaClient", "MM2", "HealthProbes"]),
     .testTarget(
       name: "KafkaLabTests", dependencies: ["KafkaLab", "KafkaClient", "HealthProbes", "Orchestrator", "CurlHTTP"]),
     .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Orchestrator", "KafkaClient", "MM2"]),

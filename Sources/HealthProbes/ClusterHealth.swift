@@ -27,6 +27,8 @@ public struct ClusterHealth: Sendable, Codable, Equatable {
   public let offlinePartitions: Int
   public let underReplicatedPartitions: Int
   public let latencyMilliseconds: Double
+  /// Round trip of the canary record (produce, then read back), when one ran and passed.
+  public var canaryMilliseconds: Double? = nil
 
   /// Judges a successful metadata answer. Offline partitions or a missing controller
   /// make a cluster degraded, not unreachable: it still answers and part of it serves.
@@ -89,6 +91,18 @@ extension Duration {
 }
 
 extension ClusterHealth {
+  func withCanary(_ ms: Double?, failure: String?) -> ClusterHealth {
+    var copy = ClusterHealth(
+      cluster: cluster, state: failure == nil ? state : max(state, .degraded),
+      reasons: reasons + (failure.map { [$0] } ?? []),
+      brokersUp: brokersUp, brokersExpected: brokersExpected, controllerId: controllerId, topics: topics,
+      partitions: partitions, offlinePartitions: offlinePartitions,
+      underReplicatedPartitions: underReplicatedPartitions,
+      latencyMilliseconds: latencyMilliseconds)
+    copy.canaryMilliseconds = ms
+    return copy
+  }
+
   public static let tableHeader = [
     "CLUSTER", "STATE", "BROKERS", "CTRL", "TOPICS", "PARTS", "OFFLINE", "URP", "LATENCY",
   ]

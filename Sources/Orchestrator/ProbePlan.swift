@@ -9,14 +9,18 @@ public struct ProbePlan: Sendable {
   public let probes: [ScheduledProbe]
   public let settings: ProbeSettings
 
-  public init(topology: Topology, vantage: String = ProbeResult.defaultVantage, http: HTTPClient) throws {
+  /// - Parameter store: where the MM2 state is, for the replication-lag probe.
+  public init(
+    topology: Topology, vantage: String = ProbeResult.defaultVantage, http: HTTPClient, store: StateStore? = nil
+  ) throws {
     let s = topology.probes
     settings = s
     var probes: [ScheduledProbe] = []
     for cluster in topology.clusters {
       let probe = KafkaMetadataProbe(
         cluster: cluster.name, client: try cluster.makeClient(timeout: s.timeout),
-        bootstrapServers: cluster.bootstrapServers, expectedBrokers: cluster.expectedBrokers, timeout: s.timeout)
+        bootstrapServers: cluster.bootstrapServers, expectedBrokers: cluster.expectedBrokers, timeout: s.timeout,
+        canaryTopic: s.canaryTopic)
       probes.append(
         ScheduledProbe(kind: "kafka", subject: cluster.name, interval: s.interval) {
           await probe.runResult(vantage: vantage)
@@ -50,6 +54,17 @@ public struct ProbePlan: Sendable {
         ScheduledProbe(kind: "prometheus", subject: p.subject, interval: p.interval ?? s.interval) {
           await probe.run().at(vantage)
         })
+    }
+    if let thresholds = s.replicationLag, let store {
+      for flow in topology.flows {
+        guard let source = topology.cluster(flow.source) else { continue }
+        let probe = ReplicationLagProbe(
+          flow: flow, store: store, source: try source.makeClient(timeout: s.timeout), thresholds: thresholds)
+        probes.append(
+          ScheduledProbe(kind: "replication-lag", subject: flow.name, interval: s.interval) {
+            await probe.run().at(vantage)
+          })
+      }
     }
     self.probes = probes
   }

@@ -25,7 +25,8 @@ struct ProbeCommand: AsyncParsableCommand {
       let loaded = try TopologyLoader.load(path: config)
       let store = try await StateStore.open(path: db)
       let http = HTTPClient(maxConcurrentRequests: min(64, loaded.topology.probes.maxConcurrent))
-      let plan = try ProbePlan(topology: loaded.topology, vantage: vantage ?? ProbeResult.defaultVantage, http: http)
+      let plan = try ProbePlan(
+        topology: loaded.topology, vantage: vantage ?? ProbeResult.defaultVantage, http: http, store: store)
       let retention = loaded.topology.probes.retention
       if once {
         let results = await plan.scheduler.runOnce()

@@ -1,4 +1,5 @@
 import Foundation
+import HealthProbes
 import KafkaClient
 import MM2
 import Orchestrator
@@ -152,6 +153,14 @@ struct MM2IngestTranslateApplyTests {
     #expect(lag.recordsBehind == 60)
     #expect(lag.heartbeatAgeSeconds != nil)
     #expect(lag.poisonRecords == 1)
+    // The replication-lag probe judges the same measurement against thresholds.
+    #expect(
+      ReplicationLagProbe.judge(lag, LagThresholds(maxRecordsBehind: 50)) == ["60 records not yet replicated (max 50)"])
+    #expect(
+      ReplicationLagProbe.judge(lag, LagThresholds(maxRecordsBehind: 100, maxHeartbeatAge: .seconds(3600))).isEmpty)
+    let probe = ReplicationLagProbe(
+      flow: flow, store: store, source: eastClient, thresholds: LagThresholds(maxRecordsBehind: 50))
+    #expect(await probe.run().state == .degraded)
 
     // A restart resumes where ingestion stopped: nothing is read twice.
     let restarted = try MM2Ingester(flow: flow, topology: topology, store: store)

@@ -51,6 +51,23 @@ struct SimulatedRegionTests {
     #expect(back.state == .healthy)
   }
 
+  @Test func theCanaryProducesAndReadsBackARecord() async throws {
+    let region = try SimulatedRegion(name: "c")
+    try region.cluster.createTopic("__failover_canary", partitions: 1)
+    let client = try KafkaClient(bootstrapServers: region.bootstrapServers)
+    let probe = KafkaMetadataProbe(
+      cluster: "c", client: client, bootstrapServers: region.bootstrapServers, timeout: .seconds(3),
+      canaryTopic: "__failover_canary")
+    let h = await probe.run()
+    #expect(h.state == .healthy, "\(h.reasons)")
+    #expect(h.canaryMilliseconds != nil)
+    // Produce requests (API key 0) refused: metadata still answers, the canary does not pass.
+    region.injectErrors(apiKey: 0, errors: Array(repeating: 29, count: 50))  // TOPIC_AUTHORIZATION_FAILED
+    let refused = await probe.run()
+    #expect(refused.state == .degraded)
+    #expect(refused.reasons.contains { $0.hasPrefix("canary on __failover_canary failed") })
+  }
+
   @Test func injectedRequestErrorsReachTheClient() async throws {
     let region = try SimulatedRegion(name: "flaky")
     try region.cluster.createTopic("t", partitions: 1)

@@ -26,7 +26,8 @@ struct StateStoreTests {
   @Test func migratesAndReopensKeepingState() async throws {
     do {
       let store = try await StateStore.open(path: path)
-      #expect(try await store.appliedMigrations() == ["v1-topology-services-audit", "v2-mm2-state", "v3-probe-results"])
+      #expect(
+        try await store.appliedMigrations() == ["v1-topology-services-audit", "v2-mm2-state", "v3-probe-results"])
       let states = try await store.ensureServices(Self.topology)
       #expect(states.map(\.activeCluster) == ["a"])
       #expect(states.map(\.epoch) == [1])
@@ -42,7 +43,8 @@ struct StateStoreTests {
     #expect(states.first?.epoch == 2)
     #expect(try await reopened.auditLog().map(\.action) == ["promote"])
     #expect(try await reopened.latestTopology()?.content == "v1")
-    #expect(try await reopened.appliedMigrations() == ["v1-topology-services-audit", "v2-mm2-state", "v3-probe-results"])
+    #expect(
+      try await reopened.appliedMigrations() == ["v1-topology-services-audit", "v2-mm2-state", "v3-probe-results"])
     let mode = try await DatabaseQueue(path: path).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
     #expect(mode == "wal")
   }

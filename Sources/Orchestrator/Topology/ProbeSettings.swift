@@ -10,10 +10,26 @@ public struct ProbeSettings: Sendable, Equatable {
   public var maxConcurrent = 32
   /// How long probe results are kept in the state database.
   public var retention: Duration = .seconds(3600)
+  /// A topic for the Kafka probe's canary (a record produced and read back); none: no canary.
+  public var canaryTopic: String?
+  /// Thresholds of the replication-lag probe; nil: no lag probe.
+  public var replicationLag: LagThresholds?
   public var http: [HTTPProbeSpec] = []
   public var prometheus: [PrometheusProbeSpec] = []
 
   public init() {}
+}
+
+/// A flow is degraded when it is further behind than any of these.
+public struct LagThresholds: Sendable, Equatable {
+  public var maxRecordsBehind: Int64?
+  public var maxHeartbeatAge: Duration?
+  public var maxCheckpointAge: Duration?
+  public init(maxRecordsBehind: Int64? = nil, maxHeartbeatAge: Duration? = nil, maxCheckpointAge: Duration? = nil) {
+    self.maxRecordsBehind = maxRecordsBehind
+    self.maxHeartbeatAge = maxHeartbeatAge
+    self.maxCheckpointAge = maxCheckpointAge
+  }
 }
 
 public struct HTTPProbeSpec: Sendable, Equatable {

@@ -13,6 +13,14 @@ enum ProbeSettingsReader {
     s.successesToUp = positive(m, "successesToUp") ?? s.successesToUp
     s.quorum = positive(m, "quorum") ?? s.quorum
     s.maxConcurrent = positive(m, "maxConcurrent") ?? s.maxConcurrent
+    s.canaryTopic = m.string("canaryTopic")
+    if let lag = m.mapping("replicationLag") {
+      s.replicationLag = LagThresholds(
+        maxRecordsBehind: positive(lag, "maxRecordsBehind").map(Int64.init),
+        maxHeartbeatAge: duration(lag, "maxHeartbeatAge"),
+        maxCheckpointAge: duration(lag, "maxCheckpointAge"))
+      lag.finish()
+    }
     for (node, path) in m.sequence("http") ?? [] {
       guard let h = NodeReader.Mapping(m.reader, node, path: path) else { continue }
       defer { h.finish() }

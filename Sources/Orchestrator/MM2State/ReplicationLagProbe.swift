@@ -1,0 +1,61 @@
+import Foundation
+import HealthProbes
+import KafkaClient
+
+/// Per flow: records behind (source high watermarks vs the newest replicated upstream
+/// offsets), time behind (age of the newest heartbeat replicated to the target) and
+/// checkpoint age, from the MM2 state the ingester keeps, against thresholds.
+public struct ReplicationLagProbe: Sendable {
+  public let flow: Flow
+  public let store: StateStore
+  public let source: KafkaClient?
+  public let thresholds: LagThresholds
+
+  public init(flow: Flow, store: StateStore, source: KafkaClient?, thresholds: LagThresholds) {
+    self.flow = flow
+    self.store = store
+    self.source = source
+    self.thresholds = thresholds
+  }
+
+  public func run() async -> ProbeResult {
+    let start = ContinuousClock.now
+    func result(_ state: HealthState, _ reasons: [String]) -> ProbeResult {
+      ProbeResult(
+        kind: "replication-lag", subject: flow.name, state: state, reasons: reasons,
+        latencyMilliseconds: Double((ContinuousClock.now - start).components.attoseconds) / 1e15
+          + Double((ContinuousClock.now - start).components.seconds) * 1000)
+    }
+    let lag: FlowLag
+    do { lag = try await FlowLag.measure(flow: flow, store: store, source: source) } catch {
+      return result(.degraded, ["lag unknown: \(error)"])
+    }
+    return result(Self.judge(lag, thresholds).isEmpty ? .healthy : .degraded, Self.judge(lag, thresholds))
+  }
+
+  /// The thresholds a measurement exceeds, as reasons; no data counts as exceeding.
+  public static func judge(_ lag: FlowLag, _ t: LagThresholds) -> [String] {
+    var reasons: [String] = []
+    if let max = t.maxRecordsBehind {
+      if let behind = lag.recordsBehind {
+        if behind > max { reasons.append("\(behind) records not yet replicated (max \(max))") }
+      } else {
+        reasons.append("records behind unknown (source unreachable or no offset-syncs ingested)")
+      }
+    }
+    func age(_ seconds: Double?, _ limit: Duration?, _ what: String) {
+      guard let limit else { return }
+      let limitSeconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
+      guard let seconds else {
+        reasons.append("no \(what) ingested yet")
+        return
+      }
+      if seconds > limitSeconds {
+        reasons.append(String(format: "newest %@ is %.0f s old (max %.0f s)", what, seconds, limitSeconds))
+      }
+    }
+    age(lag.heartbeatAgeSeconds, t.maxHeartbeatAge, "heartbeat")
+    age(lag.checkpointAgeSeconds, t.maxCheckpointAge, "checkpoint")
+    return reasons
+  }
+}
