@@ -67,7 +67,9 @@ let package = Package(
       ]
     ),
     .executableTarget(
-      name: "failover-bench", dependencies: ["Orchestrator", "KafkaClient", "MM2"], path: "bench/FailoverBench"),
+      name: "failover-bench",
+      dependencies: ["Orchestrator", "KafkaClient", "MM2", "HealthProbes", "KafkaLab", "CurlHTTP"],
+      path: "bench/FailoverBench"),
     .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "KafkaLab"]),
     .target(name: "TestSupport", dependencies: ["KafkaClient"], path: "Tests/TestSupport"),
     .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "TestSupport"]),

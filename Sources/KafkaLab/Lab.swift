@@ -34,13 +34,16 @@ public final class Lab: Sendable {
     regions = try names.map { try SimulatedRegion(name: $0, brokers: brokersPerRegion) }
     self.services = services
     // The services' topics exist in every region, as MM2 deployments usually pre-create
-    // them, with the default policy's remote copies on the standbys.
+    // them, with the default policy's remote copies wherever a flow replicates: flows
+    // run between the first region and each other one.
+    let primary = regions[0]
     for region in regions {
       for service in services {
         for topic in service.topics {
           try region.cluster.createTopic(topic, partitions: service.partitions)
-          for other in regions where other.name != region.name {
-            try region.cluster.createTopic("\(other.name).\(topic)", partitions: service.partitions)
+          let sources = region === primary ? Array(regions.dropFirst()) : [primary]
+          for source in sources {
+            try region.cluster.createTopic("\(source.name).\(topic)", partitions: service.partitions)
           }
         }
       }

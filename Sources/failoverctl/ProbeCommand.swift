@@ -43,9 +43,17 @@ struct ProbeCommand: AsyncParsableCommand {
       }
       let scheduler = plan.scheduler
       let text = output == .text
+      // One fsync'd transaction per second for all results, not one per result.
+      let buffer = ResultBuffer()
+      let flusher = Task {
+        while !Task.isCancelled {
+          try? await Task.sleep(for: .seconds(1))
+          try? await store.record(await buffer.drain(), retention: retention)
+        }
+      }
       let task = Task {
         await scheduler.run { result in
-          try? await store.record([result], retention: retention)
+          await buffer.append(result)
           if text {
             print(resultTable([result], header: false))
           } else if let data = try? JSONEncoder.lines.encode(result) {
@@ -55,6 +63,8 @@ struct ProbeCommand: AsyncParsableCommand {
       }
       _ = await waitForTerminationSignal()
       task.cancel()
+      flusher.cancel()
+      try await store.record(await buffer.drain(), retention: retention)
     } catch {
       throw reportFailure(error)
     }
@@ -97,5 +107,15 @@ extension JSONEncoder {
     e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     e.dateEncodingStrategy = .iso8601
     return e
+  }
+}
+
+/// Results waiting to be written together.
+actor ResultBuffer {
+  private var pending: [ProbeResult] = []
+  func append(_ r: ProbeResult) { pending.append(r) }
+  func drain() -> [ProbeResult] {
+    defer { pending = [] }
+    return pending
   }
 }

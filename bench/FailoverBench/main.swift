@@ -34,6 +34,7 @@ func temporaryDirectory() -> URL {
 
 switch args.first {
 case "ingest": try await IngestBenchmark(records: option("--records", 500_000)).run()
+case "detection": try await DetectionBenchmark(runs: option("--runs", 5)).run()
 case "translate-prepare":
   try await TranslateBenchmark(groups: option("--groups", 1000), partitions: option("--partitions", 1000))
     .prepare(path: stringOption("--db") ?? "translate-bench.db")
@@ -44,6 +45,7 @@ default:
   print(
     """
     usage: failover-bench ingest [--records N]
+           failover-bench detection [--runs N]
            failover-bench translate-prepare --db PATH [--groups G] [--partitions P]
            failover-bench translate-run --db PATH [--groups G] [--partitions P]
     (bench/run.sh runs them all)
