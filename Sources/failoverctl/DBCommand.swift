@@ -59,10 +59,7 @@ struct DBCommand: AsyncParsableCommand {
         print("database: \(db)")
         print("schema:   \(migrations.joined(separator: ", "))")
         print("topology: \(topology.map { "version \($0.version) from \($0.source)" } ?? "none recorded")")
-        print(
-          table(
-            ["SERVICE", "ACTIVE", "EPOCH", "STATE"],
-            services.map { [$0.service, $0.activeCluster, "\($0.epoch)", $0.state] }))
+        print(serviceTable(services))
       } catch {
         throw reportFailure(error)
       }

@@ -56,10 +56,7 @@ struct StatusCommand: AsyncParsableCommand {
           }))
       if !services.isEmpty {
         print("")
-        print(
-          table(
-            ["SERVICE", "ACTIVE", "EPOCH", "STATE"],
-            services.map { [$0.service, $0.activeCluster, "\($0.epoch)", $0.state] }))
+        print(serviceTable(services))
       }
     } catch {
       throw reportFailure(error)

@@ -7,12 +7,7 @@ struct LabAndDemoTests {
   @Test func labUpWritesATopologyThatValidatesAndStopsOnSIGINT() async throws {
     let dir = try Failoverctl.temporaryDirectory()
     let out = dir.appendingPathComponent("lab.yaml").path
-    let lab = try Failoverctl.start(["lab", "up", "--regions", "east,west", "--topology-out", out])
-    var waited = 0
-    while !FileManager.default.fileExists(atPath: out), waited < 200, lab.process.isRunning {
-      try await Task.sleep(for: .milliseconds(50))
-      waited += 1
-    }
+    let lab = try await Failoverctl.startLab(topologyOut: out)
     #expect(FileManager.default.fileExists(atPath: out))
     let validate = try await Failoverctl.run(["config", "validate", out])
     #expect(validate.status == 0, "\(validate.stderr)")

@@ -29,11 +29,8 @@ struct OffsetsCommandTests {
     let dir = try Failoverctl.temporaryDirectory()
     let topologyFile = dir.appendingPathComponent("lab.yaml").path
     let db = dir.appendingPathComponent("state.db").path
-    let lab = try Failoverctl.start(["lab", "up", "--regions", "east,west", "--topology-out", topologyFile])
+    let lab = try await Failoverctl.startLab(topologyOut: topologyFile)
     defer { lab.process.interrupt() }
-    for _ in 0..<200 where !FileManager.default.fileExists(atPath: topologyFile) {
-      try await Task.sleep(for: .milliseconds(50))
-    }
     let topology = try TopologyLoader.load(path: topologyFile).topology
     let flow = try #require(topology.flow(from: "east", to: "west"))
     let east = try topology.cluster("east")!.makeClient()

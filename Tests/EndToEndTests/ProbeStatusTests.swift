@@ -8,11 +8,8 @@ struct ProbeStatusTests {
     let dir = try Failoverctl.temporaryDirectory()
     let topology = dir.appendingPathComponent("lab.yaml").path
     let db = dir.appendingPathComponent("state.db").path
-    let lab = try Failoverctl.start(["lab", "up", "--regions", "east,west", "--topology-out", topology])
+    let lab = try await Failoverctl.startLab(topologyOut: topology)
     defer { lab.process.interrupt() }
-    for _ in 0..<200 where !FileManager.default.fileExists(atPath: topology) {
-      try await Task.sleep(for: .milliseconds(50))
-    }
     let probe = try await Failoverctl.run(["probe", "--config", topology, "--db", db, "--once", "--output", "json"])
     #expect(probe.status == 0, "\(probe.stderr)")
     let report = try JSONSerialization.jsonObject(with: Data(probe.stdout.utf8)) as! [String: Any]

@@ -99,6 +99,15 @@ public enum Failoverctl {
     }
   }
 
+  /// Starts `failoverctl lab up` and returns once its topology file is written.
+  public static func startLab(regions: String = "east,west", topologyOut: String) async throws -> Running {
+    let lab = try start(["lab", "up", "--regions", regions, "--topology-out", topologyOut])
+    for _ in 0..<200 where !FileManager.default.fileExists(atPath: topologyOut) && lab.process.isRunning {
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    return lab
+  }
+
   public static var packageRoot: URL {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
   }
