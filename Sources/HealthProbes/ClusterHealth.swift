@@ -33,7 +33,8 @@ public struct ClusterHealth: Sendable, Codable, Equatable {
   /// Judges a successful metadata answer. Offline partitions or a missing controller
   /// make a cluster degraded, not unreachable: it still answers and part of it serves.
   public static func evaluate(
-    cluster: String, description d: ClusterDescription, expectedBrokers: Int?, latency: Duration
+    cluster: String, description d: ClusterDescription, expectedBrokers: Int?, latency: Duration,
+    minISR: [String: Int] = [:]
   ) -> ClusterHealth {
     var reasons: [String] = []
     var state = HealthState.healthy
@@ -50,6 +51,17 @@ public struct ClusterHealth: Sendable, Codable, Equatable {
     if !offline.isEmpty {
       state = .degraded
       reasons.append("\(offline.count) offline partitions (e.g. \(offline[0]))")
+    }
+    // Partitions that refuse acks=all writes: fewer in-sync replicas than the topic requires.
+    let belowMin = d.topics.flatMap { t -> [String] in
+      guard let min = minISR[t.name] else { return [] }
+      return t.partitions.filter { !$0.isOffline && $0.isr.count < min }.map {
+        "\(t.name)-\($0.id): ISR \($0.isr.count) < \(min)"
+      }
+    }
+    if !belowMin.isEmpty {
+      state = .degraded
+      reasons.append("\(belowMin.count) partitions under min ISR (e.g. \(belowMin[0]))")
     }
     let under = d.underReplicatedPartitions
     if !under.isEmpty {

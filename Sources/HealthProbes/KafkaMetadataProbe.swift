@@ -11,6 +11,7 @@ public struct KafkaMetadataProbe: Sendable {
   public let bootstrapServers: [String]
   /// When set, a record is produced to partition 0 of this topic and read back.
   public let canaryTopic: String?
+  private let minISR = MinISRCache()
 
   public init(
     cluster: String, client: KafkaClient, bootstrapServers: String = "", expectedBrokers: Int? = nil,
@@ -30,9 +31,11 @@ public struct KafkaMetadataProbe: Sendable {
     let start = ContinuousClock.now
     do {
       let description = try await client.describeCluster(timeout: timeout)
+      let known = await minISR.current(
+        client: client, topics: description.topics.filter { !$0.isInternal }.map(\.name), timeout: timeout)
       let health = ClusterHealth.evaluate(
         cluster: cluster, description: description, expectedBrokers: expectedBrokers,
-        latency: ContinuousClock.now - start)
+        latency: ContinuousClock.now - start, minISR: known)
       guard let canaryTopic else { return health }
       return await canary(canaryTopic, after: health)
     } catch {

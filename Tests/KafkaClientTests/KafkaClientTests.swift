@@ -113,6 +113,18 @@ struct KafkaClientTests {
     #expect(committed[TopicPartition("x", 0)] == .some(nil))
   }
 
+  @Test func describeConfigsWithoutAControllerFailsTypedAndBlocksNothing() async throws {
+    try cluster.createTopic("cfg", partitions: 1)
+    // The mock names no real controller, so DescribeConfigs can only time out.
+    do {
+      _ = try await client.topicConfig("min.insync.replicas", topics: ["cfg"], timeout: .seconds(1))
+    } catch let error as KafkaError {
+      #expect(error.kind == .timedOut, "\(error)")
+    }
+    let committed = try await client.committedOffsets(group: "g", partitions: [TopicPartition("cfg", 0)])
+    #expect(committed[TopicPartition("cfg", 0)] == .some(nil))
+  }
+
   @Test func badPropertyIsRejectedByName() throws {
     #expect(throws: KafkaConfigError.self) {
       _ = try KafkaClient(properties: ["bootstrap.servers": "x:1", "no.such.property": "1"])

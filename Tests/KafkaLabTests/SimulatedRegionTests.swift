@@ -98,8 +98,11 @@ struct SimulatedRegionTests {
             PartitionInfo(id: 1, leader: 1, replicas: [1, 2], isr: [1, 2], error: nil),
           ], error: nil)
       ])
-    let h = ClusterHealth.evaluate(cluster: "c", description: d, expectedBrokers: 3, latency: .milliseconds(3))
+    let h = ClusterHealth.evaluate(
+      cluster: "c", description: d, expectedBrokers: 3, latency: .milliseconds(3), minISR: ["orders": 3])
     #expect(h.state == .degraded)
+    // Partition 1 has 2 in-sync replicas where the topic requires 3; offline partition 0 is counted as offline.
+    #expect(h.reasons.contains("1 partitions under min ISR (e.g. orders-1: ISR 2 < 3)"))
     #expect(h.reasons.contains("2 of 3 brokers up"))
     #expect(h.reasons.contains { $0.hasPrefix("1 offline partitions (e.g. orders-0)") })
     #expect(h.offlinePartitions == 1)
