@@ -1,5 +1,7 @@
 import ArgumentParser
+import CurlHTTP
 import Foundation
+import KafkaClient
 import Orchestrator
 
 /// Exit codes scripts can rely on (sysexits.h values where one fits); docs/cli.md lists them.
@@ -29,6 +31,12 @@ func reportFailure(_ error: Error) -> ExitCode {
   case let e as StoreError:
     printError(e.description)
     return Exit.store
+  case let e as KafkaError where [.timedOut, .unreachable].contains(e.kind):
+    printError("Kafka unavailable: \(e)")
+    return Exit.unavailable
+  case let e as CurlError:
+    printError("HTTP endpoint unavailable: \(e)")
+    return Exit.unavailable
   case let e as ExitCode:
     return e
   default:

@@ -30,8 +30,16 @@ struct StatusCommand: AsyncParsableCommand {
       var flows: [FlowStatus] = []
       for f in topology.flows {
         let lag = try await FlowLag.measure(flow: f, store: store, source: nil)
+        let covered =
+          f.connectURL != nil || topology.cluster(f.target)?.connectURL != nil || p.replicationLag != nil
+          || p.http.contains { $0.subject == f.name } || p.prometheus.contains { $0.subject == f.name }
         let health =
-          judged[f.name].map { Judged(name: f.name, label: "flow", $0) } ?? Judged(name: f.name, label: "flow")
+          judged[f.name].map { Judged(name: f.name, label: "flow", $0) }
+          ?? Judged(
+            name: f.name, label: "flow",
+            reason: covered
+              ? "no probe results yet: run failoverctl probe"
+              : "no probe covers this flow: give it a connectUrl or set probes.replicationLag")
         flows.append(FlowStatus(health: health, lag: lag))
       }
       let services = try await store.serviceStates()
@@ -91,11 +99,11 @@ struct StatusCommand: AsyncParsableCommand {
       since = h.since
     }
 
-    init(name: String, label: String) {
+    init(name: String, label: String, reason: String = "no probe results yet: run failoverctl probe") {
       self.name = name
       self.label = label
       state = "unknown"
-      reasons = ["no probe results yet: run failoverctl probe"]
+      reasons = [reason]
       since = nil
     }
 

@@ -92,4 +92,25 @@ struct OffsetsCommandTests {
     #expect(unknown.stderr.contains("no such flow"))
     #expect(unknown.stderr.contains("east->west"))
   }
+
+  @Test func anUnreachableClusterExits69() async throws {
+    let dir = try Failoverctl.temporaryDirectory()
+    let a = try ClosedPort()
+    let b = try ClosedPort()
+    let file = dir.appendingPathComponent("t.yaml")
+    try """
+    regions: [{name: a}, {name: b}]
+    clusters:
+      - {name: x, region: a, bootstrapServers: "127.0.0.1:\(a.port)"}
+      - {name: y, region: b, bootstrapServers: "127.0.0.1:\(b.port)"}
+    flows:
+      - {source: x, target: y}
+    """.write(to: file, atomically: true, encoding: .utf8)
+    let r = try await Failoverctl.run([
+      "offsets", "ingest", "--config", file.path, "--db", dir.appendingPathComponent("s.db").path, "--flow", "x->y",
+      "--timeout", "2",
+    ])
+    #expect(r.status == 69, "\(r.stderr)")
+    #expect(r.stderr.contains("Kafka unavailable"))
+  }
 }
