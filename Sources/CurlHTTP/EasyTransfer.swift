@@ -115,7 +115,6 @@ private let headerCallback: ccurl_data_cb = { data, size, count, user in
 
 extension Duration {
   var milliseconds: Int64 {
-    let (seconds, attoseconds) = components
-    return max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+    max(1, Int64(self / .milliseconds(1)))
   }
 }

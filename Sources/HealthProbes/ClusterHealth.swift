@@ -77,29 +77,30 @@ public struct ClusterHealth: Sendable, Codable, Equatable {
 
   /// A cluster whose brokers accept connections but did not answer metadata in time.
   public static func slow(cluster: String, error: Error, expectedBrokers: Int?, latency: Duration) -> ClusterHealth {
-    ClusterHealth(
-      cluster: cluster, state: .degraded,
-      reasons: ["brokers accept connections but metadata did not come within the timeout: \(error)"], brokersUp: 0,
-      brokersExpected: expectedBrokers, controllerId: nil, topics: 0, partitions: 0, offlinePartitions: 0,
-      underReplicatedPartitions: 0, latencyMilliseconds: latency.milliseconds)
+    noMetadata(
+      cluster, .degraded, "brokers accept connections but metadata did not come within the timeout: \(error)",
+      expectedBrokers, latency)
   }
 
   /// A cluster that did not answer metadata within the timeout.
   public static func unreachable(cluster: String, error: Error, expectedBrokers: Int?, latency: Duration)
     -> ClusterHealth
   {
+    noMetadata(cluster, .unreachable, "metadata request failed: \(error)", expectedBrokers, latency)
+  }
+
+  private static func noMetadata(
+    _ cluster: String, _ state: HealthState, _ reason: String, _ expectedBrokers: Int?, _ latency: Duration
+  ) -> ClusterHealth {
     ClusterHealth(
-      cluster: cluster, state: .unreachable, reasons: ["metadata request failed: \(error)"], brokersUp: 0,
-      brokersExpected: expectedBrokers, controllerId: nil, topics: 0, partitions: 0, offlinePartitions: 0,
-      underReplicatedPartitions: 0, latencyMilliseconds: latency.milliseconds)
+      cluster: cluster, state: state, reasons: [reason], brokersUp: 0, brokersExpected: expectedBrokers,
+      controllerId: nil, topics: 0, partitions: 0, offlinePartitions: 0, underReplicatedPartitions: 0,
+      latencyMilliseconds: latency.milliseconds)
   }
 }
 
 extension Duration {
-  var milliseconds: Double {
-    let (s, atto) = components
-    return Double(s) * 1000 + Double(atto) / 1e15
-  }
+  var milliseconds: Double { self / .milliseconds(1) }
 }
 
 extension ClusterHealth {

@@ -82,15 +82,13 @@ public struct PrometheusProbe: Sendable {
     return result(reasons.isEmpty ? .healthy : .degraded, reasons)
   }
 
-  private var selector: String {
-    labels.isEmpty
-      ? metric
-      : "\(metric){\(labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ","))}"
-  }
+  private var selector: String { Self.series(metric, labels) }
 
-  private func describe(_ s: PrometheusSample) -> String {
-    s.labels.isEmpty
-      ? s.name
-      : "\(s.name){\(s.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ","))}"
+  private func describe(_ s: PrometheusSample) -> String { Self.series(s.name, s.labels) }
+
+  /// `name{a="1",b="2"}`, as the exposition format writes a series.
+  private static func series(_ name: String, _ labels: [String: String]) -> String {
+    guard !labels.isEmpty else { return name }
+    return "\(name){\(labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ","))}"
   }
 }

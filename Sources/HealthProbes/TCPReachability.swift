@@ -25,7 +25,7 @@ public enum TCPReachability {
       return false
     }
     let host = String(hostPort[..<colon])
-    let ms = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+    let ms = Int32(clamping: Int64(timeout / .milliseconds(1)))
     // getaddrinfo and poll block: on the Kafka threads, never the cooperative pool.
     return (try? await KafkaThreads.run { connect(host: host, port: port, timeoutMs: ms) }) ?? false
   }

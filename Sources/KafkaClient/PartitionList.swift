@@ -34,8 +34,6 @@ enum PartitionList {
 extension Duration {
   /// Milliseconds for librdkafka's `int timeout_ms` parameters, at least 1.
   var milliseconds: Int32 {
-    let (seconds, attoseconds) = components
-    let ms = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    return Int32(clamping: max(ms, 1))
+    Int32(clamping: max(Int64(self / .milliseconds(1)), 1))
   }
 }

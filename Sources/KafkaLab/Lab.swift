@@ -61,7 +61,9 @@ public final class Lab: Sendable {
     }
     return Topology(
       regions: regions.map { Region(name: $0.name, description: "simulated region (librdkafka mock cluster)") },
-      clusters: regions.map { Cluster(name: $0.name, region: $0.name, bootstrapServers: $0.bootstrapServers) },
+      clusters: regions.map {
+        Cluster(name: $0.name, region: $0.name, bootstrapServers: $0.bootstrapServers, expectedBrokers: $0.brokerCount)
+      },
       flows: flows,
       services: services.map {
         Service(

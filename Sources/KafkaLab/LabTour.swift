@@ -87,7 +87,8 @@ public struct LabTour: Sendable {
     report.failedRegion = failed.name
     progress("injecting a regional failure: every broker of \(failed.name) goes down")
     failed.fail()
-    let down = await probe(failed.name, clients[failed.name]!, servers: failed.bootstrapServers, timeout: .seconds(2))
+    let failedCluster = t.cluster(failed.name)!
+    let down = await probe(failedCluster, clients[failed.name]!, timeout: .seconds(2))
     report.whileDown = down
     progress(
       "  \(down.cluster): \(down.state.rawValue) after \(Int(down.latencyMilliseconds)) ms (\(down.reasons.first ?? ""))"
@@ -95,7 +96,7 @@ public struct LabTour: Sendable {
     failed.recover()
     var after = down
     for _ in 0..<20 where after.state != .healthy {
-      after = await probe(failed.name, clients[failed.name]!, servers: failed.bootstrapServers, timeout: .seconds(1))
+      after = await probe(failedCluster, clients[failed.name]!, timeout: .seconds(1))
     }
     report.afterRecovery = after
     progress("  \(failed.name) back up: \(after.state.rawValue)")
@@ -105,14 +106,15 @@ public struct LabTour: Sendable {
   private func probeAll(_ t: Topology, _ clients: [String: KafkaClient]) async -> [ClusterHealth] {
     var results: [ClusterHealth] = []
     for c in t.clusters {
-      results.append(await probe(c.name, clients[c.name]!, servers: c.bootstrapServers, timeout: .seconds(5)))
+      results.append(await probe(c, clients[c.name]!, timeout: .seconds(5)))
     }
     return results
   }
 
-  private func probe(_ name: String, _ client: KafkaClient, servers: String, timeout: Duration) async -> ClusterHealth {
+  private func probe(_ cluster: Cluster, _ client: KafkaClient, timeout: Duration) async -> ClusterHealth {
     await KafkaMetadataProbe(
-      cluster: name, client: client, bootstrapServers: servers, expectedBrokers: 3, timeout: timeout
+      cluster: cluster.name, client: client, bootstrapServers: cluster.bootstrapServers,
+      expectedBrokers: cluster.expectedBrokers, timeout: timeout
     ).run()
   }
 }

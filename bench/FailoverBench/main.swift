@@ -16,7 +16,7 @@ func stringOption(_ name: String) -> String? {
 }
 
 func seconds(_ d: Duration) -> Double {
-  Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+  d / .seconds(1)
 }
 
 /// Peak resident memory of this process so far, in MiB.

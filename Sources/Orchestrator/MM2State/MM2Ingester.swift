@@ -130,6 +130,8 @@ public actor MM2Ingester {
   private func process(_ polled: KafkaConsumer.Batch) -> Processed {
     var out = Processed()
     var before: [TopicPartition: OffsetSyncHistory] = [:]
+    // Record time of each sync seen in this batch, by partition and upstream offset.
+    var syncTimes: [TopicPartition: [Int64: Int64]] = [:]
     for record in polled.records {
       let tp = TopicPartition(record.topic, record.partition)
       out.batch.positions[tp] = record.offset + 1
@@ -150,10 +152,7 @@ public actor MM2Ingester {
           histories[synced, default: OffsetSyncHistory()].add(
             .init(upstream: s.upstreamOffset, downstream: s.downstreamOffset))
           out.stats.offsetSyncs += 1
-          out.batch.syncInserts.append(
-            .init(
-              topic: s.topic, partition: s.partition,
-              sync: .init(upstream: s.upstreamOffset, downstream: s.downstreamOffset), timestamp: timestamp))
+          syncTimes[synced, default: [:]][s.upstreamOffset] = timestamp
         default:
           out.batch.heartbeats.append(try Heartbeat.decode(key: key, value: value))
           out.stats.heartbeats += 1
@@ -166,18 +165,14 @@ public actor MM2Ingester {
       }
     }
     // Store the net change of each touched history: what it kept that is new, and what it dropped.
-    let inserted = out.batch.syncInserts
-    out.batch.syncInserts = []
     for (tp, old) in before {
       let now = histories[tp] ?? OffsetSyncHistory()
-      let oldSet = Set(old.syncs.map(\.upstream))
-      let nowSet = Set(now.syncs.map(\.upstream))
-      for s in now.syncs
-      where !oldSet.contains(s.upstream) || old.syncs.first(where: { $0.upstream == s.upstream }) != s {
-        let ts = inserted.last { $0.topic == tp.topic && $0.partition == tp.partition && $0.sync == s }?.timestamp ?? 0
+      let oldSyncs = Set(old.syncs)
+      for s in now.syncs where !oldSyncs.contains(s) {
+        let ts = syncTimes[tp]?[s.upstream] ?? 0
         out.batch.syncInserts.append(.init(topic: tp.topic, partition: tp.partition, sync: s, timestamp: ts))
       }
-      for u in oldSet.subtracting(nowSet) {
+      for u in Set(old.syncs.map(\.upstream)).subtracting(now.syncs.map(\.upstream)) {
         out.batch.syncDeletes.append(.init(topic: tp.topic, partition: tp.partition, upstream: u))
       }
     }

@@ -9,7 +9,7 @@
 /// A sync whose upstream offset goes backwards (topic recreated, MM2 reset) invalidates
 /// the history, which then restarts from it.
 public struct OffsetSyncHistory: Sendable, Equatable {
-  public struct Sync: Sendable, Equatable, Codable {
+  public struct Sync: Sendable, Hashable, Codable {
     public let upstream: Int64
     public let downstream: Int64
     public init(upstream: Int64, downstream: Int64) {

@@ -23,14 +23,14 @@ public struct ReplicationLagProbe: Sendable {
     func result(_ state: HealthState, _ reasons: [String]) -> ProbeResult {
       ProbeResult(
         kind: "replication-lag", subject: flow.name, state: state, reasons: reasons,
-        latencyMilliseconds: Double((ContinuousClock.now - start).components.attoseconds) / 1e15
-          + Double((ContinuousClock.now - start).components.seconds) * 1000)
+        latencyMilliseconds: (ContinuousClock.now - start) / .milliseconds(1))
     }
     let lag: FlowLag
     do { lag = try await FlowLag.measure(flow: flow, store: store, source: source) } catch {
       return result(.degraded, ["lag unknown: \(error)"])
     }
-    return result(Self.judge(lag, thresholds).isEmpty ? .healthy : .degraded, Self.judge(lag, thresholds))
+    let reasons = Self.judge(lag, thresholds)
+    return result(reasons.isEmpty ? .healthy : .degraded, reasons)
   }
 
   /// The thresholds a measurement exceeds, as reasons; no data counts as exceeding.
@@ -45,7 +45,7 @@ public struct ReplicationLagProbe: Sendable {
     }
     func age(_ seconds: Double?, _ limit: Duration?, _ what: String) {
       guard let limit else { return }
-      let limitSeconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
+      let limitSeconds = limit / .seconds(1)
       guard let seconds else {
         reasons.append("no \(what) ingested yet")
         return

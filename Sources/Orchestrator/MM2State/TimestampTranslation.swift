@@ -24,7 +24,7 @@ struct TimestampTranslation {
         return .failed("no record with a timestamp at upstream offset \(committed)")
       }
       let remote = TopicPartition(flow.remoteTopic(tp.topic), tp.partition)
-      let marginMs = margin.components.seconds * 1000 + margin.components.attoseconds / 1_000_000_000_000_000
+      let marginMs = Int64(margin / .milliseconds(1))
       let found = try await target.offsetsForTimes([remote: ts - marginMs])
       let exact = try await target.offsetsForTimes([remote: ts])
       guard let start = found[remote] ?? nil else {

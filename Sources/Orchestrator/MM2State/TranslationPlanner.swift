@@ -132,21 +132,25 @@ public struct TranslationPlanner: Sendable {
 struct Coverage: Sendable {
   let groups: Set<String>
   let topics: Set<String>
-  let groupPatterns: [String]
-  let topicPatterns: [String]
+  let groupPatterns: [NSRegularExpression]
+  let topicPatterns: [NSRegularExpression]
 
   init(services: [Service]) {
     groups = Set(services.flatMap(\.consumerGroups))
     topics = Set(services.flatMap(\.topics))
-    groupPatterns = services.compactMap(\.groupPattern)
-    topicPatterns = services.compactMap(\.topicPattern)
+    // Patterns were validated with the topology; one that does not compile matches nothing.
+    groupPatterns = services.compactMap(\.groupPattern).compactMap(Self.wholeName)
+    topicPatterns = services.compactMap(\.topicPattern).compactMap(Self.wholeName)
   }
 
   func covers(group: String) -> Bool { groups.contains(group) || groupPatterns.contains { Self.matches($0, group) } }
   func covers(topic: String) -> Bool { topics.contains(topic) || topicPatterns.contains { Self.matches($0, topic) } }
 
-  private static func matches(_ pattern: String, _ s: String) -> Bool {
-    guard let regex = try? NSRegularExpression(pattern: "^(?:\(pattern))$") else { return false }
-    return regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
+  private static func wholeName(_ pattern: String) -> NSRegularExpression? {
+    try? NSRegularExpression(pattern: "^(?:\(pattern))$")
+  }
+
+  private static func matches(_ regex: NSRegularExpression, _ s: String) -> Bool {
+    regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
   }
 }

@@ -6,7 +6,7 @@ extension StateStore {
   /// Stores results and drops those older than `retention`, in one transaction.
   public func record(_ results: [ProbeResult], retention: Duration) async throws {
     guard !results.isEmpty else { return }
-    let cutoff = Date().addingTimeInterval(-Double(retention.components.seconds))
+    let cutoff = Date().addingTimeInterval(-(retention / .seconds(1)))
     try await write { db in
       let insert = try db.cachedStatement(
         sql:

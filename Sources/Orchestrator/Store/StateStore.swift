@@ -23,7 +23,7 @@ public final class StateStore: Sendable {
     self.path = path
     var config = Configuration()
     config.busyMode = .timeout(
-      TimeInterval(busyTimeout.components.seconds) + Double(busyTimeout.components.attoseconds) / 1e18)
+      busyTimeout / .seconds(1))
     config.prepareDatabase { db in
       // FULL: a commit is on disk before it returns, so a decision survives a power cut.
       try db.execute(sql: "PRAGMA synchronous = FULL")

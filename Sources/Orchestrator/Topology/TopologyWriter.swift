@@ -24,6 +24,7 @@ public enum TopologyWriter {
       }
       if let u = c.connectURL { out.append("    connectUrl: \(q(u))") }
       if let u = c.metricsURL { out.append("    metricsUrl: \(q(u))") }
+      if let n = c.expectedBrokers { out.append("    expectedBrokers: \(n)") }
     }
     if !t.flows.isEmpty {
       out.append("")
