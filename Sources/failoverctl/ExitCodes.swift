@@ -9,6 +9,11 @@ enum Exit {
   static let invalid = ExitCode(1)
   static let partial = ExitCode(3)
   static let noInput = ExitCode(66)
+  /// The state refused the request (already active, another change won, unhealthy
+  /// target of a planned promote): look at `status` and decide.
+  static let conflict = ExitCode(75)
+  /// The token is missing, unknown, or of too small a role.
+  static let notPermitted = ExitCode(77)
   static let unavailable = ExitCode(69)
   static let software = ExitCode(70)
   static let cannotCreate = ExitCode(73)

@@ -10,12 +10,14 @@ struct Failoverctl: AsyncParsableCommand {
       (some group-partitions skipped or failed); 64 usage error; \
       66 input file missing or unreadable; 69 a Kafka cluster or server is unavailable; \
       70 internal error; 73 cannot write an output file; 74 state database unusable \
-      (newer schema, corrupt, locked). See docs/cli.md.
+      (newer schema, corrupt, locked); 75 refused by the current state (conflict); \
+      77 token missing or of too small a role. See docs/cli.md.
       """,
     version: "0.1.0",
     subcommands: [
       ConfigCommand.self, ProbeCommand.self, StatusCommand.self, OffsetsCommand.self, MM2Command.self, LabCommand.self,
-      DemoCommand.self, DBCommand.self,
+      DemoCommand.self, DBCommand.self, ServeCommand.self, PromoteCommand.self, DemoteCommand.self,
+      HistoryCommand.self, AuditCommand.self, TokenCommand.self,
     ]
   )
 }

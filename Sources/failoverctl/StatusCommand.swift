@@ -2,18 +2,28 @@ import ArgumentParser
 import Foundation
 import HealthProbes
 import Orchestrator
+import ControlService
 
 struct StatusCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "status",
-    abstract: "The health and lag model: clusters and flows judged from stored probe results, and services.",
-    discussion: "Reads the state database that `failoverctl probe` and `offsets ingest` write.")
+    abstract: "Services with their active cluster and epoch, clusters with their health, flows with their lag.",
+    discussion: """
+      Asks the control service (--server). With --config, reads the state database directly instead \
+      (judging the probe results that `failoverctl probe` stored), for when no service runs.
+      """)
 
-  @Option(help: "The topology YAML file.") var config: String
-  @Option(help: "The SQLite state database.") var db: String = StateStore.defaultPath
-  @Option(help: "text or json.") var output: OutputFormat = .text
+  @Option(help: "Read this topology and --db directly instead of asking the server.") var config: String?
+  @Option(help: "The SQLite state database (with --config).") var db: String = StateStore.defaultPath
+  @OptionGroup var server: ServerOptions
+
+  var output: OutputFormat { server.output }
 
   func run() async throws {
+    guard let config else {
+      try await remote()
+      return
+    }
     do {
       let topology = try TopologyLoader.load(path: config).topology
       let store = try await StateStore.open(path: db)
@@ -123,6 +133,40 @@ struct StatusCommand: AsyncParsableCommand {
       try c.encode(state, forKey: Key("state"))
       try c.encode(reasons, forKey: Key("reasons"))
       try c.encodeIfPresent(since, forKey: Key("since"))
+    }
+  }
+}
+
+extension StatusCommand {
+  /// The status as the control service sees it, live.
+  func remote() async throws {
+    let status = try await server.client.get("/v1/status", as: StatusView.self)
+    if output == .json {
+      try printJSON(status)
+      return
+    }
+    print(
+      TextTable.render(
+        ["SERVICE", "ACTIVE", "REGION", "EPOCH", "STATE"],
+        status.services.map {
+          [$0.service, $0.activeCluster, $0.region, "\($0.epoch)", $0.writable ? $0.state : "\($0.state) (not writable)"]
+        }))
+    print("")
+    print(
+      TextTable.render(
+        ["CLUSTER", "REGION", "STATE", "REASONS"],
+        status.clusters.map { [$0.cluster, $0.region, $0.state, $0.reasons.joined(separator: "; ")] }, maxWidth: 80))
+    if !status.flows.isEmpty {
+      print("")
+      print(
+        TextTable.render(
+          ["FLOW", "STATE", "BEHIND", "CHECKPOINT", "REASONS"],
+          status.flows.map {
+            [
+              $0.flow, $0.state, $0.recordsBehind.map { "\($0)" } ?? "-", seconds($0.checkpointAgeSeconds),
+              $0.reasons.joined(separator: "; "),
+            ]
+          }, maxWidth: 80))
     }
   }
 }

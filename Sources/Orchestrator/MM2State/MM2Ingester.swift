@@ -109,6 +109,7 @@ public actor MM2Ingester {
         let result = process(batch)
         try await store.apply(result.batch, flow: flow.name)
       } catch {
+        if Task.isCancelled { break }
         logger.warning("ingest of \(flow.name) from \(follower.cluster): \(error); retrying")
         try? await Task.sleep(for: .seconds(1))
       }

@@ -98,6 +98,42 @@ enum Migrations {
           CREATE INDEX probe_result_at ON probe_result(at);
           """)
     }
+    m.registerMigration("v4-failovers-writable") { db in
+      try db.execute(
+        sql: """
+          ALTER TABLE service_state ADD COLUMN writable INTEGER NOT NULL DEFAULT 1;
+          CREATE TABLE failover (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            service TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            source_cluster TEXT NOT NULL,
+            target_cluster TEXT NOT NULL,
+            from_epoch INTEGER NOT NULL,
+            to_epoch INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'succeeded', 'failed', 'aborted')),
+            requested_by TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            plan TEXT NOT NULL DEFAULT '',
+            error TEXT,
+            created_at DATETIME NOT NULL,
+            finished_at DATETIME
+          );
+          CREATE INDEX failover_service ON failover(service, id);
+          CREATE UNIQUE INDEX failover_one_open ON failover(service) WHERE status IN ('pending', 'running');
+          CREATE TABLE failover_step (
+            failover_id INTEGER NOT NULL REFERENCES failover(id),
+            seq INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'done', 'failed', 'skipped')),
+            attempt INTEGER NOT NULL DEFAULT 0,
+            started_at DATETIME,
+            finished_at DATETIME,
+            details TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (failover_id, seq)
+          ) WITHOUT ROWID;
+          """)
+    }
     return m
   }
 

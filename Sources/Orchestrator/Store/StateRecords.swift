@@ -8,6 +8,8 @@ public struct ServiceState: Sendable, Equatable, Codable {
   public let epoch: Int64
   /// `stable` or `failing-over`.
   public let state: String
+  /// False after a demote: clients must not produce until a cluster is promoted.
+  public let writable: Bool
   public let updatedAt: Date
 }
 

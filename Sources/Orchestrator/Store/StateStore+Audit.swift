@@ -10,10 +10,13 @@ extension StateStore {
     }
   }
 
-  /// The newest entries first.
-  public func auditLog(limit: Int = 100) async throws -> [AuditEntry] {
+  /// The newest entries first; only those older than `before` (an id) when set, for paging.
+  public func auditLog(limit: Int = 100, before: Int64? = nil) async throws -> [AuditEntry] {
     try await read { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [limit]).map {
+      try Row.fetchAll(
+        db, sql: "SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?",
+        arguments: [before ?? Int64.max, limit]
+      ).map {
         AuditEntry(
           id: $0["id"], at: $0["at"], actor: $0["actor"], action: $0["action"], subject: $0["subject"],
           details: $0["details"], outcome: $0["outcome"])

@@ -29,11 +29,12 @@ extension StateStore {
     try await read { db in try Self.fetchStates(db, only: service).first }
   }
 
-  /// Makes `cluster` active for `service` if its epoch is still `expectedEpoch`, in the
-  /// same transaction as the audit entry: either both are durable or neither is.
-  public func switchActive(
-    service: String, to cluster: String, expectedEpoch: Int64, audit: AuditEntry
-  ) async throws -> ServiceState {
+  /// Applies `change` to `service` if its epoch is still `expectedEpoch`, bumping the epoch,
+  /// in one transaction with the failover record and the audit entry: all are durable or
+  /// none is.
+  public func changeService(
+    _ service: String, expectedEpoch: Int64, to change: ServiceChange, record: NewFailover?, audit: AuditEntry
+  ) async throws -> (ServiceState, FailoverRecord?) {
     let path = self.path
     return try await write { db in
       guard let current = try Self.fetchStates(db, only: service).first else {
@@ -44,11 +45,14 @@ extension StateStore {
           .conflict, path: path, "service \(service) is at epoch \(current.epoch), not \(expectedEpoch)")
       }
       try db.execute(
-        sql:
-          "UPDATE service_state SET active_cluster = ?, epoch = epoch + 1, state = 'stable', updated_at = ? WHERE service = ?",
-        arguments: [cluster, Date(), service])
+        sql: """
+          UPDATE service_state SET active_cluster = ?, epoch = epoch + 1, state = ?, writable = ?, updated_at = ?
+          WHERE service = ?
+          """,
+        arguments: [change.activeCluster, change.state, change.writable, Date(), service])
+      let failover = try record.map { try Self.insertFailover(db, $0, fromEpoch: current.epoch) }
       try Self.insertAudit(db, audit)
-      return try Self.fetchStates(db, only: service)[0]
+      return (try Self.fetchStates(db, only: service)[0], failover)
     }
   }
 
@@ -62,7 +66,20 @@ extension StateStore {
     return rows.map {
       ServiceState(
         service: $0["service"], activeCluster: $0["active_cluster"], epoch: $0["epoch"], state: $0["state"],
-        updatedAt: $0["updated_at"])
+        writable: $0["writable"], updatedAt: $0["updated_at"])
     }
+  }
+}
+
+/// The state a service moves to.
+public struct ServiceChange: Sendable {
+  public var activeCluster: String
+  public var state: String
+  public var writable: Bool
+
+  public init(activeCluster: String, state: String = "stable", writable: Bool = true) {
+    self.activeCluster = activeCluster
+    self.state = state
+    self.writable = writable
   }
 }

@@ -89,3 +89,10 @@ public final class StateStore: Sendable {
     return try await read { db in try migrator.completedMigrations(db) }
   }
 }
+
+extension StateStore {
+  /// Whether the database answers a trivial query: what `/healthz` checks.
+  public func ping() async -> Bool {
+    (try? await read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+  }
+}

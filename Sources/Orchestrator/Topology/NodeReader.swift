@@ -198,7 +198,7 @@ func describe(_ node: Node) -> String {
 
 /// The closest candidate within a small edit distance, for "did you mean" hints; ties go
 /// to the alphabetically first, so the hint is the same on every run.
-func suggestion(for word: String, among candidates: [String]) -> String? {
+public func suggestion(for word: String, among candidates: [String]) -> String? {
   let scored = candidates.sorted().map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
   guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
   return best.1 <= max(2, word.count / 3) ? best.0 : nil

@@ -6,15 +6,18 @@ public struct Topology: Sendable, Equatable {
   public var flows: [Flow]
   public var services: [Service]
   public var probes: ProbeSettings
+  public var api: APISettings
 
   public init(
-    regions: [Region], clusters: [Cluster], flows: [Flow], services: [Service], probes: ProbeSettings = ProbeSettings()
+    regions: [Region], clusters: [Cluster], flows: [Flow], services: [Service], probes: ProbeSettings = ProbeSettings(),
+    api: APISettings = APISettings()
   ) {
     self.regions = regions
     self.clusters = clusters
     self.flows = flows
     self.services = services
     self.probes = probes
+    self.api = api
   }
 
   public func cluster(_ name: String) -> Cluster? { clusters.first { $0.name == name } }

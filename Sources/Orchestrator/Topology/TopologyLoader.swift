@@ -55,10 +55,11 @@ public enum TopologyLoader {
     let flows = (top.sequence("flows") ?? []).compactMap { n, p in readFlow(reader, n, p).map { ($0, p) } }
     let services = (top.sequence("services") ?? []).compactMap { n, p in readService(reader, n, p).map { ($0, p) } }
     let probes = top.mapping("probes").map { ProbeSettingsReader.read($0) } ?? ProbeSettings()
+    let api = top.mapping("api").map { APISettingsReader.read($0) } ?? APISettings()
     top.finish()
     let topology = Topology(
       regions: regions.map(\.0), clusters: clusters.map(\.0), flows: flows.map(\.0), services: services.map(\.0),
-      probes: probes)
+      probes: probes, api: api)
     TopologyValidator(
       reader: reader, topology: topology, regionPaths: regions.map(\.1), clusterPaths: clusters.map(\.1),
       flowPaths: flows.map(\.1), servicePaths: services.map(\.1)

@@ -1,0 +1,91 @@
+import Foundation
+import HealthProbes
+import Hummingbird
+import Orchestrator
+
+extension ControlAPI {
+  @Sendable func status(_ request: Request, _ context: APIContext) async throws -> Response {
+    JSONBody.response(try await statusView())
+  }
+
+  func statusView() async throws -> StatusView {
+    let states = try await store.serviceStates()
+    let services = states.map { s in
+      StatusView.ServiceEntry(
+        service: s.service, activeCluster: s.activeCluster, region: topology.cluster(s.activeCluster)?.region ?? "",
+        epoch: s.epoch, state: s.state, writable: s.writable, updatedAt: s.updatedAt)
+    }
+    var clusters: [StatusView.ClusterEntry] = []
+    for c in topology.clusters {
+      let h = await health.health(of: c.name)
+      clusters.append(
+        StatusView.ClusterEntry(
+          cluster: c.name, region: c.region, state: h?.state.rawValue ?? "unknown",
+          reasons: h?.reasons ?? ["no probe result yet"], since: h?.since))
+    }
+    var flows: [StatusView.FlowEntry] = []
+    for (f, lag) in try await flowLags() {
+      let h = await health.health(of: f.name)
+      flows.append(
+        StatusView.FlowEntry(
+          flow: f.name, source: f.source, target: f.target, state: h?.state.rawValue ?? "unknown",
+          reasons: h?.reasons ?? ["no probe covers this flow yet"], recordsBehind: lag.recordsBehind,
+          checkpointAgeSeconds: lag.checkpointAgeSeconds, heartbeatAgeSeconds: lag.heartbeatAgeSeconds))
+    }
+    return StatusView(services: services, clusters: clusters, flows: flows)
+  }
+
+  /// Lag of every flow from the stored MM2 state (no broker round trip on a request).
+  func flowLags() async throws -> [(Flow, FlowLag)] {
+    var out: [(Flow, FlowLag)] = []
+    for f in topology.flows { out.append((f, try await FlowLag.measure(flow: f, store: store, source: nil))) }
+    return out
+  }
+
+  @Sendable func topologyView(_ request: Request, _ context: APIContext) async throws -> Response {
+    JSONBody.response(TopologyView(topology))
+  }
+
+  /// `GET /v1/failovers[?service=NAME&limit=N]`, newest first.
+  @Sendable func failovers(_ request: Request, _ context: APIContext) async throws -> Response {
+    let q = request.uri.queryParameters
+    let limit = try intParameter(q.get("limit").map { String($0) }, "limit", default: 50, range: 1...1000)
+    let service = q.get("service").map { String($0) }
+    if let service, topology.service(service) == nil {
+      throw APIError.invalid("invalid query", fields: [FieldError("service", "unknown service \"\(service)\"")])
+    }
+    return JSONBody.response(["failovers": try await store.failovers(service: service, limit: limit)])
+  }
+
+  @Sendable func failover(_ request: Request, _ context: APIContext) async throws -> Response {
+    let text = context.parameters.get("id") ?? ""
+    guard let id = Int64(text) else {
+      throw APIError.invalid("invalid path", fields: [FieldError("id", "expected an integer, found \"\(text)\"")])
+    }
+    guard let record = try await store.failover(id: id) else { throw APIError.notFound("no failover \(id)") }
+    return JSONBody.response(record)
+  }
+
+  /// `GET /v1/audit[?limit=N&before=ID]`, newest first; `before` pages backwards.
+  @Sendable func audit(_ request: Request, _ context: APIContext) async throws -> Response {
+    let q = request.uri.queryParameters
+    let limit = try intParameter(q.get("limit").map { String($0) }, "limit", default: 100, range: 1...1000)
+    let before = try q.get("before").map { text -> Int64 in
+      guard let n = Int64(text) else {
+        throw APIError.invalid("invalid query", fields: [FieldError("before", "expected an entry id")])
+      }
+      return n
+    }
+    return JSONBody.response(["entries": try await store.auditLog(limit: limit, before: before)])
+  }
+
+  func intParameter(_ text: String?, _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+    guard let text else { return value }
+    guard let n = Int(text), range.contains(n) else {
+      throw APIError.invalid(
+        "invalid query",
+        fields: [FieldError(name, "expected an integer from \(range.lowerBound) to \(range.upperBound), found \"\(text)\"")])
+    }
+    return n
+  }
+}

@@ -1,0 +1,34 @@
+import HealthProbes
+import Hummingbird
+import NIOCore
+
+extension ControlAPI {
+  /// `GET /metrics`: Prometheus text format, gauges refreshed from the current state.
+  @Sendable func metricsText(_ request: Request, _ context: APIContext) async throws -> Response {
+    var clusters: [(name: String, health: HealthState?)] = []
+    for c in topology.clusters { clusters.append((c.name, await health.health(of: c.name)?.state)) }
+    metrics.refresh(
+      clusters: clusters, flows: try await flowLags().map(\.1), services: try await store.serviceStates(),
+      longPolls: board.waiting)
+    return Response(
+      status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+      body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
+  }
+
+  /// `GET /healthz`: the process answers and its database does.
+  @Sendable func healthz(_ request: Request, _ context: APIContext) async throws -> Response {
+    let ok = await store.ping()
+    return JSONBody.response(
+      ["status": ok ? "ok" : "state database does not answer"], status: ok ? .ok : .serviceUnavailable)
+  }
+
+  /// `GET /readyz`: every probe has reported once and the service is not shutting down.
+  @Sendable func readyz(_ request: Request, _ context: APIContext) async throws -> Response {
+    let pending = await health.pending
+    let ready = pending.isEmpty && !shutdown.isSet && board.services.count == topology.services.count
+    var body: [String: AnyEncodable] = ["ready": AnyEncodable(ready)]
+    if shutdown.isSet { body["reason"] = AnyEncodable("shutting down") }
+    if !pending.isEmpty { body["waitingFor"] = AnyEncodable(pending) }
+    return JSONBody.response(body, status: ready ? .ok : .serviceUnavailable)
+  }
+}

@@ -1,0 +1,86 @@
+import CoreMetrics
+import Foundation
+import HealthProbes
+import NIOConcurrencyHelpers
+import Orchestrator
+import Prometheus
+
+/// The control service's metrics, through swift-metrics with a Prometheus registry of its
+/// own (not the process-wide bootstrap, so that tests and embedders can make several).
+///
+/// Counters and histograms are updated as things happen; gauges that mirror state
+/// (health, lag, epochs, waiting long-polls) are refreshed when `/metrics` is scraped.
+public final class ServiceMetrics: Sendable {
+  public let registry = PrometheusCollectorRegistry()
+  private let factory: PrometheusMetricsFactory
+  private let requestCounters = NIOLockedValueBox([String: CoreMetrics.Counter]())
+
+  public init() {
+    var f = PrometheusMetricsFactory(registry: registry)
+    f.defaultDurationHistogramBuckets = [
+      .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5),
+    ]
+    factory = f
+  }
+
+  /// One HTTP request answered, by route template and status code.
+  public func request(route: String, method: String, code: Int) {
+    let key = "\(method) \(route) \(code)"
+    let counter = requestCounters.withLockedValue { counters in
+      if let c = counters[key] { return c }
+      let c = CoreMetrics.Counter(
+        label: "kafka_failover_http_requests_total",
+        dimensions: [("route", route), ("method", method), ("code", String(code))], factory: factory)
+      counters[key] = c
+      return c
+    }
+    counter.increment()
+  }
+
+  public func probe(_ r: ProbeResult) {
+    CoreMetrics.Timer(label: "kafka_failover_probe_latency_seconds", dimensions: [("kind", r.kind)], factory: factory)
+      .recordNanoseconds(Int64(r.latencyMilliseconds * 1_000_000))
+  }
+
+  /// A promote or demote finished with `outcome` (`succeeded`, `rejected`, `failed`).
+  public func failover(kind: String, outcome: String) {
+    CoreMetrics.Counter(
+      label: "kafka_failover_failovers_total", dimensions: [("kind", kind), ("outcome", outcome)], factory: factory
+    ).increment()
+  }
+
+  /// Sets the gauges that mirror state, just before a scrape.
+  public func refresh(
+    clusters: [(name: String, health: HealthState?)], flows: [FlowLag], services: [ServiceState], longPolls: Int
+  ) {
+    for c in clusters {
+      // 0 healthy, 1 degraded, 2 unreachable, -1 not probed yet.
+      let value: Double =
+        switch c.health {
+        case .healthy?: 0
+        case .degraded?: 1
+        case .unreachable?: 2
+        case nil: -1
+        }
+      gauge("kafka_failover_cluster_health", [("cluster", c.name)]).record(value)
+    }
+    for f in flows {
+      let dims = [("flow", f.flow)]
+      if let n = f.recordsBehind { gauge("kafka_failover_flow_records_behind", dims).record(Double(n)) }
+      if let a = f.checkpointAgeSeconds { gauge("kafka_failover_flow_checkpoint_age_seconds", dims).record(a) }
+      if let a = f.heartbeatAgeSeconds { gauge("kafka_failover_flow_heartbeat_age_seconds", dims).record(a) }
+    }
+    for s in services {
+      gauge("kafka_failover_service_epoch", [("service", s.service)]).record(Double(s.epoch))
+      gauge("kafka_failover_service_writable", [("service", s.service)]).record(s.writable ? 1 : 0)
+    }
+    gauge("kafka_failover_discovery_long_polls_waiting", []).record(Double(longPolls))
+  }
+
+  public func text() -> String { registry.emitToString() }
+
+  private func gauge(_ label: String, _ dims: [(String, String)]) -> CoreMetrics.Gauge {
+    CoreMetrics.Gauge(label: label, dimensions: dims, factory: factory)
+  }
+}

@@ -1,0 +1,86 @@
+import CurlHTTP
+import Foundation
+import HealthProbes
+import Hummingbird
+import Logging
+import Orchestrator
+import ServiceLifecycle
+
+/// `failoverctl serve`: probes, MM2 ingesters and the HTTP API in one process under
+/// swift-service-lifecycle, which starts them in order and on SIGTERM or SIGINT shuts them
+/// down in reverse: long-polls are answered, in-flight requests finish, then the rest stop.
+public struct ControlServer: Sendable {
+  public let api: ControlAPI
+  let host: String
+  let port: Int
+  let plan: ProbePlan
+  let ingesters: [MM2Ingester]
+  let logger: Logger
+
+  /// Loads and checks everything before anything starts: an invalid topology or a
+  /// database that cannot be trusted throws here (ConfigError, StoreError).
+  public static func prepare(
+    config: String, db: String, host: String, port: Int, vantage: String = ProbeResult.defaultVantage,
+    logger: Logger
+  ) async throws -> ControlServer {
+    let loaded = try TopologyLoader.load(path: config)
+    let topology = loaded.topology
+    let store = try await StateStore.open(path: db)
+    let snapshot = try await store.recordTopology(content: loaded.text, source: config)
+    let states = try await store.ensureServices(topology)
+    let board = DiscoveryBoard()
+    for state in states {
+      guard let service = topology.service(state.service) else { continue }
+      board.publish(PublishedDiscovery(DiscoveryDocument(service: service, state: state, topology: topology)))
+    }
+    let http = HTTPClient(maxConcurrentRequests: min(64, topology.probes.maxConcurrent))
+    let plan = try ProbePlan(topology: topology, vantage: vantage, http: http, store: store)
+    let health = HealthBoard(model: plan.model(), expected: plan.probes.map { HealthBoard.key($0.kind, $0.subject) })
+    var ingesters: [MM2Ingester] = []
+    for flow in topology.flows {
+      ingesters.append(try MM2Ingester(flow: flow, topology: topology, store: store))
+    }
+    if topology.api.tokens.isEmpty {
+      logger.warning("api.tokens is empty: every route that needs a token will answer 401")
+    }
+    logger.info(
+      "topology \(config) (version \(snapshot.version)): \(topology.services.count) services, \(plan.probes.count) probes, \(ingesters.count) flows; state in \(db)"
+    )
+    let api = ControlAPI(
+      topology: topology, store: store, board: board, health: health, metrics: ServiceMetrics())
+    return ControlServer(api: api, host: host, port: port, plan: plan, ingesters: ingesters, logger: logger)
+  }
+
+  /// Runs until SIGTERM or SIGINT; `onListening` gets the bound address once the server
+  /// accepts connections.
+  public func run(onListening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
+    let app = Application(
+      router: api.router(),
+      configuration: .init(address: .hostname(host, port: port), serverName: "failoverctl"),
+      onServerRunning: { channel in
+        let address = channel.localAddress
+        onListening("http://\(address?.ipAddress ?? host):\(address?.port ?? port)")
+      },
+      logger: logger)
+    let probes = ProbeRunner(
+      scheduler: plan.scheduler, health: api.health, metrics: api.metrics, store: api.store,
+      retention: api.topology.probes.retention, logger: logger)
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+      .init(service: probes, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore)
+    ]
+    for ingester in ingesters {
+      services.append(
+        .init(
+          service: FlowIngest(ingester: ingester, logger: logger), successTerminationBehavior: .ignore,
+          failureTerminationBehavior: .ignore))
+    }
+    services.append(.init(service: app, failureTerminationBehavior: .gracefullyShutdownGroup))
+    services.append(
+      .init(
+        service: LongPollCloser(board: api.board, shutdown: api.shutdown), successTerminationBehavior: .ignore))
+    var configuration = ServiceGroupConfiguration(
+      services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    configuration.maximumGracefulShutdownDuration = .seconds(30)
+    try await ServiceGroup(configuration: configuration).run()
+  }
+}

@@ -1,0 +1,40 @@
+/// How a promote treats the cluster it leaves.
+public enum SwitchMode: String, Sendable, Equatable, Codable, CaseIterable {
+  /// The source is expected to be healthy; the target must not be unreachable.
+  case planned
+  /// Proceed whatever the health of either side says: for a source that is gone.
+  case forced
+}
+
+/// An operator's request to make `target` the active cluster of a service.
+public struct PromoteRequest: Sendable, Equatable {
+  public var target: String
+  public var mode: SwitchMode
+  public var dryRun: Bool
+  public var reason: String
+
+  public init(target: String, mode: SwitchMode = .planned, dryRun: Bool = false, reason: String = "") {
+    self.target = target
+    self.mode = mode
+    self.dryRun = dryRun
+    self.reason = reason
+  }
+}
+
+/// What a promote or demote did, or with `dryRun` would do.
+public struct SwitchOutcome: Sendable, Equatable, Codable {
+  public let service: String
+  public let action: String
+  public let dryRun: Bool
+  public let fromCluster: String
+  public let toCluster: String
+  public let fromEpoch: Int64
+  public let toEpoch: Int64
+  /// The steps, in order, as they ran or would run.
+  public let plan: [String]
+  public let warnings: [String]
+  /// The failover as journaled; nil for a dry run.
+  public let failover: FailoverRecord?
+  /// The service's state afterwards (unchanged for a dry run).
+  public let state: ServiceState
+}
