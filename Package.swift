@@ -99,7 +99,13 @@ let package = Package(
     .testTarget(name: "IntegrationTests", dependencies: ["Orchestrator", "KafkaClient", "MM2", "HealthProbes"]),
     .testTarget(
       name: "KafkaLabTests", dependencies: ["KafkaLab", "KafkaClient", "HealthProbes", "Orchestrator", "CurlHTTP"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Orchestrator", "KafkaClient", "MM2"]),
+    .testTarget(
+      name: "EndToEndTests",
+      dependencies: [
+        "TestSupport", "Orchestrator", "KafkaClient", "MM2", "ControlService", "CurlHTTP",
+        .product(name: "Yams", package: "Yams"),
+      ]),
+    .testTarget(name: "ControlServiceTests", dependencies: ["ControlService", "Orchestrator"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,8 +1,8 @@
 import ArgumentParser
+import ControlService
 import Foundation
 import HealthProbes
 import Orchestrator
-import ControlService
 
 struct StatusCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
@@ -149,7 +149,10 @@ extension StatusCommand {
       TextTable.render(
         ["SERVICE", "ACTIVE", "REGION", "EPOCH", "STATE"],
         status.services.map {
-          [$0.service, $0.activeCluster, $0.region, "\($0.epoch)", $0.writable ? $0.state : "\($0.state) (not writable)"]
+          [
+            $0.service, $0.activeCluster, $0.region, "\($0.epoch)",
+            $0.writable ? $0.state : "\($0.state) (not writable)",
+          ]
         }))
     print("")
     print(

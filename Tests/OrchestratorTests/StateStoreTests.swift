@@ -27,7 +27,9 @@ struct StateStoreTests {
     do {
       let store = try await StateStore.open(path: path)
       #expect(
-        try await store.appliedMigrations() == ["v1-topology-services-audit", "v2-mm2-state", "v3-probe-results"])
+        try await store.appliedMigrations() == [
+          "v1-topology-services-audit", "v2-mm2-state", "v3-probe-results", "v4-failovers-writable",
+        ])
       let states = try await store.ensureServices(Self.topology)
       #expect(states.map(\.activeCluster) == ["a"])
       #expect(states.map(\.epoch) == [1])
@@ -44,7 +46,9 @@ struct StateStoreTests {
     #expect(try await reopened.auditLog().map(\.action) == ["promote"])
     #expect(try await reopened.latestTopology()?.content == "v1")
     #expect(
-      try await reopened.appliedMigrations() == ["v1-topology-services-audit", "v2-mm2-state", "v3-probe-results"])
+      try await reopened.appliedMigrations() == [
+        "v1-topology-services-audit", "v2-mm2-state", "v3-probe-results", "v4-failovers-writable",
+      ])
     let mode = try await DatabaseQueue(path: path).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
     #expect(mode == "wal")
   }

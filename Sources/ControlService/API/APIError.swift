@@ -42,7 +42,8 @@ struct APIError: Error, HTTPResponseError {
     APIError(status: .badRequest, code: "bad-request", message: message)
   }
 
-  init(status: HTTPResponse.Status, code: String, message: String, fields: [FieldError] = [], headers: HTTPFields = [:]) {
+  init(status: HTTPResponse.Status, code: String, message: String, fields: [FieldError] = [], headers: HTTPFields = [:])
+  {
     self.status = status
     self.code = code
     self.message = message
@@ -52,7 +53,8 @@ struct APIError: Error, HTTPResponseError {
 
   init(_ error: ControlError) {
     switch error.kind {
-    case .invalid: self.init(status: .unprocessableContent, code: "invalid", message: error.message, fields: error.fields)
+    case .invalid:
+      self.init(status: .unprocessableContent, code: "invalid", message: error.message, fields: error.fields)
     case .notFound: self.init(status: .notFound, code: "not-found", message: error.message)
     case .conflict: self.init(status: .conflict, code: "conflict", message: error.message)
     }

@@ -76,7 +76,8 @@ extension ControlAPI {
   }
 
   /// A request refused before it reached the switch (bad body) is audited here.
-  private func auditRefusal(_ action: String, _ service: String, _ context: APIContext, _ error: APIError) async throws {
+  private func auditRefusal(_ action: String, _ service: String, _ context: APIContext, _ error: APIError) async throws
+  {
     let fields = error.fields.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
     try await store.appendAudit(
       AuditEntry(

@@ -84,7 +84,9 @@ extension ControlAPI {
     guard let n = Int(text), range.contains(n) else {
       throw APIError.invalid(
         "invalid query",
-        fields: [FieldError(name, "expected an integer from \(range.lowerBound) to \(range.upperBound), found \"\(text)\"")])
+        fields: [
+          FieldError(name, "expected an integer from \(range.lowerBound) to \(range.upperBound), found \"\(text)\"")
+        ])
     }
     return n
   }

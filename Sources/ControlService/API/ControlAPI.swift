@@ -1,7 +1,7 @@
-import NIOConcurrencyHelpers
 import Foundation
 import Hummingbird
 import Logging
+import NIOConcurrencyHelpers
 import Orchestrator
 
 /// The HTTP API of the control service: discovery, the admin API under `/v1`, metrics
@@ -85,7 +85,9 @@ public struct ControlAPI: Sendable {
   func authorize(_ request: Request, role: APIRole?) throws -> Principal? {
     let header = request.headers[.authorization]
     guard let header else {
-      if let role { throw APIError.unauthorized("this route needs a bearer token with role \(role.rawValue) or higher") }
+      if let role {
+        throw APIError.unauthorized("this route needs a bearer token with role \(role.rawValue) or higher")
+      }
       return nil
     }
     let parts = header.split(separator: " ", maxSplits: 1)

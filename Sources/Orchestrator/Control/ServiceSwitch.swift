@@ -49,7 +49,8 @@ public struct ServiceSwitch: Sendable {
         service: name, kind: "promote", mode: request.mode.rawValue, sourceCluster: current.activeCluster,
         targetCluster: request.target, status: "succeeded", requestedBy: actor, reason: request.reason,
         steps: plan.enumerated().map {
-          FailoverStep(seq: $0.offset + 1, name: $0.offset == 0 ? "validate" : "switch-discovery", status: "done",
+          FailoverStep(
+            seq: $0.offset + 1, name: $0.offset == 0 ? "validate" : "switch-discovery", status: "done",
             startedAt: now, finishedAt: now, details: $0.element)
         })
       let (state, failover) = try await self.store.changeService(
@@ -57,7 +58,8 @@ public struct ServiceSwitch: Sendable {
         audit: AuditEntry(actor: actor, action: "promote", subject: name, details: details, outcome: "ok"))
       return SwitchOutcome(
         service: name, action: "promote", dryRun: false, fromCluster: current.activeCluster, toCluster: request.target,
-        fromEpoch: current.epoch, toEpoch: state.epoch, plan: plan, warnings: warnings, failover: failover, state: state)
+        fromEpoch: current.epoch, toEpoch: state.epoch, plan: plan, warnings: warnings, failover: failover, state: state
+      )
     }
   }
 
@@ -90,7 +92,8 @@ public struct ServiceSwitch: Sendable {
       let (state, failover) = try await self.store.changeService(
         name, expectedEpoch: current.epoch,
         to: ServiceChange(activeCluster: current.activeCluster, state: "failing-over", writable: false),
-        record: record, audit: AuditEntry(actor: actor, action: "demote", subject: name, details: details, outcome: "ok"))
+        record: record,
+        audit: AuditEntry(actor: actor, action: "demote", subject: name, details: details, outcome: "ok"))
       return SwitchOutcome(
         service: name, action: "demote", dryRun: false, fromCluster: current.activeCluster,
         toCluster: current.activeCluster, fromEpoch: current.epoch, toEpoch: state.epoch, plan: plan, warnings: [],
@@ -111,8 +114,10 @@ public struct ServiceSwitch: Sendable {
 
   private func checkTarget(_ target: String, of service: Service, current: ServiceState) throws {
     guard topology.cluster(target) != nil else {
-      let hint = suggestion(for: target, among: topology.clusters.map(\.name)).map { " (did you mean \"\($0)\"?)" } ?? ""
-      throw ControlError(.invalid, "invalid request", fields: [FieldError("to", "unknown cluster \"\(target)\"\(hint)")])
+      let hint =
+        suggestion(for: target, among: topology.clusters.map(\.name)).map { " (did you mean \"\($0)\"?)" } ?? ""
+      throw ControlError(
+        .invalid, "invalid request", fields: [FieldError("to", "unknown cluster \"\(target)\"\(hint)")])
     }
     guard service.clusters.contains(target) else {
       throw ControlError(
@@ -125,7 +130,8 @@ public struct ServiceSwitch: Sendable {
         ])
     }
     if target == current.activeCluster && current.writable {
-      throw ControlError(.conflict, "\(target) is already the active cluster of \(service.name) (epoch \(current.epoch))")
+      throw ControlError(
+        .conflict, "\(target) is already the active cluster of \(service.name) (epoch \(current.epoch))")
     }
   }
 

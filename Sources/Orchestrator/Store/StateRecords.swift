@@ -11,6 +11,15 @@ public struct ServiceState: Sendable, Equatable, Codable {
   /// False after a demote: clients must not produce until a cluster is promoted.
   public let writable: Bool
   public let updatedAt: Date
+
+  public init(service: String, activeCluster: String, epoch: Int64, state: String, writable: Bool, updatedAt: Date) {
+    self.service = service
+    self.activeCluster = activeCluster
+    self.epoch = epoch
+    self.state = state
+    self.writable = writable
+    self.updatedAt = updatedAt
+  }
 }
 
 /// One stored version of the topology file.

@@ -18,7 +18,9 @@ extension StateStore {
 
   public func failover(id: Int64) async throws -> FailoverRecord? {
     try await read { db in
-      try Row.fetchOne(db, sql: "SELECT * FROM failover WHERE id = ?", arguments: [id]).map { try Self.failover(db, $0) }
+      try Row.fetchOne(db, sql: "SELECT * FROM failover WHERE id = ?", arguments: [id]).map {
+        try Self.failover(db, $0)
+      }
     }
   }
 

@@ -56,6 +56,15 @@ extension StateStore {
     }
   }
 
+  /// Makes `cluster` active (stable, writable) if the epoch is still `expectedEpoch`.
+  public func switchActive(
+    service: String, to cluster: String, expectedEpoch: Int64, audit: AuditEntry
+  ) async throws -> ServiceState {
+    try await changeService(
+      service, expectedEpoch: expectedEpoch, to: ServiceChange(activeCluster: cluster), record: nil, audit: audit
+    ).0
+  }
+
   static func fetchStates(_ db: Database, only service: String? = nil) throws -> [ServiceState] {
     let rows =
       if let service {

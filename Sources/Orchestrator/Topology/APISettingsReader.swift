@@ -15,7 +15,8 @@ enum APISettingsReader {
       if let d = DurationText.parse(text), d > .zero {
         s.maxWait = d
       } else {
-        m.reader.error(m.value("maxWait"), m.child("maxWait"), "expected a duration such as 30s or 2m, found \"\(text)\"")
+        m.reader.error(
+          m.value("maxWait"), m.child("maxWait"), "expected a duration such as 30s or 2m, found \"\(text)\"")
       }
     }
     var names: Set<String> = []

@@ -36,7 +36,9 @@ struct HistoryCommand: AsyncParsableCommand {
         ]
       }
       print(
-        TextTable.render(["  #", "STEP", "STATUS", "TRY", "TOOK", "DETAILS"], rows.map { ["  " + $0[0]] + $0.dropFirst() }, maxWidth: 80))
+        TextTable.render(
+          ["  #", "STEP", "STATUS", "TRY", "TOOK", "DETAILS"], rows.map { ["  " + $0[0]] + $0.dropFirst() },
+          maxWidth: 80))
     }
   }
 

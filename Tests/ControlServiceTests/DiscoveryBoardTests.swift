@@ -1,0 +1,80 @@
+import ControlService
+import Foundation
+import Orchestrator
+import Testing
+
+@Suite("Discovery board: publish, long-poll, close")
+struct DiscoveryBoardTests {
+  static let topology = Topology(
+    regions: [Region(name: "r1"), Region(name: "r2")],
+    clusters: [
+      Cluster(name: "a", region: "r1", bootstrapServers: "a:9092", properties: ["sasl.password": "x", "acks": "all"]),
+      Cluster(name: "b", region: "r2", bootstrapServers: "b:9092"),
+    ],
+    flows: [Flow(source: "a", target: "b"), Flow(source: "b", target: "a")],
+    services: [Service(name: "orders", primary: "a", standbys: ["b"], topics: ["orders"])])
+
+  static func published(epoch: Int64, active: String = "a") -> PublishedDiscovery {
+    let state = ServiceState(
+      service: "orders", activeCluster: active, epoch: epoch, state: "stable", writable: true,
+      updatedAt: Date(timeIntervalSince1970: 1_000))
+    return PublishedDiscovery(DiscoveryDocument(service: topology.services[0], state: state, topology: topology))
+  }
+
+  @Test func documentLeavesSecretsOutAndNamesRemoteTopics() throws {
+    let p = Self.published(epoch: 3, active: "b")
+    #expect(p.document.properties == [:])
+    #expect(p.document.topics.consume == ["orders", "a.orders"])
+    #expect(p.etag.hasPrefix("\"3-"))
+    #expect(Self.published(epoch: 1).document.properties == ["acks": "all"])
+    #expect(p.matches(ifNoneMatch: p.etag))
+    #expect(p.matches(ifNoneMatch: "\"x\", W/\(p.etag)"))
+    #expect(!p.matches(ifNoneMatch: Self.published(epoch: 4, active: "b").etag))
+  }
+
+  @Test func aPublishWakesOnlyTheWaitersItConcerns() async throws {
+    let board = DiscoveryBoard()
+    board.publish(Self.published(epoch: 1))
+    async let woken = board.wait("orders", for: .init(epoch: 1), timeout: .seconds(30))
+    async let other = board.wait("payments", for: .init(epoch: 1), timeout: .seconds(30))
+    while board.waiting < 2 { try await Task.sleep(for: .milliseconds(5)) }
+    board.publish(Self.published(epoch: 2, active: "b"))
+    #expect(await woken?.epoch == 2)
+    // The other service's waiter is still waiting.
+    #expect(board.waiting == 1)
+    board.close()
+    #expect(await other == nil)
+    #expect(board.waiting == 0)
+  }
+
+  @Test func aWaitAlreadyMetAnswersAtOnceAndATimeoutAnswersNil() async throws {
+    let board = DiscoveryBoard()
+    board.publish(Self.published(epoch: 5))
+    #expect(await board.wait("orders", for: .init(epoch: 4), timeout: .seconds(30))?.epoch == 5)
+    #expect(await board.wait("orders", for: .init(epoch: 5), timeout: .milliseconds(50)) == nil)
+    #expect(await board.wait("orders", for: .init(epoch: 5), timeout: .zero) == nil)
+    #expect(board.waiting == 0)
+  }
+
+  @Test func closeAnswersEveryWaiterAndLaterWaits() async throws {
+    let board = DiscoveryBoard()
+    board.publish(Self.published(epoch: 1))
+    let waits = (0..<100).map { _ in
+      Task { await board.wait("orders", for: .init(epoch: 1), timeout: .seconds(30)) }
+    }
+    while board.waiting < 100 { try await Task.sleep(for: .milliseconds(5)) }
+    board.close()
+    for w in waits { #expect(await w.value == nil) }
+    #expect(await board.wait("orders", for: .init(epoch: 1), timeout: .seconds(30)) == nil)
+  }
+
+  @Test func cancellingAWaitRemovesIt() async throws {
+    let board = DiscoveryBoard()
+    board.publish(Self.published(epoch: 1))
+    let w = Task { await board.wait("orders", for: .init(epoch: 1), timeout: .seconds(30)) }
+    while board.waiting < 1 { try await Task.sleep(for: .milliseconds(5)) }
+    w.cancel()
+    #expect(await w.value == nil)
+    #expect(board.waiting == 0)
+  }
+}

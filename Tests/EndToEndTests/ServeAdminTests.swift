@@ -1,0 +1,165 @@
+import CurlHTTP
+import Foundation
+import Orchestrator
+import TestSupport
+import Testing
+import Yams
+
+@Suite("failoverctl serve: admin API, roles, audit", .serialized)
+struct ServeAdminTests {
+  @Test func rolesBodiesAndAudit() async throws {
+    let f = try await ServeFixture.start()
+    #expect(try await f.get("/v1/status").status == 401)
+    let wrong = try await f.get("/v1/status", headers: [HTTPHeader("Authorization", "Bearer nope")])
+    #expect(wrong.status == 401)
+    #expect(wrong.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
+    #expect(try await f.get("/v1/status", as: "viewer").status == 200)
+    let viewerPromote = try await f.post("/v1/services/orders/promote", #"{"to": "west"}"#, as: "viewer")
+    #expect(viewerPromote.status == 403)
+    #expect(try await f.post("/v1/services/orders/promote", #"{"to": "west"}"#, as: nil).status == 401)
+
+    // Field-level errors, all at once.
+    let invalid = try await f.post(
+      "/v1/services/orders/promote", #"{"to": "wets", "mode": "hasty", "dryrun": true}"#)
+    #expect(invalid.status == 422)
+    let fields = try #require(try json(invalid)["fields"] as? [[String: String]])
+    #expect(fields.contains { $0["field"] == "mode" && $0["message"]!.contains("planned, forced") })
+    #expect(fields.contains { $0["field"] == "dryrun" && $0["message"]!.contains("did you mean \"dryRun\"") })
+    let unknownCluster = try await f.post("/v1/services/orders/promote", #"{"to": "wets"}"#)
+    #expect(unknownCluster.status == 422)
+    #expect(unknownCluster.text.contains("did you mean \\\"west\\\""))
+    #expect(try await f.post("/v1/services/orders/promote", #"{"to": 3}"#).status == 422)
+    #expect(try await f.post("/v1/services/orders/promote", "{not json").status == 400)
+    #expect(try await f.post("/v1/services/orders/promote", "[]").status == 422)
+    let huge = "{\"reason\": \"" + String(repeating: "x", count: 70_000) + "\", \"to\": \"west\"}"
+    #expect(try await f.post("/v1/services/orders/promote", huge).status == 413)
+    #expect(try await f.post("/v1/services/nope/promote", #"{"to": "west"}"#).status == 404)
+    #expect(try await f.post("/v1/services/orders/promote", #"{"to": "east"}"#).status == 409)
+
+    // A dry run changes nothing.
+    let dry = try json(try await f.post("/v1/services/orders/promote", #"{"to": "west", "dryRun": true}"#))
+    #expect(dry["dryRun"] as? Bool == true)
+    #expect(dry["toEpoch"] as? Int == 2)
+    #expect(try json(try await f.get("/v1/services/orders/discovery"))["epoch"] as? Int == 1)
+
+    let done = try json(
+      try await f.post("/v1/services/orders/promote", #"{"to": "west", "mode": "forced"}"#, as: "admin"))
+    let failover = try #require(done["failover"] as? [String: Any])
+    let id = try #require(failover["id"] as? Int)
+    let one = try json(try await f.get("/v1/failovers/\(id)", as: "viewer"))
+    #expect(one["requestedBy"] as? String == "token:admin-bot")
+    #expect((one["steps"] as? [[String: Any]])?.count == 2)
+    #expect(try await f.get("/v1/failovers/999", as: "viewer").status == 404)
+
+    let audit = try json(try await f.get("/v1/audit?limit=100", as: "viewer"))
+    let entries = try #require(audit["entries"] as? [[String: Any]])
+    let promotes = entries.filter { $0["action"] as? String == "promote" }
+    #expect(promotes.first?["actor"] as? String == "token:admin-bot")
+    #expect(promotes.first?["outcome"] as? String == "ok")
+    #expect(promotes.contains { $0["outcome"] as? String == "dry-run" })
+    #expect(
+      promotes.contains {
+        $0["actor"] as? String == "token:operator-bot" && ($0["outcome"] as? String)?.hasPrefix("rejected") == true
+      })
+    // Refused before authentication passed: never written as the caller.
+    #expect(!promotes.contains { $0["actor"] as? String == "token:viewer-bot" })
+
+    let metrics = try await f.get("/metrics")
+    #expect(metrics.status == 200)
+    #expect(metrics.text.contains(#"kafka_failover_service_epoch{service="orders"} 2"#))
+    #expect(metrics.text.contains(#"kafka_failover_failovers_total{kind="promote",outcome="succeeded"} 1"#))
+    #expect(metrics.text.contains(#"route="/v1/services/{name}/promote",method="POST",code="422""#))
+    #expect(metrics.text.contains("kafka_failover_cluster_health"))
+    #expect(try await f.get("/healthz").status == 200)
+    let topology = try await f.get("/v1/topology", as: "viewer")
+    #expect(!topology.text.contains("sha256"))
+    #expect(!topology.text.contains("secret"))
+    _ = await f.stop()
+  }
+
+  @Test func everyDocumentedRouteIsServed() async throws {
+    let f = try await ServeFixture.start()
+    _ = try await f.post("/v1/services/orders/promote", #"{"to": "west"}"#)
+    let spec = try String(
+      contentsOf: Failoverctl.packageRoot.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)
+    let doc = try #require(try Yams.load(yaml: spec) as? [String: Any])
+    let paths = try #require(doc["paths"] as? [String: Any])
+    #expect(paths.count >= 11)
+    for (path, item) in paths {
+      let concrete = path.replacingOccurrences(of: "{name}", with: "orders").replacingOccurrences(of: "{id}", with: "1")
+      for method in (item as? [String: Any] ?? [:]).keys {
+        let r: HTTPResponse
+        switch method {
+        case "get": r = try await f.get(concrete, as: "admin")
+        case "post": r = try await f.post(concrete, #"{"dryRun": true, "to": "east"}"#, as: "admin")
+        default:
+          Issue.record("unexpected method \(method) for \(path)")
+          continue
+        }
+        // A route the router lacks answers 404 with no body; ours answer with JSON or text.
+        #expect(r.status != 404 && r.status != 405, "\(method.uppercased()) \(path): \(r.status) \(r.text)")
+        #expect(!r.body.isEmpty, "\(method.uppercased()) \(path)")
+      }
+    }
+    _ = await f.stop()
+  }
+
+  @Test func cliGoesThroughTheAPIWithDocumentedExitCodes() async throws {
+    let f = try await ServeFixture.start()
+    let common = ["--server", f.server.url, "--token", ServeFixture.tokens["operator"]!]
+    let status = try await Failoverctl.run(["status"] + common)
+    #expect(status.status == 0, "\(status.stderr)")
+    #expect(status.stdout.contains("orders"))
+    #expect(status.stdout.split(separator: "\n").allSatisfy { $0.count <= 80 })
+
+    let noYes = try await Failoverctl.run(["promote", "orders", "--to", "west"] + common)
+    #expect(noYes.status == 64)
+    #expect(noYes.stderr.contains("--yes"))
+    let dry = try await Failoverctl.run(["promote", "orders", "--to", "west", "--dry-run"] + common)
+    #expect(dry.status == 0)
+    #expect(dry.stdout.contains("would promote east -> west, epoch 1 -> 2"))
+    let done = try await Failoverctl.run(["promote", "orders", "--to", "west", "--yes", "--reason", "drill"] + common)
+    #expect(done.status == 0, "\(done.stderr)")
+    #expect(done.stdout.contains("promoted east -> west, epoch 1 -> 2"))
+    #expect(try await Failoverctl.run(["promote", "orders", "--to", "west", "--yes"] + common).status == 75)
+    let unknown = try await Failoverctl.run(["promote", "orders", "--to", "nowhere", "--yes"] + common)
+    #expect(unknown.status == 1)
+    #expect(unknown.stderr.contains("unknown cluster \"nowhere\""))
+    let viewer = ["--server", f.server.url, "--token", ServeFixture.tokens["viewer"]!]
+    #expect(try await Failoverctl.run(["demote", "orders", "--yes"] + viewer).status == 77)
+    #expect(try await Failoverctl.run(["demote", "orders", "--yes", "--server", f.server.url]).status == 77)
+
+    let history = try await Failoverctl.run(["history", "orders", "--output", "json"] + viewer)
+    #expect(history.status == 0)
+    let list = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [String: Any]
+    #expect((list?["failovers"] as? [[String: Any]])?.first?["reason"] as? String == "drill")
+    let audit = try await Failoverctl.run(["audit"] + viewer)
+    #expect(audit.stdout.contains("token:operator-bot"))
+    _ = await f.stop()
+    let gone = try await Failoverctl.run(["status"] + common)
+    #expect(gone.status == 69)
+  }
+
+  @Test func serveRefusesAnInvalidTopologyOrAnUntrustedDatabase() async throws {
+    let dir = try Failoverctl.temporaryDirectory()
+    let bad = dir.appendingPathComponent("bad.yaml").path
+    try "version: 1\nregions: [{name: a}]\nclusters: [{name: c, region: b, bootstrapServers: x:1}]\n".write(
+      toFile: bad, atomically: true, encoding: .utf8)
+    let r = try await Failoverctl.run(["serve", "--config", bad, "--db", dir.appendingPathComponent("s.db").path])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("bad.yaml:3"))
+    #expect(r.stderr.contains("unknown region"))
+
+    let good = dir.appendingPathComponent("good.yaml").path
+    try "version: 1\nregions: [{name: a}]\nclusters: [{name: c, region: a, bootstrapServers: \"127.0.0.1:1\"}]\n"
+      .write(toFile: good, atomically: true, encoding: .utf8)
+    let junk = dir.appendingPathComponent("junk.db").path
+    try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: junk))
+    let corrupt = try await Failoverctl.run(["serve", "--config", good, "--db", junk])
+    #expect(corrupt.status == 74)
+    #expect(corrupt.stderr.contains("junk.db"))
+    #expect(try Data(contentsOf: URL(fileURLWithPath: junk)) == Data(repeating: 0x41, count: 8192))
+    let listen = try await Failoverctl.run(["serve", "--config", good, "--listen", "localhost"])
+    #expect(listen.status == 64)
+  }
+}

@@ -1,0 +1,95 @@
+import CurlHTTP
+import Foundation
+import TestSupport
+import Testing
+
+@Suite("failoverctl serve: discovery", .serialized)
+struct ServeDiscoveryTests {
+  @Test func discoveryETagLongPollAndUnknownService() async throws {
+    let f = try await ServeFixture.start()
+    let first = try await f.get("/v1/services/orders/discovery")
+    #expect(first.status == 200)
+    let doc = try json(first)
+    #expect(doc["service"] as? String == "orders")
+    #expect(doc["epoch"] as? Int == 1)
+    #expect(doc["state"] as? String == "stable")
+    #expect(doc["mode"] as? String == "active-passive")
+    let active = try #require(doc["active"] as? [String: Any])
+    #expect(active["cluster"] as? String == "east")
+    #expect((active["bootstrapServers"] as? String)?.contains("127.0.0.1:") == true)
+    let topics = try #require(doc["topics"] as? [String: Any])
+    #expect(topics["produce"] as? [String] == ["orders"])
+    // On east, the copies of west's records (after a failback) are west.orders.
+    #expect(topics["consume"] as? [String] == ["orders", "west.orders"])
+    let etag = try #require(first.header("ETag"))
+    #expect(etag.hasPrefix("\"1-"))
+
+    let same = try await f.get("/v1/services/orders/discovery", headers: [HTTPHeader("If-None-Match", etag)])
+    #expect(same.status == 304)
+    #expect(same.body.isEmpty)
+
+    let unknown = try await f.get("/v1/services/ordres/discovery")
+    #expect(unknown.status == 404)
+    #expect(try json(unknown)["error"] as? String == "not-found")
+    #expect((try json(unknown)["message"] as? String)?.contains("did you mean \"orders\"") == true)
+
+    // A long-poll that times out answers 304.
+    let idle = try await f.get("/v1/services/orders/discovery?wait=1&epoch=1")
+    #expect(idle.status == 304)
+
+    // A long-poll for the current epoch is woken by a promote, long before its 30 s end.
+    let started = ContinuousClock.now
+    async let polled = f.get("/v1/services/orders/discovery?wait=30&epoch=1", timeout: .seconds(40))
+    try await Task.sleep(for: .milliseconds(500))
+    let promote = try await f.post("/v1/services/orders/promote", #"{"to": "west", "reason": "test"}"#)
+    #expect(promote.status == 200, "\(promote.text)")
+    let woken = try await polled
+    #expect(woken.status == 200)
+    #expect(ContinuousClock.now - started < .seconds(25), "the long-poll ran to its timeout instead of being woken")
+    let moved = try json(woken)
+    #expect(moved["epoch"] as? Int == 2)
+    #expect((moved["active"] as? [String: Any])?["cluster"] as? String == "west")
+    #expect((moved["topics"] as? [String: Any])?["consume"] as? [String] == ["orders", "east.orders"])
+    #expect(woken.header("ETag") != etag)
+    // An old epoch is answered at once.
+    let stale = try await f.get("/v1/services/orders/discovery?wait=30&epoch=1")
+    #expect(stale.status == 200)
+
+    let bad = try await f.get("/v1/services/orders/discovery?wait=soon&epoch=1")
+    #expect(bad.status == 422)
+    #expect((try json(bad)["fields"] as? [[String: Any]])?.first?["field"] as? String == "wait")
+    _ = await f.stop()
+  }
+
+  @Test func restartKeepsEpochAndActiveClusterAndSIGTERMIsClean() async throws {
+    var f = try await ServeFixture.start()
+    #expect(try await f.post("/v1/services/payments/promote", #"{"to": "west"}"#).status == 200)
+    #expect(try await f.post("/v1/services/orders/demote", #"{"reason": "maintenance"}"#).status == 200)
+
+    // Requests in flight when SIGTERM arrives finish whole: the long-poll is answered,
+    // the promote either lands entirely or not at all.
+    let first = f
+    async let poll = first.get("/v1/services/payments/discovery?wait=30&epoch=2", timeout: .seconds(40))
+    try await Task.sleep(for: .milliseconds(300))
+    let (status, stderr) = await first.server.stop()
+    let answered = try await poll
+    #expect(answered.status == 304)
+    #expect(status == 0, "serve exited \(status): \(stderr)")
+
+    f.server = try await ServeProcess.start(config: f.topology, db: f.db)
+    let payments = try json(try await f.get("/v1/services/payments/discovery"))
+    #expect(payments["epoch"] as? Int == 2)
+    #expect((payments["active"] as? [String: Any])?["cluster"] as? String == "west")
+    let orders = try json(try await f.get("/v1/services/orders/discovery"))
+    #expect(orders["epoch"] as? Int == 2)
+    #expect(orders["state"] as? String == "failing-over")
+    #expect((orders["active"] as? [String: Any])?["writable"] as? Bool == false)
+    // A promote of the demoted cluster ends the demotion.
+    #expect(try await f.post("/v1/services/orders/promote", #"{"to": "east"}"#).status == 200)
+    let back = try json(try await f.get("/v1/services/orders/discovery"))
+    #expect(back["epoch"] as? Int == 3)
+    #expect((back["active"] as? [String: Any])?["writable"] as? Bool == true)
+    let (again, err) = await f.stop()
+    #expect(again == 0, "\(err)")
+  }
+}

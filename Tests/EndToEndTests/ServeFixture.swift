@@ -1,0 +1,66 @@
+import ControlService
+import CurlHTTP
+import Foundation
+import TestSupport
+
+/// A lab, a topology with three tokens (one per role) and a running `failoverctl serve`.
+struct ServeFixture: Sendable {
+  static let tokens = ["viewer": "viewer-secret", "operator": "operator-secret", "admin": "admin-secret"]
+
+  let dir: URL
+  let topology: String
+  let db: String
+  let lab: Failoverctl.Running
+  var server: ServeProcess
+  let http = HTTPClient(maxConcurrentRequests: 64)
+
+  static func start(extraTopology: String = "") async throws -> ServeFixture {
+    let dir = try Failoverctl.temporaryDirectory()
+    let topology = dir.appendingPathComponent("lab.yaml").path
+    let lab = try await Failoverctl.startLab(topologyOut: topology)
+    var yaml = try String(contentsOfFile: topology, encoding: .utf8)
+    yaml += "\nprobes:\n  interval: 1s\n  timeout: 1s\napi:\n  tokens:\n"
+    for (role, secret) in tokens.sorted(by: { $0.key < $1.key }) {
+      yaml += "    - {name: \(role)-bot, role: \(role), sha256: \(TokenAuthenticator.hexDigest(of: secret))}\n"
+    }
+    yaml += extraTopology
+    try yaml.write(toFile: topology, atomically: true, encoding: .utf8)
+    let db = dir.appendingPathComponent("state.db").path
+    let server = try await ServeProcess.start(config: topology, db: db)
+    return ServeFixture(dir: dir, topology: topology, db: db, lab: lab, server: server)
+  }
+
+  func headers(_ role: String?) -> [HTTPHeader] {
+    guard let role, let secret = Self.tokens[role] else { return [] }
+    return [HTTPHeader("Authorization", "Bearer \(secret)")]
+  }
+
+  func get(_ path: String, as role: String? = nil, headers extra: [HTTPHeader] = [], timeout: Duration = .seconds(10))
+    async throws -> HTTPResponse
+  {
+    try await http.get(server.url + path, headers: headers(role) + extra, timeout: timeout)
+  }
+
+  func post(_ path: String, _ body: String, as role: String? = "operator") async throws -> HTTPResponse {
+    try await http.send(
+      HTTPRequest(
+        method: .post, url: server.url + path,
+        headers: headers(role) + [HTTPHeader("Content-Type", "application/json")],
+        body: Array(body.utf8), timeout: .seconds(10)))
+  }
+
+  /// Stops the server and the lab; returns the server's exit status and standard error.
+  func stop() async -> (status: Int32, stderr: String) {
+    let result = await server.stop()
+    lab.process.interrupt()
+    _ = await Failoverctl.wait(lab.process)
+    return result
+  }
+}
+
+func json(_ r: HTTPResponse) throws -> [String: Any] {
+  guard let object = try JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any] else {
+    throw ServeError(message: "not a JSON object: \(r.text)")
+  }
+  return object
+}
