@@ -85,7 +85,10 @@ let package = Package(
     ),
     .executableTarget(
       name: "failover-bench",
-      dependencies: ["Orchestrator", "KafkaClient", "MM2", "HealthProbes", "KafkaLab", "CurlHTTP"],
+      dependencies: [
+        "Orchestrator", "KafkaClient", "MM2", "HealthProbes", "KafkaLab", "CurlHTTP",
+        .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+      ],
       path: "bench/FailoverBench"),
     .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "KafkaLab"]),
     .target(name: "TestSupport", dependencies: ["KafkaClient"], path: "Tests/TestSupport"),

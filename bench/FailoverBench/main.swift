@@ -41,6 +41,13 @@ case "translate-prepare":
 case "translate-run":
   try await TranslateBenchmark(groups: option("--groups", 1000), partitions: option("--partitions", 1000))
     .run(path: stringOption("--db") ?? "translate-bench.db")
+case "longpoll":
+  try await LongPollBenchmark(
+    url: stringOption("--url") ?? "http://127.0.0.1:8080", service: stringOption("--service") ?? "orders",
+    connections: option("--connections", 10_000), epoch: option("--epoch", 1),
+    readyFile: stringOption("--ready-file") ?? "longpoll.ready",
+    promotedFile: stringOption("--promoted-file") ?? "longpoll.promoted"
+  ).run()
 default:
   print(
     """
@@ -48,6 +55,8 @@ default:
            failover-bench detection [--runs N]
            failover-bench translate-prepare --db PATH [--groups G] [--partitions P]
            failover-bench translate-run --db PATH [--groups G] [--partitions P]
+           failover-bench longpoll --url URL [--service S] [--connections N] [--epoch E]
+             [--ready-file F] [--promoted-file F]   (bench/discovery.sh drives it)
     (bench/run.sh runs them all)
     """)
 }

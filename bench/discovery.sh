@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Discovery under load: requests/s and latency with wrk at 64 and 256 connections against
+# `failoverctl serve` and, in the same run, against nginx serving the same JSON as a
+# static file; then 10,000 concurrent long-polls: the server's resident memory while they
+# wait and how soon each is answered after a promote. Prints figures and ratios only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-10}
+LONGPOLLS=${LONGPOLLS:-10000}
+command -v wrk >/dev/null && command -v nginx >/dev/null || {
+  apt-get update >/dev/null && apt-get install -y nginx wrk >/dev/null
+}
+ulimit -n 65536
+swift build -c release --product failoverctl >/dev/null
+swift build -c release --product failover-bench >/dev/null
+BIN=.build/release/failoverctl
+WORK=$(mktemp -d)
+cleanup() { kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+$BIN lab up --topology-out "$WORK/lab.yaml" >"$WORK/lab.log" 2>&1 &
+for _ in $(seq 150); do [ -f "$WORK/lab.yaml" ] && break; sleep 0.2; done
+TOKEN=$($BIN token new --name bench --role operator | tee "$WORK/token.txt" | sed -n 's/^token: //p')
+sed -n '/^api:/,$p' "$WORK/token.txt" >>"$WORK/lab.yaml"
+$BIN serve --config "$WORK/lab.yaml" --db "$WORK/state.db" --listen 127.0.0.1:0 --log-level warning \
+  >"$WORK/serve.out" 2>"$WORK/serve.err" &
+SERVE=$!
+for _ in $(seq 100); do grep -q listening "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
+URL=$(sed -n 's/^listening on //p' "$WORK/serve.out")
+PATH_=/v1/services/orders/discovery
+
+# nginx serves the very bytes the server answers, with ETag, keep-alive and 2 workers.
+mkdir -p "$WORK/www/v1/services/orders"
+curl -s "$URL$PATH_" >"$WORK/www/v1/services/orders/discovery"
+NGINX_PORT=$((20000 + RANDOM % 20000))
+cat >"$WORK/nginx.conf" <<CONF
+worker_processes 2;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx.err;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  default_type application/json;
+  server { listen 127.0.0.1:$NGINX_PORT; root $WORK/www; etag on; }
+}
+CONF
+nginx -c "$WORK/nginx.conf" -g 'daemon off;' &
+sleep 1
+
+run_wrk() { # url connections -> "requests/s p99_ms"
+  wrk -t2 -c"$2" -d"${DURATION}s" --latency "$1" | awk '
+    /Requests\/sec/ { rps = $2 }
+    /^ +99%/ { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v = v / 1000 } else if (v ~ /ms$/) { sub(/ms/, "", v) } else if (v ~ /s$/) { sub(/s/, "", v); v = v * 1000 }; p99 = v }
+    END { printf "%.0f %.2f\n", rps, p99 }'
+}
+
+echo "discovery, ${DURATION}s per run, wrk -t2, same machine (2 cores shared by client and server)"
+printf "%-12s %12s %10s %12s %10s %8s\n" connections "failoverctl" "p99 ms" nginx "p99 ms" ratio
+for c in 64 256; do
+  read -r ours ours99 < <(run_wrk "$URL$PATH_" "$c")
+  read -r theirs theirs99 < <(run_wrk "http://127.0.0.1:$NGINX_PORT$PATH_" "$c")
+  printf "%-12s %12s %10s %12s %10s %8.2f\n" "$c" "$ours" "$ours99" "$theirs" "$theirs99" \
+    "$(echo "$ours / $theirs" | bc -l)"
+done
+
+rss() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVE/status"; }
+echo
+echo "long-polls: $LONGPOLLS held open, then a promote"
+echo "server resident memory before: $(rss) MiB"
+EPOCH=$(curl -s "$URL$PATH_" | sed 's/.*"epoch":\([0-9]*\).*/\1/')
+.build/release/failover-bench longpoll --url "$URL" --connections "$LONGPOLLS" --epoch "$EPOCH" \
+  --ready-file "$WORK/ready" --promoted-file "$WORK/promoted" &
+BENCH=$!
+for _ in $(seq 600); do [ -f "$WORK/ready" ] && break; sleep 0.1; done
+sleep 2
+WAITING=$(curl -s "$URL/metrics" | awk '/^kafka_failover_discovery_long_polls_waiting/ { print $2 }')
+echo "server resident memory with $WAITING long-polls waiting: $(rss) MiB"
+date +%s.%N >"$WORK/promoted"
+curl -s -o /dev/null -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  -d '{"to": "west", "reason": "bench"}' "$URL/v1/services/orders/promote"
+wait $BENCH
+echo "server peak resident memory: $(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVE/status") MiB"
