@@ -22,7 +22,7 @@ struct LongPollBenchmark {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
     let results = Arrivals(expected: connections)
     let request =
-      "GET /v1/services/\(service)/discovery?wait=120&epoch=\(epoch) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n"
+      "GET /v1/services/\(service)/discovery?wait=120&epoch=\(epoch) HTTP/1.1\r\nHost: \(host)\r\n\r\n"
     var channels: [Channel] = []
     let opened = ContinuousClock.now
     for i in 0..<connections {

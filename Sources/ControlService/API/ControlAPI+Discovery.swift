@@ -36,14 +36,11 @@ extension ControlAPI {
       }
     }
     if let ifNoneMatch, published.matches(ifNoneMatch: ifNoneMatch) { return notModified(published) }
-    return Response(
-      status: .ok,
-      headers: [.contentType: "application/json", .eTag: published.etag, .cacheControl: "no-cache"],
-      body: .init(byteBuffer: published.body))
+    return Response(status: .ok, headers: published.okHeaders, body: .init(byteBuffer: published.body))
   }
 
   private func notModified(_ p: PublishedDiscovery) -> Response {
-    Response(status: .notModified, headers: [.eTag: p.etag, .cacheControl: "no-cache"])
+    Response(status: .notModified, headers: p.notModifiedHeaders)
   }
 
   /// `30`, `30s`, `1500ms`, `2m`: capped at the configured `api.maxWait`.

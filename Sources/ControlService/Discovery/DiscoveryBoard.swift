@@ -25,6 +25,7 @@ public final class DiscoveryBoard: Sendable {
 
   private struct Waiter {
     let condition: Condition
+    let deadline: ContinuousClock.Instant
     let continuation: CheckedContinuation<PublishedDiscovery?, Never>
   }
 
@@ -38,6 +39,8 @@ public final class DiscoveryBoard: Sendable {
     /// cancellation came first.
     var unregistered: Set<UInt64> = []
     var expired: Set<UInt64> = []
+    /// Whether the task that ends timed-out waits is running; it stops when none wait.
+    var sweeping = false
   }
 
   private let state = NIOLockedValueBox(State())
@@ -76,19 +79,20 @@ public final class DiscoveryBoard: Sendable {
       s.unregistered.insert(s.nextID)
       return s.nextID
     }
-    let timer = Task {
-      try? await Task.sleep(for: timeout)
-      self.remove(service, id)
-    }
-    defer { timer.cancel() }
+    let deadline = ContinuousClock.now + timeout
     return await withTaskCancellationHandler {
       await withCheckedContinuation { (c: CheckedContinuation<PublishedDiscovery?, Never>) in
         let immediate: PublishedDiscovery?? = state.withLockedValue { s in
           s.unregistered.remove(id)
           if s.expired.remove(id) != nil || s.closed { return .some(nil) }
           if let p = s.published[service], condition.isMet(by: p) { return .some(p) }
-          s.waiters[service, default: [:]][id] = Waiter(condition: condition, continuation: c)
+          if timeout <= .zero { return .some(nil) }
+          s.waiters[service, default: [:]][id] = Waiter(condition: condition, deadline: deadline, continuation: c)
           s.waiting += 1
+          if !s.sweeping {
+            s.sweeping = true
+            startSweeping()
+          }
           return .none
         }
         if let answer = immediate { c.resume(returning: answer) }
@@ -110,6 +114,34 @@ public final class DiscoveryBoard: Sendable {
     }
     for w in all { w.continuation.resume(returning: nil) }
   }
+
+  /// One task for all timeouts rather than a sleeping task per long-poll: ten thousand
+  /// waiters cost ten thousand dictionary entries, not ten thousand timers.
+  private func startSweeping() {
+    Task {
+      while true {
+        try? await Task.sleep(for: Self.sweepInterval)
+        let now = ContinuousClock.now
+        let (expired, more): ([Waiter], Bool) = state.withLockedValue { s in
+          var expired: [Waiter] = []
+          for (service, ws) in s.waiters {
+            for (id, w) in ws where w.deadline <= now {
+              s.waiters[service]?[id] = nil
+              expired.append(w)
+            }
+          }
+          s.waiting -= expired.count
+          if s.waiting == 0 { s.sweeping = false }
+          return (expired, s.sweeping)
+        }
+        for w in expired { w.continuation.resume(returning: nil) }
+        if !more { return }
+      }
+    }
+  }
+
+  /// How late a long-poll's timeout may be answered.
+  static let sweepInterval: Duration = .milliseconds(100)
 
   private func remove(_ service: String, _ id: UInt64) {
     let w: Waiter? = state.withLockedValue { s in

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Hummingbird
 import NIOCore
 import Orchestrator
 
@@ -9,6 +10,9 @@ public struct PublishedDiscovery: Sendable {
   public let body: ByteBuffer
   /// `"<epoch>-<first 16 hex digits of the body's SHA-256>"`: changes with any byte.
   public let etag: String
+  /// The headers of a 200, built once: the hot path only copies them.
+  let okHeaders: HTTPFields
+  let notModifiedHeaders: HTTPFields
 
   public init(_ document: DiscoveryDocument) {
     self.document = document
@@ -16,6 +20,8 @@ public struct PublishedDiscovery: Sendable {
     body = ByteBuffer(bytes: bytes)
     let hex = SHA256.hash(data: bytes).prefix(8).map { b in (b < 16 ? "0" : "") + String(b, radix: 16) }.joined()
     etag = "\"\(document.epoch)-\(hex)\""
+    okHeaders = [.contentType: "application/json", .eTag: etag, .cacheControl: "no-cache"]
+    notModifiedHeaders = [.eTag: etag, .cacheControl: "no-cache"]
   }
 
   public var epoch: Int64 { document.epoch }

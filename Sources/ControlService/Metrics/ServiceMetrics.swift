@@ -13,7 +13,13 @@ import Prometheus
 public final class ServiceMetrics: Sendable {
   public let registry = PrometheusCollectorRegistry()
   private let factory: PrometheusMetricsFactory
-  private let requestCounters = NIOLockedValueBox([String: CoreMetrics.Counter]())
+  private let requestCounters = NIOLockedValueBox([RequestKey: CoreMetrics.Counter]())
+
+  private struct RequestKey: Hashable {
+    let route: String
+    let method: String
+    let code: Int
+  }
 
   public init() {
     var f = PrometheusMetricsFactory(registry: registry)
@@ -26,7 +32,7 @@ public final class ServiceMetrics: Sendable {
 
   /// One HTTP request answered, by route template and status code.
   public func request(route: String, method: String, code: Int) {
-    let key = "\(method) \(route) \(code)"
+    let key = RequestKey(route: route, method: method, code: code)
     let counter = requestCounters.withLockedValue { counters in
       if let c = counters[key] { return c }
       let c = CoreMetrics.Counter(
