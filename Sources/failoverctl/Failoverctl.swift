@@ -17,7 +17,7 @@ struct Failoverctl: AsyncParsableCommand {
     subcommands: [
       ConfigCommand.self, ProbeCommand.self, StatusCommand.self, OffsetsCommand.self, MM2Command.self, LabCommand.self,
       DemoCommand.self, DBCommand.self, ServeCommand.self, PromoteCommand.self, DemoteCommand.self,
-      HistoryCommand.self, AuditCommand.self, TokenCommand.self,
+      HistoryCommand.self, AuditCommand.self, TokenCommand.self, PolicyCommand.self,
     ]
   )
 }

@@ -49,3 +49,23 @@ struct ConfigValidateTests {
     #expect(r.stderr.contains("EAST_KAFKA_PASSWORD"))
   }
 }
+
+@Suite("failoverctl policy validate, as a user runs it")
+struct PolicyValidateTests {
+  @Test func shippedPoliciesAreValidAndTyposAreNamed() async throws {
+    let ok = try await Failoverctl.run([
+      "policy", "validate", Failoverctl.packageRoot.appendingPathComponent("policies/manual-approval.yaml").path,
+    ])
+    #expect(ok.status == 0, "\(ok.stderr)")
+    #expect(ok.stdout.contains("approval: manual"))
+    let dir = try Failoverctl.temporaryDirectory()
+    let bad = dir.appendingPathComponent("p.yaml").path
+    try "trigger:\n  any:\n    - clusterUnreachable: {for: 10s}\nguards:\n  aproval: manual\n".write(
+      toFile: bad, atomically: true, encoding: .utf8)
+    let r = try await Failoverctl.run(["policy", "validate", bad])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("p.yaml:5:3: guards.aproval: unknown key; did you mean \"approval\"?"))
+    let missing = try await Failoverctl.run(["policy", "validate", dir.appendingPathComponent("none.yaml").path])
+    #expect(missing.status == 66)
+  }
+}

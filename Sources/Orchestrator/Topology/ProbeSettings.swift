@@ -55,7 +55,7 @@ public struct PrometheusProbeSpec: Sendable, Equatable {
 /// Durations as operators write them: `500ms`, `5s`, `2m`, `1h`.
 public enum DurationText {
   public static func parse(_ s: String) -> Duration? {
-    let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
+    let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
     for (suffix, ms) in units where s.hasSuffix(suffix) {
       guard let n = Double(s.dropLast(suffix.count)), n >= 0, n.isFinite else { return nil }
       return .milliseconds(Int64(n * Double(ms)))

@@ -1,0 +1,151 @@
+/// A failover policy (`policies/NAME.yaml`): when to fail a service over (trigger), when
+/// not to although the trigger fired (guards), and how (action).
+public struct Policy: Sendable, Equatable {
+  public var name: String
+  public var description: String?
+  public var trigger: Trigger
+  public var guards: Guards
+  public var action: Action
+
+  public init(name: String, description: String? = nil, trigger: Trigger, guards: Guards, action: Action) {
+    self.name = name
+    self.description = description
+    self.trigger = trigger
+    self.guards = guards
+    self.action = action
+  }
+
+  /// Conditions over the health and lag model of the service's active cluster.
+  public struct Trigger: Sendable, Equatable {
+    public enum Combine: String, Sendable, Equatable, CaseIterable {
+      /// Fires when any condition holds.
+      case any
+      /// Fires when every condition holds.
+      case all
+    }
+    public var combine: Combine
+    public var conditions: [Condition]
+    /// Vantage points that must judge the cluster unreachable (overrides the topology's
+    /// `probes.quorum` for this policy when set).
+    public var quorum: Int?
+
+    public init(combine: Combine = .any, conditions: [Condition], quorum: Int? = nil) {
+      self.combine = combine
+      self.conditions = conditions
+      self.quorum = quorum
+    }
+  }
+
+  public enum Condition: Sendable, Equatable {
+    /// The active cluster judged unreachable (by the quorum) for at least `for`.
+    case clusterUnreachable(for: Duration)
+    /// A probe of `kind` on the active cluster degraded or worse for at least `for`.
+    case probeFailing(kind: String, for: Duration)
+    /// Replication into the standby further behind than `records` for at least `for`.
+    case lagAbove(records: Int64, for: Duration)
+  }
+
+  public struct Guards: Sendable, Equatable {
+    /// RPO budget: no automatic failover when the flow to the target is further behind.
+    public var maxLagRecords: Int64?
+    /// No automatic failover when the target's newest MM2 checkpoint is older.
+    public var maxCheckpointAge: Duration?
+    /// The target must be judged healthy (not degraded, not unreachable).
+    public var healthyTarget: Bool
+    /// No automatic failover within this long of the last one of the service.
+    public var cooldown: Duration
+    /// At most `count` automatic failovers of the service per `window`.
+    public var maxFailovers: Int
+    public var window: Duration
+    public var blackouts: [Blackout]
+    public var approval: Approval
+
+    public init(
+      maxLagRecords: Int64? = nil, maxCheckpointAge: Duration? = nil, healthyTarget: Bool = true,
+      cooldown: Duration = .seconds(600), maxFailovers: Int = 3, window: Duration = .seconds(3600),
+      blackouts: [Blackout] = [], approval: Approval = .automatic
+    ) {
+      self.maxLagRecords = maxLagRecords
+      self.maxCheckpointAge = maxCheckpointAge
+      self.healthyTarget = healthyTarget
+      self.cooldown = cooldown
+      self.maxFailovers = maxFailovers
+      self.window = window
+      self.blackouts = blackouts
+      self.approval = approval
+    }
+  }
+
+  public enum Approval: String, Sendable, Equatable, CaseIterable {
+    /// The orchestrator fails over on its own.
+    case automatic
+    /// A pending failover is opened; an operator acknowledges it (`failoverctl ack`).
+    case manual
+  }
+
+  /// A weekly window (UTC) in which no automatic failover starts.
+  public struct Blackout: Sendable, Equatable {
+    /// 1 = Monday ... 7 = Sunday; empty: every day.
+    public var days: [Int]
+    /// Minutes after midnight UTC; `to` may be smaller than `from` (crosses midnight).
+    public var from: Int
+    public var to: Int
+
+    public init(days: [Int], from: Int, to: Int) {
+      self.days = days
+      self.from = from
+      self.to = to
+    }
+  }
+
+  public struct Action: Sendable, Equatable {
+    public enum TargetChoice: Sendable, Equatable {
+      /// The healthy standby with the least replication lag; ties go to the order of
+      /// `standbys` in the topology.
+      case bestStandby
+      /// The first healthy one of these clusters.
+      case preferred([String])
+    }
+    public enum Replication: String, Sendable, Equatable, CaseIterable {
+      /// Leave MM2's connectors as they are.
+      case none
+      /// Pause the flow from the failed cluster (Connect REST API).
+      case pause
+      /// Pause it and resume the flow the other way, for a later failback.
+      case reverse
+    }
+    public var target: TargetChoice
+    /// `checkpoint`, `offset-sync`, `timestamp`, `identity` or `auto` (from the flow's
+    /// replication policy).
+    public var translation: String
+    /// Fence the source (mark it not writable in discovery first) when it is reachable.
+    public var fence: Bool
+    /// Planned switchovers wait at most this long for the flow's lag to reach zero.
+    public var drainTimeout: Duration
+    public var replication: Replication
+    public var webhooks: [Webhook]
+
+    public init(
+      target: TargetChoice = .bestStandby, translation: String = "auto", fence: Bool = true,
+      drainTimeout: Duration = .seconds(60), replication: Replication = .pause, webhooks: [Webhook] = []
+    ) {
+      self.target = target
+      self.translation = translation
+      self.fence = fence
+      self.drainTimeout = drainTimeout
+      self.replication = replication
+      self.webhooks = webhooks
+    }
+  }
+
+  public struct Webhook: Sendable, Equatable {
+    public var url: String
+    /// `pending`, `started`, `succeeded`, `failed`, `aborted`; empty: all.
+    public var events: [String]
+
+    public init(url: String, events: [String] = []) {
+      self.url = url
+      self.events = events
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Orchestrator
+import Testing
+
+@Suite("Policy files")
+struct PolicyLoaderTests {
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+  @Test func everyShippedPolicyIsValid() throws {
+    let dir = Self.root.appendingPathComponent("policies")
+    let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }.sorted()
+    #expect(files == ["active-active.yaml", "active-passive.yaml", "manual-approval.yaml"])
+    for f in files {
+      let p = try PolicyLoader.load(path: dir.appendingPathComponent(f).path)
+      #expect(p.name == String(f.dropLast(5)))
+      #expect(!p.trigger.conditions.isEmpty)
+    }
+    let manual = try PolicyLoader.load(path: dir.appendingPathComponent("manual-approval.yaml").path)
+    #expect(manual.guards.approval == .manual)
+    #expect(manual.guards.window == .seconds(86_400))
+    #expect(manual.guards.blackouts == [Policy.Blackout(days: [7], from: 120, to: 240)])
+    let aa = try PolicyLoader.load(path: dir.appendingPathComponent("active-active.yaml").path)
+    #expect(aa.trigger.combine == .all)
+    #expect(aa.action.target == .preferred(["west", "east"]))
+    #expect(aa.action.replication == .reverse)
+  }
+
+  @Test func everyProblemIsReportedWithItsLineAndField() {
+    let yaml = """
+      version: 1
+      trigger:
+        any:
+          - clusterUnreachabel: {for: 10s}
+          - lagAbove: {for: 1m}
+      guards:
+        maxFailovers: {count: 0, per: 1h}
+        blackouts:
+          - {days: [funday], from: "25:00", to: "01:00"}
+      action:
+        translation: magic
+        drainTimeout: soon
+      """
+    do {
+      _ = try PolicyLoader.parse(yaml: yaml, file: "p.yaml", defaultName: "p")
+      Issue.record("accepted an invalid policy")
+    } catch {
+      let lines = error.diagnostics.map(\.description)
+      #expect(lines.contains { $0.hasPrefix("p.yaml:4:") && $0.contains("did you mean \"clusterUnreachable\"") })
+      #expect(lines.contains { $0.contains("trigger.any[1].lagAbove.records: required field is missing") })
+      #expect(
+        lines.contains { $0.hasPrefix("p.yaml:7:") && $0.contains("guards.maxFailovers.count: must be at least 1") })
+      #expect(lines.contains { $0.contains("\"funday\" is not a day") })
+      #expect(lines.contains { $0.contains("guards.blackouts[0].from: expected a UTC time HH:MM") })
+      #expect(lines.contains { $0.contains("action.translation: \"magic\" is not one of") })
+      #expect(lines.contains { $0.hasPrefix("p.yaml:12:") && $0.contains("drainTimeout") })
+      #expect(error.diagnostics.count == 7)
+    }
+  }
+
+  @Test func aTriggerIsRequiredAndTakesAnyOrAll() {
+    #expect(throws: ConfigError.self) { try PolicyLoader.parse(yaml: "version: 1\n", file: "p.yaml", defaultName: "p") }
+    let both = "trigger:\n  any: [{clusterUnreachable: {for: 1s}}]\n  all: [{clusterUnreachable: {for: 1s}}]\n"
+    #expect(throws: ConfigError.self) { try PolicyLoader.parse(yaml: both, file: "p.yaml", defaultName: "p") }
+    let ok = try? PolicyLoader.parse(
+      yaml: "trigger:\n  all: [{clusterUnreachable: {for: 1s}}]\n", file: "p.yaml", defaultName: "p")
+    #expect(ok?.trigger.conditions == [.clusterUnreachable(for: .seconds(1))])
+    #expect(ok?.guards.approval == .automatic)
+  }
+}
