@@ -108,7 +108,7 @@ let package = Package(
         "TestSupport", "Orchestrator", "KafkaClient", "MM2", "ControlService", "CurlHTTP",
         .product(name: "Yams", package: "Yams"),
       ]),
-    .testTarget(name: "ControlServiceTests", dependencies: ["ControlService", "Orchestrator"]),
+    .testTarget(name: "ControlServiceTests", dependencies: ["ControlService", "Orchestrator", "CurlHTTP"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -8,6 +8,8 @@ import Orchestrator
 enum Exit {
   static let invalid = ExitCode(1)
   static let partial = ExitCode(3)
+  /// A failover ended failed or aborted: the service may stay fenced (see `history`).
+  static let failoverFailed = ExitCode(4)
   static let noInput = ExitCode(66)
   /// The state refused the request (already active, another change won, unhealthy
   /// target of a planned promote): look at `status` and decide.

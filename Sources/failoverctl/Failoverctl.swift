@@ -7,7 +7,7 @@ struct Failoverctl: AsyncParsableCommand {
     abstract: "Failover orchestrator and control plane for geo-replicated Apache Kafka.",
     discussion: """
       Exit codes: 0 success; 1 invalid configuration or input; 3 partly applied \
-      (some group-partitions skipped or failed); 64 usage error; \
+      (some group-partitions skipped or failed); 4 a failover failed; 64 usage error; \
       66 input file missing or unreadable; 69 a Kafka cluster or server is unavailable; \
       70 internal error; 73 cannot write an output file; 74 state database unusable \
       (newer schema, corrupt, locked); 75 refused by the current state (conflict); \
@@ -18,6 +18,7 @@ struct Failoverctl: AsyncParsableCommand {
       ConfigCommand.self, ProbeCommand.self, StatusCommand.self, OffsetsCommand.self, MM2Command.self, LabCommand.self,
       DemoCommand.self, DBCommand.self, ServeCommand.self, PromoteCommand.self, DemoteCommand.self,
       HistoryCommand.self, AuditCommand.self, TokenCommand.self, PolicyCommand.self,
+      FailoverCommand.self, AckCommand.self, AbortCommand.self, ResumeCommand.self,
     ]
   )
 }

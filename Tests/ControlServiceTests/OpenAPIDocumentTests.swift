@@ -1,4 +1,5 @@
 import ControlService
+import CurlHTTP
 import Foundation
 import Orchestrator
 import Testing
@@ -33,9 +34,14 @@ struct OpenAPIDocumentTests {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("openapi-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let store = try await StateStore.open(path: dir.appendingPathComponent("s.db").path)
+    let executor = FailoverExecutor(
+      topology: DiscoveryBoardTests.topology, store: store, http: HTTPClient(maxConcurrentRequests: 1)
+    ) { _ in }
+    let metrics = ServiceMetrics()
     let api = ControlAPI(
       topology: DiscoveryBoardTests.topology, store: store, board: DiscoveryBoard(),
-      health: HealthBoard(model: .init(), expected: []), metrics: ServiceMetrics())
+      health: HealthBoard(model: .init(), expected: []), metrics: metrics,
+      runner: FailoverRunner(executor: executor, policies: [:], metrics: metrics))
     let served = Set(api.routes.map { "\($0.method.rawValue) \($0.path)" })
     let documented = try Self.documented()
     #expect(served.subtracting(documented).isEmpty, "served but not documented")

@@ -39,23 +39,30 @@ struct ServeAdminTests {
     // A dry run changes nothing.
     let dry = try json(try await f.post("/v1/services/orders/promote", #"{"to": "west", "dryRun": true}"#))
     #expect(dry["dryRun"] as? Bool == true)
-    #expect(dry["toEpoch"] as? Int == 2)
+    #expect(dry["toEpoch"] as? Int == 3)
     #expect(try json(try await f.get("/v1/services/orders/discovery"))["epoch"] as? Int == 1)
 
-    let done = try json(
-      try await f.post("/v1/services/orders/promote", #"{"to": "west", "mode": "forced"}"#, as: "admin"))
-    let failover = try #require(done["failover"] as? [String: Any])
-    let id = try #require(failover["id"] as? Int)
-    let one = try json(try await f.get("/v1/failovers/\(id)", as: "viewer"))
+    let one = try await f.switchOver(
+      "/v1/services/orders/promote", #"{"to": "west", "mode": "forced"}"#, as: "admin")
+    let id = try #require(one["id"] as? Int)
+    #expect(one["status"] as? String == "succeeded")
     #expect(one["requestedBy"] as? String == "token:admin-bot")
-    #expect((one["steps"] as? [[String: Any]])?.count == 2)
+    let steps = try #require(one["steps"] as? [[String: Any]])
+    #expect(
+      steps.map { $0["name"] as? String ?? "" } == [
+        "intent", "fence-source", "drain", "refresh-checkpoints", "translate-offsets", "write-offsets",
+        "switch-discovery", "reconfigure-replication", "verify",
+      ])
+    #expect(steps.allSatisfy { ["done", "skipped"].contains($0["status"] as? String ?? "") })
+    #expect(try json(try await f.get("/v1/failovers/\(id)", as: "viewer"))["status"] as? String == "succeeded")
     #expect(try await f.get("/v1/failovers/999", as: "viewer").status == 404)
 
     let audit = try json(try await f.get("/v1/audit?limit=100", as: "viewer"))
     let entries = try #require(audit["entries"] as? [[String: Any]])
     let promotes = entries.filter { $0["action"] as? String == "promote" }
     #expect(promotes.first?["actor"] as? String == "token:admin-bot")
-    #expect(promotes.first?["outcome"] as? String == "ok")
+    #expect(promotes.first?["outcome"] as? String == "accepted")
+    #expect(entries.contains { $0["action"] as? String == "promote.finish" && $0["outcome"] as? String == "ok" })
     #expect(promotes.contains { $0["outcome"] as? String == "dry-run" })
     #expect(
       promotes.contains {
@@ -66,7 +73,7 @@ struct ServeAdminTests {
 
     let metrics = try await f.get("/metrics")
     #expect(metrics.status == 200)
-    #expect(metrics.text.contains(#"kafka_failover_service_epoch{service="orders"} 2"#))
+    #expect(metrics.text.contains(#"kafka_failover_service_epoch{service="orders"} 3"#))
     #expect(metrics.text.contains(#"kafka_failover_failovers_total{kind="promote",outcome="succeeded"} 1"#))
     #expect(metrics.text.contains(#"route="/v1/services/{name}/promote",method="POST",code="422""#))
     #expect(metrics.text.contains("kafka_failover_cluster_health"))
@@ -79,19 +86,21 @@ struct ServeAdminTests {
 
   @Test func everyDocumentedRouteIsServed() async throws {
     let f = try await ServeFixture.start()
-    _ = try await f.post("/v1/services/orders/promote", #"{"to": "west"}"#)
+    _ = try await f.switchOver("/v1/services/orders/promote", #"{"to": "west"}"#)
     let spec = try String(
       contentsOf: Failoverctl.packageRoot.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)
     let doc = try #require(try Yams.load(yaml: spec) as? [String: Any])
     let paths = try #require(doc["paths"] as? [String: Any])
-    #expect(paths.count >= 11)
+    #expect(paths.count >= 15)
     for (path, item) in paths {
       let concrete = path.replacingOccurrences(of: "{name}", with: "orders").replacingOccurrences(of: "{id}", with: "1")
       for method in (item as? [String: Any] ?? [:]).keys {
         let r: HTTPResponse
         switch method {
         case "get": r = try await f.get(concrete, as: "admin")
-        case "post": r = try await f.post(concrete, #"{"dryRun": true, "to": "east"}"#, as: "admin")
+        case "post":
+          let body = concrete.hasPrefix("/v1/failovers/") ? "{}" : #"{"dryRun": true, "to": "east"}"#
+          r = try await f.post(concrete, body, as: "admin")
         default:
           Issue.record("unexpected method \(method) for \(path)")
           continue
@@ -117,10 +126,12 @@ struct ServeAdminTests {
     #expect(noYes.stderr.contains("--yes"))
     let dry = try await Failoverctl.run(["promote", "orders", "--to", "west", "--dry-run"] + common)
     #expect(dry.status == 0)
-    #expect(dry.stdout.contains("would promote east -> west, epoch 1 -> 2"))
+    #expect(dry.stdout.contains("would promote east -> west, epoch 1 -> 3"))
     let done = try await Failoverctl.run(["promote", "orders", "--to", "west", "--yes", "--reason", "drill"] + common)
     #expect(done.status == 0, "\(done.stderr)")
-    #expect(done.stdout.contains("promoted east -> west, epoch 1 -> 2"))
+    #expect(done.stdout.contains("promote accepted: east -> west, epoch 1 -> 3"))
+    #expect(done.stdout.contains("✓ switch-discovery (done"))
+    #expect(done.stdout.contains("succeeded"))
     #expect(try await Failoverctl.run(["promote", "orders", "--to", "west", "--yes"] + common).status == 75)
     let unknown = try await Failoverctl.run(["promote", "orders", "--to", "nowhere", "--yes"] + common)
     #expect(unknown.status == 1)

@@ -42,15 +42,23 @@ struct ServeDiscoveryTests {
     async let polled = f.get("/v1/services/orders/discovery?wait=30&epoch=1", timeout: .seconds(40))
     try await Task.sleep(for: .milliseconds(500))
     let promote = try await f.post("/v1/services/orders/promote", #"{"to": "west", "reason": "test"}"#)
-    #expect(promote.status == 200, "\(promote.text)")
+    #expect(promote.status == 202, "\(promote.text)")
     let woken = try await polled
     #expect(woken.status == 200)
     #expect(ContinuousClock.now - started < .seconds(25), "the long-poll ran to its timeout instead of being woken")
-    let moved = try json(woken)
-    #expect(moved["epoch"] as? Int == 2)
+    // The first change is the fence: east stops taking writes (epoch 2); then west (epoch 3).
+    let fenced = try json(woken)
+    #expect(fenced["epoch"] as? Int ?? 0 >= 2)
+    if fenced["epoch"] as? Int == 2 {
+      #expect((fenced["active"] as? [String: Any])?["writable"] as? Bool == false)
+      #expect(fenced["state"] as? String == "failing-over")
+    }
+    let next = try await f.get("/v1/services/orders/discovery?wait=30&epoch=2", timeout: .seconds(40))
+    let moved = try json(next)
+    #expect(moved["epoch"] as? Int == 3)
     #expect((moved["active"] as? [String: Any])?["cluster"] as? String == "west")
     #expect((moved["topics"] as? [String: Any])?["consume"] as? [String] == ["orders", "east.orders"])
-    #expect(woken.header("ETag") != etag)
+    #expect(next.header("ETag") != etag)
     // An old epoch is answered at once.
     let stale = try await f.get("/v1/services/orders/discovery?wait=30&epoch=1")
     #expect(stale.status == 200)
@@ -63,13 +71,13 @@ struct ServeDiscoveryTests {
 
   @Test func restartKeepsEpochAndActiveClusterAndSIGTERMIsClean() async throws {
     var f = try await ServeFixture.start()
-    #expect(try await f.post("/v1/services/payments/promote", #"{"to": "west"}"#).status == 200)
+    #expect(
+      try await f.switchOver("/v1/services/payments/promote", #"{"to": "west"}"#)["status"] as? String == "succeeded")
     #expect(try await f.post("/v1/services/orders/demote", #"{"reason": "maintenance"}"#).status == 200)
 
-    // Requests in flight when SIGTERM arrives finish whole: the long-poll is answered,
-    // the promote either lands entirely or not at all.
+    // Requests in flight when SIGTERM arrives finish whole: the long-poll is answered.
     let first = f
-    async let poll = first.get("/v1/services/payments/discovery?wait=30&epoch=2", timeout: .seconds(40))
+    async let poll = first.get("/v1/services/payments/discovery?wait=30&epoch=3", timeout: .seconds(40))
     try await Task.sleep(for: .milliseconds(300))
     let (status, stderr) = await first.server.stop()
     let answered = try await poll
@@ -78,16 +86,17 @@ struct ServeDiscoveryTests {
 
     f.server = try await ServeProcess.start(config: f.topology, db: f.db)
     let payments = try json(try await f.get("/v1/services/payments/discovery"))
-    #expect(payments["epoch"] as? Int == 2)
+    #expect(payments["epoch"] as? Int == 3)
     #expect((payments["active"] as? [String: Any])?["cluster"] as? String == "west")
     let orders = try json(try await f.get("/v1/services/orders/discovery"))
     #expect(orders["epoch"] as? Int == 2)
     #expect(orders["state"] as? String == "failing-over")
     #expect((orders["active"] as? [String: Any])?["writable"] as? Bool == false)
-    // A promote of the demoted cluster ends the demotion.
-    #expect(try await f.post("/v1/services/orders/promote", #"{"to": "east"}"#).status == 200)
+    // A promote of the demoted cluster ends the demotion (fence, then switch: epoch 4).
+    #expect(
+      try await f.switchOver("/v1/services/orders/promote", #"{"to": "east"}"#)["status"] as? String == "succeeded")
     let back = try json(try await f.get("/v1/services/orders/discovery"))
-    #expect(back["epoch"] as? Int == 3)
+    #expect(back["epoch"] as? Int == 4)
     #expect((back["active"] as? [String: Any])?["writable"] as? Bool == true)
     let (again, err) = await f.stop()
     #expect(again == 0, "\(err)")

@@ -49,6 +49,25 @@ struct ServeFixture: Sendable {
         body: Array(body.utf8), timeout: .seconds(10)))
   }
 
+  /// Polls a failover until it is no longer running; returns it.
+  func finished(_ id: Int) async throws -> [String: Any] {
+    for _ in 0..<300 {
+      let f = try json(try await get("/v1/failovers/\(id)", as: "viewer"))
+      if !["running", "pending"].contains(f["status"] as? String ?? "") { return f }
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    throw ServeError(message: "failover \(id) still running after 30 s")
+  }
+
+  /// Promotes (or fails over) and waits for the failover to end; returns it.
+  func switchOver(_ path: String, _ body: String, as role: String = "operator") async throws -> [String: Any] {
+    let r = try await post(path, body, as: role)
+    guard r.status == 202, let id = (try json(r)["failover"] as? [String: Any])?["id"] as? Int else {
+      throw ServeError(message: "\(path): \(r.status) \(r.text)")
+    }
+    return try await finished(id)
+  }
+
   /// Stops the server and the lab; returns the server's exit status and standard error.
   func stop() async -> (status: Int32, stderr: String) {
     let result = await server.stop()

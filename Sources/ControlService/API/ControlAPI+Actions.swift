@@ -1,76 +1,112 @@
+import HealthProbes
 import Hummingbird
 import Orchestrator
 
 extension ControlAPI {
   /// `POST /v1/services/{name}/promote` with `{"to": CLUSTER, "mode": "planned"|"forced",
-  /// "dryRun": bool, "reason": text}`.
+  /// "dryRun": bool, "reason": text}`: 202 with the journaled failover, which then runs
+  /// in the background; 200 with the full plan for a dry run.
   @Sendable func promote(_ request: Request, _ context: APIContext) async throws -> Response {
     let name = context.parameters.get("name") ?? ""
-    var fields: RequestFields
-    do {
-      fields = try await RequestFields.read(request, limit: settings.maxBodyBytes)
-    } catch let error as APIError {
-      try await auditRefusal("promote", name, context, error)
-      throw error
-    }
+    var fields = try await readFields(request, "promote", name, context)
     let target = fields.string("to", required: true, maxLength: 256)
     let mode = fields.oneOf("mode", SwitchMode.allCases.map(\.rawValue)).flatMap(SwitchMode.init) ?? .planned
     let dryRun = fields.bool("dryRun") ?? false
     let reason = fields.string("reason", maxLength: 1000) ?? ""
-    do {
-      try fields.finish()
-    } catch let error as APIError {
-      try await auditRefusal("promote", name, context, error)
-      throw error
-    }
+    try await finishFields(&fields, "promote", name, context)
     let targetHealth = await health.health(of: target ?? "")?.state
-    let outcome = try await recordOutcome("promote") {
+    return try await start("promote", dryRun: dryRun) {
       try await ServiceSwitch(topology: topology, store: store).promote(
         service: name, PromoteRequest(target: target ?? "", mode: mode, dryRun: dryRun, reason: reason),
         actor: context.actor, targetHealth: targetHealth)
     }
-    return JSONBody.response(outcome)
+  }
+
+  /// `POST /v1/services/{name}/failover` with `{"to": CLUSTER?, "dryRun": bool, "reason":
+  /// text}`: an unplanned failover, now, to `to` or the best standby; no drain. The answer
+  /// states the records the standby was behind (the expected loss) when it is known.
+  @Sendable func failoverNow(_ request: Request, _ context: APIContext) async throws -> Response {
+    let name = context.parameters.get("name") ?? ""
+    var fields = try await readFields(request, "failover", name, context)
+    let to = fields.string("to", maxLength: 256)
+    let dryRun = fields.bool("dryRun") ?? false
+    let reason = fields.string("reason", maxLength: 1000) ?? ""
+    try await finishFields(&fields, "failover", name, context)
+    let switcher = ServiceSwitch(topology: topology, store: store)
+    var health: [String: HealthState] = [:]
+    for c in topology.clusters { health[c.name] = await self.health.health(of: c.name)?.state }
+    let target: String
+    if let to {
+      target = to
+    } else {
+      target = try await switcher.bestStandby(service: name, health: health)
+    }
+    return try await start("failover", dryRun: dryRun) {
+      try await switcher.promote(
+        service: name, PromoteRequest(target: target, mode: .forced, dryRun: dryRun, reason: reason),
+        actor: context.actor, targetHealth: health[target], kind: "failover")
+    }
   }
 
   /// `POST /v1/services/{name}/demote` with an optional `{"dryRun": bool, "reason": text}`.
   @Sendable func demote(_ request: Request, _ context: APIContext) async throws -> Response {
     let name = context.parameters.get("name") ?? ""
-    var fields: RequestFields
-    do {
-      fields = try await RequestFields.read(request, limit: settings.maxBodyBytes)
-    } catch let error as APIError {
-      try await auditRefusal("demote", name, context, error)
-      throw error
-    }
+    var fields = try await readFields(request, "demote", name, context)
     let dryRun = fields.bool("dryRun") ?? false
     let reason = fields.string("reason", maxLength: 1000) ?? ""
+    try await finishFields(&fields, "demote", name, context)
     do {
-      try fields.finish()
-    } catch let error as APIError {
-      try await auditRefusal("demote", name, context, error)
+      let outcome = try await ServiceSwitch(topology: topology, store: store).demote(
+        service: name, dryRun: dryRun, reason: reason, actor: context.actor)
+      if !outcome.dryRun {
+        publish(outcome.state)
+        metrics.failover(kind: "demote", outcome: "succeeded")
+      }
+      return JSONBody.response(outcome)
+    } catch let error as ControlError {
+      metrics.failover(kind: "demote", outcome: "rejected")
       throw error
     }
-    let outcome = try await recordOutcome("demote") {
-      try await ServiceSwitch(topology: topology, store: store).demote(
-        service: name, dryRun: dryRun, reason: reason, actor: context.actor)
-    }
-    return JSONBody.response(outcome)
   }
 
-  /// Runs a switch, publishes the new discovery document and counts the outcome.
-  private func recordOutcome(_ kind: String, _ body: () async throws -> SwitchOutcome) async throws -> SwitchOutcome {
+  /// Journals a failover through `body`, starts it and answers 202 (200 for a dry run).
+  private func start(_ kind: String, dryRun: Bool, _ body: () async throws -> SwitchOutcome) async throws -> Response {
     do {
       let outcome = try await body()
-      if !outcome.dryRun, let service = topology.service(outcome.service) {
-        board.publish(PublishedDiscovery(DiscoveryDocument(service: service, state: outcome.state, topology: topology)))
-        metrics.failover(kind: kind, outcome: "succeeded")
+      if let failover = outcome.failover {
+        await runner.start(failover)
+        return JSONBody.response(outcome, status: .accepted)
       }
-      return outcome
+      return JSONBody.response(outcome)
     } catch let error as ControlError {
       metrics.failover(kind: kind, outcome: "rejected")
       throw error
-    } catch {
-      metrics.failover(kind: kind, outcome: "failed")
+    }
+  }
+
+  func publish(_ state: ServiceState) {
+    guard let service = topology.service(state.service) else { return }
+    board.publish(PublishedDiscovery(DiscoveryDocument(service: service, state: state, topology: topology)))
+  }
+
+  private func readFields(_ request: Request, _ action: String, _ service: String, _ context: APIContext)
+    async throws -> RequestFields
+  {
+    do {
+      return try await RequestFields.read(request, limit: settings.maxBodyBytes)
+    } catch let error as APIError {
+      try await auditRefusal(action, service, context, error)
+      throw error
+    }
+  }
+
+  private func finishFields(_ fields: inout RequestFields, _ action: String, _ service: String, _ context: APIContext)
+    async throws
+  {
+    do {
+      try fields.finish()
+    } catch let error as APIError {
+      try await auditRefusal(action, service, context, error)
       throw error
     }
   }

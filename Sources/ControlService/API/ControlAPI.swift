@@ -12,18 +12,20 @@ public struct ControlAPI: Sendable {
   public let board: DiscoveryBoard
   public let health: HealthBoard
   public let metrics: ServiceMetrics
+  public let runner: FailoverRunner
   let authenticator: TokenAuthenticator
   let shutdown: ShutdownFlag
 
   public init(
     topology: Topology, store: StateStore, board: DiscoveryBoard, health: HealthBoard, metrics: ServiceMetrics,
-    shutdown: ShutdownFlag = ShutdownFlag()
+    runner: FailoverRunner, shutdown: ShutdownFlag = ShutdownFlag()
   ) {
     self.topology = topology
     self.store = store
     self.board = board
     self.health = health
     self.metrics = metrics
+    self.runner = runner
     self.shutdown = shutdown
     authenticator = TokenAuthenticator(tokens: topology.api.tokens)
   }
@@ -37,10 +39,14 @@ public struct ControlAPI: Sendable {
       APIRoute(.get, "/v1/services/{name}/discovery", role: discoveryRole, discovery),
       APIRoute(.post, "/v1/services/{name}/promote", role: .operator, promote),
       APIRoute(.post, "/v1/services/{name}/demote", role: .operator, demote),
+      APIRoute(.post, "/v1/services/{name}/failover", role: .operator, failoverNow),
       APIRoute(.get, "/v1/status", role: .viewer, status),
       APIRoute(.get, "/v1/topology", role: .viewer, topologyView),
       APIRoute(.get, "/v1/failovers", role: .viewer, failovers),
       APIRoute(.get, "/v1/failovers/{id}", role: .viewer, failover),
+      APIRoute(.post, "/v1/failovers/{id}/ack", role: .operator, acknowledge),
+      APIRoute(.post, "/v1/failovers/{id}/abort", role: .operator, abort),
+      APIRoute(.post, "/v1/failovers/{id}/resume", role: .operator, resume),
       APIRoute(.get, "/v1/audit", role: .viewer, audit),
       APIRoute(.get, "/metrics", role: nil, metricsText),
       APIRoute(.get, "/healthz", role: nil, healthz),

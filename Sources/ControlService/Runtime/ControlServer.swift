@@ -21,10 +21,13 @@ public struct ControlServer: Sendable {
   /// database that cannot be trusted throws here (ConfigError, StoreError).
   public static func prepare(
     config: String, db: String, host: String, port: Int, vantage: String = ProbeResult.defaultVantage,
-    logger: Logger
+    policiesDirectory: String? = nil, logger: Logger
   ) async throws -> ControlServer {
     let loaded = try TopologyLoader.load(path: config)
     let topology = loaded.topology
+    let policies = try PolicySet.load(
+      for: topology, topologyFile: config,
+      directory: policiesDirectory ?? PolicySet.defaultDirectory(topologyFile: config))
     let store = try await StateStore.open(path: db)
     let snapshot = try await store.recordTopology(content: loaded.text, source: config)
     let states = try await store.ensureServices(topology)
@@ -46,8 +49,16 @@ public struct ControlServer: Sendable {
     logger.info(
       "topology \(config) (version \(snapshot.version)): \(topology.services.count) services, \(plan.probes.count) probes, \(ingesters.count) flows; state in \(db)"
     )
+    let executor = FailoverExecutor(topology: topology, store: store, http: http, logger: logger) { state in
+      guard let service = topology.service(state.service) else { return }
+      board.publish(PublishedDiscovery(DiscoveryDocument(service: service, state: state, topology: topology)))
+    }
+    let metrics = ServiceMetrics()
+    let runner = FailoverRunner(executor: executor, policies: policies, metrics: metrics)
     let api = ControlAPI(
-      topology: topology, store: store, board: board, health: health, metrics: ServiceMetrics())
+      topology: topology, store: store, board: board, health: health, metrics: metrics, runner: runner)
+    // Unfinished failovers resume before anything else can change the services.
+    try await runner.resumeUnfinished(store: store, logger: logger)
     return ControlServer(api: api, host: host, port: port, plan: plan, ingesters: ingesters, logger: logger)
   }
 

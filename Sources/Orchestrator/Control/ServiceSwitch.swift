@@ -13,11 +13,15 @@ public struct ServiceSwitch: Sendable {
     self.store = store
   }
 
+  /// Journals a failover of `service` to `request.target` (planned or forced) and returns
+  /// it open, for a `FailoverExecutor` to run; with `dryRun`, the full plan instead
+  /// (every group and partition with its translated offset) and nothing changes.
   public func promote(
-    service name: String, _ request: PromoteRequest, actor: String, targetHealth: HealthState? = nil
+    service name: String, _ request: PromoteRequest, actor: String, targetHealth: HealthState? = nil,
+    kind: String = "promote"
   ) async throws -> SwitchOutcome {
     let details = "to=\(request.target) mode=\(request.mode.rawValue) dryRun=\(request.dryRun) reason=\(request.reason)"
-    return try await audited(action: "promote", service: name, actor: actor, details: details) {
+    return try await audited(action: kind, service: name, actor: actor, details: details) {
       let (service, current) = try await self.lookup(name)
       try self.checkTarget(request.target, of: service, current: current)
       var warnings: [String] = []
@@ -34,32 +38,94 @@ public struct ServiceSwitch: Sendable {
       default:
         break
       }
-      let plan = [
-        "check \(request.target) is a standby of \(name)",
-        "switch discovery from \(current.activeCluster) to \(request.target) (epoch \(current.epoch) -> \(current.epoch + 1))",
-      ]
+      let source = current.activeCluster
+      let flow = self.topology.flow(from: source, to: request.target)
+      if flow == nil { warnings.append("no flow \(source)->\(request.target): offsets are not translated") }
+      let loss = await self.expectedLoss(flow)
+      let plan = FailoverStepName.allCases.map {
+        self.describe($0, source: source, target: request.target, request.mode)
+      }
       if request.dryRun {
-        return SwitchOutcome(
-          service: name, action: "promote", dryRun: true, fromCluster: current.activeCluster,
-          toCluster: request.target, fromEpoch: current.epoch, toEpoch: current.epoch + 1, plan: plan,
-          warnings: warnings, failover: nil, state: current)
+        var translations: [Translation] = []
+        if let flow {
+          let planner = TranslationPlanner(flow: flow, topology: self.topology, store: self.store)
+          translations = try await planner.translate(
+            source: try? self.topology.cluster(source)?.makeClient(timeout: .seconds(3)),
+            target: try? self.topology.cluster(request.target)?.makeClient(timeout: .seconds(3)))
+        }
+        var outcome = SwitchOutcome(
+          service: name, action: kind, dryRun: true, fromCluster: source, toCluster: request.target,
+          fromEpoch: current.epoch, toEpoch: current.epoch + 2, plan: plan, warnings: warnings, failover: nil,
+          state: current)
+        outcome.expectedLossRecords = loss
+        outcome.translations = translations
+        return outcome
       }
       let now = Date()
       let record = NewFailover(
-        service: name, kind: "promote", mode: request.mode.rawValue, sourceCluster: current.activeCluster,
-        targetCluster: request.target, status: "succeeded", requestedBy: actor, reason: request.reason,
-        steps: plan.enumerated().map {
-          FailoverStep(
-            seq: $0.offset + 1, name: $0.offset == 0 ? "validate" : "switch-discovery", status: "done",
-            startedAt: now, finishedAt: now, details: $0.element)
+        service: name, kind: kind, mode: request.mode.rawValue, sourceCluster: source,
+        targetCluster: request.target, status: "running", requestedBy: actor, reason: request.reason,
+        steps: FailoverStepName.allCases.map {
+          $0 == .intent
+            ? FailoverStep(
+              seq: $0.seq, name: $0.rawValue, status: "done", startedAt: now, finishedAt: now,
+              details: "journaled; fencing epoch \(current.epoch)")
+            : FailoverStep(seq: $0.seq, name: $0.rawValue, status: "pending", attempt: 0)
         })
-      let (state, failover) = try await self.store.changeService(
-        name, expectedEpoch: current.epoch, to: ServiceChange(activeCluster: request.target), record: record,
-        audit: AuditEntry(actor: actor, action: "promote", subject: name, details: details, outcome: "ok"))
-      return SwitchOutcome(
-        service: name, action: "promote", dryRun: false, fromCluster: current.activeCluster, toCluster: request.target,
-        fromEpoch: current.epoch, toEpoch: state.epoch, plan: plan, warnings: warnings, failover: failover, state: state
-      )
+      let failover = try await self.store.openFailover(
+        record, expectedEpoch: current.epoch,
+        audit: AuditEntry(actor: actor, action: kind, subject: name, details: details, outcome: "accepted"))
+      var outcome = SwitchOutcome(
+        service: name, action: kind, dryRun: false, fromCluster: source, toCluster: request.target,
+        fromEpoch: current.epoch, toEpoch: current.epoch + 2, plan: plan, warnings: warnings, failover: failover,
+        state: current)
+      outcome.expectedLossRecords = loss
+      return outcome
+    }
+  }
+
+  /// The best cluster to fail `service` over to: a healthy one first, then degraded, then
+  /// not yet probed; never an unreachable one; ties in the order of `standbys`.
+  public func bestStandby(service name: String, health: [String: HealthState]) async throws -> String {
+    let (service, current) = try await lookup(name)
+    func rank(_ c: String) -> Int {
+      switch health[c] {
+      case .healthy?: 0
+      case .degraded?: 1
+      case nil: 2
+      case .unreachable?: 3
+      }
+    }
+    let candidates = service.clusters.filter { $0 != current.activeCluster }
+    guard let best = candidates.enumerated().min(by: { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }),
+      rank(best.element) < 3
+    else {
+      throw ControlError(
+        .conflict, "no reachable standby for \(name) (clusters: \(candidates.joined(separator: ", ")))")
+    }
+    return best.element
+  }
+
+  /// Records the flow is behind now, when the source still answers.
+  func expectedLoss(_ flow: Flow?) async -> Int64? {
+    guard let flow, let source = try? topology.cluster(flow.source)?.makeClient(timeout: .seconds(2)) else {
+      return nil
+    }
+    return try? await FlowLag.measure(flow: flow, store: store, source: source).recordsBehind
+  }
+
+  private func describe(_ step: FailoverStepName, source: String, target: String, _ mode: SwitchMode) -> String {
+    switch step {
+    case .intent: "journal the failover and its fencing epoch"
+    case .fenceSource: "mark \(source) not writable in discovery (epoch + 1)"
+    case .drain:
+      mode == .planned ? "wait until \(source)->\(target) has replicated everything" : "no drain (\(mode.rawValue))"
+    case .refreshCheckpoints: "read the newest MM2 checkpoints and offset-syncs of \(source)->\(target)"
+    case .translateOffsets: "translate the consumer groups' offsets onto \(target)"
+    case .writeOffsets: "write the translated offsets on \(target)"
+    case .switchDiscovery: "make \(target) active in discovery (epoch + 1)"
+    case .reconfigureReplication: "pause the MM2 flow \(source)->\(target) (Connect REST API)"
+    case .verify: "check the state and that \(target) answers"
     }
   }
 

@@ -35,6 +35,12 @@ public struct SwitchOutcome: Sendable, Equatable, Codable {
   public let warnings: [String]
   /// The failover as journaled; nil for a dry run.
   public let failover: FailoverRecord?
-  /// The service's state afterwards (unchanged for a dry run).
+  /// The service's state afterwards (unchanged for a dry run; at acceptance for a
+  /// failover, which then runs on its own: follow it with `GET /v1/failovers/{id}`).
   public let state: ServiceState
+  /// Records the standby was behind when the failover was decided: what an unplanned
+  /// failover loses at most. Nil when unknown (no offset-syncs, source unreachable).
+  public var expectedLossRecords: Int64? = nil
+  /// With `dryRun`: every group and partition with its translated offset.
+  public var translations: [Translation]? = nil
 }

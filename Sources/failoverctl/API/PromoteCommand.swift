@@ -19,9 +19,12 @@ struct PromoteCommand: AsyncParsableCommand {
     commandName: "promote",
     abstract: "Make a standby cluster the active cluster of a service, through the control service.",
     discussion: """
+      A planned switchover by default: fence the source, drain, translate and write offsets, switch. \
+      Follows the failover's steps until it ends (unless --no-wait). \
       Asks for confirmation on a terminal unless --yes; elsewhere --yes (or --dry-run) is required. \
-      Exit codes: 0 done; 1 invalid request (unknown service or cluster, not a standby); 64 usage; \
-      69 server unreachable; 75 refused by the current state (already active, another change won, \
+      Exit codes: 0 done; 1 invalid request (unknown service or cluster, not a standby); 4 the failover \
+      failed (the service stays fenced: see history, then resume or abort); 64 usage; \
+      69 server unreachable; 75 refused by the current state (already active, a failover open, \
       unreachable target of a planned promote); 77 token missing or of too small a role.
       """)
 
@@ -31,6 +34,7 @@ struct PromoteCommand: AsyncParsableCommand {
   @Flag(help: "Show the plan; change nothing.") var dryRun = false
   @Flag(help: "Do not ask for confirmation.") var yes = false
   @Option(help: "Why, for the audit log.") var reason: String = ""
+  @Flag(help: "Return once the failover is accepted; do not follow its steps.") var noWait = false
   @OptionGroup var server: ServerOptions
 
   func run() async throws {
@@ -45,8 +49,72 @@ struct PromoteCommand: AsyncParsableCommand {
     }
     body["dryRun"] = dryRun
     let outcome = try await client.post(path, body: body, as: SwitchOutcome.self)
-    if server.output == .json { try printJSON(outcome) } else { printOutcome(outcome) }
+    try await follow(outcome, client: client, output: server.output, wait: !noWait)
   }
+}
+
+struct FailoverCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "failover",
+    abstract: "Unplanned failover of a service, now: to --to or the best standby, without draining.",
+    discussion: """
+      Prints the records the standby was behind (what may be lost) when the source still answers. \
+      Exit codes as for promote.
+      """)
+
+  @Argument(help: "The service.") var service: String
+  @Option(help: "The cluster to make active (default: the best standby).") var to: String?
+  @Flag(help: "Show the plan; change nothing.") var dryRun = false
+  @Flag(help: "Do not ask for confirmation.") var yes = false
+  @Option(help: "Why, for the audit log.") var reason: String = ""
+  @Flag(help: "Return once the failover is accepted; do not follow its steps.") var noWait = false
+  @OptionGroup var server: ServerOptions
+
+  func run() async throws {
+    let client = server.client
+    let path = "/v1/services/\(pathComponent(service))/failover"
+    var body: [String: Any] = ["reason": reason]
+    if let to { body["to"] = to }
+    if !dryRun && !yes {
+      body["dryRun"] = true
+      printOutcome(try await client.post(path, body: body, as: SwitchOutcome.self))
+      try confirm("Fail \(service) over now, without draining?")
+    }
+    body["dryRun"] = dryRun
+    let outcome = try await client.post(path, body: body, as: SwitchOutcome.self)
+    try await follow(outcome, client: client, output: server.output, wait: !noWait)
+  }
+}
+
+/// Prints an accepted failover and follows its steps until it ends.
+func follow(_ outcome: SwitchOutcome, client: ControlClient, output: OutputFormat, wait: Bool) async throws {
+  guard let failover = outcome.failover, wait else {
+    if output == .json { try printJSON(outcome) } else { printOutcome(outcome) }
+    return
+  }
+  if output == .text { printOutcome(outcome) }
+  try await followFailover(failover, client: client, output: output)
+}
+
+/// Polls a failover, printing each step as it completes, until it ends.
+func followFailover(_ failover: FailoverRecord, client: ControlClient, output: OutputFormat) async throws {
+  var shown = Set<Int>()
+  var record = failover
+  while true {
+    for s in record.steps where !shown.contains(s.seq) && ["done", "skipped"].contains(s.status) {
+      shown.insert(s.seq)
+      if output == .text { print("  ✓ \(s.name) (\(s.status), \(duration(s.startedAt, s.finishedAt))): \(s.details)") }
+    }
+    if !["running", "pending"].contains(record.status) { break }
+    try await Task.sleep(for: .milliseconds(200))
+    record = try await client.get("/v1/failovers/\(failover.id)", as: FailoverRecord.self)
+  }
+  if output == .json {
+    try printJSON(record)
+  } else {
+    print("failover \(record.id): \(record.status)\(record.error.map { ": \($0)" } ?? "")")
+  }
+  if record.status != "succeeded" { throw Exit.failoverFailed }
 }
 
 struct DemoteCommand: AsyncParsableCommand {
@@ -74,10 +142,20 @@ struct DemoteCommand: AsyncParsableCommand {
 }
 
 func printOutcome(_ o: SwitchOutcome) {
-  let verb = o.dryRun ? "would \(o.action)" : "\(o.action)d"
+  let verb =
+    o.dryRun ? "would \(o.action)" : o.failover.map { _ in "\(o.action) accepted:" } ?? "\(o.action)d"
   print("\(o.service): \(verb) \(o.fromCluster) -> \(o.toCluster), epoch \(o.fromEpoch) -> \(o.toEpoch)")
   for (i, step) in o.plan.enumerated() { print("  \(i + 1). \(step)") }
   for w in o.warnings { print("  warning: \(w)") }
+  if let loss = o.expectedLossRecords { print("  the standby is \(loss) records behind: at most that many are lost") }
+  if let t = o.translations, !t.isEmpty {
+    print(
+      TextTable.render(
+        ["  GROUP", "TOPIC", "PART", "OFFSET", "BASIS"],
+        t.map {
+          ["  " + $0.group, $0.targetTopic, "\($0.partition)", $0.translatedOffset.map { "\($0)" } ?? "-", $0.basis]
+        }, maxWidth: 80))
+  }
   if let f = o.failover { print("  failover \(f.id): \(f.status)") }
 }
 

@@ -19,6 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
   @Option(help: "The SQLite state database.") var db: String = StateStore.defaultPath
   @Option(help: "Address to listen on, HOST:PORT (port 0: any free port).") var listen: String = "127.0.0.1:8080"
   @Option(help: "This orchestrator's name as a vantage point (default: the host name).") var vantage: String?
+  @Option(help: "Directory of the policies services name (default: policies/ beside the topology, else ./policies).")
+  var policies: String?
   @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
 
   func validate() throws {
@@ -41,7 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
     do {
       server = try await ControlServer.prepare(
         config: config, db: db, host: address.host, port: address.port,
-        vantage: vantage ?? ProbeResult.defaultVantage, logger: logger)
+        vantage: vantage ?? ProbeResult.defaultVantage, policiesDirectory: policies, logger: logger)
     } catch {
       throw reportFailure(error)
     }
