@@ -70,10 +70,15 @@ public enum Failoverctl {
   }
 
   /// Starts without waiting, for long-running commands such as `lab up`.
-  public static func start(_ arguments: [String], cwd: URL? = nil) throws -> Running {
+  public static func start(_ arguments: [String], cwd: URL? = nil, environment: [String: String] = [:]) throws
+    -> Running
+  {
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     if let cwd { process.currentDirectoryURL = cwd }
     let out = Pipe()
     let err = Pipe()

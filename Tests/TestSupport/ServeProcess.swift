@@ -9,9 +9,11 @@ public struct ServeProcess: Sendable {
 
   /// Starts the server and returns once it prints "listening on URL"; throws with its
   /// standard error if it exits first.
-  public static func start(config: String, db: String, extra: [String] = []) async throws -> ServeProcess {
+  public static func start(
+    config: String, db: String, extra: [String] = [], environment: [String: String] = [:]
+  ) async throws -> ServeProcess {
     let running = try Failoverctl.start(
-      ["serve", "--config", config, "--db", db, "--listen", "127.0.0.1:0"] + extra)
+      ["serve", "--config", config, "--db", db, "--listen", "127.0.0.1:0"] + extra, environment: environment)
     let errors = Thread.detachedRead(running.stderr)
     let line = await firstLine(running.stdout)
     guard let line, line.hasPrefix("listening on ") else {
@@ -21,6 +23,9 @@ public struct ServeProcess: Sendable {
     }
     return ServeProcess(running: running, url: String(line.dropFirst("listening on ".count)), errors: errors)
   }
+
+  /// Waits for the process to exit on its own; returns its status.
+  public func exited() async -> Int32 { await Failoverctl.wait(running.process) }
 
   /// Sends `signal` and waits for the exit status; returns it with everything on stderr.
   public func stop(signal: Int32 = SIGTERM) async -> (status: Int32, stderr: String) {
