@@ -105,7 +105,7 @@ let package = Package(
     .testTarget(
       name: "EndToEndTests",
       dependencies: [
-        "TestSupport", "Orchestrator", "KafkaClient", "MM2", "ControlService", "CurlHTTP",
+        "TestSupport", "Orchestrator", "KafkaClient", "MM2", "ControlService", "CurlHTTP", "KafkaLab",
         .product(name: "Yams", package: "Yams"),
       ]),
     .testTarget(name: "ControlServiceTests", dependencies: ["ControlService", "Orchestrator", "CurlHTTP"]),

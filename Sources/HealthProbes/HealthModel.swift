@@ -81,6 +81,14 @@ public struct HealthModel: Sendable {
     Set(tracks.keys.map(\.subject)).sorted().map { health(of: $0) }
   }
 
+  /// The judgement of one kind of probe of `subject`: its worst state over the vantage
+  /// points and since when it has been so. Nil when no probe of that kind reported.
+  public func health(of subject: String, kind: String) -> (state: HealthState, since: Date?)? {
+    let mine = tracks.filter { $0.key.subject == subject && $0.key.kind == kind }.map(\.value)
+    guard let worst = mine.map(\.judged).max() else { return nil }
+    return (worst, mine.filter { $0.judged == worst }.compactMap(\.since).max())
+  }
+
   public func health(of subject: String) -> SubjectHealth {
     let mine = tracks.filter { $0.key.subject == subject }
     // Per vantage, the worst kind wins.

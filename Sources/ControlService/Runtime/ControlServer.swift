@@ -15,6 +15,7 @@ public struct ControlServer: Sendable {
   let port: Int
   let plan: ProbePlan
   let ingesters: [MM2Ingester]
+  let policies: [String: Policy]
   let logger: Logger
 
   /// Loads and checks everything before anything starts: an invalid topology or a
@@ -59,7 +60,8 @@ public struct ControlServer: Sendable {
       topology: topology, store: store, board: board, health: health, metrics: metrics, runner: runner)
     // Unfinished failovers resume before anything else can change the services.
     try await runner.resumeUnfinished(store: store, logger: logger)
-    return ControlServer(api: api, host: host, port: port, plan: plan, ingesters: ingesters, logger: logger)
+    return ControlServer(
+      api: api, host: host, port: port, plan: plan, ingesters: ingesters, policies: policies, logger: logger)
   }
 
   /// Runs until SIGTERM or SIGINT; `onListening` gets the bound address once the server
@@ -83,6 +85,12 @@ public struct ControlServer: Sendable {
       services.append(
         .init(
           service: FlowIngest(ingester: ingester, logger: logger), successTerminationBehavior: .ignore,
+          failureTerminationBehavior: .ignore))
+    }
+    if !policies.isEmpty {
+      services.append(
+        .init(
+          service: AutoFailover(api: api, policies: policies, logger: logger), successTerminationBehavior: .ignore,
           failureTerminationBehavior: .ignore))
     }
     services.append(.init(service: app, failureTerminationBehavior: .gracefullyShutdownGroup))

@@ -1,3 +1,4 @@
+import Foundation
 import HealthProbes
 
 /// The live health model of a running service, fed by its probes.
@@ -24,6 +25,10 @@ public actor HealthBoard {
   }
 
   public var subjects: [SubjectHealth] { model.subjects }
+
+  public func health(of subject: String, kind: String) -> (state: HealthState, since: Date?)? {
+    model.health(of: subject, kind: kind)
+  }
 
   /// Probes that have not reported yet.
   public var pending: [String] { expected.subtracting(seen).sorted() }

@@ -18,7 +18,7 @@ public struct ServiceSwitch: Sendable {
   /// (every group and partition with its translated offset) and nothing changes.
   public func promote(
     service name: String, _ request: PromoteRequest, actor: String, targetHealth: HealthState? = nil,
-    kind: String = "promote"
+    kind: String = "promote", pending: Bool = false
   ) async throws -> SwitchOutcome {
     let details = "to=\(request.target) mode=\(request.mode.rawValue) dryRun=\(request.dryRun) reason=\(request.reason)"
     return try await audited(action: kind, service: name, actor: actor, details: details) {
@@ -64,7 +64,8 @@ public struct ServiceSwitch: Sendable {
       let now = Date()
       let record = NewFailover(
         service: name, kind: kind, mode: request.mode.rawValue, sourceCluster: source,
-        targetCluster: request.target, status: "running", requestedBy: actor, reason: request.reason,
+        targetCluster: request.target, status: pending ? "pending" : "running", requestedBy: actor,
+        reason: request.reason,
         steps: FailoverStepName.allCases.map {
           $0 == .intent
             ? FailoverStep(

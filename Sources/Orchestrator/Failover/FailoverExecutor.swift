@@ -116,7 +116,9 @@ public struct FailoverExecutor: Sendable {
     case .refreshCheckpoints:
       guard let flow else { return try await done("no flow \(r.sourceCluster)->\(r.targetCluster)", "skipped") }
       do {
-        let stats = try await MM2Ingester(flow: flow, topology: topology, store: store).catchUp(timeout: .seconds(10))
+        // Unplanned: the source is likely gone; do not spend long finding out.
+        let stats = try await MM2Ingester(flow: flow, topology: topology, store: store).catchUp(
+          timeout: r.mode == "planned" ? .seconds(10) : .seconds(3))
         try await done("\(stats.checkpoints) checkpoints, \(stats.offsetSyncs) offset-syncs read")
       } catch {
         // Unplanned: the source may be gone; what was ingested before is what there is.

@@ -107,7 +107,9 @@ public enum PolicyLoader {
     }
     guard let m = NodeReader.Mapping(r, value, path: p) else { return nil }
     defer { m.finish() }
-    let duration = positiveDuration(m, "for", required: true)
+    // Zero is allowed: the health model's hysteresis already needs several failed rounds.
+    if m.value("for") == nil { r.error(m.node, m.child("for"), "required field is missing") }
+    let duration = duration(m, "for")
     switch key.string {
     case "clusterUnreachable":
       return duration.map { .clusterUnreachable(for: $0) }

@@ -127,7 +127,7 @@ extension StateStore {
         db,
         sql: """
           SELECT * FROM failover WHERE service = ? AND requested_by LIKE 'policy:%' AND created_at >= ?
-          AND status IN ('running', 'succeeded', 'pending') ORDER BY id
+          AND status != 'aborted' ORDER BY id
           """, arguments: [service, since]
       ).map { try Self.failover(db, $0) }
     }

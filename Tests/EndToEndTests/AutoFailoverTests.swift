@@ -1,0 +1,124 @@
+import ControlService
+import CurlHTTP
+import Foundation
+import KafkaLab
+import TestSupport
+import Testing
+
+/// Regions in this test process (so the test can fail one), `failoverctl serve` as a
+/// separate process with a policy directory of the test's own.
+@Suite("Automatic failover by policy", .serialized)
+struct AutoFailoverTests {
+  static let automatic = """
+    trigger:
+      any: [{clusterUnreachable: {for: 0s}}]
+    guards: {healthyTarget: true, cooldown: 10m, approval: automatic}
+    action: {target: best-standby, replication: none}
+    """
+
+  struct Running {
+    let lab: Lab
+    let fixture: ServeFixture
+  }
+
+  static func start(policy: String, extra: String = "") async throws -> Running {
+    let lab = try Lab(regions: ["east", "west"], brokersPerRegion: 1)
+    let dir = try Failoverctl.temporaryDirectory()
+    try FileManager.default.createDirectory(
+      at: dir.appendingPathComponent("policies"), withIntermediateDirectories: true)
+    try policy.write(
+      to: dir.appendingPathComponent("policies/active-passive.yaml"), atomically: true, encoding: .utf8)
+    let topology = dir.appendingPathComponent("lab.yaml").path
+    var yaml = lab.topologyYAML
+    yaml += "\nprobes:\n  interval: 500ms\n  timeout: 500ms\n  failuresToDown: 3\napi:\n  tokens:\n"
+    for (role, secret) in ServeFixture.tokens.sorted(by: { $0.key < $1.key }) {
+      yaml += "    - {name: \(role)-bot, role: \(role), sha256: \(TokenAuthenticator.hexDigest(of: secret))}\n"
+    }
+    yaml += extra
+    try yaml.write(toFile: topology, atomically: true, encoding: .utf8)
+    let db = dir.appendingPathComponent("state.db").path
+    let server = try await ServeProcess.start(config: topology, db: db)
+    // The lab runs in this process: `lab` in the fixture is a stand-in that is never used.
+    let placeholder = try Failoverctl.start(["--version"])
+    return Running(
+      lab: lab, fixture: ServeFixture(dir: dir, topology: topology, db: db, lab: placeholder, server: server))
+  }
+
+  /// Waits (up to `seconds`) for the service's discovery epoch to reach `epoch`.
+  static func waitForEpoch(_ f: ServeFixture, _ service: String, _ epoch: Int, seconds: Int = 30) async throws
+    -> [String: Any]
+  {
+    var doc = try json(try await f.get("/v1/services/\(service)/discovery"))
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while (doc["epoch"] as? Int ?? 0) < epoch, ContinuousClock.now < deadline {
+      let r = try await f.get(
+        "/v1/services/\(service)/discovery?wait=5&epoch=\(doc["epoch"] as? Int ?? 0)", timeout: .seconds(10))
+      if r.status == 200 { doc = try json(r) }
+    }
+    return doc
+  }
+
+  @Test func aRegionThatGoesDownIsFailedOverAutomaticallyAndStaysThere() async throws {
+    let r = try await Self.start(policy: Self.automatic)
+    let f = r.fixture
+    // Healthy first: nothing happens.
+    try await Task.sleep(for: .seconds(3))
+    #expect(try json(try await f.get("/v1/services/orders/discovery"))["epoch"] as? Int == 1)
+
+    r.lab.region("east")!.fail()
+    let doc = try await Self.waitForEpoch(f, "orders", 3, seconds: 60)
+    #expect(doc["epoch"] as? Int == 3)
+    #expect((doc["active"] as? [String: Any])?["cluster"] as? String == "west")
+    let list = try json(try await f.get("/v1/failovers?service=orders", as: "viewer"))
+    let first = try #require((list["failovers"] as? [[String: Any]])?.first)
+    #expect(first["requestedBy"] as? String == "policy:active-passive")
+    #expect(first["kind"] as? String == "failover")
+    let id = try #require(first["id"] as? Int)
+    #expect(try await f.finished(id)["status"] as? String == "succeeded")
+
+    // The region comes back: nothing but an explicit failback moves the service home.
+    r.lab.region("east")!.recover()
+    try await Task.sleep(for: .seconds(4))
+    let after = try json(try await f.get("/v1/services/orders/discovery"))
+    #expect(after["epoch"] as? Int == 3)
+    #expect((after["active"] as? [String: Any])?["cluster"] as? String == "west")
+    let (status, err) = await f.server.stop()
+    #expect(status == 0, "\(err)")
+  }
+
+  @Test func aManualPolicyOpensAPendingFailoverThatWaitsForAck() async throws {
+    let manual = Self.automatic.replacingOccurrences(of: "approval: automatic", with: "approval: manual")
+    let r = try await Self.start(policy: manual)
+    let f = r.fixture
+    r.lab.region("east")!.fail()
+    var pending: [String: Any]? = nil
+    for _ in 0..<120 where pending == nil {
+      try await Task.sleep(for: .milliseconds(250))
+      let list = try json(try await f.get("/v1/failovers?service=orders", as: "viewer"))
+      pending = (list["failovers"] as? [[String: Any]])?.first { $0["status"] as? String == "pending" }
+    }
+    let id = try #require(pending?["id"] as? Int)
+    // Nothing moves while it waits.
+    try await Task.sleep(for: .seconds(2))
+    #expect(try json(try await f.get("/v1/services/orders/discovery"))["epoch"] as? Int == 1)
+    #expect(try await f.post("/v1/failovers/\(id)/ack", "{}", as: "viewer").status == 403)
+    #expect(try await f.post("/v1/failovers/\(id)/ack", "{}").status == 202)
+    #expect(try await f.finished(id)["status"] as? String == "succeeded")
+    let doc = try json(try await f.get("/v1/services/orders/discovery"))
+    #expect((doc["active"] as? [String: Any])?["cluster"] as? String == "west")
+    _ = await f.server.stop()
+  }
+
+  @Test func anRPOBudgetThatCannotBeCheckedRefusesTheFailover() async throws {
+    // No MM2 state: the lag is unknown, so an RPO budget refuses.
+    let budget = Self.automatic.replacingOccurrences(
+      of: "guards: {", with: "guards: {maxLagRecords: 100, ")
+    let r = try await Self.start(policy: budget)
+    let f = r.fixture
+    r.lab.region("east")!.fail()
+    try await Task.sleep(for: .seconds(6))
+    #expect(try json(try await f.get("/v1/services/orders/discovery"))["epoch"] as? Int == 1)
+    let (_, err) = await f.server.stop()
+    #expect(err.contains("refused by maxLagRecords"))
+  }
+}
