@@ -18,7 +18,7 @@ struct Failoverctl: AsyncParsableCommand {
       ConfigCommand.self, ProbeCommand.self, StatusCommand.self, OffsetsCommand.self, MM2Command.self, LabCommand.self,
       DemoCommand.self, DBCommand.self, ServeCommand.self, PromoteCommand.self, DemoteCommand.self,
       HistoryCommand.self, AuditCommand.self, TokenCommand.self, PolicyCommand.self,
-      FailoverCommand.self, AckCommand.self, AbortCommand.self, ResumeCommand.self,
+      FailoverCommand.self, FailbackCommand.self, AckCommand.self, AbortCommand.self, ResumeCommand.self,
     ]
   )
 }

@@ -1,7 +1,9 @@
 import ControlService
 import CurlHTTP
 import Foundation
+import KafkaClient
 import KafkaLab
+import MM2
 import TestSupport
 import Testing
 
@@ -58,9 +60,20 @@ struct AutoFailoverTests {
     return doc
   }
 
-  @Test func aRegionThatGoesDownIsFailedOverAutomaticallyAndStaysThere() async throws {
+  @Test func aRegionThatGoesDownIsFailedOverAutomaticallyAndComesHomeOnlyByFailback() async throws {
     let r = try await Self.start(policy: Self.automatic)
     let f = r.fixture
+    // East holds 10 records of orders[0]; MM2 had replicated the first 5 when it failed.
+    let topology = r.lab.topology
+    let east = try topology.cluster("east")!.makeClient()
+    _ = try await east.produce(
+      (0..<10).map { ProducerRecord(topic: "orders", partition: 0, value: Array("o\($0)".utf8)) })
+    let sync = OffsetSync(topic: "orders", partition: 0, upstreamOffset: 5, downstreamOffset: 5)
+    _ = try await east.produce([
+      ProducerRecord(
+        topic: topology.flow(from: "east", to: "west")!.offsetSyncsTopic, partition: 0, key: sync.key, value: sync.value
+      )
+    ])
     // Healthy first: nothing happens.
     try await Task.sleep(for: .seconds(3))
     #expect(try json(try await f.get("/v1/services/orders/discovery"))["epoch"] as? Int == 1)
@@ -82,6 +95,20 @@ struct AutoFailoverTests {
     let after = try json(try await f.get("/v1/services/orders/discovery"))
     #expect(after["epoch"] as? Int == 3)
     #expect((after["active"] as? [String: Any])?["cluster"] as? String == "west")
+
+    // Failback: the plan names the 5 records east kept that west never received.
+    let plan = try json(try await f.post("/v1/services/orders/failback", #"{"dryRun": true}"#))
+    let unreplicated = try #require(plan["unreplicated"] as? [[String: Any]])
+    #expect(unreplicated.count == 1)
+    #expect(unreplicated.first?["topic"] as? String == "orders")
+    #expect(unreplicated.first?["recordsBehind"] as? Int == 5)
+    let back = try await f.switchOver("/v1/services/orders/failback", #"{"reason": "east is back"}"#)
+    #expect(back["status"] as? String == "succeeded", "\(back)")
+    #expect(back["kind"] as? String == "failback")
+    let home = try json(try await f.get("/v1/services/orders/discovery"))
+    #expect((home["active"] as? [String: Any])?["cluster"] as? String == "east")
+    #expect(home["epoch"] as? Int == 5)
+    #expect(try await f.post("/v1/services/orders/failback", "{}").status == 409)
     let (status, err) = await f.server.stop()
     #expect(status == 0, "\(err)")
   }

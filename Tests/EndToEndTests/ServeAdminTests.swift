@@ -91,7 +91,7 @@ struct ServeAdminTests {
       contentsOf: Failoverctl.packageRoot.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)
     let doc = try #require(try Yams.load(yaml: spec) as? [String: Any])
     let paths = try #require(doc["paths"] as? [String: Any])
-    #expect(paths.count >= 15)
+    #expect(paths.count >= 16)
     for (path, item) in paths {
       let concrete = path.replacingOccurrences(of: "{name}", with: "orders").replacingOccurrences(of: "{id}", with: "1")
       for method in (item as? [String: Any] ?? [:]).keys {

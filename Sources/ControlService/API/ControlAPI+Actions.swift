@@ -48,6 +48,22 @@ extension ControlAPI {
     }
   }
 
+  /// `POST /v1/services/{name}/failback` with `{"dryRun": bool, "reason": text}`: a
+  /// planned switchover back to the primary once replication back has caught up.
+  @Sendable func failback(_ request: Request, _ context: APIContext) async throws -> Response {
+    let name = context.parameters.get("name") ?? ""
+    var fields = try await readFields(request, "failback", name, context)
+    let dryRun = fields.bool("dryRun") ?? false
+    let reason = fields.string("reason", maxLength: 1000) ?? ""
+    try await finishFields(&fields, "failback", name, context)
+    let home = topology.service(name)?.primary ?? ""
+    let homeHealth = await health.health(of: home)?.state
+    return try await start("failback", dryRun: dryRun) {
+      try await ServiceSwitch(topology: topology, store: store).failback(
+        service: name, dryRun: dryRun, reason: reason, actor: context.actor, homeHealth: homeHealth)
+    }
+  }
+
   /// `POST /v1/services/{name}/demote` with an optional `{"dryRun": bool, "reason": text}`.
   @Sendable func demote(_ request: Request, _ context: APIContext) async throws -> Response {
     let name = context.parameters.get("name") ?? ""

@@ -85,6 +85,34 @@ public struct ServiceSwitch: Sendable {
     }
   }
 
+  /// A planned switchover of a failed-over service back to its primary: fence the standby,
+  /// wait until the reverse flow has caught up, translate, switch home. The answer lists,
+  /// per partition, the records the primary holds that never reached the standby before
+  /// the failover (the expected loss of that failover, now visible).
+  public func failback(service name: String, dryRun: Bool, reason: String, actor: String, homeHealth: HealthState?)
+    async throws -> SwitchOutcome
+  {
+    let (service, current) = try await lookup(name)
+    guard current.activeCluster != service.primary || !current.writable else {
+      throw ControlError(.conflict, "\(name) is already on its primary \(service.primary)")
+    }
+    guard topology.flow(from: current.activeCluster, to: service.primary) != nil else {
+      throw ControlError(
+        .conflict,
+        "no flow \(current.activeCluster)->\(service.primary): a failback needs replication back to the primary")
+    }
+    var outcome = try await promote(
+      service: name, PromoteRequest(target: service.primary, mode: .planned, dryRun: dryRun, reason: reason),
+      actor: actor, targetHealth: homeHealth, kind: "failback")
+    if let flow = topology.flow(from: service.primary, to: current.activeCluster),
+      let home = try? topology.cluster(service.primary)?.makeClient(timeout: .seconds(3)),
+      let lag = try? await FlowLag.measure(flow: flow, store: store, source: home)
+    {
+      outcome.unreplicated = lag.partitions.filter { ($0.recordsBehind ?? 0) > 0 }
+    }
+    return outcome
+  }
+
   /// The best cluster to fail `service` over to: a healthy one first, then degraded, then
   /// not yet probed; never an unreachable one; ties in the order of `standbys`.
   public func bestStandby(service name: String, health: [String: HealthState]) async throws -> String {

@@ -43,4 +43,7 @@ public struct SwitchOutcome: Sendable, Equatable, Codable {
   public var expectedLossRecords: Int64? = nil
   /// With `dryRun`: every group and partition with its translated offset.
   public var translations: [Translation]? = nil
+  /// Failback: records written to the failed cluster that never reached the standby
+  /// before the failover, per partition (they are not on the standby's copies).
+  public var unreplicated: [FlowLag.Partition]? = nil
 }

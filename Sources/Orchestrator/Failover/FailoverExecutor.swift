@@ -47,6 +47,14 @@ public struct FailoverExecutor: Sendable {
         continue
       }
       failpoints.check("before", step)
+      // Every step checks the fencing epoch before it acts: a newer epoch (an operator's
+      // demote or promote meanwhile) always wins, and this failover stops.
+      if let state = try? await store.serviceState(record.service), state.epoch != context.epoch {
+        _ = try? await store.finishStep(
+          failover: record.id, seq: step.seq, status: "failed",
+          details: "superseded: the service is at epoch \(state.epoch), this failover expected \(context.epoch)")
+        return await finish(record, status: "failed", error: "superseded by epoch \(state.epoch)")
+      }
       var attempt = 0
       while true {
         attempt += 1

@@ -86,6 +86,34 @@ struct FailoverCommand: AsyncParsableCommand {
   }
 }
 
+struct FailbackCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "failback",
+    abstract: "Move a failed-over service home to its primary: a planned switchover once replication back caught up.",
+    discussion: """
+      Lists, per partition, records the primary holds that never reached the standby before the failover. \
+      Exit codes as for promote.
+      """)
+
+  @Argument(help: "The service.") var service: String
+  @Flag(help: "Show the plan; change nothing.") var dryRun = false
+  @Flag(help: "Do not ask for confirmation.") var yes = false
+  @Option(help: "Why, for the audit log.") var reason: String = ""
+  @Flag(help: "Return once the failover is accepted; do not follow its steps.") var noWait = false
+  @OptionGroup var server: ServerOptions
+
+  func run() async throws {
+    let client = server.client
+    let path = "/v1/services/\(pathComponent(service))/failback"
+    if !dryRun && !yes {
+      printOutcome(try await client.post(path, body: ["dryRun": true, "reason": reason], as: SwitchOutcome.self))
+      try confirm("Fail \(service) back to its primary?")
+    }
+    let outcome = try await client.post(path, body: ["dryRun": dryRun, "reason": reason], as: SwitchOutcome.self)
+    try await follow(outcome, client: client, output: server.output, wait: !noWait)
+  }
+}
+
 /// Prints an accepted failover and follows its steps until it ends.
 func follow(_ outcome: SwitchOutcome, client: ControlClient, output: OutputFormat, wait: Bool) async throws {
   guard let failover = outcome.failover, wait else {
@@ -155,6 +183,14 @@ func printOutcome(_ o: SwitchOutcome) {
         t.map {
           ["  " + $0.group, $0.targetTopic, "\($0.partition)", $0.translatedOffset.map { "\($0)" } ?? "-", $0.basis]
         }, maxWidth: 80))
+  }
+  if let u = o.unreplicated {
+    if u.isEmpty {
+      print("  every record of the primary reached the standby before the failover")
+    } else {
+      print("  records on the primary that never reached the standby:")
+      for p in u { print("    \(p.topic)[\(p.partition)]: \(p.recordsBehind ?? 0)") }
+    }
   }
   if let f = o.failover { print("  failover \(f.id): \(f.status)") }
 }
