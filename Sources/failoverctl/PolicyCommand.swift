@@ -4,7 +4,8 @@ import Orchestrator
 
 struct PolicyCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "policy", abstract: "Work with failover policies (policies/*.yaml).", subcommands: [Validate.self])
+    commandName: "policy", abstract: "Work with failover policies (policies/*.yaml).",
+    subcommands: [Validate.self, Simulate.self])
 
   struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,6 +21,54 @@ struct PolicyCommand: AsyncParsableCommand {
         let policy = try PolicyLoader.load(path: file, topology: topology)
         print("\(file): valid")
         print(PolicySummary(policy).text)
+      } catch {
+        throw reportFailure(error)
+      }
+    }
+  }
+}
+
+extension PolicyCommand {
+  struct Simulate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Replay the stored probe history against a policy and list when it would have fired.",
+      discussion: """
+        Reads the probe results `failoverctl probe` or `serve` stored (kept for probes.retention). \
+        Lag is not in that history: RPO and checkpoint-age guards see it as unknown.
+        """)
+
+    @Option(help: "The policy YAML file.") var policy: String
+    @Option(help: "The topology YAML file.") var config: String
+    @Option(help: "The SQLite state database.") var db: String = StateStore.defaultPath
+    @Option(help: "Only this service (default: the services that name this policy, else all).") var service: String?
+    @Option(help: "text or json.") var output: OutputFormat = .text
+
+    func run() async throws {
+      do {
+        let topology = try TopologyLoader.load(path: config).topology
+        let p = try PolicyLoader.load(path: policy, topology: topology)
+        var services = topology.services.filter { $0.policy == p.name }
+        if services.isEmpty { services = topology.services }
+        if let service {
+          guard let s = topology.service(service) else {
+            printError("unknown service \"\(service)\"")
+            throw Exit.invalid
+          }
+          services = [s]
+        }
+        let store = try await StateStore.open(path: db)
+        let history = try await store.probeHistory()
+        let events = PolicySimulation(policy: p, topology: topology).run(history: history, services: services)
+        if output == .json {
+          try printJSON(events)
+          return
+        }
+        print("\(history.count) probe results replayed for \(services.map(\.name).joined(separator: ", "))")
+        if events.isEmpty { print("the policy would never have fired") }
+        print(
+          TextTable.render(
+            ["AT", "SERVICE", "DECISION", "TARGET", "WHY"],
+            events.map { [iso($0.at), $0.service, $0.decision, $0.target ?? "-", $0.reason] }, maxWidth: 100))
       } catch {
         throw reportFailure(error)
       }

@@ -119,3 +119,32 @@ extension PolicyDecision {
     return nil
   }
 }
+
+@Suite("Policy simulation over stored probe history")
+struct PolicySimulationTests {
+  @Test func listsWhenThePolicyWouldHaveFiredAndWhatRefusedLater() throws {
+    let topology = PolicyEvaluatorTests.topology
+    let policy = try PolicyEvaluatorTests.policy(
+      "trigger: {any: [{clusterUnreachable: {for: 0s}}]}\nguards: {cooldown: 10m}\n")
+    let t0 = PolicyEvaluatorTests.now
+    var history: [ProbeResult] = []
+    func round(_ i: Int, _ states: [String: HealthState]) {
+      for (c, s) in states.sorted(by: { $0.key < $1.key }) {
+        history.append(
+          ProbeResult(
+            kind: "kafka", subject: c, state: s, reasons: [], latencyMilliseconds: 1, vantage: "v",
+            at: t0.addingTimeInterval(Double(i) * 5)))
+      }
+    }
+    for i in 0..<3 { round(i, ["east": .healthy, "west": .healthy, "south": .healthy]) }
+    for i in 3..<6 { round(i, ["east": .unreachable, "west": .healthy, "south": .healthy]) }
+    // Then west fails too, two minutes later: the cooldown refuses a second failover.
+    for i in 30..<33 { round(i, ["east": .unreachable, "west": .unreachable, "south": .healthy]) }
+    let events = PolicySimulation(policy: policy, topology: topology).run(
+      history: history, services: topology.services)
+    #expect(events.map(\.decision) == ["failover", "quiet", "refused"])
+    #expect(events[0].target == "west")
+    #expect(events[0].at == t0.addingTimeInterval(25))
+    #expect(events[2].reason.hasPrefix("cooldown"))
+  }
+}

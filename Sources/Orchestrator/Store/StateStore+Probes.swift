@@ -41,4 +41,18 @@ extension StateStore {
       }
     }
   }
+
+  /// Every stored result, oldest first: the history `policy simulate` replays.
+  public func probeHistory() async throws -> [ProbeResult] {
+    try await read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT kind, subject, vantage, state, reasons, latency_ms, at FROM probe_result ORDER BY at, id"
+      ).map { r in
+        let reasons = (try? JSONDecoder().decode([String].self, from: Data((r["reasons"] as String).utf8))) ?? []
+        return ProbeResult(
+          kind: r["kind"], subject: r["subject"], state: HealthState(rawValue: r["state"]) ?? .unreachable,
+          reasons: reasons, latencyMilliseconds: r["latency_ms"], vantage: r["vantage"], at: r["at"])
+      }
+    }
+  }
 }
