@@ -86,8 +86,9 @@ let package = Package(
     .executableTarget(
       name: "failover-bench",
       dependencies: [
-        "Orchestrator", "KafkaClient", "MM2", "HealthProbes", "KafkaLab", "CurlHTTP",
-        .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        "Orchestrator", "KafkaClient", "MM2", "HealthProbes", "KafkaLab", "CurlHTTP", "ControlService",
+        .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
       ],
       path: "bench/FailoverBench"),
     .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "KafkaLab"]),

@@ -41,6 +41,11 @@ case "translate-prepare":
 case "translate-run":
   try await TranslateBenchmark(groups: option("--groups", 1000), partitions: option("--partitions", 1000))
     .run(path: stringOption("--db") ?? "translate-bench.db")
+case "failover":
+  try await FailoverBenchmark(groups: option("--groups", 1000), partitions: option("--partitions", 100)).run()
+case "detection-to-epoch":
+  try await DetectionToEpochBenchmark(runs: option("--runs", 5), intervalMilliseconds: option("--interval-ms", 1000))
+    .run()
 case "longpoll":
   try await LongPollBenchmark(
     url: stringOption("--url") ?? "http://127.0.0.1:8080", service: stringOption("--service") ?? "orders",
@@ -55,6 +60,8 @@ default:
            failover-bench detection [--runs N]
            failover-bench translate-prepare --db PATH [--groups G] [--partitions P]
            failover-bench translate-run --db PATH [--groups G] [--partitions P]
+           failover-bench failover [--groups G] [--partitions P]
+           failover-bench detection-to-epoch [--runs N] [--interval-ms MS]   (from the repository root)
            failover-bench longpoll --url URL [--service S] [--connections N] [--epoch E]
              [--ready-file F] [--promoted-file F]   (bench/discovery.sh drives it)
     (bench/run.sh runs them all)

@@ -41,10 +41,14 @@ extension ControlAPI {
     } else {
       target = try await switcher.bestStandby(service: name, health: health)
     }
+    // A source judged unreachable is not asked for its lag: the last known value stands.
+    let active = try await store.serviceState(name)?.activeCluster ?? ""
+    let flow = topology.flow(from: active, to: target)?.name ?? ""
+    let knownLoss: Int64?? = health[active] == .unreachable ? .some(await lagBook.records(flow)) : nil
     return try await start("failover", dryRun: dryRun) {
       try await switcher.promote(
         service: name, PromoteRequest(target: target, mode: .forced, dryRun: dryRun, reason: reason),
-        actor: context.actor, targetHealth: health[target], kind: "failover")
+        actor: context.actor, targetHealth: health[target], kind: "failover", knownLoss: knownLoss)
     }
   }
 

@@ -13,6 +13,8 @@ public struct ControlAPI: Sendable {
   public let health: HealthBoard
   public let metrics: ServiceMetrics
   public let runner: FailoverRunner
+  /// The last known lag per flow, kept by the automatic-failover loop.
+  public let lagBook = LagBook()
   let authenticator: TokenAuthenticator
   let shutdown: ShutdownFlag
 

@@ -14,17 +14,38 @@ struct AutoFailover: ServiceLifecycle.Service {
   let logger: Logger
 
   func run() async throws {
-    await cancelWhenGracefulShutdown { await loop() }
+    let book = api.lagBook
+    await cancelWhenGracefulShutdown {
+      await withTaskGroup(of: Void.self) { group in
+        group.addTask { await measureLag(into: book) }
+        group.addTask { await loop(book) }
+      }
+    }
   }
 
-  private func loop() async {
+  /// Lag is measured while the source answers; once it is gone the last value stands:
+  /// that is what an unplanned failover loses, and what the RPO budget is checked against.
+  /// On its own task, so that a source timing out never delays a decision.
+  private func measureLag(into book: LagBook) async {
     let topology = api.topology
     var clients: [String: KafkaClient] = [:]
-    var lag: [String: Int64] = [:]
-    var checkpointAge: [String: Double] = [:]
+    while !Task.isCancelled {
+      for flow in topology.flows where await api.health.health(of: flow.source)?.state != .unreachable {
+        if clients[flow.source] == nil {
+          clients[flow.source] = try? topology.cluster(flow.source)?.makeClient(timeout: .seconds(2))
+        }
+        guard let measured = try? await FlowLag.measure(flow: flow, store: api.store, source: clients[flow.source])
+        else { continue }
+        await book.update(flow.name, measured)
+      }
+      try? await Task.sleep(for: topology.probes.interval)
+    }
+  }
+
+  private func loop(_ book: LagBook) async {
+    let topology = api.topology
     var aboveSince: [String: Date] = [:]
     var lastDecision: [String: PolicyDecision] = [:]
-    var lagMeasured = ContinuousClock.now - .seconds(3600)
     while !Task.isCancelled {
       try? await Task.sleep(for: .seconds(1))
       var health: [String: SubjectHealth] = [:]
@@ -33,20 +54,7 @@ struct AutoFailover: ServiceLifecycle.Service {
         health[c.name] = await api.health.health(of: c.name)
         for k in PolicyLoader.probeKinds { kinds["\(k)/\(c.name)"] = await api.health.health(of: c.name, kind: k) }
       }
-      // Lag is measured while the source answers; once it is gone the last value stands:
-      // that is what an unplanned failover loses, and what the RPO budget is checked against.
-      if ContinuousClock.now - lagMeasured >= topology.probes.interval {
-        lagMeasured = ContinuousClock.now
-        for flow in topology.flows where health[flow.source]?.state != .unreachable {
-          if clients[flow.source] == nil {
-            clients[flow.source] = try? topology.cluster(flow.source)?.makeClient(timeout: .seconds(2))
-          }
-          guard let measured = try? await FlowLag.measure(flow: flow, store: api.store, source: clients[flow.source])
-          else { continue }
-          if let n = measured.recordsBehind { lag[flow.name] = n }
-          if let a = measured.checkpointAgeSeconds { checkpointAge[flow.name] = a }
-        }
-      }
+      let (lag, checkpointAge) = await book.snapshot
       let now = Date()
       for policy in policies.values {
         for case .lagAbove(let n, _) in policy.trigger.conditions {
@@ -76,9 +84,11 @@ struct AutoFailover: ServiceLifecycle.Service {
         }
         switch decision {
         case .failover(let target, let reason), .pending(let target, let reason):
+          let flow = topology.flow(from: state.activeCluster, to: target)?.name ?? ""
           await start(
             service.name, policy.name, target, reason,
-            pending: { if case .pending = decision { true } else { false } }(), health[target]?.state)
+            pending: { if case .pending = decision { true } else { false } }(), health[target]?.state,
+            knownLoss: lag[flow])
         default:
           break
         }
@@ -87,12 +97,15 @@ struct AutoFailover: ServiceLifecycle.Service {
   }
 
   private func start(
-    _ service: String, _ policy: String, _ target: String, _ reason: String, pending: Bool, _ targetHealth: HealthState?
+    _ service: String, _ policy: String, _ target: String, _ reason: String, pending: Bool,
+    _ targetHealth: HealthState?,
+    knownLoss: Int64?
   ) async {
     do {
       let outcome = try await ServiceSwitch(topology: api.topology, store: api.store).promote(
         service: service, PromoteRequest(target: target, mode: .forced, reason: "policy \(policy): \(reason)"),
-        actor: "policy:\(policy)", targetHealth: targetHealth, kind: "failover", pending: pending)
+        actor: "policy:\(policy)", targetHealth: targetHealth, kind: "failover", pending: pending,
+        knownLoss: .some(knownLoss))
       if let f = outcome.failover, !pending { await api.runner.start(f) }
       logger.notice(
         "\(pending ? "opened pending" : "started") failover \(outcome.failover?.id ?? 0) of \(service) to \(target): \(reason)"
@@ -112,4 +125,20 @@ struct AutoFailover: ServiceLifecycle.Service {
       logger.notice("policy \(policy) for \(service): failover to \(t) awaits an ack (\(reason))")
     }
   }
+}
+
+/// The last known lag and checkpoint age of every flow.
+public actor LagBook {
+  public init() {}
+  private var lag: [String: Int64] = [:]
+  private var checkpointAge: [String: Double] = [:]
+
+  func update(_ flow: String, _ measured: FlowLag) {
+    if let n = measured.recordsBehind { lag[flow] = n }
+    if let a = measured.checkpointAgeSeconds { checkpointAge[flow] = a }
+  }
+
+  var snapshot: ([String: Int64], [String: Double]) { (lag, checkpointAge) }
+
+  public func records(_ flow: String) -> Int64? { lag[flow] }
 }

@@ -18,7 +18,7 @@ public struct ServiceSwitch: Sendable {
   /// (every group and partition with its translated offset) and nothing changes.
   public func promote(
     service name: String, _ request: PromoteRequest, actor: String, targetHealth: HealthState? = nil,
-    kind: String = "promote", pending: Bool = false
+    kind: String = "promote", pending: Bool = false, knownLoss: Int64?? = nil
   ) async throws -> SwitchOutcome {
     let details = "to=\(request.target) mode=\(request.mode.rawValue) dryRun=\(request.dryRun) reason=\(request.reason)"
     return try await audited(action: kind, service: name, actor: actor, details: details) {
@@ -41,7 +41,9 @@ public struct ServiceSwitch: Sendable {
       let source = current.activeCluster
       let flow = self.topology.flow(from: source, to: request.target)
       if flow == nil { warnings.append("no flow \(source)->\(request.target): offsets are not translated") }
-      let loss = await self.expectedLoss(flow)
+      // A caller that knows the last measured lag (the source may be gone) says so: asking
+      // a dead source would only wait for its timeout.
+      let loss = knownLoss != nil ? knownLoss! : await self.expectedLoss(flow)
       let plan = FailoverStepName.allCases.map {
         self.describe($0, source: source, target: request.target, request.mode)
       }
