@@ -4,6 +4,7 @@ import Foundation
 import KafkaClient
 import KafkaLab
 import MM2
+import Synchronization
 import TestSupport
 import Testing
 
@@ -23,7 +24,7 @@ struct AutoFailoverTests {
     let fixture: ServeFixture
   }
 
-  static func start(policy: String, extra: String = "") async throws -> Running {
+  static func start(policy: String, extra: String = "", connectURL: String? = nil) async throws -> Running {
     let lab = try Lab(regions: ["east", "west"], brokersPerRegion: 1)
     let dir = try Failoverctl.temporaryDirectory()
     try FileManager.default.createDirectory(
@@ -32,6 +33,10 @@ struct AutoFailoverTests {
       to: dir.appendingPathComponent("policies/active-passive.yaml"), atomically: true, encoding: .utf8)
     let topology = dir.appendingPathComponent("lab.yaml").path
     var yaml = lab.topologyYAML
+    if let connectURL {
+      yaml = yaml.replacingOccurrences(
+        of: "target: \"west\"\n", with: "target: \"west\"\n    connectUrl: \"\(connectURL)\"\n")
+    }
     yaml += "\nprobes:\n  interval: 500ms\n  timeout: 500ms\n  failuresToDown: 3\napi:\n  tokens:\n"
     for (role, secret) in ServeFixture.tokens.sorted(by: { $0.key < $1.key }) {
       yaml += "    - {name: \(role)-bot, role: \(role), sha256: \(TokenAuthenticator.hexDigest(of: secret))}\n"
@@ -114,8 +119,30 @@ struct AutoFailoverTests {
   }
 
   @Test func aManualPolicyOpensAPendingFailoverThatWaitsForAck() async throws {
-    let manual = Self.automatic.replacingOccurrences(of: "approval: automatic", with: "approval: manual")
-    let r = try await Self.start(policy: manual)
+    // One loopback server plays Kafka Connect and the webhook receiver.
+    let seen = RequestLog()
+    let http = try LoopbackHTTPServer { request in
+      seen.append("\(request.method) \(request.path)")
+      if request.path == "/hook",
+        let body = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any]
+      {
+        seen.append("event \(body["event"] as? String ?? "?")")
+      }
+      return .init(status: request.method == "PUT" ? 202 : 200, body: "{}")
+    }
+    defer { http.stop() }
+    let manual = """
+      trigger:
+        any: [{clusterUnreachable: {for: 0s}}]
+      guards: {healthyTarget: true, cooldown: 10m, approval: manual}
+      action:
+        target: best-standby
+        replication: pause
+        notify: [{webhook: "\(http.baseURL)/hook", events: [pending, succeeded]}]
+      """
+    let r = try await Self.start(
+      policy: manual,
+      connectURL: http.baseURL)
     let f = r.fixture
     r.lab.region("east")!.fail()
     var pending: [String: Any]? = nil
@@ -133,6 +160,15 @@ struct AutoFailoverTests {
     #expect(try await f.finished(id)["status"] as? String == "succeeded")
     let doc = try json(try await f.get("/v1/services/orders/discovery"))
     #expect((doc["active"] as? [String: Any])?["cluster"] as? String == "west")
+    // MM2's connectors of east->west were paused through the Connect REST API, and the
+    // webhook heard of the pending failovers (orders and payments share the policy) and of
+    // the success of the one acknowledged.
+    try await Task.sleep(for: .milliseconds(500))
+    let log = seen.all
+    for c in ["MirrorSourceConnector", "MirrorCheckpointConnector", "MirrorHeartbeatConnector"] {
+      #expect(log.contains("PUT /connectors/\(c)/pause"), "\(log)")
+    }
+    #expect(log.filter { $0.hasPrefix("event ") } == ["event pending", "event pending", "event succeeded"], "\(log)")
     _ = await f.server.stop()
   }
 
@@ -148,4 +184,11 @@ struct AutoFailoverTests {
     let (_, err) = await f.server.stop()
     #expect(err.contains("refused by maxLagRecords"))
   }
+}
+
+/// Requests a loopback server saw, in order.
+final class RequestLog: Sendable {
+  private let box = Mutex<[String]>([])
+  func append(_ s: String) { box.withLock { $0.append(s) } }
+  var all: [String] { box.withLock { $0 } }
 }

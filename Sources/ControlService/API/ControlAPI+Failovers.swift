@@ -42,7 +42,9 @@ extension ControlAPI {
       restore: restore.map { (service: $0.0, expectedEpoch: $0.1, change: $0.2) })
     if let state { publish(state) }
     metrics.failover(kind: record.kind, outcome: "aborted")
-    return JSONBody.response(try await store.failover(id: record.id) ?? record)
+    let aborted = try await store.failover(id: record.id) ?? record
+    runner.notify("aborted", aborted)
+    return JSONBody.response(aborted)
   }
 
   /// `POST /v1/failovers/{id}/resume`: runs a failed failover again from its failed step.

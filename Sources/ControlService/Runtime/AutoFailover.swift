@@ -106,7 +106,9 @@ struct AutoFailover: ServiceLifecycle.Service {
         service: service, PromoteRequest(target: target, mode: .forced, reason: "policy \(policy): \(reason)"),
         actor: "policy:\(policy)", targetHealth: targetHealth, kind: "failover", pending: pending,
         knownLoss: .some(knownLoss))
-      if let f = outcome.failover, !pending { await api.runner.start(f) }
+      if let f = outcome.failover {
+        if pending { api.runner.notify("pending", f) } else { await api.runner.start(f) }
+      }
       logger.notice(
         "\(pending ? "opened pending" : "started") failover \(outcome.failover?.id ?? 0) of \(service) to \(target): \(reason)"
       )

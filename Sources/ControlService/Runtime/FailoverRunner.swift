@@ -1,3 +1,4 @@
+import CurlHTTP
 import Foundation
 import Logging
 import Orchestrator
@@ -16,15 +17,50 @@ public actor FailoverRunner {
     self.metrics = metrics
   }
 
+  /// Calls the webhooks of the service's policy that listen for `event` (`pending`,
+  /// `started`, `succeeded`, `failed`, `aborted`) with `{"event": ..., "failover": ...}`.
+  /// Fire and forget: a slow or failing hook never holds a failover up; failures are logged.
+  public nonisolated func notify(_ event: String, _ record: FailoverRecord) {
+    let topology = executor.topology
+    guard let name = topology.service(record.service)?.policy, let policy = policies[name] else { return }
+    let hooks = policy.action.webhooks.filter { $0.events.isEmpty || $0.events.contains(event) }
+    guard !hooks.isEmpty else { return }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    encoder.dateEncodingStrategy = .iso8601
+    guard let body = try? encoder.encode(WebhookBody(event: event, failover: record)) else { return }
+    let http = executor.http
+    let logger = executor.logger
+    for hook in hooks {
+      Task {
+        do {
+          let r = try await http.post(
+            hook.url, body: Array(body), headers: [HTTPHeader("Content-Type", "application/json")],
+            timeout: .seconds(5))
+          if !(200..<300).contains(r.status) { logger.warning("webhook \(hook.url) answered \(r.status) to \(event)") }
+        } catch {
+          logger.warning("webhook \(hook.url) for \(event) of failover \(record.id): \(error)")
+        }
+      }
+    }
+  }
+
+  struct WebhookBody: Encodable {
+    let event: String
+    let failover: FailoverRecord
+  }
+
   /// Starts `record` unless it already runs here.
   public func start(_ record: FailoverRecord) {
     guard running[record.id] == nil else { return }
     let settings = executor.settings(for: record.service, policies: policies)
     let executor = self.executor
     let metrics = self.metrics
+    notify("started", record)
     running[record.id] = Task {
       let finished = await executor.run(record, settings: settings)
       metrics.failover(kind: finished.kind, outcome: finished.status)
+      self.notify(finished.status, finished)
       await self.done(record.id)
       return finished
     }
