@@ -73,7 +73,7 @@ let package = Package(
     ),
     .target(
       name: "KafkaLab",
-      dependencies: ["KafkaClient", "Orchestrator", "HealthProbes", "MM2"]
+      dependencies: ["KafkaClient", "Orchestrator", "HealthProbes", "MM2", "CurlHTTP"]
     ),
     .executableTarget(
       name: "failoverctl",

@@ -1,3 +1,4 @@
+import CurlHTTP
 import Foundation
 import HealthProbes
 import KafkaClient
@@ -19,6 +20,11 @@ public struct LabTour: Sendable {
     public var failedRegion = ""
     public var whileDown: ClusterHealth?
     public var afterRecovery: ClusterHealth?
+    /// The unplanned failovers of the failed region's services, then their failbacks.
+    public var failovers: [FailoverRecord] = []
+    public var failbacks: [FailoverRecord] = []
+    public var servicesAfterFailover: [ServiceState] = []
+    public var servicesAfterFailback: [ServiceState] = []
   }
 
   public struct RegionInfo: Codable, Sendable {
@@ -39,7 +45,7 @@ public struct LabTour: Sendable {
     self.recordsPerTopic = recordsPerTopic
   }
 
-  public func run(progress: @Sendable (String) -> Void) async throws -> Report {
+  public func run(progress: @escaping @Sendable (String) -> Void) async throws -> Report {
     var report = Report()
     progress("starting \(regionNames.count) simulated regions (librdkafka mock clusters, 3 brokers each)")
     let lab = try Lab(regions: regionNames)
@@ -93,14 +99,57 @@ public struct LabTour: Sendable {
     progress(
       "  \(down.cluster): \(down.state.rawValue) after \(Int(down.latencyMilliseconds)) ms (\(down.reasons.first ?? ""))"
     )
+    // Every service active in the failed region fails over, as the journaled executor
+    // runs it (unplanned: fence, no drain, translate, switch). The lab has no mirror yet,
+    // so there are no MM2 checkpoints to translate.
+    let executor = FailoverExecutor(topology: t, store: store, http: HTTPClient(maxConcurrentRequests: 2)) { state in
+      progress(
+        "    discovery: \(state.service) epoch \(state.epoch), active \(state.activeCluster)"
+          + (state.writable ? "" : " (not writable)"))
+    }
+    var settings = FailoverSettings()
+    settings.replication = .none
+    let switcher = ServiceSwitch(topology: t, store: store)
+    for service in t.services where service.primary == failed.name {
+      guard let target = service.standbys.first else { continue }
+      progress("failing \(service.name) over from \(failed.name) to \(target)")
+      let outcome = try await switcher.promote(
+        service: service.name, PromoteRequest(target: target, mode: .forced, reason: "demo: \(failed.name) is down"),
+        actor: "demo", targetHealth: .healthy, kind: "failover", knownLoss: .some(nil))
+      guard let record = outcome.failover else { continue }
+      let done = await executor.run(record, settings: settings)
+      report.failovers.append(done)
+      progress("  failover \(done.id): \(done.status) in \(Self.took(done)) (\(Self.stepSummary(done)))")
+    }
+    report.servicesAfterFailover = try await store.serviceStates()
     failed.recover()
     var after = down
     for _ in 0..<20 where after.state != .healthy {
       after = await probe(failedCluster, clients[failed.name]!, timeout: .seconds(1))
     }
     report.afterRecovery = after
-    progress("  \(failed.name) back up: \(after.state.rawValue)")
+    progress("  \(failed.name) back up: \(after.state.rawValue); nothing moves back until a failback")
+    for service in t.services where service.primary == failed.name {
+      progress("failing \(service.name) back to \(failed.name)")
+      let outcome = try await switcher.failback(
+        service: service.name, dryRun: false, reason: "demo: \(failed.name) recovered", actor: "demo",
+        homeHealth: after.state)
+      guard let record = outcome.failover else { continue }
+      let done = await executor.run(record, settings: settings)
+      report.failbacks.append(done)
+      progress("  failback \(done.id): \(done.status) in \(Self.took(done)) (\(Self.stepSummary(done)))")
+    }
+    report.servicesAfterFailback = try await store.serviceStates()
     return report
+  }
+
+  static func took(_ r: FailoverRecord) -> String {
+    guard let end = r.finishedAt else { return "-" }
+    return String(format: "%.0f ms", end.timeIntervalSince(r.createdAt) * 1000)
+  }
+
+  static func stepSummary(_ r: FailoverRecord) -> String {
+    r.steps.filter { $0.status == "done" }.map(\.name).joined(separator: ", ")
   }
 
   private func probeAll(_ t: Topology, _ clients: [String: KafkaClient]) async -> [ClusterHealth] {

@@ -30,6 +30,9 @@ struct DemoCommand: AsyncParsableCommand {
         print(
           "\nsummary: \(report.produced) records produced; \(report.failedRegion) read \(down) while down, \(after) after"
         )
+        let moved = report.failovers.map { "\($0.service) \($0.sourceCluster)->\($0.targetCluster) \($0.status)" }
+        let home = report.servicesAfterFailback.map { "\($0.service) on \($0.activeCluster) at epoch \($0.epoch)" }
+        print("failovers: \(moved.joined(separator: ", ")); after failback: \(home.joined(separator: ", "))")
         print("state database: \(report.database)")
       } else {
         try printJSON(report)
