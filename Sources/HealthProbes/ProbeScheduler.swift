@@ -95,3 +95,14 @@ public actor AsyncLimiter {
     }
   }
 }
+
+/// Results waiting to be written together (one transaction a second, not one a result).
+public actor ResultBuffer {
+  private var pending: [ProbeResult] = []
+  public init() {}
+  public func append(_ r: ProbeResult) { pending.append(r) }
+  public func drain() -> [ProbeResult] {
+    defer { pending = [] }
+    return pending
+  }
+}

@@ -109,13 +109,3 @@ extension JSONEncoder {
     return e
   }
 }
-
-/// Results waiting to be written together.
-actor ResultBuffer {
-  private var pending: [ProbeResult] = []
-  func append(_ r: ProbeResult) { pending.append(r) }
-  func drain() -> [ProbeResult] {
-    defer { pending = [] }
-    return pending
-  }
-}

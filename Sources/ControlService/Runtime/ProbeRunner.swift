@@ -46,13 +46,3 @@ struct ProbeRunner: ServiceLifecycle.Service {
     }
   }
 }
-
-/// Results waiting to be written together.
-actor ResultBuffer {
-  private var pending: [ProbeResult] = []
-  func append(_ r: ProbeResult) { pending.append(r) }
-  func drain() -> [ProbeResult] {
-    defer { pending = [] }
-    return pending
-  }
-}

@@ -26,21 +26,7 @@ public enum PolicyLoader {
     throws(ConfigError) -> Policy
   {
     let reader = NodeReader(file: file)
-    let root: Node
-    do {
-      guard let node = try Yams.compose(yaml: yaml) else {
-        throw ConfigError(
-          file: file,
-          diagnostics: [.init(file: file, location: .init(line: 1, column: 1), path: "", message: "the file is empty")])
-      }
-      root = node
-    } catch let error as ConfigError {
-      throw error
-    } catch {
-      throw ConfigError(
-        file: file,
-        diagnostics: [.init(file: file, location: .init(line: 1, column: 1), path: "", message: "YAML: \(error)")])
-    }
+    let root = try YAMLDocument.compose(yaml, file: file)
     guard let top = NodeReader.Mapping(reader, root, path: "") else {
       throw ConfigError(file: file, diagnostics: reader.diagnostics)
     }
@@ -58,12 +44,7 @@ public enum PolicyLoader {
     let guards = top.mapping("guards").map(readGuards) ?? Policy.Guards()
     let action = top.mapping("action").map { readAction($0, topology: topology) } ?? Policy.Action()
     top.finish()
-    guard reader.diagnostics.isEmpty else {
-      let sorted = reader.diagnostics.sorted {
-        ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column)
-      }
-      throw ConfigError(file: file, diagnostics: sorted)
-    }
+    try YAMLDocument.check(reader, file: file)
     return Policy(name: name, description: description, trigger: trigger, guards: guards, action: action)
   }
 

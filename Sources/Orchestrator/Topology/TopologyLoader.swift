@@ -26,19 +26,7 @@ public enum TopologyLoader {
 
   public static func parse(yaml: String, file: String) throws(ConfigError) -> Topology {
     let reader = NodeReader(file: file)
-    let root: Node
-    do {
-      guard let node = try Yams.compose(yaml: yaml) else {
-        throw ConfigError(
-          file: file,
-          diagnostics: [.init(file: file, location: .init(line: 1, column: 1), path: "", message: "the file is empty")])
-      }
-      root = node
-    } catch let error as ConfigError {
-      throw error
-    } catch {
-      throw ConfigError(file: file, diagnostics: [yamlDiagnostic(error, file: file)])
-    }
+    let root = try YAMLDocument.compose(yaml, file: file)
     guard let top = NodeReader.Mapping(reader, root, path: "") else {
       throw ConfigError(file: file, diagnostics: reader.diagnostics)
     }
@@ -64,29 +52,8 @@ public enum TopologyLoader {
       reader: reader, topology: topology, regionPaths: regions.map(\.1), clusterPaths: clusters.map(\.1),
       flowPaths: flows.map(\.1), servicePaths: services.map(\.1)
     ).validate()
-    guard reader.diagnostics.isEmpty else {
-      let sorted = reader.diagnostics.sorted {
-        ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column)
-      }
-      throw ConfigError(file: file, diagnostics: sorted)
-    }
+    try YAMLDocument.check(reader, file: file)
     return topology
-  }
-
-  private static func yamlDiagnostic(_ error: Error, file: String) -> ConfigDiagnostic {
-    func diag(_ mark: Mark, _ problem: String) -> ConfigDiagnostic {
-      .init(
-        file: file, location: .init(line: mark.line, column: mark.column), path: "", message: "YAML syntax: \(problem)")
-    }
-    switch error as? YamlError {
-    case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-      .composer(_, let problem, let mark, _):
-      return diag(mark, problem)
-    case .duplicatedKeysInMapping(let duplicates, let context):
-      return diag(context.mark, "duplicate key \(duplicates.joined(separator: ", ")) in one mapping")
-    default:
-      return .init(file: file, location: .init(line: 1, column: 1), path: "", message: "YAML: \(error)")
-    }
   }
 
   private static func readRegion(_ r: NodeReader, _ node: Node, _ path: String) -> Region? {

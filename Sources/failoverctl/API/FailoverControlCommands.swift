@@ -9,10 +9,7 @@ struct AckCommand: AsyncParsableCommand {
   @Argument(help: "The failover's id (failoverctl history).") var id: Int64
   @OptionGroup var server: ServerOptions
 
-  func run() async throws {
-    let record = try await server.client.post("/v1/failovers/\(id)/ack", body: [:], as: FailoverRecord.self)
-    try await followRecord(record, server)
-  }
+  func run() async throws { try await postAndFollow("/v1/failovers/\(id)/ack", server) }
 }
 
 struct AbortCommand: AsyncParsableCommand {
@@ -34,13 +31,11 @@ struct ResumeCommand: AsyncParsableCommand {
   @Argument(help: "The failover's id (failoverctl history).") var id: Int64
   @OptionGroup var server: ServerOptions
 
-  func run() async throws {
-    let record = try await server.client.post("/v1/failovers/\(id)/resume", body: [:], as: FailoverRecord.self)
-    try await followRecord(record, server)
-  }
+  func run() async throws { try await postAndFollow("/v1/failovers/\(id)/resume", server) }
 }
 
-private func followRecord(_ record: FailoverRecord, _ server: ServerOptions) async throws {
+private func postAndFollow(_ path: String, _ server: ServerOptions) async throws {
+  let record = try await server.client.post(path, body: [:], as: FailoverRecord.self)
   if server.output == .text {
     print(
       "failover \(record.id) of \(record.service): \(record.sourceCluster) -> \(record.targetCluster), \(record.status)"

@@ -31,25 +31,12 @@ struct PromoteCommand: AsyncParsableCommand {
   @Argument(help: "The service.") var service: String
   @Option(help: "The cluster to make active.") var to: String
   @Flag var mode: PromoteMode = .planned
-  @Flag(help: "Show the plan; change nothing.") var dryRun = false
-  @Flag(help: "Do not ask for confirmation.") var yes = false
-  @Option(help: "Why, for the audit log.") var reason: String = ""
-  @Flag(help: "Return once the failover is accepted; do not follow its steps.") var noWait = false
-  @OptionGroup var server: ServerOptions
+  @OptionGroup var options: SwitchOptions
 
   func run() async throws {
-    let client = server.client
-    let path = "/v1/services/\(pathComponent(service))/promote"
-    var body: [String: Any] = ["to": to, "mode": mode == .force ? "forced" : "planned", "reason": reason]
-    if !dryRun && !yes {
-      body["dryRun"] = true
-      let plan = try await client.post(path, body: body, as: SwitchOutcome.self)
-      printOutcome(plan)
-      try confirm("Promote \(to) for \(service)?")
-    }
-    body["dryRun"] = dryRun
-    let outcome = try await client.post(path, body: body, as: SwitchOutcome.self)
-    try await follow(outcome, client: client, output: server.output, wait: !noWait)
+    try await options.send(
+      service, "promote", ["to": to, "mode": mode == .force ? "forced" : "planned"],
+      question: "Promote \(to) for \(service)?")
   }
 }
 
@@ -64,25 +51,11 @@ struct FailoverCommand: AsyncParsableCommand {
 
   @Argument(help: "The service.") var service: String
   @Option(help: "The cluster to make active (default: the best standby).") var to: String?
-  @Flag(help: "Show the plan; change nothing.") var dryRun = false
-  @Flag(help: "Do not ask for confirmation.") var yes = false
-  @Option(help: "Why, for the audit log.") var reason: String = ""
-  @Flag(help: "Return once the failover is accepted; do not follow its steps.") var noWait = false
-  @OptionGroup var server: ServerOptions
+  @OptionGroup var options: SwitchOptions
 
   func run() async throws {
-    let client = server.client
-    let path = "/v1/services/\(pathComponent(service))/failover"
-    var body: [String: Any] = ["reason": reason]
-    if let to { body["to"] = to }
-    if !dryRun && !yes {
-      body["dryRun"] = true
-      printOutcome(try await client.post(path, body: body, as: SwitchOutcome.self))
-      try confirm("Fail \(service) over now, without draining?")
-    }
-    body["dryRun"] = dryRun
-    let outcome = try await client.post(path, body: body, as: SwitchOutcome.self)
-    try await follow(outcome, client: client, output: server.output, wait: !noWait)
+    try await options.send(
+      service, "failover", to.map { ["to": $0] } ?? [:], question: "Fail \(service) over now, without draining?")
   }
 }
 
@@ -96,20 +69,34 @@ struct FailbackCommand: AsyncParsableCommand {
       """)
 
   @Argument(help: "The service.") var service: String
+  @OptionGroup var options: SwitchOptions
+
+  func run() async throws {
+    try await options.send(service, "failback", [:], question: "Fail \(service) back to its primary?")
+  }
+}
+
+/// What promote, failover and failback share: dry run, confirmation, reason, following.
+struct SwitchOptions: ParsableArguments {
   @Flag(help: "Show the plan; change nothing.") var dryRun = false
   @Flag(help: "Do not ask for confirmation.") var yes = false
   @Option(help: "Why, for the audit log.") var reason: String = ""
   @Flag(help: "Return once the failover is accepted; do not follow its steps.") var noWait = false
   @OptionGroup var server: ServerOptions
 
-  func run() async throws {
+  /// Shows the plan and asks (unless --yes or --dry-run), sends, follows the failover.
+  func send(_ service: String, _ action: String, _ fields: [String: Any], question: String) async throws {
     let client = server.client
-    let path = "/v1/services/\(pathComponent(service))/failback"
+    let path = "/v1/services/\(pathComponent(service))/\(action)"
+    var body = fields
+    body["reason"] = reason
     if !dryRun && !yes {
-      printOutcome(try await client.post(path, body: ["dryRun": true, "reason": reason], as: SwitchOutcome.self))
-      try confirm("Fail \(service) back to its primary?")
+      body["dryRun"] = true
+      printOutcome(try await client.post(path, body: body, as: SwitchOutcome.self))
+      try confirm(question)
     }
-    let outcome = try await client.post(path, body: ["dryRun": dryRun, "reason": reason], as: SwitchOutcome.self)
+    body["dryRun"] = dryRun
+    let outcome = try await client.post(path, body: body, as: SwitchOutcome.self)
     try await follow(outcome, client: client, output: server.output, wait: !noWait)
   }
 }
