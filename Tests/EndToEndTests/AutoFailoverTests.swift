@@ -68,7 +68,7 @@ struct AutoFailoverTests {
   @Test func aRegionThatGoesDownIsFailedOverAutomaticallyAndComesHomeOnlyByFailback() async throws {
     let r = try await Self.start(policy: Self.automatic)
     let f = r.fixture
-    // East holds 10 records of orders[0]; MM2 had replicated the first 5 when it failed.
+    // East holds 10 records of orders[0]; MM2 had replicated offsets 0 to 5 when it failed.
     let topology = r.lab.topology
     let east = try topology.cluster("east")!.makeClient()
     _ = try await east.produce(
@@ -101,12 +101,12 @@ struct AutoFailoverTests {
     #expect(after["epoch"] as? Int == 3)
     #expect((after["active"] as? [String: Any])?["cluster"] as? String == "west")
 
-    // Failback: the plan names the 5 records east kept that west never received.
+    // Failback: the plan names the 4 records (6 to 9) east kept that west never received.
     let plan = try json(try await f.post("/v1/services/orders/failback", #"{"dryRun": true}"#))
     let unreplicated = try #require(plan["unreplicated"] as? [[String: Any]])
     #expect(unreplicated.count == 1)
     #expect(unreplicated.first?["topic"] as? String == "orders")
-    #expect(unreplicated.first?["recordsBehind"] as? Int == 5)
+    #expect(unreplicated.first?["recordsBehind"] as? Int == 4)
     let back = try await f.switchOver("/v1/services/orders/failback", #"{"reason": "east is back"}"#)
     #expect(back["status"] as? String == "succeeded", "\(back)")
     #expect(back["kind"] as? String == "failback")

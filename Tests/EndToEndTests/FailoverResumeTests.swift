@@ -22,7 +22,7 @@ struct FailoverResumeTests {
   }
 
   /// East has 30 records of `orders`; west their copies 10 offsets later; an offset-sync at
-  /// every tenth record (the newest at 30: nothing left to replicate) and a checkpoint of
+  /// every tenth record and the last (29: nothing left to replicate) and a checkpoint of
   /// `orders-processor` at 25 -> 31.
   static func seed(_ topologyFile: String) async throws -> KafkaClient {
     let topology = try TopologyLoader.load(path: topologyFile).topology
@@ -33,7 +33,7 @@ struct FailoverResumeTests {
       (0..<30).map { ProducerRecord(topic: "orders", partition: 0, value: Array("o\($0)".utf8)) })
     _ = try await west.produce(
       (0..<40).map { ProducerRecord(topic: "east.orders", partition: 0, value: Array("r\($0)".utf8)) })
-    let syncs = [0, 10, 20, 30].map {
+    let syncs = [0, 10, 20, 29].map {
       OffsetSync(topic: "orders", partition: 0, upstreamOffset: Int64($0), downstreamOffset: Int64($0 + 10))
     }
     _ = try await east.produce(

@@ -83,7 +83,7 @@ struct OffsetsCommandTests {
     let lag = try await Failoverctl.run(["offsets", "lag"] + common + ["--output", "json"])
     #expect(lag.status == 0, "\(lag.stderr)")
     let lagJSON = try JSONSerialization.jsonObject(with: Data(lag.stdout.utf8)) as! [String: Any]
-    #expect(lagJSON["recordsBehind"] as? Int == 10)
+    #expect(lagJSON["recordsBehind"] as? Int == 9)
 
     let unknown = try await Failoverctl.run([
       "offsets", "translate", "--config", topologyFile, "--db", db, "--flow", "east->nowhere",

@@ -147,15 +147,15 @@ struct MM2IngestTranslateApplyTests {
       ])
     #expect(refused.allSatisfy { $0.status == .skipped })
 
-    // Lag from the same data: partition 0 is 10 past its newest sync, partition 1 is 50.
+    // Lag from the same data: partition 0 has 9 records past its newest sync, partition 1 has 49.
     let lag = try await FlowLag.measure(flow: flow, store: store, source: eastClient)
-    #expect(lag.partitions.map(\.recordsBehind) == [10, 50])
-    #expect(lag.recordsBehind == 60)
+    #expect(lag.partitions.map(\.recordsBehind) == [9, 49])
+    #expect(lag.recordsBehind == 58)
     #expect(lag.heartbeatAgeSeconds != nil)
     #expect(lag.poisonRecords == 1)
     // The replication-lag probe judges the same measurement against thresholds.
     #expect(
-      ReplicationLagProbe.judge(lag, LagThresholds(maxRecordsBehind: 50)) == ["60 records not yet replicated (max 50)"])
+      ReplicationLagProbe.judge(lag, LagThresholds(maxRecordsBehind: 50)) == ["58 records not yet replicated (max 50)"])
     #expect(
       ReplicationLagProbe.judge(lag, LagThresholds(maxRecordsBehind: 100, maxHeartbeatAge: .seconds(3600))).isEmpty)
     let probe = ReplicationLagProbe(

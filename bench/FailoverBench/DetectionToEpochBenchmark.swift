@@ -49,7 +49,7 @@ struct DetectionToEpochBenchmark {
       let west = try topology.cluster("west")!.makeClient()
       _ = try await east.produce(
         (0..<10).map { ProducerRecord(topic: "orders", partition: 0, value: Array("o\($0)".utf8)) })
-      let sync = OffsetSync(topic: "orders", partition: 0, upstreamOffset: 10, downstreamOffset: 10)
+      let sync = OffsetSync(topic: "orders", partition: 0, upstreamOffset: 9, downstreamOffset: 9)
       _ = try await east.produce([
         ProducerRecord(topic: flow.offsetSyncsTopic, partition: 0, key: sync.key, value: sync.value)
       ])

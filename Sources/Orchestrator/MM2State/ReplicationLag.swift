@@ -34,7 +34,7 @@ public struct FlowLag: Sendable, Codable, Equatable {
       let high = highs[tp]?.high
       let newest = histories[tp]?.newest?.upstream
       var behind: Int64? = nil
-      if let high, let newest { behind = max(0, high - newest) }
+      if let high, let newest { behind = max(0, high - newest - 1) }
       return Partition(
         topic: tp.topic, partition: tp.partition, sourceHighWatermark: high, newestSyncUpstream: newest,
         recordsBehind: behind)
