@@ -73,7 +73,10 @@ let package = Package(
     ),
     .target(
       name: "KafkaLab",
-      dependencies: ["KafkaClient", "Orchestrator", "HealthProbes", "MM2", "CurlHTTP"]
+      dependencies: [
+        "KafkaClient", "Orchestrator", "HealthProbes", "MM2", "CurlHTTP",
+        .product(name: "Logging", package: "swift-log"),
+      ]
     ),
     .executableTarget(
       name: "failoverctl",
@@ -102,7 +105,8 @@ let package = Package(
     .testTarget(name: "HealthProbesTests", dependencies: ["HealthProbes", "CurlHTTP", "TestSupport"]),
     .testTarget(name: "IntegrationTests", dependencies: ["Orchestrator", "KafkaClient", "MM2", "HealthProbes"]),
     .testTarget(
-      name: "KafkaLabTests", dependencies: ["KafkaLab", "KafkaClient", "HealthProbes", "Orchestrator", "CurlHTTP"]),
+      name: "KafkaLabTests",
+      dependencies: ["KafkaLab", "KafkaClient", "HealthProbes", "Orchestrator", "CurlHTTP", "MM2"]),
     .testTarget(
       name: "EndToEndTests",
       dependencies: [

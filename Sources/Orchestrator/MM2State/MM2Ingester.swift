@@ -182,7 +182,7 @@ public actor MM2Ingester {
 }
 
 extension MM2Ingester.Stats {
-  mutating func add(_ o: MM2Ingester.Stats) {
+  public mutating func add(_ o: MM2Ingester.Stats) {
     checkpoints += o.checkpoints
     offsetSyncs += o.offsetSyncs
     heartbeats += o.heartbeats

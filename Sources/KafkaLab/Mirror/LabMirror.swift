@@ -1,0 +1,195 @@
+import Foundation
+import KafkaClient
+import Logging
+import MM2
+import Orchestrator
+
+/// One replication flow of the lab, done the way MirrorMaker 2 does it, in its topics and
+/// byte formats: records copied to the flow's remote topics (same partition, key, value,
+/// headers and timestamp), offset-syncs on the flow's offset-syncs topic, checkpoints of
+/// the source's consumer groups on the target, heartbeats. The orchestrator cannot tell
+/// it from MM2. Replication can be slowed (`MirrorSettings`) and paused, as through
+/// Connect's REST API.
+public actor LabMirror {
+  public let flow: Flow
+  let topics: [String]
+  let groups: [String]
+  let settings: MirrorSettings
+  let source: Cluster
+  let target: Cluster
+  let logger = Logger(label: "lab.mirror")
+  private var syncs: [TopicPartition: PartitionSync] = [:]
+  /// The next upstream offset to copy, per partition: where to resume after an error.
+  private var next: [TopicPartition: Int64] = [:]
+  private var paused = false
+  public private(set) var copied = 0
+
+  public init(flow: Flow, topology: Topology, topics: [String], groups: [String], settings: MirrorSettings = .init())
+    throws
+  {
+    guard let source = topology.cluster(flow.source), let target = topology.cluster(flow.target) else {
+      throw MirrorError("flow \(flow.name) names an unknown cluster")
+    }
+    let pattern = try Regex(flow.topicsPattern)
+    self.flow = flow
+    self.topics = topics.filter { (try? pattern.wholeMatch(in: $0)) != nil }
+    self.groups = groups
+    self.settings = settings
+    self.source = source
+    self.target = target
+  }
+
+  public func pause() { paused = true }
+  public func resume() { paused = false }
+  public var isPaused: Bool { paused }
+
+  /// Replicates until the task is cancelled; a region that is down is retried.
+  public func run() async {
+    var sourceClient: KafkaClient? = nil
+    var targetClient: KafkaClient? = nil
+    var consumer: KafkaConsumer? = nil
+    var lastCheckpoint = ContinuousClock.now - .seconds(3600)
+    var lastHeartbeat = ContinuousClock.now - .seconds(3600)
+    while !Task.isCancelled {
+      do {
+        if sourceClient == nil { sourceClient = try source.makeClient(timeout: .seconds(2)) }
+        if targetClient == nil { targetClient = try target.makeClient(timeout: .seconds(2)) }
+        guard let sourceClient, let targetClient else { continue }
+        if consumer == nil { consumer = try await follow(sourceClient) }
+        guard let consumer else { continue }
+        if paused {
+          try await Task.sleep(for: .milliseconds(100))
+          continue
+        }
+        try await copy(consumer, targetClient)
+        if ContinuousClock.now - lastHeartbeat >= settings.heartbeatInterval {
+          lastHeartbeat = ContinuousClock.now
+          try await heartbeat(targetClient)
+        }
+        if ContinuousClock.now - lastCheckpoint >= settings.checkpointInterval {
+          lastCheckpoint = ContinuousClock.now
+          try await checkpoint(sourceClient, targetClient)
+        }
+      } catch {
+        if Task.isCancelled { break }
+        logger.debug("mirror \(flow.name): \(error); retrying")
+        // Resume from the first record not copied: a failed produce must not skip any.
+        if let c = consumer, !next.isEmpty { try? await c.assign(next) }
+        try? await Task.sleep(for: .milliseconds(200))
+      }
+    }
+  }
+
+  /// A consumer of every partition of the flow's topics, from the start (or where the
+  /// mirror had got to).
+  private func follow(_ client: KafkaClient) async throws -> KafkaConsumer {
+    let description = try await client.describeCluster(timeout: .seconds(2))
+    var positions: [TopicPartition: Int64] = [:]
+    for t in description.topics where topics.contains(t.name) {
+      for p in t.partitions {
+        let tp = TopicPartition(t.name, p.id)
+        positions[tp] = next[tp] ?? 0
+      }
+    }
+    var props = try source.clientProperties()
+    props["group.id"] = "lab-mirror-\(flow.name)"
+    props["fetch.wait.max.ms"] = "20"
+    let consumer = try KafkaConsumer(properties: props)
+    try await consumer.assign(positions)
+    next = positions
+    return consumer
+  }
+
+  private func copy(_ consumer: KafkaConsumer, _ target: KafkaClient) async throws {
+    let batch = try await consumer.poll(max: 2000, timeout: .milliseconds(50), headers: true)
+    var records = batch.records
+    if settings.delay > .zero, let newest = records.last?.timestamp {
+      let ready = Date().timeIntervalSince1970 * 1000 - settings.delay / .milliseconds(1)
+      if Double(newest) > ready {
+        try await Task.sleep(for: .milliseconds(Int64(Double(newest) - ready)))
+      }
+    }
+    if let cap = settings.maxRecordsPerSecond, records.count > 0 {
+      records = Array(records.prefix(max(1, cap / 20)))
+    }
+    var syncRecords: [ProducerRecord] = []
+    if !records.isEmpty {
+      let copies = records.map {
+        ProducerRecord(
+          topic: flow.remoteTopic($0.topic), partition: $0.partition, key: $0.key, value: $0.value,
+          timestamp: $0.timestamp, headers: $0.headers)
+      }
+      let reports = try await target.produce(copies, timeout: .seconds(5))
+      for (record, report) in zip(records, reports) {
+        let tp = TopicPartition(record.topic, record.partition)
+        next[tp] = record.offset + 1
+        copied += 1
+        if let s = syncs[tp, default: PartitionSync()].copied(
+          upstream: record.offset, downstream: report.offset, offsetLagMax: settings.offsetLagMax)
+        {
+          syncRecords.append(syncRecord(tp, s))
+        }
+      }
+      if records.count < batch.records.count {
+        // The cap left records behind: read them again.
+        try await consumer.assign(next)
+      }
+    }
+    for tp in batch.reachedEnd.keys where records.count == batch.records.count {
+      if let s = syncs[tp]?.flush() { syncRecords.append(syncRecord(tp, s)) }
+    }
+    if !syncRecords.isEmpty {
+      let syncCluster = flow.offsetSyncsCluster == flow.source ? self.source : self.target
+      _ = try await client(for: syncCluster).produce(syncRecords, timeout: .seconds(5))
+    }
+    if let cap = settings.maxRecordsPerSecond, !records.isEmpty {
+      try await Task.sleep(for: .seconds(Double(records.count) / Double(cap)))
+    }
+  }
+
+  private func syncRecord(_ tp: TopicPartition, _ s: (Int64, Int64)) -> ProducerRecord {
+    let sync = OffsetSync(topic: tp.topic, partition: tp.partition, upstreamOffset: s.0, downstreamOffset: s.1)
+    return ProducerRecord(topic: flow.offsetSyncsTopic, partition: 0, key: sync.key, value: sync.value)
+  }
+
+  private func heartbeat(_ target: KafkaClient) async throws {
+    let beat = Heartbeat(
+      sourceClusterAlias: flow.sourceAlias, targetClusterAlias: flow.targetAlias,
+      timestamp: Int64(Date().timeIntervalSince1970 * 1000))
+    _ = try await target.produce(
+      [ProducerRecord(topic: flow.remoteHeartbeatsTopic, partition: 0, key: beat.key, value: beat.value)],
+      timeout: .seconds(5))
+  }
+
+  /// MM2's MirrorCheckpointTask: each group's committed offsets on the source, translated
+  /// through the syncs, written to the target's checkpoints topic.
+  private func checkpoint(_ source: KafkaClient, _ target: KafkaClient) async throws {
+    let partitions = syncs.keys.sorted()
+    guard !partitions.isEmpty else { return }
+    var records: [ProducerRecord] = []
+    for group in groups {
+      let committed = try await source.committedOffsets(group: group, partitions: partitions, timeout: .seconds(2))
+      for tp in partitions {
+        guard let upstream = committed[tp] ?? nil, let downstream = syncs[tp]?.translate(upstream) else { continue }
+        let cp = Checkpoint(
+          group: group, topic: tp.topic, partition: tp.partition, upstreamOffset: upstream,
+          downstreamOffset: downstream)
+        records.append(ProducerRecord(topic: flow.checkpointsTopic, partition: 0, key: cp.key, value: cp.value))
+      }
+    }
+    if !records.isEmpty { _ = try await target.produce(records, timeout: .seconds(5)) }
+  }
+
+  private var clients: [String: KafkaClient] = [:]
+  private func client(for cluster: Cluster) throws -> KafkaClient {
+    if let c = clients[cluster.name] { return c }
+    let c = try cluster.makeClient(timeout: .seconds(2))
+    clients[cluster.name] = c
+    return c
+  }
+}
+
+public struct MirrorError: Error, CustomStringConvertible, Sendable {
+  public let description: String
+  init(_ description: String) { self.description = description }
+}
