@@ -76,6 +76,7 @@ let package = Package(
       dependencies: [
         "KafkaClient", "Orchestrator", "HealthProbes", "MM2", "CurlHTTP",
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "Hummingbird", package: "hummingbird"),
       ]
     ),
     .executableTarget(

@@ -18,7 +18,7 @@ WORK=$(mktemp -d)
 cleanup() { kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-$BIN lab up --topology-out "$WORK/lab.yaml" >"$WORK/lab.log" 2>&1 &
+$BIN lab up --control 127.0.0.1:0 --topology-out "$WORK/lab.yaml" >"$WORK/lab.log" 2>&1 &
 for _ in $(seq 150); do [ -f "$WORK/lab.yaml" ] && break; sleep 0.2; done
 TOKEN=$($BIN token new --name bench --role operator | tee "$WORK/token.txt" | sed -n 's/^token: //p')
 sed -n '/^api:/,$p' "$WORK/token.txt" >>"$WORK/lab.yaml"

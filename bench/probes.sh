@@ -14,7 +14,7 @@ WORK=$(mktemp -d)
 cleanup() { kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-$BIN lab up --regions "$(seq -s, -f "r%g" 0 9)" --brokers 1 --topology-out "$WORK/lab.yaml" >"$WORK/lab.log" 2>&1 &
+$BIN lab up --control 127.0.0.1:0 --regions "$(seq -s, -f "r%g" 0 9)" --brokers 1 --topology-out "$WORK/lab.yaml" >"$WORK/lab.log" 2>&1 &
 for _ in $(seq 150); do [ -f "$WORK/lab.yaml" ] && break; sleep 0.2; done
 [ -f "$WORK/lab.yaml" ] || { echo "lab did not start" >&2; exit 1; }
 mapfile -t SERVERS < <(grep bootstrapServers "$WORK/lab.yaml" | cut -d'"' -f2)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CurlHTTP
 import Foundation
 import KafkaLab
 import Orchestrator
@@ -6,7 +7,7 @@ import Orchestrator
 struct LabCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "lab", abstract: "Simulated Kafka regions on this machine, for trying failoverctl by hand.",
-    subcommands: [Up.self])
+    subcommands: [Up.self, Fail.self, Recover.self])
 
   struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,6 +18,10 @@ struct LabCommand: AsyncParsableCommand {
     @Option(help: "Brokers per region.") var brokers: Int = 3
     @Option(name: .customLong("topology-out"), help: "Where to write the generated topology file.")
     var topologyOut: String = "lab-topology.yaml"
+    @Flag(help: "Replicate every flow MM2-style (topics, offset-syncs, checkpoints, heartbeats; Connect-style API).")
+    var mirror = false
+    @Option(help: "The lab's control endpoint, HOST:PORT (port 0: any free port).")
+    var control: String = "127.0.0.1:8099"
 
     func validate() throws {
       let names = regions.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -24,12 +29,37 @@ struct LabCommand: AsyncParsableCommand {
         throw ValidationError("--regions needs at least two distinct names, e.g. east,west")
       }
       guard (1...9).contains(brokers) else { throw ValidationError("--brokers must be between 1 and 9") }
+      _ = try ListenAddress(control)
     }
 
     func run() async throws {
       let names = regions.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
       let lab = try Lab(regions: names, brokersPerRegion: brokers)
-      let yaml = lab.topologyYAML
+      let address = try ListenAddress(control)
+      var mirrors: [LabMirror] = []
+      if mirror {
+        let t = lab.topology
+        for flow in t.flows {
+          mirrors.append(
+            try LabMirror(
+              flow: flow, topology: t, topics: lab.services.flatMap(\.topics), groups: lab.services.flatMap(\.groups)))
+        }
+      }
+      let server = await LabControlServer(lab: lab, mirrors: mirrors)
+      let controlURL: String
+      let serving: Task<Void, Error>
+      do {
+        (controlURL, serving) = try await server.start(host: address.host, port: address.port)
+      } catch {
+        printError("\(error) (is another lab running? pass --control 127.0.0.1:0)")
+        throw Exit.unavailable
+      }
+      let replicating = mirrors.map { m in Task { await m.run() } }
+      defer {
+        for r in replicating { r.cancel() }
+        serving.cancel()
+      }
+      let yaml = lab.topologyYAML(connectBase: mirror ? controlURL : nil)
       // The file must be one the server accepts; a lab that writes a bad one is a bug.
       _ = try TopologyLoader.parse(yaml: yaml, file: topologyOut)
       do {
@@ -39,12 +69,53 @@ struct LabCommand: AsyncParsableCommand {
         throw Exit.cannotCreate
       }
       for region in lab.regions {
-        print("region \(region.name): \(region.brokerCount) brokers at \(region.bootstrapServers)")
+        say("region \(region.name): \(region.brokerCount) brokers at \(region.bootstrapServers)")
       }
-      print("topology written to \(topologyOut)")
-      print("lab running; press Ctrl-C to stop")
+      say("topology written to \(topologyOut)")
+      say("lab control: \(controlURL) (failoverctl lab fail|recover REGION --lab \(controlURL))")
+      if mirror { say("mirrors: \(lab.topology.flows.map(\.name).joined(separator: ", ")) (MM2 topics and formats)") }
+      say("lab running; press Ctrl-C to stop")
       let sig = await waitForTerminationSignal()
-      print("received \(sig == SIGINT ? "SIGINT" : "SIGTERM"), stopping the lab")
+      say("received \(sig == SIGINT ? "SIGINT" : "SIGTERM"), stopping the lab")
     }
   }
+
+  struct Fail: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Take every broker of a region of a running lab down.")
+    @Argument(help: "The region.") var region: String
+    @Option(help: "The lab's control endpoint (lab up prints it).") var lab: String = "http://127.0.0.1:8099"
+
+    func run() async throws { try await regionAction(lab, region, "fail") }
+  }
+
+  struct Recover: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Bring a failed region of a running lab back.")
+    @Argument(help: "The region.") var region: String
+    @Option(help: "The lab's control endpoint (lab up prints it).") var lab: String = "http://127.0.0.1:8099"
+
+    func run() async throws { try await regionAction(lab, region, "recover") }
+  }
+}
+
+private func regionAction(_ lab: String, _ region: String, _ action: String) async throws {
+  let base = lab.hasSuffix("/") ? String(lab.dropLast()) : lab
+  let http = HTTPClient(maxConcurrentRequests: 1)
+  let response: HTTPResponse
+  do {
+    response = try await http.post("\(base)/lab/regions/\(pathComponent(region))/\(action)", body: [])
+  } catch {
+    printError("cannot reach the lab at \(lab): \(error)")
+    throw Exit.unavailable
+  }
+  guard response.status == 200 else {
+    printError(response.text)
+    throw Exit.invalid
+  }
+  print("\(region): \(action == "fail" ? "down" : "up")")
+}
+
+/// Unbuffered, so that a script reading a background lab's output sees each line at once.
+private func say(_ line: String) {
+  FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

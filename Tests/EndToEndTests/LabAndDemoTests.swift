@@ -1,3 +1,4 @@
+import CurlHTTP
 import Foundation
 import TestSupport
 import Testing
@@ -68,5 +69,41 @@ struct LabAndDemoTests {
     let refused = try await Failoverctl.run(["db", "status", "--db", garbage])
     #expect(refused.status == 74)
     #expect(refused.stderr.contains("not a SQLite database"))
+  }
+}
+
+@Suite("failoverctl lab up --mirror and lab fail/recover, as a user runs them")
+struct LabMirrorCommandTests {
+  @Test func aMirroredLabServesConnectStatusAndTakesFaultsByCommand() async throws {
+    let dir = try Failoverctl.temporaryDirectory()
+    let topology = dir.appendingPathComponent("lab.yaml").path
+    let lab = try Failoverctl.start([
+      "lab", "up", "--mirror", "--control", "127.0.0.1:0", "--topology-out", topology,
+    ])
+    defer { lab.process.interrupt() }
+    for _ in 0..<200 where !FileManager.default.fileExists(atPath: topology) && lab.process.isRunning {
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    let text = try String(contentsOfFile: topology, encoding: .utf8)
+    let urls = text.split(separator: "\n").filter { $0.contains("connectUrl") }.map {
+      String($0.split(separator: "\"")[1])
+    }
+    #expect(urls.count == 2)
+    let connect = try #require(urls.first)
+    let http = HTTPClient()
+    let status = try await http.get(connect + "/connectors/MirrorSourceConnector/status")
+    #expect(status.status == 200)
+    #expect(status.text.contains("\"RUNNING\""))
+    #expect(try await http.get(connect + "/connectors/Nope/status").status == 404)
+    let base = String(connect[..<connect.range(of: "/connect/")!.lowerBound])
+    let fail = try await Failoverctl.run(["lab", "fail", "east", "--lab", base])
+    #expect(fail.status == 0, "\(fail.stderr)")
+    let regions = try await http.get(base + "/lab/regions").text
+    #expect(regions.contains("\"state\":\"down\""))
+    #expect(try await Failoverctl.run(["lab", "recover", "east", "--lab", base]).status == 0)
+    #expect(try await Failoverctl.run(["lab", "fail", "nowhere", "--lab", base]).status == 1)
+    // The orchestrator's connect probe pauses the mirror's flow as its failover step would.
+    #expect(try await http.put(connect + "/connectors/MirrorSourceConnector/pause", body: []).status == 202)
+    #expect(try await http.get(connect + "/connectors/MirrorSourceConnector/status").text.contains("\"PAUSED\""))
   }
 }

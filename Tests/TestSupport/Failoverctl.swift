@@ -106,7 +106,7 @@ public enum Failoverctl {
 
   /// Starts `failoverctl lab up` and returns once its topology file is written.
   public static func startLab(regions: String = "east,west", topologyOut: String) async throws -> Running {
-    let lab = try start(["lab", "up", "--regions", regions, "--topology-out", topologyOut])
+    let lab = try start(["lab", "up", "--regions", regions, "--topology-out", topologyOut, "--control", "127.0.0.1:0"])
     for _ in 0..<200 where !FileManager.default.fileExists(atPath: topologyOut) && lab.process.isRunning {
       try await Task.sleep(for: .milliseconds(50))
     }

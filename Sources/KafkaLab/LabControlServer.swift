@@ -1,0 +1,130 @@
+import Foundation
+import Hummingbird
+import Logging
+import Orchestrator
+
+/// The lab's HTTP endpoint, for a lab running in its own process: a Kafka Connect–style
+/// REST API for each flow's mirror (`/connect/{flow}/connectors/{name}/status|pause|resume`,
+/// so the orchestrator's `connect` probe and its replication step work against it) and
+/// fault injection (`POST /lab/regions/{name}/fail|recover`).
+public struct LabControlServer: Sendable {
+  public let lab: Lab
+  /// Mirrors by flow slug (`east-to-west`).
+  public let mirrors: [String: LabMirror]
+
+  public init(lab: Lab, mirrors: [LabMirror]) async {
+    self.lab = lab
+    var bySlug: [String: LabMirror] = [:]
+    for m in mirrors { bySlug[Lab.slug(m.flow)] = m }
+    self.mirrors = bySlug
+  }
+
+  /// Serves on `host:port` (0: any free port) until the returned task is cancelled;
+  /// returns once it accepts connections, with its URL.
+  public func start(host: String, port: Int) async throws -> (url: String, task: Task<Void, Error>) {
+    let (urls, found) = AsyncStream<String>.makeStream()
+    var logger = Logger(label: "lab")
+    logger.logLevel = .warning
+    let app = Application(
+      router: router(), configuration: .init(address: .hostname(host, port: port)),
+      onServerRunning: { channel in
+        found.yield("http://\(channel.localAddress?.ipAddress ?? host):\(channel.localAddress?.port ?? port)")
+        found.finish()
+      }, logger: logger)
+    let task = Task {
+      do {
+        try await app.run()
+      } catch {
+        found.finish()  // a port in use ends the wait below
+        throw error
+      }
+    }
+    var iterator = urls.makeAsyncIterator()
+    guard let url = await iterator.next() else {
+      task.cancel()
+      throw MirrorError("the lab's control endpoint did not start on \(host):\(port)")
+    }
+    return (url, task)
+  }
+
+  public func router() -> Router<BasicRequestContext> {
+    let router = Router()
+    router.get("/lab/regions") { _, _ in
+      try json(lab.regions.map { ["region": $0.name, "state": $0.isDown ? "down" : "up"] })
+    }
+    router.post("/lab/regions/{name}/{action}") { _, context in
+      let name = context.parameters.get("name") ?? ""
+      guard let region = lab.region(name) else {
+        return try json(
+          ["error": "no region \(name); regions: \(lab.regions.map(\.name).joined(separator: ", "))"], .notFound)
+      }
+      switch context.parameters.get("action") {
+      case "fail": region.fail()
+      case "recover": region.recover()
+      default: return try json(["error": "expected fail or recover"], .notFound)
+      }
+      return try json(["region": name, "state": region.isDown ? "down" : "up"])
+    }
+    router.get("/connect/{flow}/connectors") { _, context in
+      guard let mirror = mirrors[context.parameters.get("flow") ?? ""] else { return try json([String](), .notFound) }
+      let c = mirror.flow.connectors
+      return try json([c.source, c.checkpoint, c.heartbeat])
+    }
+    router.get("/connect/{flow}/connectors/{name}/status") { _, context in
+      guard let mirror = mirrors[context.parameters.get("flow") ?? ""],
+        let name = context.parameters.get("name"), Self.names(mirror.flow).contains(name)
+      else { return try json(ConnectError(message: "No status found for connector"), .notFound) }
+      let state = await mirror.isPaused ? "PAUSED" : "RUNNING"
+      let worker = "127.0.0.1:lab"
+      return try json(
+        ConnectorStatus(
+          name: name, connector: .init(state: state, worker_id: worker),
+          tasks: [.init(id: 0, state: state, worker_id: worker)], type: "source"))
+    }
+    router.put("/connect/{flow}/connectors/{name}/{verb}") { _, context in
+      guard let mirror = mirrors[context.parameters.get("flow") ?? ""],
+        let name = context.parameters.get("name"), Self.names(mirror.flow).contains(name)
+      else { return try json(ConnectError(message: "Connector not found"), .notFound) }
+      // Pausing the source connector stops the copying; the other two follow it.
+      switch context.parameters.get("verb") {
+      case "pause": if name == mirror.flow.connectors.source { await mirror.pause() }
+      case "resume": if name == mirror.flow.connectors.source { await mirror.resume() }
+      default: return try json(ConnectError(message: "expected pause or resume"), .notFound)
+      }
+      return Response(status: .accepted)
+    }
+    return router
+  }
+
+  static func names(_ flow: Flow) -> [String] {
+    [flow.connectors.source, flow.connectors.checkpoint, flow.connectors.heartbeat]
+  }
+
+  /// Connect's error body.
+  struct ConnectError: Encodable {
+    var error_code = 404
+    let message: String
+  }
+
+  struct ConnectorStatus: Encodable {
+    struct State: Encodable {
+      let state: String
+      let worker_id: String
+    }
+    struct TaskState: Encodable {
+      let id: Int
+      let state: String
+      let worker_id: String
+    }
+    let name: String
+    let connector: State
+    let tasks: [TaskState]
+    let type: String
+  }
+}
+
+private func json(_ value: some Encodable, _ status: HTTPResponse.Status = .ok) throws -> Response {
+  let data = try JSONEncoder().encode(value)
+  return Response(
+    status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}
