@@ -78,8 +78,8 @@ public struct LabControlServer: Sendable {
       let worker = "127.0.0.1:lab"
       return try json(
         ConnectorStatus(
-          name: name, connector: .init(state: state, worker_id: worker),
-          tasks: [.init(id: 0, state: state, worker_id: worker)], type: "source"))
+          name: name, connector: .init(state: state, workerId: worker),
+          tasks: [.init(id: 0, state: state, workerId: worker)], type: "source"))
     }
     router.put("/connect/{flow}/connectors/{name}/{verb}") { _, context in
       guard let mirror = mirrors[context.parameters.get("flow") ?? ""],
@@ -102,19 +102,32 @@ public struct LabControlServer: Sendable {
 
   /// Connect's error body.
   struct ConnectError: Encodable {
-    var error_code = 404
+    var errorCode = 404
     let message: String
+    enum CodingKeys: String, CodingKey {
+      case errorCode = "error_code"
+      case message
+    }
   }
 
   struct ConnectorStatus: Encodable {
+    /// Connect's field names are snake case.
     struct State: Encodable {
       let state: String
-      let worker_id: String
+      let workerId: String
+      enum CodingKeys: String, CodingKey {
+        case state
+        case workerId = "worker_id"
+      }
     }
     struct TaskState: Encodable {
       let id: Int
       let state: String
-      let worker_id: String
+      let workerId: String
+      enum CodingKeys: String, CodingKey {
+        case id, state
+        case workerId = "worker_id"
+      }
     }
     let name: String
     let connector: State
