@@ -24,7 +24,7 @@ struct AutoFailoverTests {
     let fixture: ServeFixture
   }
 
-  static func start(policy: String, extra: String = "", connectURL: String? = nil) async throws -> Running {
+  static func start(policy: String, connectURL: String? = nil) async throws -> Running {
     let lab = try Lab(regions: ["east", "west"], brokersPerRegion: 1)
     let dir = try Failoverctl.temporaryDirectory()
     try FileManager.default.createDirectory(
@@ -37,18 +37,11 @@ struct AutoFailoverTests {
       yaml = yaml.replacingOccurrences(
         of: "target: \"west\"\n", with: "target: \"west\"\n    connectUrl: \"\(connectURL)\"\n")
     }
-    yaml += "\nprobes:\n  interval: 500ms\n  timeout: 500ms\n  failuresToDown: 3\napi:\n  tokens:\n"
-    for (role, secret) in ServeFixture.tokens.sorted(by: { $0.key < $1.key }) {
-      yaml += "    - {name: \(role)-bot, role: \(role), sha256: \(TokenAuthenticator.hexDigest(of: secret))}\n"
-    }
-    yaml += extra
+    yaml += "\nprobes:\n  interval: 500ms\n  timeout: 500ms\n  failuresToDown: 3\n" + ServeFixture.tokensYAML
     try yaml.write(toFile: topology, atomically: true, encoding: .utf8)
     let db = dir.appendingPathComponent("state.db").path
     let server = try await ServeProcess.start(config: topology, db: db)
-    // The lab runs in this process: `lab` in the fixture is a stand-in that is never used.
-    let placeholder = try Failoverctl.start(["--version"])
-    return Running(
-      lab: lab, fixture: ServeFixture(dir: dir, topology: topology, db: db, lab: placeholder, server: server))
+    return Running(lab: lab, fixture: ServeFixture(dir: dir, topology: topology, db: db, lab: nil, server: server))
   }
 
   /// Waits (up to `seconds`) for the service's discovery epoch to reach `epoch`.

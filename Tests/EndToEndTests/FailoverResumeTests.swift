@@ -50,7 +50,7 @@ struct FailoverResumeTests {
     let fixture = try await ServeFixture.start()
     let west = try await Self.seed(fixture.topology)
     _ = await fixture.server.stop()
-    defer { fixture.lab.process.interrupt() }
+    defer { fixture.lab?.process.interrupt() }
     let boundaries: [String?] = [
       nil, "before:fence-source", "after:fence-source", "after:drain", "after:refresh-checkpoints",
       "after:translate-offsets", "after:write-offsets", "after:switch-discovery", "after:reconfigure-replication",

@@ -10,7 +10,8 @@ struct ServeFixture: Sendable {
   let dir: URL
   let topology: String
   let db: String
-  let lab: Failoverctl.Running
+  /// The `lab up` process; nil when the regions run in the test process.
+  let lab: Failoverctl.Running?
   var server: ServeProcess
   let http = HTTPClient(maxConcurrentRequests: 64)
 
@@ -19,15 +20,20 @@ struct ServeFixture: Sendable {
     let topology = dir.appendingPathComponent("lab.yaml").path
     let lab = try await Failoverctl.startLab(topologyOut: topology)
     var yaml = try String(contentsOfFile: topology, encoding: .utf8)
-    yaml += "\nprobes:\n  interval: 1s\n  timeout: 1s\napi:\n  tokens:\n"
-    for (role, secret) in tokens.sorted(by: { $0.key < $1.key }) {
-      yaml += "    - {name: \(role)-bot, role: \(role), sha256: \(TokenAuthenticator.hexDigest(of: secret))}\n"
-    }
+    yaml += "\nprobes:\n  interval: 1s\n  timeout: 1s\n" + tokensYAML
     yaml += extraTopology
     try yaml.write(toFile: topology, atomically: true, encoding: .utf8)
     let db = dir.appendingPathComponent("state.db").path
     let server = try await ServeProcess.start(config: topology, db: db)
     return ServeFixture(dir: dir, topology: topology, db: db, lab: lab, server: server)
+  }
+
+  /// The `api:` section with one token per role, by digest.
+  static var tokensYAML: String {
+    "api:\n  tokens:\n"
+      + tokens.sorted(by: { $0.key < $1.key }).map { role, secret in
+        "    - {name: \(role)-bot, role: \(role), sha256: \(TokenAuthenticator.hexDigest(of: secret))}\n"
+      }.joined()
   }
 
   func headers(_ role: String?) -> [HTTPHeader] {
@@ -71,8 +77,10 @@ struct ServeFixture: Sendable {
   /// Stops the server and the lab; returns the server's exit status and standard error.
   func stop() async -> (status: Int32, stderr: String) {
     let result = await server.stop()
-    lab.process.interrupt()
-    _ = await Failoverctl.wait(lab.process)
+    if let lab {
+      lab.process.interrupt()
+      _ = await Failoverctl.wait(lab.process)
+    }
     return result
   }
 }

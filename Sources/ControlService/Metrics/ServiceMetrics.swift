@@ -84,8 +84,6 @@ public final class ServiceMetrics: Sendable {
     gauge("kafka_failover_discovery_long_polls_waiting", []).record(Double(longPolls))
   }
 
-  public func text() -> String { registry.emitToString() }
-
   private func gauge(_ label: String, _ dims: [(String, String)]) -> CoreMetrics.Gauge {
     CoreMetrics.Gauge(label: label, dimensions: dims, factory: factory)
   }

@@ -66,13 +66,6 @@ public actor FailoverRunner {
     }
   }
 
-  /// Waits for a failover started here to end.
-  public func wait(_ id: Int64) async -> FailoverRecord? {
-    await running[id]?.value
-  }
-
-  public var active: [Int64] { running.keys.sorted() }
-
   /// Resumes every failover the journal says is running (a pending one waits for its ack).
   public func resumeUnfinished(store: StateStore, logger: Logger) async throws {
     for record in try await store.openFailovers() where record.status == "running" {

@@ -24,8 +24,6 @@ public actor HealthBoard {
     model.subjects.contains { $0.subject == subject } ? model.health(of: subject) : nil
   }
 
-  public var subjects: [SubjectHealth] { model.subjects }
-
   public func health(of subject: String, kind: String) -> (state: HealthState, since: Date?)? {
     model.health(of: subject, kind: kind)
   }

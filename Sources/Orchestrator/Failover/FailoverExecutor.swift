@@ -192,8 +192,8 @@ public struct FailoverExecutor: Sendable {
     let source = try sourceCluster.makeClient(timeout: .seconds(5))
     let deadline = ContinuousClock.now + timeout
     let started = ContinuousClock.now
+    let ingester = try MM2Ingester(flow: flow, topology: topology, store: store)
     while true {
-      let ingester = try MM2Ingester(flow: flow, topology: topology, store: store)
       _ = try? await ingester.catchUp(timeout: .seconds(5))
       let lag = try await FlowLag.measure(flow: flow, store: store, source: source)
       guard let behind = lag.recordsBehind else {

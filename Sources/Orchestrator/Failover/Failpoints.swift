@@ -13,8 +13,6 @@ public struct Failpoints: Sendable {
       }.filter { !$0.isEmpty })
   }
 
-  public var isEmpty: Bool { points.isEmpty }
-
   /// Ends the process at once (no cleanup, no flush beyond what SQLite committed) when
   /// `when:step` is enabled.
   public func check(_ when: String, _ step: FailoverStepName) {
