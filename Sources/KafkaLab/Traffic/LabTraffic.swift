@@ -28,21 +28,25 @@ public struct LabTraffic: Sendable {
 
   /// Runs discovery, producer and consumer until cancelled; `stopProducing` ends the
   /// producer first so that the consumer can catch up before the ledger is read.
-  public func run(stopProducing: @escaping @Sendable () async -> Bool = { false }) async {
+  /// `holdProducing` pauses the producer while it returns true.
+  public func run(
+    stopProducing: @escaping @Sendable () async -> Bool = { false },
+    holdProducing: @escaping @Sendable () async -> Bool = { false }
+  ) async {
     await withTaskGroup(of: Void.self) { group in
       group.addTask { await follower.run() }
-      group.addTask { await produce(until: stopProducing) }
+      group.addTask { await produce(until: stopProducing, holding: holdProducing) }
       group.addTask { await consume() }
     }
   }
 
-  private func produce(until stop: @Sendable () async -> Bool) async {
+  private func produce(until stop: @Sendable () async -> Bool, holding: @Sendable () async -> Bool) async {
     var seq = 0
     var client: (servers: String, client: KafkaClient)? = nil
     let perTick = max(1, recordsPerSecond / 10)
     while !Task.isCancelled, !(await stop()) {
       let view = await follower.current()
-      guard view.writable, let topic = view.produce.first else {
+      guard view.writable, let topic = view.produce.first, !(await holding()) else {
         try? await Task.sleep(for: .milliseconds(50))
         continue
       }
