@@ -48,6 +48,13 @@ public final class Lab: Sendable {
         }
       }
     }
+    // MM2 creates its internal topics when it starts; so does the lab, so that an
+    // ingester finds them at once instead of waiting for a first record to create them.
+    for flow in topology.flows {
+      try self.region(flow.offsetSyncsCluster)?.cluster.createTopic(flow.offsetSyncsTopic, partitions: 1)
+      try self.region(flow.target)?.cluster.createTopic(flow.checkpointsTopic, partitions: 1)
+      try self.region(flow.target)?.cluster.createTopic(flow.remoteHeartbeatsTopic, partitions: 1)
+    }
   }
 
   public func region(_ name: String) -> SimulatedRegion? { regions.first { $0.name == name } }

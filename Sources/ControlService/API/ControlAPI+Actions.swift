@@ -44,7 +44,7 @@ extension ControlAPI {
     // A source judged unreachable is not asked for its lag: the last known value stands.
     let active = try await store.serviceState(name)?.activeCluster ?? ""
     let flow = topology.flow(from: active, to: target)?.name ?? ""
-    let knownLoss: Int64?? = health[active] == .unreachable ? .some(await lagBook.records(flow)) : nil
+    let knownLoss: Int64?? = health[active] == .unreachable ? .some(await lagBook.expectedLoss(flow)) : nil
     return try await start("failover", dryRun: dryRun) {
       try await switcher.promote(
         service: name, PromoteRequest(target: target, mode: .forced, dryRun: dryRun, reason: reason),

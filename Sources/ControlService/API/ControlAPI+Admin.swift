@@ -35,10 +35,14 @@ extension ControlAPI {
     return StatusView(services: services, clusters: clusters, flows: flows)
   }
 
-  /// Lag of every flow from the stored MM2 state (no broker round trip on a request).
+  /// Lag of every flow from the stored MM2 state and the source's high watermarks as the
+  /// lag meter last measured them (no broker round trip on a request).
   func flowLags() async throws -> [(Flow, FlowLag)] {
     var out: [(Flow, FlowLag)] = []
-    for f in topology.flows { out.append((f, try await FlowLag.measure(flow: f, store: store, source: nil))) }
+    for f in topology.flows {
+      let highs = await lagBook.highWatermarks(f.name)
+      out.append((f, try await FlowLag.measure(flow: f, store: store, source: nil, knownHighWatermarks: highs)))
+    }
     return out
   }
 

@@ -15,31 +15,7 @@ struct AutoFailover: ServiceLifecycle.Service {
 
   func run() async throws {
     let book = api.lagBook
-    await cancelWhenGracefulShutdown {
-      await withTaskGroup(of: Void.self) { group in
-        group.addTask { await measureLag(into: book) }
-        group.addTask { await loop(book) }
-      }
-    }
-  }
-
-  /// Lag is measured while the source answers; once it is gone the last value stands:
-  /// that is what an unplanned failover loses, and what the RPO budget is checked against.
-  /// On its own task, so that a source timing out never delays a decision.
-  private func measureLag(into book: LagBook) async {
-    let topology = api.topology
-    var clients: [String: KafkaClient] = [:]
-    while !Task.isCancelled {
-      for flow in topology.flows where await api.health.health(of: flow.source)?.state != .unreachable {
-        if clients[flow.source] == nil {
-          clients[flow.source] = try? topology.cluster(flow.source)?.makeClient(timeout: .seconds(2))
-        }
-        guard let measured = try? await FlowLag.measure(flow: flow, store: api.store, source: clients[flow.source])
-        else { continue }
-        await book.update(flow.name, measured)
-      }
-      try? await Task.sleep(for: topology.probes.interval)
-    }
+    await cancelWhenGracefulShutdown { await loop(book) }
   }
 
   private func loop(_ book: LagBook) async {
@@ -88,7 +64,7 @@ struct AutoFailover: ServiceLifecycle.Service {
           await start(
             service.name, policy.name, target, reason,
             pending: { if case .pending = decision { true } else { false } }(), health[target]?.state,
-            knownLoss: lag[flow])
+            knownLoss: await book.expectedLoss(flow))
         default:
           break
         }
@@ -127,20 +103,4 @@ struct AutoFailover: ServiceLifecycle.Service {
       logger.notice("policy \(policy) for \(service): failover to \(t) awaits an ack (\(reason))")
     }
   }
-}
-
-/// The last known lag and checkpoint age of every flow.
-public actor LagBook {
-  public init() {}
-  private var lag: [String: Int64] = [:]
-  private var checkpointAge: [String: Double] = [:]
-
-  func update(_ flow: String, _ measured: FlowLag) {
-    if let n = measured.recordsBehind { lag[flow] = n }
-    if let a = measured.checkpointAgeSeconds { checkpointAge[flow] = a }
-  }
-
-  var snapshot: ([String: Int64], [String: Double]) { (lag, checkpointAge) }
-
-  public func records(_ flow: String) -> Int64? { lag[flow] }
 }

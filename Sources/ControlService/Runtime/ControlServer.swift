@@ -64,9 +64,12 @@ public struct ControlServer: Sendable {
       api: api, host: host, port: port, plan: plan, ingesters: ingesters, policies: policies, logger: logger)
   }
 
-  /// Runs until SIGTERM or SIGINT; `onListening` gets the bound address once the server
-  /// accepts connections.
-  public func run(onListening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
+  /// Runs until SIGTERM or SIGINT (or until cancelled); `onListening` gets the bound
+  /// address once the server accepts connections. A host process that owns the signals
+  /// itself (the demo) passes `handlesSignals: false` and cancels the task instead.
+  public func run(
+    handlesSignals: Bool = true, onListening: @escaping @Sendable (String) -> Void = { _ in }
+  ) async throws {
     let app = Application(
       router: api.router(),
       configuration: .init(address: .hostname(host, port: port), serverName: "failoverctl"),
@@ -87,6 +90,8 @@ public struct ControlServer: Sendable {
           service: FlowIngest(ingester: ingester, logger: logger), successTerminationBehavior: .ignore,
           failureTerminationBehavior: .ignore))
     }
+    services.append(
+      .init(service: LagMeter(api: api, logger: logger), successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
     if !policies.isEmpty {
       services.append(
         .init(
@@ -98,7 +103,7 @@ public struct ControlServer: Sendable {
       .init(
         service: LongPollCloser(board: api.board, shutdown: api.shutdown), successTerminationBehavior: .ignore))
     var configuration = ServiceGroupConfiguration(
-      services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+      services: services, gracefulShutdownSignals: handlesSignals ? [.sigterm, .sigint] : [], logger: logger)
     configuration.maximumGracefulShutdownDuration = .seconds(30)
     try await ServiceGroup(configuration: configuration).run()
   }

@@ -61,7 +61,7 @@ public actor FailoverRunner {
       let finished = await executor.run(record, settings: settings)
       metrics.failover(kind: finished.kind, outcome: finished.status)
       self.notify(finished.status, finished)
-      await self.done(record.id)
+      self.done(record.id)
       return finished
     }
   }

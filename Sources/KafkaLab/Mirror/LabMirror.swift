@@ -17,6 +17,8 @@ public actor LabMirror {
   let settings: MirrorSettings
   let source: Cluster
   let target: Cluster
+  /// The source's group offsets, read the way GroupOffsetBook explains.
+  let sourceGroups: GroupOffsetBook
   let logger = Logger(label: "lab.mirror")
   private var syncs: [TopicPartition: PartitionSync] = [:]
   /// The next upstream offset to copy, per partition: where to resume after an error.
@@ -37,6 +39,7 @@ public actor LabMirror {
     self.settings = settings
     self.source = source
     self.target = target
+    sourceGroups = GroupOffsetBook(bootstrapServers: source.bootstrapServers)
   }
 
   public func pause() { paused = true }
@@ -168,7 +171,7 @@ public actor LabMirror {
     guard !partitions.isEmpty else { return }
     var records: [ProducerRecord] = []
     for group in groups {
-      let committed = try await source.committedOffsets(group: group, partitions: partitions, timeout: .seconds(2))
+      let committed = try await sourceGroups.committed(group, partitions, timeout: .seconds(2))
       for tp in partitions {
         guard let upstream = committed[tp] ?? nil, let downstream = syncs[tp]?.translate(upstream) else { continue }
         let cp = Checkpoint(

@@ -9,17 +9,22 @@ import KafkaClient
 public struct LabTraffic: Sendable {
   public let service: String
   public let group: String
+  /// Further consumer groups of the service that commit the same positions as `group`
+  /// (once a second) without reading: they make failovers translate and write as many
+  /// groups as a real deployment has, at the cost of one reader.
+  public let extraGroups: [String]
   public let recordsPerSecond: Int
   public let keys: Int
   public let follower: DiscoveryFollower
   public let ledger: TrafficLedger
 
   public init(
-    service: String, group: String, discoveryURL: String, recordsPerSecond: Int = 200, keys: Int = 16,
-    ledger: TrafficLedger = TrafficLedger()
+    service: String, group: String, extraGroups: [String] = [], discoveryURL: String, recordsPerSecond: Int = 200,
+    keys: Int = 16, ledger: TrafficLedger = TrafficLedger()
   ) {
     self.service = service
     self.group = group
+    self.extraGroups = extraGroups
     self.recordsPerSecond = recordsPerSecond
     self.keys = keys
     follower = DiscoveryFollower(url: discoveryURL)
@@ -28,28 +33,38 @@ public struct LabTraffic: Sendable {
 
   /// Runs discovery, producer and consumer until cancelled; `stopProducing` ends the
   /// producer first so that the consumer can catch up before the ledger is read.
-  /// `holdProducing` pauses the producer while it returns true.
-  public func run(
-    stopProducing: @escaping @Sendable () async -> Bool = { false },
-    holdProducing: @escaping @Sendable () async -> Bool = { false }
-  ) async {
+  public func run(stopProducing: @escaping @Sendable () async -> Bool = { false }) async {
     await withTaskGroup(of: Void.self) { group in
       group.addTask { await follower.run() }
-      group.addTask { await produce(until: stopProducing, holding: holdProducing) }
+      group.addTask { await produce(until: stopProducing) }
       group.addTask { await consume() }
     }
   }
 
-  private func produce(until stop: @Sendable () async -> Bool, holding: @Sendable () async -> Bool) async {
+  private func produce(until stop: @Sendable () async -> Bool) async {
     var seq = 0
     var client: (servers: String, client: KafkaClient)? = nil
-    let perTick = max(1, recordsPerSecond / 10)
+    // Paced by the clock, so that a slow acknowledgement does not lower the rate; a
+    // fenced service accrues nothing (the application would block, not queue).
+    var credit = 0.0
+    var last = ContinuousClock.now
+    let maxBatch = max(1, recordsPerSecond / 5)
     while !Task.isCancelled, !(await stop()) {
       let view = await follower.current()
-      guard view.writable, let topic = view.produce.first, !(await holding()) else {
+      let now = ContinuousClock.now
+      credit = min(Double(recordsPerSecond), credit + Double(recordsPerSecond) * ((now - last) / .seconds(1)))
+      last = now
+      guard view.writable, let topic = view.produce.first else {
+        credit = 0
         try? await Task.sleep(for: .milliseconds(50))
         continue
       }
+      let perTick = min(maxBatch, Int(credit))
+      guard perTick > 0 else {
+        try? await Task.sleep(for: .milliseconds(20))
+        continue
+      }
+      credit -= Double(perTick)
       if client?.servers != view.bootstrapServers {
         guard let c = try? KafkaClient(bootstrapServers: view.bootstrapServers, defaultTimeout: .seconds(2)) else {
           continue
@@ -65,22 +80,23 @@ public struct LabTraffic: Sendable {
       if (try? await client!.client.produce(records, timeout: .seconds(2))) != nil {
         await ledger.acknowledged(ids)
       }
-      try? await Task.sleep(for: .milliseconds(100))
     }
   }
 
   private func consume() async {
     var on: String? = nil
     var consumer: KafkaConsumer? = nil
-    var admin: KafkaClient? = nil
+    var offsets: GroupOffsetBook? = nil
     var positions: [TopicPartition: Int64] = [:]
     var lastCommit = ContinuousClock.now
+    var lastExtraCommit = ContinuousClock.now
     while !Task.isCancelled {
       let view = await follower.current()
       if on != view.bootstrapServers {
         // A new active cluster: resume from what the group has committed there.
+        let book = GroupOffsetBook(bootstrapServers: view.bootstrapServers)
         guard let c = try? KafkaClient(bootstrapServers: view.bootstrapServers, defaultTimeout: .seconds(2)),
-          let start = try? await startPositions(c, view.consume)
+          let start = try? await startPositions(c, book, view.consume)
         else {
           try? await Task.sleep(for: .milliseconds(200))
           continue
@@ -93,11 +109,11 @@ public struct LabTraffic: Sendable {
         else { continue }
         try? await reader.assign(start)
         consumer = reader
-        admin = c
+        offsets = book
         positions = start
         on = view.bootstrapServers
       }
-      guard let consumer, let admin else { continue }
+      guard let consumer, let offsets else { continue }
       guard let batch = try? await consumer.poll(max: 2000, timeout: .milliseconds(100), headers: false) else {
         continue
       }
@@ -107,18 +123,26 @@ public struct LabTraffic: Sendable {
       }
       if ContinuousClock.now - lastCommit >= .milliseconds(200) {
         lastCommit = ContinuousClock.now
-        _ = try? await admin.alterGroupOffsets(group: group, offsets: positions, timeout: .seconds(2))
+        try? await offsets.commit(group, positions)
+      }
+      if !extraGroups.isEmpty, ContinuousClock.now - lastExtraCommit >= .seconds(1) {
+        lastExtraCommit = ContinuousClock.now
+        for g in extraGroups {
+          try? await offsets.commit(g, positions)
+        }
       }
     }
   }
 
   /// The group's committed offset of every partition of `topics`, else the start.
-  private func startPositions(_ client: KafkaClient, _ topics: [String]) async throws -> [TopicPartition: Int64] {
+  private func startPositions(_ client: KafkaClient, _ book: GroupOffsetBook, _ topics: [String]) async throws
+    -> [TopicPartition: Int64]
+  {
     let description = try await client.describeCluster(timeout: .seconds(2))
     let partitions = description.topics.filter { topics.contains($0.name) }.flatMap { t in
       t.partitions.map { TopicPartition(t.name, $0.id) }
     }
-    let committed = try await client.committedOffsets(group: group, partitions: partitions, timeout: .seconds(2))
+    let committed = try await book.committed(group, partitions, timeout: .seconds(2))
     var out: [TopicPartition: Int64] = [:]
     for tp in partitions { out[tp] = (committed[tp] ?? nil) ?? 0 }
     return out

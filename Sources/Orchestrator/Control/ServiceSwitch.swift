@@ -50,7 +50,7 @@ public struct ServiceSwitch: Sendable {
       if request.dryRun {
         var translations: [Translation] = []
         if let flow {
-          let planner = TranslationPlanner(flow: flow, topology: self.topology, store: self.store)
+          let planner = TranslationPlanner(flow: flow, topology: self.topology, store: self.store, service: name)
           translations = try await planner.translate(
             source: try? self.topology.cluster(source)?.makeClient(timeout: .seconds(3)),
             target: try? self.topology.cluster(request.target)?.makeClient(timeout: .seconds(3)))
@@ -64,7 +64,7 @@ public struct ServiceSwitch: Sendable {
         return outcome
       }
       let now = Date()
-      let record = NewFailover(
+      var record = NewFailover(
         service: name, kind: kind, mode: request.mode.rawValue, sourceCluster: source,
         targetCluster: request.target, status: pending ? "pending" : "running", requestedBy: actor,
         reason: request.reason,
@@ -75,6 +75,7 @@ public struct ServiceSwitch: Sendable {
               details: "journaled; fencing epoch \(current.epoch)")
             : FailoverStep(seq: $0.seq, name: $0.rawValue, status: "pending", attempt: 0)
         })
+      record.expectedLossRecords = loss
       let failover = try await self.store.openFailover(
         record, expectedEpoch: current.epoch,
         audit: AuditEntry(actor: actor, action: kind, subject: name, details: details, outcome: "accepted"))

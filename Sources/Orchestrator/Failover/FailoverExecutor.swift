@@ -135,7 +135,7 @@ public struct FailoverExecutor: Sendable {
       }
     case .translateOffsets:
       guard let flow else { return try await done("no flow: offsets not translated", "skipped") }
-      let translations = try await translate(flow, mode: settings.translation, planned: r.mode == "planned")
+      let translations = try await translate(flow, r.service, mode: settings.translation, planned: r.mode == "planned")
       c.translations = translations
       let ok = translations.filter(\.isTranslated).count
       let groups = Set(translations.map(\.group)).count
@@ -146,10 +146,10 @@ public struct FailoverExecutor: Sendable {
       if let t = c.translations {
         translations = t
       } else {
-        translations = try await translate(flow, mode: settings.translation, planned: r.mode == "planned")
+        translations = try await translate(flow, r.service, mode: settings.translation, planned: r.mode == "planned")
       }
       guard let target = topology.cluster(r.targetCluster) else { throw FailoverError("unknown cluster") }
-      let planner = TranslationPlanner(flow: flow, topology: topology, store: store)
+      let planner = TranslationPlanner(flow: flow, topology: topology, store: store, service: r.service)
       let outcomes = try await OffsetApplier(target: try target.makeClient(timeout: .seconds(10)), planner: planner)
         .apply(translations)
       let failed = outcomes.filter { $0.status == .failed }
@@ -179,8 +179,10 @@ public struct FailoverExecutor: Sendable {
     }
   }
 
-  private func translate(_ flow: Flow, mode: TranslationMode?, planned: Bool) async throws -> [Translation] {
-    let planner = TranslationPlanner(flow: flow, topology: topology, store: store)
+  private func translate(_ flow: Flow, _ service: String, mode: TranslationMode?, planned: Bool) async throws
+    -> [Translation]
+  {
+    let planner = TranslationPlanner(flow: flow, topology: topology, store: store, service: service)
     let source = planned ? try? topology.cluster(flow.source)?.makeClient(timeout: .seconds(5)) : nil
     let target = try? topology.cluster(flow.target)?.makeClient(timeout: .seconds(5))
     return try await planner.translate(mode: mode, source: source, target: target)
@@ -221,7 +223,9 @@ public struct FailoverExecutor: Sendable {
     for name in [flow.connectors.source, flow.connectors.checkpoint, flow.connectors.heartbeat] {
       notes.append(try await connect(url, name, "pause"))
     }
-    if mode == .reverse, let back = topology.flow(from: r.targetCluster, to: r.sourceCluster),
+    // A failback returns home: the home's flow out to the standby, paused when the
+    // service left, must run again, whatever the policy says about the way out.
+    if mode == .reverse || r.kind == "failback", let back = topology.flow(from: r.targetCluster, to: r.sourceCluster),
       let backURL = back.connectURL ?? topology.cluster(back.target)?.connectURL
     {
       for name in [back.connectors.source, back.connectors.checkpoint, back.connectors.heartbeat] {

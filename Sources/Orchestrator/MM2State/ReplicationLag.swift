@@ -23,15 +23,19 @@ public struct FlowLag: Sendable, Codable, Equatable {
 
   /// - Parameter source: a client of the source cluster for high watermarks; nil or
   ///   unreachable leaves record lag unknown while ages are still reported.
-  public static func measure(flow: Flow, store: StateStore, source: KafkaClient?, now: Date = Date()) async throws
-    -> FlowLag
-  {
+  ///   `knownHighWatermarks` stands in for the source (its last answer, when it is gone).
+  public static func measure(
+    flow: Flow, store: StateStore, source: KafkaClient?, knownHighWatermarks: [TopicPartition: Int64] = [:],
+    now: Date = Date()
+  ) async throws -> FlowLag {
     let histories = try await store.offsetSyncHistories(flow: flow.name)
     let tps = histories.keys.sorted()
-    var highs: [TopicPartition: Watermarks] = [:]
-    if let source { highs = (try? await source.watermarks(for: tps, timeout: .seconds(5))) ?? [:] }
+    var highs = knownHighWatermarks
+    if let source, let answered = try? await source.watermarks(for: tps, timeout: .seconds(5)) {
+      highs = answered.mapValues(\.high)
+    }
     let partitions = tps.map { tp -> Partition in
-      let high = highs[tp]?.high
+      let high = highs[tp]
       let newest = histories[tp]?.newest?.upstream
       var behind: Int64? = nil
       if let high, let newest { behind = max(0, high - newest - 1) }

@@ -11,16 +11,21 @@ public struct TranslationPlanner: Sendable {
   public let store: StateStore
 
   private let coverage: Coverage
+  /// The services whose groups are translated.
+  public let services: [Service]
 
-  public init(flow: Flow, topology: Topology, store: StateStore) {
+  /// - Parameter service: translate that service's groups only (a failover moves one
+  ///   service; another one on the same flow keeps its offsets), in either direction of
+  ///   the flow (a failback runs along the standby's flow home). Without it, every service
+  ///   that fails over along the flow.
+  public init(flow: Flow, topology: Topology, store: StateStore, service: String? = nil) {
     self.flow = flow
     self.topology = topology
     self.store = store
-    self.coverage = Coverage(services: Self.services(of: flow, in: topology))
+    services =
+      if let service { topology.services.filter { $0.name == service } } else { Self.services(of: flow, in: topology) }
+    self.coverage = Coverage(services: services)
   }
-
-  /// Services that fail over along this flow (primary → standby, or back for active-active).
-  public var services: [Service] { Self.services(of: flow, in: topology) }
 
   static func services(of flow: Flow, in topology: Topology) -> [Service] {
     topology.services.filter {

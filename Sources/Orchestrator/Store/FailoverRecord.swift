@@ -20,6 +20,8 @@ public struct FailoverRecord: Sendable, Equatable, Codable {
   public let error: String?
   public let createdAt: Date
   public let finishedAt: Date?
+  /// Records the target was behind when the failover was decided (nil: unknown).
+  public var expectedLossRecords: Int64? = nil
   public var steps: [FailoverStep]
 }
 
@@ -57,6 +59,7 @@ public struct NewFailover: Sendable {
   public var status: String
   public var requestedBy: String
   public var reason: String
+  public var expectedLossRecords: Int64? = nil
   public var steps: [FailoverStep]
 
   public init(

@@ -134,6 +134,11 @@ enum Migrations {
           ) WITHOUT ROWID;
           """)
     }
+    // What the orchestrator predicted an unplanned failover loses (the flow's lag at the
+    // decision), kept with the failover so that a post-mortem can compare it with reality.
+    m.registerMigration("v5-failover-expected-loss") { db in
+      try db.execute(sql: "ALTER TABLE failover ADD COLUMN expected_loss INTEGER")
+    }
     return m
   }
 

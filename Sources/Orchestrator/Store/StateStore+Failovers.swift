@@ -30,12 +30,12 @@ extension StateStore {
     try db.execute(
       sql: """
         INSERT INTO failover (service, kind, mode, source_cluster, target_cluster, from_epoch, to_epoch, status,
-          requested_by, reason, created_at, finished_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          requested_by, reason, created_at, finished_at, expected_loss)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
       arguments: [
         f.service, f.kind, f.mode, f.sourceCluster, f.targetCluster, fromEpoch, fromEpoch + 1, f.status,
-        f.requestedBy, f.reason, now, finished,
+        f.requestedBy, f.reason, now, finished, f.expectedLossRecords,
       ])
     let id = db.lastInsertedRowID
     for s in f.steps {
@@ -64,6 +64,7 @@ extension StateStore {
       id: id, service: row["service"], kind: row["kind"], mode: row["mode"], sourceCluster: row["source_cluster"],
       targetCluster: row["target_cluster"], fromEpoch: row["from_epoch"], toEpoch: row["to_epoch"],
       status: row["status"], requestedBy: row["requested_by"], reason: row["reason"], error: row["error"],
-      createdAt: row["created_at"], finishedAt: row["finished_at"], steps: steps)
+      createdAt: row["created_at"], finishedAt: row["finished_at"], expectedLossRecords: row["expected_loss"],
+      steps: steps)
   }
 }

@@ -29,6 +29,9 @@ struct HistoryCommand: AsyncParsableCommand {
         "#\(f.id) \(f.service) \(f.kind) \(f.mode) \(f.sourceCluster) -> \(f.targetCluster) "
           + "epoch \(f.fromEpoch) -> \(f.toEpoch): \(f.status)")
       print("   by \(f.requestedBy) at \(iso(f.createdAt))\(f.reason.isEmpty ? "" : ": \(f.reason)")")
+      if let loss = f.expectedLossRecords, f.mode == "forced" {
+        print("   expected loss at the decision: at most \(loss) records (the flow's lag)")
+      }
       let rows = f.steps.map { s in
         [
           "\(s.seq)", s.name, s.status, "\(s.attempt)",

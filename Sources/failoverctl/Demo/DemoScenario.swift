@@ -1,80 +1,102 @@
 import ControlService
 import CurlHTTP
 import Foundation
-import KafkaClient
 import KafkaLab
 import Logging
 import Orchestrator
-import Synchronization
 
-/// One demo scenario end to end in this process: simulated regions, MM2-style mirrors,
-/// the control service (embedded SQLite), traffic following discovery, the scenario's
-/// event, and the report.
+/// One demo scenario end to end in this process: simulated regions, MM2-style mirrors with
+/// their Connect-style API, the control service (SQLite on disk) with the active-passive
+/// policy, traffic following discovery, the scenario's event, and the report.
 struct DemoScenario {
-  enum Kind: String, CaseIterable {
-    /// The primary region dies; the policy fails over automatically.
+  enum Kind: String, CaseIterable, Codable {
+    /// Region east dies; the policy fails every service over to west on its own.
     case unplanned
-    /// An operator's planned switchover to the standby.
+    /// An operator's planned switchover of every service to west.
     case planned
-    /// The primary dies with replication caught up, fails over, comes back, fails back.
+    /// A planned switchover to west, east down for maintenance and back, then failback.
     case failback
-  }
-
-  struct Report: Codable {
-    var scenario = ""
-    var produced = 0
-    var acknowledged = 0
-    var consumed = 0
-    var lost = 0
-    var redelivered = 0
-    var detectionSeconds: Double? = nil
-    var failoverSeconds: Double? = nil
-    var groupsTranslated = 0
-    var expectedLossBound: Int64 = 0
-    var failovers: [FailoverRecord] = []
-    var epoch: Int64 = 0
-    var activeCluster = ""
-    var database = ""
   }
 
   let kind: Kind
   let duration: Double
+  /// Records per second over all services.
+  let rate: Int
+  let groupsPerService: Int
   let database: String
   let work: URL
   let say: @Sendable (String) -> Void
 
-  /// The demo's policy: the shipped active-passive one with 1 s probes in mind.
+  /// The shipped active-passive policy, with an RPO budget wide enough for the demo's
+  /// highest rates: the demo shows a failover, not a refusal.
   static let policy = """
+    version: 1
+    description: the demo's copy of policies/active-passive.yaml with a wider RPO budget
     trigger:
-      any: [{clusterUnreachable: {for: 0s}}]
-    guards: {maxLagRecords: 100000, healthyTarget: true, cooldown: 10m, approval: automatic}
-    action: {target: best-standby, translation: auto, fence: true, drainTimeout: 30s, replication: pause}
+      any:
+        - clusterUnreachable: {for: 0s}
+      quorum: 1
+    guards:
+      maxLagRecords: 1000000
+      maxCheckpointAge: 2m
+      healthyTarget: true
+      cooldown: 10m
+      maxFailovers: {count: 3, per: 1h}
+      approval: automatic
+    action:
+      target: best-standby
+      translation: auto
+      fence: true
+      drainTimeout: 60s
+      replication: pause
+
     """
 
-  func run() async throws -> Report {
-    var report = Report()
-    report.scenario = kind.rawValue
-    report.database = database
-    let lab = try Lab(regions: ["east", "west"], brokersPerRegion: 1)
-    say("regions east and west (librdkafka mock clusters); MM2-style mirrors both ways")
-    let topology = lab.topology
-    // Unplanned: replication runs a second behind, so the failure loses what it had not
-    // copied yet (bounded by the lag the orchestrator measured).
-    var settings = MirrorSettings()
-    if kind == .unplanned { settings.delay = .seconds(1) }
-    let mirrors = try topology.flows.map {
-      try LabMirror(
-        flow: $0, topology: topology, topics: lab.services.flatMap(\.topics), groups: lab.services.flatMap(\.groups),
-        settings: settings)
+  func services() -> [Lab.LabService] {
+    func groups(_ first: String) -> [String] {
+      [first] + (1..<max(1, groupsPerService)).map { "\(first)-\($0 + 1)" }
     }
+    return [
+      Lab.LabService(name: "orders", topics: ["orders"], groups: groups("orders-processor")),
+      Lab.LabService(name: "payments", topics: ["payments"], groups: groups("payments-ledger"), partitions: 3),
+    ]
+  }
+
+  func run() async throws -> DemoReport {
+    var report = DemoReport()
+    report.scenario = kind.rawValue
+    report.durationSeconds = duration
+    report.recordsPerSecond = rate
+    report.consumerGroups = groupsPerService * 2
+    report.database = database
+
+    let lab = try Lab(regions: ["east", "west"], brokersPerRegion: 1, services: services())
+    var settings = MirrorSettings()
+    // Unplanned: replication runs a second behind, so the failure loses what it had not
+    // copied yet; the orchestrator predicts that from the lag it measured.
+    if kind == .unplanned { settings.delay = .seconds(1) }
+    let mirrors = try lab.topology.flows.map {
+      try LabMirror(
+        flow: $0, topology: lab.topology, topics: lab.services.flatMap(\.topics),
+        groups: lab.services.flatMap(\.groups), settings: settings)
+    }
+    let (labURL, labServing) = try await LabControlServer(lab: lab, mirrors: mirrors).start(
+      host: "127.0.0.1", port: 0)
     let replicating = mirrors.map { m in Task { await m.run() } }
-    defer { for r in replicating { r.cancel() } }
+    defer {
+      for r in replicating { r.cancel() }
+      labServing.cancel()
+    }
+    say(
+      "regions east and west (librdkafka mock clusters), MM2-style mirrors east->west and west->east"
+        + (kind == .unplanned ? " (1 s behind)" : "") + "; lab control \(labURL)")
 
     let secret = TokenAuthenticator.newSecret()
-    try FileManager.default.createDirectory(at: work.appendingPathComponent("policies"), withIntermediateDirectories: true)
-    try Self.policy.write(to: work.appendingPathComponent("policies/active-passive.yaml"), atomically: true, encoding: .utf8)
+    let policies = work.appendingPathComponent("policies")
+    try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
+    try Self.policy.write(to: policies.appendingPathComponent("active-passive.yaml"), atomically: true, encoding: .utf8)
     let file = work.appendingPathComponent("topology.yaml").path
-    try (lab.topologyYAML + """
+    try (lab.topologyYAML(connectBase: labURL) + """
 
       probes:
         interval: 1s
@@ -84,155 +106,127 @@ struct DemoScenario {
           - {name: demo, role: operator, sha256: \(TokenAuthenticator.hexDigest(of: secret))}
 
       """).write(toFile: file, atomically: true, encoding: .utf8)
-    var logger = Logger(label: "demo")
-    logger.logLevel = ProcessInfo.processInfo.environment["DEMO_DEBUG"] != nil ? .info : .critical
+    var logger = Logger(label: "failoverctl")
+    logger.logLevel = ProcessInfo.processInfo.environment["DEMO_DEBUG"] != nil ? .info : .error
     let server = try await ControlServer.prepare(
       config: file, db: database, host: "127.0.0.1", port: 0, logger: logger)
     let (urls, found) = AsyncStream<String>.makeStream()
-    let serving = Task { try await server.run { found.yield($0) } }
+    let serving = Task { try await server.run(handlesSignals: false) { found.yield($0) } }
     defer { serving.cancel() }
-    var it = urls.makeAsyncIterator()
-    guard let url = await it.next() else { throw FailoverError("the control service did not start") }
-    say("control service at \(url) (state in \(database))")
+    var listening = urls.makeAsyncIterator()
+    guard let url = await listening.next() else { throw FailoverError("the control service did not start") }
+    say("control service at \(url), policy active-passive, 1 s probes; state in \(database)")
+    say("  operator token for this run: \(secret) (e.g. failoverctl status --server \(url) --token ...)")
 
-    let stop = Switch()
-    let hold = Switch()
+    let stop = DemoFlag()
     let ledger = TrafficLedger()
+    let perService = max(1, rate / lab.services.count)
     let traffic = lab.services.map {
       LabTraffic(
-        service: $0.name, group: $0.groups[0], discoveryURL: "\(url)/v1/services/\($0.name)/discovery",
-        recordsPerSecond: 200, ledger: ledger)
+        service: $0.name, group: $0.groups[0], extraGroups: Array($0.groups.dropFirst()),
+        discoveryURL: "\(url)/v1/services/\($0.name)/discovery", recordsPerSecond: perService, ledger: ledger)
     }
-    let running = traffic.map { t in
-      Task { await t.run(stopProducing: { stop.isSet }, holdProducing: { hold.isSet }) }
+    let running = traffic.map { t in Task { await t.run(stopProducing: { stop.isSet }) } }
+    let timeline = Task { await DemoTimeline(api: url, token: secret, ledger: ledger, say: say).run() }
+    defer {
+      timeline.cancel()
+      for r in running { r.cancel() }
     }
-    defer { for r in running { r.cancel() } }
-    let http = HTTPClient(maxConcurrentRequests: 4)
-    let auth = [HTTPHeader("Authorization", "Bearer \(secret)"), HTTPHeader("Content-Type", "application/json")]
-    let warmup = max(3, duration / 3)
-    say("traffic: 200 records/s per service with acks=all, consumers committing; \(Int(warmup)) s warm-up")
-    try await Task.sleep(for: .seconds(warmup))
-    await progress(ledger)
+    say(
+      "traffic: \(perService) records/s per service (acks=all), \(groupsPerService) consumer group(s) each, "
+        + "clients following discovery")
 
+    let api = DemoAPI(base: url, token: secret)
+    let lag = try await api.waitUntilLagKnown("east->west", timeout: .seconds(30))
+    say("the control service has ingested MM2's offset-syncs: east->west is \(lag) records behind")
+    try await Task.sleep(for: .seconds(duration * 0.3))
     let east = lab.region("east")!
-    let started = ContinuousClock.now
+    let eventDate = Date()
+    let event = ContinuousClock.now
     switch kind {
     case .unplanned:
-      report.expectedLossBound = try await lagAtFailure(topology, hold: hold)
-      say("region east fails (replication was \(report.expectedLossBound) records behind)")
+      say("! region east fails: every broker down")
       east.fail()
-      hold.clear()
-    case .failback:
-      hold.set()
-      try await Task.sleep(for: .seconds(2))
-      report.expectedLossBound = try await lagAtFailure(topology, hold: hold)
-      say("region east fails with replication caught up (\(report.expectedLossBound) behind)")
-      east.fail()
-      hold.clear()
-    case .planned:
-      say("planned switchover of every service to west")
-      for s in lab.services {
-        _ = try await http.send(
-          HTTPRequest(
-            method: .post, url: "\(url)/v1/services/\(s.name)/promote", headers: auth,
-            body: Array(#"{"to": "west", "reason": "demo"}"#.utf8), timeout: .seconds(10)))
-      }
+    case .planned, .failback:
+      say("! planned switchover of every service to west (failoverctl promote SERVICE --to west)")
+      for s in lab.services { try await api.post("/v1/services/\(s.name)/promote", #"{"to": "west", "reason": "demo"}"#) }
     }
-    // Detection: the first epoch change seen by a client; failover: until every service is on west.
-    var detected: Duration? = nil
-    while ContinuousClock.now - started < .seconds(60) {
-      let views = await traffic.asyncMap { await $0.follower.view }
-      if detected == nil, views.contains(where: { ($0?.epoch ?? 1) > 1 }) { detected = ContinuousClock.now - started }
-      if views.allSatisfy({ $0?.cluster == "west" && $0?.writable == true }) { break }
-      try await Task.sleep(for: .milliseconds(100))
-    }
-    report.detectionSeconds = detected.map { $0 / .seconds(1) }
-    report.failoverSeconds = (ContinuousClock.now - started) / .seconds(1)
-    say(String(format: "every service active on west after %.1f s", report.failoverSeconds ?? 0))
-    await progress(ledger)
+    report.failoverSeconds = try await waitUntilActive(on: "west", traffic, since: event)
+    let moves = try await server.api.store.failovers().reversed().map { $0 }
+    report.detectionSeconds = moves.first.map { $0.createdAt.timeIntervalSince(eventDate) }
+    // Services share a flow: its predicted loss counts once.
+    var bounds: [String: Int64] = [:]
+    for m in moves { if let b = m.expectedLossRecords { bounds["\(m.sourceCluster)>\(m.targetCluster)"] = max(bounds["\(m.sourceCluster)>\(m.targetCluster)"] ?? 0, b) } }
+    report.expectedLossBound = moves.isEmpty || moves.contains { $0.expectedLossRecords == nil } ? nil : bounds.values.reduce(0, +)
+    report.groupsTranslated = moves.map { DemoReport.move($0).groupsTranslated }.reduce(0, +)
+    say(String(format: "every service writable on west %.1f s after the event", report.failoverSeconds ?? -1))
 
     if kind == .failback {
+      say("! region east goes down for maintenance")
+      east.fail()
+      try await api.waitUntilState("east", "unreachable", timeout: .seconds(30))
+      say("the control service sees east unreachable; the services stay on west (no policy moves them back)")
       east.recover()
-      say("region east is back; waiting for replication west->east, then failing back")
-      try await Task.sleep(for: .seconds(3))
-      for s in lab.services {
-        _ = try await http.send(
-          HTTPRequest(
-            method: .post, url: "\(url)/v1/services/\(s.name)/failback", headers: auth,
-            body: Array(#"{"reason": "demo"}"#.utf8), timeout: .seconds(10)))
-      }
-      for _ in 0..<300 {
-        let views = await traffic.asyncMap { await $0.follower.view }
-        if views.allSatisfy({ $0?.cluster == "east" && $0?.writable == true }) { break }
-        try await Task.sleep(for: .milliseconds(100))
-      }
-      say("every service back on east")
+      say("! region east is back; waiting until the control service sees it healthy")
+      try await api.waitUntilState("east", "healthy", timeout: .seconds(30))
+      say("failback of every service to east (failoverctl failback SERVICE)")
+      let back = ContinuousClock.now
+      for s in lab.services { try await api.post("/v1/services/\(s.name)/failback", #"{"reason": "demo"}"#) }
+      report.failbackSeconds = try await waitUntilActive(on: "east", traffic, since: back)
+      say(String(format: "every service home on east %.1f s after the request", report.failbackSeconds ?? -1))
     }
-    try await Task.sleep(for: .seconds(max(2, duration / 3)))
+
+    let elapsed = (ContinuousClock.now - event) / .seconds(1) + duration * 0.3
+    try await Task.sleep(for: .seconds(max(2, duration - elapsed)))
     stop.set()
-    say("producers stopped; consumers drain")
-    var totals = await ledger.totals
-    for _ in 0..<50 where totals.consumed < totals.acknowledged {
-      try await Task.sleep(for: .milliseconds(200))
-      totals = await ledger.totals
+    say("producers stop; consumers drain")
+    report.apply(try await drained(ledger))
+    report.failovers = try await server.api.store.failovers().reversed().map(DemoReport.move)
+    report.servicesAfter = try await server.api.store.serviceStates().map {
+      DemoReport.ServiceAfter(service: $0.service, activeCluster: $0.activeCluster, epoch: $0.epoch)
     }
-    report.produced = totals.produced
-    report.acknowledged = totals.acknowledged
-    report.consumed = totals.consumed
-    report.lost = totals.lost
-    report.redelivered = totals.redelivered
-    report.failovers = try await server.api.store.failovers().reversed()
-    report.groupsTranslated = report.failovers.reduce(0) { sum, f in
-      sum + (f.steps.first { $0.name == "translate-offsets" }.map { Self.groups(in: $0.details) } ?? 0)
-    }
-    let orders = try await server.api.store.serviceState("orders")
-    report.epoch = orders?.epoch ?? 0
-    report.activeCluster = orders?.activeCluster ?? ""
     return report
   }
 
-  /// Holds the producers, measures the flow's lag with the orchestrator's own code (the
-  /// bound an unplanned failover can lose), and leaves them held: the caller fails the
-  /// region before releasing them.
-  private func lagAtFailure(_ topology: Topology, hold: Switch) async throws -> Int64 {
-    hold.set()
-    try await Task.sleep(for: .milliseconds(200))
-    var total: Int64 = 0
-    let dir = work.appendingPathComponent("lag")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    let store = try await StateStore.open(path: dir.appendingPathComponent("lag.db").path)
-    let flow = topology.flow(from: "east", to: "west")!
-    _ = try? await MM2Ingester(flow: flow, topology: topology, store: store).catchUp(timeout: .seconds(5))
-    let source = try topology.cluster("east")!.makeClient(timeout: .seconds(2))
-    total += try await FlowLag.measure(flow: flow, store: store, source: source).recordsBehind ?? 0
-    return total
+  /// Seconds from `since` until every service's clients see a writable active cluster on `cluster`.
+  private func waitUntilActive(on cluster: String, _ traffic: [LabTraffic], since: ContinuousClock.Instant)
+    async throws -> Double
+  {
+    let deadline = since + .seconds(90)
+    while ContinuousClock.now < deadline {
+      var all = true
+      for t in traffic {
+        let v = await t.follower.view
+        if v?.cluster != cluster || v?.writable != true { all = false }
+      }
+      if all { return (ContinuousClock.now - since) / .seconds(1) }
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    throw FailoverError("the services were not active on \(cluster) within 90 s: see failoverctl history")
   }
 
-  private func progress(_ ledger: TrafficLedger) async {
-    let t = await ledger.totals
-    say("  produced \(t.produced), acknowledged \(t.acknowledged), consumed \(t.consumed)")
-  }
-
-  /// `N of M group-partitions of G groups translated` -> G.
-  static func groups(in details: String) -> Int {
-    let words = details.split(separator: " ")
-    guard let i = words.firstIndex(of: "groups"), i > 0 else { return 0 }
-    return Int(words[i - 1]) ?? 0
+  /// The ledger once the consumers have read everything they can: nothing missing, or no
+  /// progress for three seconds (what an unplanned failover lost never arrives).
+  private func drained(_ ledger: TrafficLedger) async throws -> TrafficLedger.Totals {
+    var totals = await ledger.totals
+    var still = ContinuousClock.now
+    let deadline = ContinuousClock.now + .seconds(30)
+    while totals.lost > 0, ContinuousClock.now - still < .seconds(3), ContinuousClock.now < deadline {
+      try await Task.sleep(for: .milliseconds(200))
+      let next = await ledger.totals
+      if next.consumed != totals.consumed { still = ContinuousClock.now }
+      totals = next
+    }
+    return totals
   }
 }
 
-/// A flag set and cleared from one task and read from others.
-final class Switch: Sendable {
-  private let box = Mutex(false)
-  func set() { box.withLock { $0 = true } }
-  func clear() { box.withLock { $0 = false } }
-  var isSet: Bool { box.withLock { $0 } }
-}
-
-extension Array where Element: Sendable {
-  func asyncMap<T>(_ f: (Element) async -> T) async -> [T] {
-    var out: [T] = []
-    for e in self { out.append(await f(e)) }
-    return out
+extension DemoReport {
+  mutating func apply(_ t: TrafficLedger.Totals) {
+    produced = t.produced
+    acknowledged = t.acknowledged
+    consumed = t.consumed
+    lost = t.lost
+    redelivered = t.redelivered
   }
 }

@@ -1,0 +1,105 @@
+import Foundation
+import Orchestrator
+
+/// What a demo scenario did, for people (`render`) and for scripts (JSON).
+struct DemoReport: Codable {
+  struct Move: Codable {
+    let id: Int64
+    let service: String
+    let kind: String
+    let from: String
+    let to: String
+    let status: String
+    let requestedBy: String
+    let expectedLossRecords: Int64?
+    let seconds: Double?
+    let groupsTranslated: Int
+  }
+
+  struct ServiceAfter: Codable {
+    let service: String
+    let activeCluster: String
+    let epoch: Int64
+  }
+
+  var scenario = ""
+  var durationSeconds = 0.0
+  var recordsPerSecond = 0
+  var consumerGroups = 0
+  var produced = 0
+  var acknowledged = 0
+  var consumed = 0
+  /// Acknowledged with acks=all and never consumed.
+  var lost = 0
+  var redelivered = 0
+  /// From the scenario's event to the orchestrator opening the first failover.
+  var detectionSeconds: Double? = nil
+  /// From the event until the clients of every service saw a writable active cluster on the target.
+  var failoverSeconds: Double? = nil
+  /// failback only: from the failback request until every service's clients were home.
+  var failbackSeconds: Double? = nil
+  var groupsTranslated = 0
+  /// What the orchestrator predicted the first move could lose, from the flow's lag at
+  /// the decision (one figure per flow, not per service: services share a flow).
+  var expectedLossBound: Int64? = nil
+  var failovers: [Move] = []
+  var servicesAfter: [ServiceAfter] = []
+  var database = ""
+
+  /// The scenario's promise: planned moves lose nothing, an unplanned one no more than predicted.
+  var invariantHolds: Bool {
+    scenario == "unplanned" ? lost <= Int(expectedLossBound ?? 0) : lost == 0
+  }
+
+  static func move(_ f: FailoverRecord) -> Move {
+    let translate = f.steps.first { $0.name == FailoverStepName.translateOffsets.rawValue }
+    return Move(
+      id: f.id, service: f.service, kind: f.kind, from: f.sourceCluster, to: f.targetCluster, status: f.status,
+      requestedBy: f.requestedBy, expectedLossRecords: f.expectedLossRecords,
+      seconds: f.finishedAt.map { $0.timeIntervalSince(f.createdAt) },
+      groupsTranslated: translate.map { groups(in: $0.details) } ?? 0)
+  }
+
+  /// The translate step's details, `… of G groups …` -> G.
+  static func groups(in details: String) -> Int {
+    let words = details.split(separator: " ")
+    guard let i = words.firstIndex(where: { $0.hasPrefix("group") && !$0.hasPrefix("group-") }), i > 0 else {
+      return 0
+    }
+    return Int(words[i - 1]) ?? 0
+  }
+
+  func render() -> String {
+    var out = "\n"
+    out += TextTable.render(
+      ["PRODUCED", "ACKED", "CONSUMED", "LOST", "REDELIVERED", "LOSS BOUND"],
+      [
+        [
+          "\(produced)", "\(acknowledged)", "\(consumed)", "\(lost)", "\(redelivered)",
+          expectedLossBound.map { "\($0)" } ?? "unknown",
+        ]
+      ])
+    out += "\n"
+    func s(_ v: Double?) -> String { v.map { String(format: "%.1f s", $0) } ?? "n/a" }
+    out += "detection \(s(detectionSeconds)), failover \(s(failoverSeconds))"
+    if scenario == "failback" { out += ", failback \(s(failbackSeconds))" }
+    out += "; \(groupsTranslated) consumer groups translated\n"
+    for m in failovers {
+      out +=
+        "  failover \(m.id) \(m.service) \(m.from)->\(m.to) (\(m.kind), \(m.requestedBy)): \(m.status)"
+        + (m.seconds.map { String(format: " in %.2f s", $0) } ?? "") + "\n"
+    }
+    out += "after: " + servicesAfter.map { "\($0.service) on \($0.activeCluster) at epoch \($0.epoch)" }
+      .joined(separator: ", ") + "\n"
+    switch scenario {
+    case "unplanned":
+      out += invariantHolds
+        ? "lost \(lost) ≤ the predicted bound \(expectedLossBound ?? 0): the orchestrator's estimate held\n"
+        : "lost \(lost) > the predicted bound \(expectedLossBound ?? 0): the estimate did NOT hold\n"
+    default:
+      out += invariantHolds ? "nothing acknowledged was lost\n" : "\(lost) acknowledged records were LOST\n"
+    }
+    out += "state database: \(database)"
+    return out
+  }
+}
