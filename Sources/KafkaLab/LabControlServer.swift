@@ -6,14 +6,17 @@ import Orchestrator
 /// The lab's HTTP endpoint, for a lab running in its own process: a Kafka Connect–style
 /// REST API for each flow's mirror (`/connect/{flow}/connectors/{name}/status|pause|resume`,
 /// so the orchestrator's `connect` probe and its replication step work against it) and
-/// fault injection (`POST /lab/regions/{name}/fail|recover`).
+/// fault injection (`POST /lab/regions/{name}/fail|recover`), and the traffic's ledger
+/// (`GET /lab/traffic`) when the lab runs traffic.
 public struct LabControlServer: Sendable {
   public let lab: Lab
   /// Mirrors by flow slug (`east-to-west`).
   public let mirrors: [String: LabMirror]
+  public let ledger: TrafficLedger?
 
-  public init(lab: Lab, mirrors: [LabMirror]) async {
+  public init(lab: Lab, mirrors: [LabMirror], ledger: TrafficLedger? = nil) async {
     self.lab = lab
+    self.ledger = ledger
     var bySlug: [String: LabMirror] = [:]
     for m in mirrors { bySlug[Lab.slug(m.flow)] = m }
     self.mirrors = bySlug
@@ -64,6 +67,10 @@ public struct LabControlServer: Sendable {
       default: return try json(["error": "expected fail or recover"], .notFound)
       }
       return try json(["region": name, "state": region.isDown ? "down" : "up"])
+    }
+    router.get("/lab/traffic") { _, _ in
+      guard let ledger else { return try json(["error": "this lab runs no traffic (lab up --traffic)"], .notFound) }
+      return try json(await ledger.totals)
     }
     router.get("/connect/{flow}/connectors") { _, context in
       guard let mirror = mirrors[context.parameters.get("flow") ?? ""] else { return try json([String](), .notFound) }

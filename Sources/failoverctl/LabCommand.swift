@@ -22,6 +22,15 @@ struct LabCommand: AsyncParsableCommand {
     var mirror = false
     @Option(help: "The lab's control endpoint, HOST:PORT (port 0: any free port).")
     var control: String = "127.0.0.1:8099"
+    @Flag(
+      help: """
+        Run a producer and a consumer group per service that follow the discovery endpoint of the control \
+        service at --server (start it with failoverctl serve); the ledger is at the control endpoint's /lab/traffic.
+        """)
+    var traffic = false
+    @Option(help: "With --traffic: the control service whose discovery the traffic follows.")
+    var server: String = "http://127.0.0.1:8080"
+    @Option(help: "With --traffic: records per second per service.") var rate: Int = 100
 
     func validate() throws {
       let names = regions.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -29,6 +38,10 @@ struct LabCommand: AsyncParsableCommand {
         throw ValidationError("--regions needs at least two distinct names, e.g. east,west")
       }
       guard (1...9).contains(brokers) else { throw ValidationError("--brokers must be between 1 and 9") }
+      guard (1...50_000).contains(rate) else { throw ValidationError("--rate must be between 1 and 50000") }
+      guard server.hasPrefix("http://") || server.hasPrefix("https://") else {
+        throw ValidationError("--server must be an http:// or https:// URL, e.g. http://127.0.0.1:8080")
+      }
       _ = try ListenAddress(control)
     }
 
@@ -45,11 +58,12 @@ struct LabCommand: AsyncParsableCommand {
               flow: flow, topology: t, topics: lab.services.flatMap(\.topics), groups: lab.services.flatMap(\.groups)))
         }
       }
-      let server = await LabControlServer(lab: lab, mirrors: mirrors)
+      let ledger = TrafficLedger()
+      let control = await LabControlServer(lab: lab, mirrors: mirrors, ledger: traffic ? ledger : nil)
       let controlURL: String
       let serving: Task<Void, Error>
       do {
-        (controlURL, serving) = try await server.start(host: address.host, port: address.port)
+        (controlURL, serving) = try await control.start(host: address.host, port: address.port)
       } catch {
         printError("\(error) (is another lab running? pass --control 127.0.0.1:0)")
         throw Exit.unavailable
@@ -74,6 +88,25 @@ struct LabCommand: AsyncParsableCommand {
       say("topology written to \(topologyOut)")
       say("lab control: \(controlURL) (failoverctl lab fail|recover REGION --lab \(controlURL))")
       if mirror { say("mirrors: \(lab.topology.flows.map(\.name).joined(separator: ", ")) (MM2 topics and formats)") }
+      let base = server.hasSuffix("/") ? String(server.dropLast()) : server
+      let clients =
+        traffic
+        ? lab.services.map {
+          LabTraffic(
+            service: $0.name, group: $0.groups[0], discoveryURL: "\(base)/v1/services/\($0.name)/discovery",
+            recordsPerSecond: rate, ledger: ledger)
+        } : []
+      let running = clients.map { t in Task { await t.run() } }
+      let reporting = Task { if traffic { await reportTraffic(ledger) } }
+      defer {
+        reporting.cancel()
+        for r in running { r.cancel() }
+      }
+      if traffic {
+        say(
+          "traffic: \(rate) records/s per service, following \(base)/v1/services/NAME/discovery "
+            + "(it waits for the control service; ledger at \(controlURL)/lab/traffic)")
+      }
       say("lab running; press Ctrl-C to stop")
       let sig = await waitForTerminationSignal()
       say("received \(sig == SIGINT ? "SIGINT" : "SIGTERM"), stopping the lab")
@@ -113,6 +146,20 @@ private func regionAction(_ lab: String, _ region: String, _ action: String) asy
     throw Exit.invalid
   }
   print("\(region): \(action == "fail" ? "down" : "up")")
+}
+
+/// A line every five seconds while the traffic moves: what the ledger holds so far.
+private func reportTraffic(_ ledger: TrafficLedger) async {
+  var last = await ledger.totals
+  while !Task.isCancelled {
+    try? await Task.sleep(for: .seconds(5))
+    let t = await ledger.totals
+    guard t != last else { continue }
+    last = t
+    say(
+      "traffic: produced \(t.produced), acknowledged \(t.acknowledged), consumed \(t.consumed), "
+        + "re-delivered \(t.redelivered), not (yet) consumed \(t.lost)")
+  }
 }
 
 /// Unbuffered, so that a script reading a background lab's output sees each line at once.

@@ -3,7 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite("failoverctl lab, demo and db, as a user runs them")
+@Suite("failoverctl lab and db, as a user runs them")
 struct LabAndDemoTests {
   @Test func labUpWritesATopologyThatValidatesAndStopsOnSIGINT() async throws {
     let dir = try Failoverctl.temporaryDirectory()
@@ -25,33 +25,6 @@ struct LabAndDemoTests {
     let r = try await Failoverctl.run(["lab", "up", "--regions", "east"])
     #expect(r.status == 64)
     #expect(r.stderr.contains("at least two"))
-  }
-
-  @Test func demoFailsARegionOverAndBack() async throws {
-    let dir = try Failoverctl.temporaryDirectory()
-    let db = dir.appendingPathComponent("demo.db").path
-    let r = try await Failoverctl.run(["demo", "--output", "json", "--db", db])
-    #expect(r.status == 0, "\(r.stderr)")
-    let report = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
-    #expect(report["produced"] as? Int == 1000)
-    let clusters = report["clusters"] as? [[String: Any]] ?? []
-    #expect(clusters.map { $0["state"] as? String } == ["healthy", "healthy"])
-    #expect((report["whileDown"] as? [String: Any])?["state"] as? String == "unreachable")
-    #expect((report["afterRecovery"] as? [String: Any])?["state"] as? String == "healthy")
-    // Both services failed over to west and back, each through every journaled step.
-    let failovers = report["failovers"] as? [[String: Any]] ?? []
-    #expect(failovers.map { $0["status"] as? String } == ["succeeded", "succeeded"])
-    #expect(failovers.allSatisfy { $0["targetCluster"] as? String == "west" })
-    let moved = report["servicesAfterFailover"] as? [[String: Any]] ?? []
-    #expect(moved.map { $0["activeCluster"] as? String } == ["west", "west"])
-    #expect(moved.map { $0["epoch"] as? Int } == [3, 3])
-    let failbacks = report["failbacks"] as? [[String: Any]] ?? []
-    #expect(failbacks.map { $0["status"] as? String } == ["succeeded", "succeeded"])
-    // The demo's state is in the database it was given.
-    let status = try await Failoverctl.run(["db", "status", "--db", db, "--output", "json"])
-    #expect(status.status == 0, "\(status.stderr)")
-    #expect(status.stdout.contains("\"activeCluster\" : \"east\""))
-    #expect(status.stdout.contains("\"epoch\" : 5"))
   }
 
   @Test func dbInitKeepsStateAcrossRunsAndRefusesGarbage() async throws {

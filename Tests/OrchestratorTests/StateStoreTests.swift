@@ -28,7 +28,8 @@ struct StateStoreTests {
       let store = try await StateStore.open(path: path)
       #expect(
         try await store.appliedMigrations() == [
-          "v1-topology-services-audit", "v2-mm2-state", "v3-probe-results", "v4-failovers-writable", "v5-failover-expected-loss",
+          "v1-topology-services-audit", "v2-mm2-state", "v3-probe-results", "v4-failovers-writable",
+          "v5-failover-expected-loss",
         ])
       let states = try await store.ensureServices(Self.topology)
       #expect(states.map(\.activeCluster) == ["a"])
@@ -47,7 +48,8 @@ struct StateStoreTests {
     #expect(try await reopened.latestTopology()?.content == "v1")
     #expect(
       try await reopened.appliedMigrations() == [
-        "v1-topology-services-audit", "v2-mm2-state", "v3-probe-results", "v4-failovers-writable", "v5-failover-expected-loss",
+        "v1-topology-services-audit", "v2-mm2-state", "v3-probe-results", "v4-failovers-writable",
+        "v5-failover-expected-loss",
       ])
     let mode = try await DatabaseQueue(path: path).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
     #expect(mode == "wal")

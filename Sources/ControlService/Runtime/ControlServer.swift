@@ -91,7 +91,9 @@ public struct ControlServer: Sendable {
           failureTerminationBehavior: .ignore))
     }
     services.append(
-      .init(service: LagMeter(api: api, logger: logger), successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+      .init(
+        service: LagMeter(api: api, logger: logger), successTerminationBehavior: .ignore,
+        failureTerminationBehavior: .ignore))
     if !policies.isEmpty {
       services.append(
         .init(

@@ -1,6 +1,6 @@
 import Foundation
-import Logging
 import KafkaClient
+import Logging
 import Orchestrator
 import ServiceLifecycle
 

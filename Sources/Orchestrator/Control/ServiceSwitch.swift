@@ -111,7 +111,7 @@ public struct ServiceSwitch: Sendable {
       let home = try? topology.cluster(service.primary)?.makeClient(timeout: .seconds(3)),
       let lag = try? await FlowLag.measure(flow: flow, store: store, source: home)
     {
-      outcome.unreplicated = lag.partitions.filter { ($0.recordsBehind ?? 0) > 0 }
+      outcome.unreplicated = lag.partitions.filter { ($0.recordsBehind ?? 0) > 0 && service.topics.contains($0.topic) }
     }
     return outcome
   }

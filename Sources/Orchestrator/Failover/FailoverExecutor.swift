@@ -120,7 +120,7 @@ public struct FailoverExecutor: Sendable {
     case .drain:
       guard r.mode == "planned" else { return try await done("unplanned: no drain", "skipped") }
       guard let flow else { return try await done("no flow \(r.sourceCluster)->\(r.targetCluster)", "skipped") }
-      try await done(try await drain(flow, timeout: settings.drainTimeout))
+      try await done(try await drain(flow, service: r.service, timeout: settings.drainTimeout))
     case .refreshCheckpoints:
       guard let flow else { return try await done("no flow \(r.sourceCluster)->\(r.targetCluster)", "skipped") }
       do {
@@ -188,8 +188,11 @@ public struct FailoverExecutor: Sendable {
     return try await planner.translate(mode: mode, source: source, target: target)
   }
 
-  /// Waits until the flow has replicated everything the source holds, within `timeout`.
-  private func drain(_ flow: Flow, timeout: Duration) async throws -> String {
+  /// Waits until the flow has replicated everything the source holds of the service's
+  /// topics, within `timeout`. Other services on the flow may still be writing: their
+  /// records are not this failover's to wait for.
+  private func drain(_ flow: Flow, service: String, timeout: Duration) async throws -> String {
+    let topics = Set(topology.service(service)?.topics ?? [])
     guard let sourceCluster = topology.cluster(flow.source) else { throw FailoverError("unknown cluster") }
     let source = try sourceCluster.makeClient(timeout: .seconds(5))
     let deadline = ContinuousClock.now + timeout
@@ -198,9 +201,12 @@ public struct FailoverExecutor: Sendable {
     while true {
       _ = try? await ingester.catchUp(timeout: .seconds(5))
       let lag = try await FlowLag.measure(flow: flow, store: store, source: source)
-      guard let behind = lag.recordsBehind else {
-        return "lag of \(flow.name) unknown (no offset-syncs yet); nothing to wait for"
+      let partitions = lag.partitions.filter { topics.contains($0.topic) }
+      let known = partitions.compactMap(\.recordsBehind)
+      guard !partitions.isEmpty, known.count == partitions.count else {
+        return "lag of \(service)'s topics on \(flow.name) unknown (no offset-syncs yet); nothing to wait for"
       }
+      let behind = known.reduce(0, +)
       if behind == 0 {
         return "\(flow.name) caught up in \(Int((ContinuousClock.now - started) / .milliseconds(1))) ms"
       }

@@ -30,7 +30,9 @@ struct HistoryCommand: AsyncParsableCommand {
           + "epoch \(f.fromEpoch) -> \(f.toEpoch): \(f.status)")
       print("   by \(f.requestedBy) at \(iso(f.createdAt))\(f.reason.isEmpty ? "" : ": \(f.reason)")")
       if let loss = f.expectedLossRecords, f.mode == "forced" {
-        print("   expected loss at the decision: at most \(loss) records (the flow's lag)")
+        print(
+          "   expected loss at the decision: at most \(loss) records (the flow's last measured lag and what the source may have taken since)"
+        )
       }
       let rows = f.steps.map { s in
         [

@@ -89,11 +89,14 @@ struct DemoReport: Codable {
         "  failover \(m.id) \(m.service) \(m.from)->\(m.to) (\(m.kind), \(m.requestedBy)): \(m.status)"
         + (m.seconds.map { String(format: " in %.2f s", $0) } ?? "") + "\n"
     }
-    out += "after: " + servicesAfter.map { "\($0.service) on \($0.activeCluster) at epoch \($0.epoch)" }
+    out +=
+      "after: "
+      + servicesAfter.map { "\($0.service) on \($0.activeCluster) at epoch \($0.epoch)" }
       .joined(separator: ", ") + "\n"
     switch scenario {
     case "unplanned":
-      out += invariantHolds
+      out +=
+        invariantHolds
         ? "lost \(lost) ≤ the predicted bound \(expectedLossBound ?? 0): the orchestrator's estimate held\n"
         : "lost \(lost) > the predicted bound \(expectedLossBound ?? 0): the estimate did NOT hold\n"
     default:

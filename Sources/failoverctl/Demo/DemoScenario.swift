@@ -96,16 +96,17 @@ struct DemoScenario {
     try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
     try Self.policy.write(to: policies.appendingPathComponent("active-passive.yaml"), atomically: true, encoding: .utf8)
     let file = work.appendingPathComponent("topology.yaml").path
-    try (lab.topologyYAML(connectBase: labURL) + """
+    try
+      (lab.topologyYAML(connectBase: labURL) + """
 
-      probes:
-        interval: 1s
-        timeout: 1s
-      api:
-        tokens:
-          - {name: demo, role: operator, sha256: \(TokenAuthenticator.hexDigest(of: secret))}
+        probes:
+          interval: 1s
+          timeout: 1s
+        api:
+          tokens:
+            - {name: demo, role: operator, sha256: \(TokenAuthenticator.hexDigest(of: secret))}
 
-      """).write(toFile: file, atomically: true, encoding: .utf8)
+        """).write(toFile: file, atomically: true, encoding: .utf8)
     var logger = Logger(label: "failoverctl")
     logger.logLevel = ProcessInfo.processInfo.environment["DEMO_DEBUG"] != nil ? .info : .error
     let server = try await ControlServer.prepare(
@@ -149,15 +150,22 @@ struct DemoScenario {
       east.fail()
     case .planned, .failback:
       say("! planned switchover of every service to west (failoverctl promote SERVICE --to west)")
-      for s in lab.services { try await api.post("/v1/services/\(s.name)/promote", #"{"to": "west", "reason": "demo"}"#) }
+      for s in lab.services {
+        try await api.post("/v1/services/\(s.name)/promote", #"{"to": "west", "reason": "demo"}"#)
+      }
     }
     report.failoverSeconds = try await waitUntilActive(on: "west", traffic, since: event)
     let moves = try await server.api.store.failovers().reversed().map { $0 }
     report.detectionSeconds = moves.first.map { $0.createdAt.timeIntervalSince(eventDate) }
     // Services share a flow: its predicted loss counts once.
     var bounds: [String: Int64] = [:]
-    for m in moves { if let b = m.expectedLossRecords { bounds["\(m.sourceCluster)>\(m.targetCluster)"] = max(bounds["\(m.sourceCluster)>\(m.targetCluster)"] ?? 0, b) } }
-    report.expectedLossBound = moves.isEmpty || moves.contains { $0.expectedLossRecords == nil } ? nil : bounds.values.reduce(0, +)
+    for m in moves {
+      if let b = m.expectedLossRecords {
+        bounds["\(m.sourceCluster)>\(m.targetCluster)"] = max(bounds["\(m.sourceCluster)>\(m.targetCluster)"] ?? 0, b)
+      }
+    }
+    report.expectedLossBound =
+      moves.isEmpty || moves.contains { $0.expectedLossRecords == nil } ? nil : bounds.values.reduce(0, +)
     report.groupsTranslated = moves.map { DemoReport.move($0).groupsTranslated }.reduce(0, +)
     say(String(format: "every service writable on west %.1f s after the event", report.failoverSeconds ?? -1))
 

@@ -41,8 +41,9 @@ struct DemoTimeline: Sendable {
           for step in f.steps where ["done", "failed", "skipped"].contains(step.status) {
             let key = "\(f.id)/\(step.seq)/\(step.status)/\(step.attempt)"
             guard seen.insert(key).inserted else { continue }
-            say("  failover \(f.id) \(f.service) \(f.sourceCluster)->\(f.targetCluster): \(step.name) \(step.status)"
-              + (step.details.isEmpty ? "" : " (\(Self.short(step.details)))"))
+            say(
+              "  failover \(f.id) \(f.service) \(f.sourceCluster)->\(f.targetCluster): \(step.name) \(step.status)"
+                + (step.details.isEmpty ? "" : " (\(Self.short(step.details)))"))
           }
           if ["succeeded", "failed", "aborted"].contains(f.status), seen.insert("\(f.id)/end").inserted {
             say("  failover \(f.id) \(f.service): \(f.status)")
