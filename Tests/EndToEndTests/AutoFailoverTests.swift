@@ -153,15 +153,29 @@ struct AutoFailoverTests {
     #expect(try await f.finished(id)["status"] as? String == "succeeded")
     let doc = try json(try await f.get("/v1/services/orders/discovery"))
     #expect((doc["active"] as? [String: Any])?["cluster"] as? String == "west")
-    // MM2's connectors of east->west were paused through the Connect REST API, and the
-    // webhook heard of the pending failovers (orders and payments share the policy) and of
-    // the success of the one acknowledged.
+    // payments, still on east awaiting its own ack, needs east->west: it is left running.
+    let steps = try json(try await f.get("/v1/failovers?service=orders", as: "viewer"))
+    let details = ((steps["failovers"] as? [[String: Any]])?.first?["steps"] as? [[String: Any]] ?? [])
+      .compactMap { $0["details"] as? String }
+    #expect(details.contains { $0.contains("east->west left running: it still replicates payments") }, "\(details)")
+    #expect(!seen.all.contains { $0.hasSuffix("/pause") })
+    // Once payments moves too, MM2's connectors of east->west are paused through the
+    // Connect REST API; the webhook heard of both pending failovers and both successes.
+    let list = try json(try await f.get("/v1/failovers?service=payments", as: "viewer"))
+    let other = try #require(
+      (list["failovers"] as? [[String: Any]])?.first { $0["status"] as? String == "pending" }?["id"] as? Int)
+    #expect(try await f.post("/v1/failovers/\(other)/ack", "{}").status == 202)
+    #expect(try await f.finished(other)["status"] as? String == "succeeded")
     try await Task.sleep(for: .milliseconds(500))
     let log = seen.all
     for c in ["MirrorSourceConnector", "MirrorCheckpointConnector", "MirrorHeartbeatConnector"] {
       #expect(log.contains("PUT /connectors/\(c)/pause"), "\(log)")
     }
-    #expect(log.filter { $0.hasPrefix("event ") } == ["event pending", "event pending", "event succeeded"], "\(log)")
+    #expect(
+      log.filter { $0.hasPrefix("event ") } == [
+        "event pending", "event pending", "event succeeded", "event succeeded",
+      ],
+      "\(log)")
     _ = await f.server.stop()
   }
 

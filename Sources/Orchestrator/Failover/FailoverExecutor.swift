@@ -120,7 +120,10 @@ public struct FailoverExecutor: Sendable {
     case .drain:
       guard r.mode == "planned" else { return try await done("unplanned: no drain", "skipped") }
       guard let flow else { return try await done("no flow \(r.sourceCluster)->\(r.targetCluster)", "skipped") }
-      try await done(try await drain(flow, service: r.service, timeout: settings.drainTimeout))
+      // A failback drains the flow home, which an earlier move may have paused.
+      let resumed = r.kind == "failback" ? try await setConnectors(flow, "resume") : []
+      let drained = try await drain(flow, service: r.service, timeout: settings.drainTimeout)
+      try await done(([drained] + resumed).joined(separator: "; "))
     case .refreshCheckpoints:
       guard let flow else { return try await done("no flow \(r.sourceCluster)->\(r.targetCluster)", "skipped") }
       do {
@@ -192,21 +195,29 @@ public struct FailoverExecutor: Sendable {
   /// topics, within `timeout`. Other services on the flow may still be writing: their
   /// records are not this failover's to wait for.
   private func drain(_ flow: Flow, service: String, timeout: Duration) async throws -> String {
-    let topics = Set(topology.service(service)?.topics ?? [])
     guard let sourceCluster = topology.cluster(flow.source) else { throw FailoverError("unknown cluster") }
     let source = try sourceCluster.makeClient(timeout: .seconds(5))
+    // The service's topics that the flow replicates (the validator checked the pattern).
+    let pattern = try? Regex(flow.topicsPattern)
+    let topics = Set(topology.service(service)?.topics ?? []).filter { t in
+      pattern.map { (try? $0.wholeMatch(in: t)) != nil } ?? true
+    }
+    let partitions = try await source.describeCluster(timeout: .seconds(5)).topics.filter { topics.contains($0.name) }
+      .flatMap { t in t.partitions.map { TopicPartition(t.name, $0.id) } }
     let deadline = ContinuousClock.now + timeout
     let started = ContinuousClock.now
     let ingester = try MM2Ingester(flow: flow, topology: topology, store: store)
     while true {
       _ = try? await ingester.catchUp(timeout: .seconds(5))
-      let lag = try await FlowLag.measure(flow: flow, store: store, source: source)
-      let partitions = lag.partitions.filter { topics.contains($0.topic) }
-      let known = partitions.compactMap(\.recordsBehind)
-      guard !partitions.isEmpty, known.count == partitions.count else {
-        return "lag of \(service)'s topics on \(flow.name) unknown (no offset-syncs yet); nothing to wait for"
+      // Every partition of the service's topics counts, those MM2 has not synced yet too
+      // (all their records are behind): an empty sync history is not a caught-up flow.
+      let histories = try await store.offsetSyncHistories(flow: flow.name)
+      let highs = try await source.watermarks(for: partitions, timeout: .seconds(5))
+      let behind = partitions.reduce(Int64(0)) { sum, tp in
+        let high = highs[tp]?.high ?? 0
+        let synced = max(histories[tp]?.newest.map { $0.upstream + 1 } ?? 0, highs[tp]?.low ?? 0)
+        return sum + max(0, high - synced)
       }
-      let behind = known.reduce(0, +)
       if behind == 0 {
         return "\(flow.name) caught up in \(Int((ContinuousClock.now - started) / .milliseconds(1))) ms"
       }
@@ -222,23 +233,38 @@ public struct FailoverExecutor: Sendable {
     guard let flow = topology.flow(from: r.sourceCluster, to: r.targetCluster) else {
       return "no flow \(r.sourceCluster)->\(r.targetCluster)"
     }
-    guard let url = flow.connectURL ?? topology.cluster(flow.target)?.connectURL else {
+    guard flow.connectURL ?? topology.cluster(flow.target)?.connectURL != nil else {
       return "no Connect URL for \(flow.name): pause its connectors by hand"
     }
     var notes: [String] = []
-    for name in [flow.connectors.source, flow.connectors.checkpoint, flow.connectors.heartbeat] {
-      notes.append(try await connect(url, name, "pause"))
+    // A flow carries every service of its clusters: pausing it for this one would stop
+    // disaster recovery for the others staying on the source (one failing over too will
+    // pause it itself: a regional failure moves them all).
+    let others = try await store.serviceStates().filter { s in
+      s.service != r.service && s.activeCluster == flow.source && s.state == "stable"
+        && topology.service(s.service)?.clusters.contains(flow.target) == true
+    }.map(\.service)
+    if others.isEmpty {
+      notes += try await setConnectors(flow, "pause")
+    } else {
+      notes.append("\(flow.name) left running: it still replicates \(others.joined(separator: ", "))")
     }
     // A failback returns home: the home's flow out to the standby, paused when the
     // service left, must run again, whatever the policy says about the way out.
-    if mode == .reverse || r.kind == "failback", let back = topology.flow(from: r.targetCluster, to: r.sourceCluster),
-      let backURL = back.connectURL ?? topology.cluster(back.target)?.connectURL
-    {
-      for name in [back.connectors.source, back.connectors.checkpoint, back.connectors.heartbeat] {
-        notes.append(try await connect(backURL, name, "resume"))
-      }
+    if mode == .reverse || r.kind == "failback", let back = topology.flow(from: r.targetCluster, to: r.sourceCluster) {
+      notes += try await setConnectors(back, "resume")
     }
     return notes.joined(separator: "; ")
+  }
+
+  /// Pauses or resumes every connector of a flow; nothing when it has no Connect URL.
+  private func setConnectors(_ flow: Flow, _ verb: String) async throws -> [String] {
+    guard let url = flow.connectURL ?? topology.cluster(flow.target)?.connectURL else { return [] }
+    var notes: [String] = []
+    for name in [flow.connectors.source, flow.connectors.checkpoint, flow.connectors.heartbeat] {
+      notes.append(try await connect(url, name, verb))
+    }
+    return notes
   }
 
   /// `PUT /connectors/NAME/pause|resume`: Connect answers 202, and the call is idempotent.
