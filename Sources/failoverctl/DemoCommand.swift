@@ -46,7 +46,10 @@ struct DemoCommand: AsyncParsableCommand {
       let t = (started.duration(to: .now)) / .seconds(1)
       FileHandle.standardOutput.write(Data(String(format: "[%5.1fs] %@\n", t, line).utf8))
     }
-    if text { print("failoverctl demo --scenario \(scenario.rawValue): simulated regions, replication, traffic\n") }
+    if text {
+      FileHandle.standardOutput.write(
+        Data("failoverctl demo --scenario \(scenario.rawValue): simulated regions, replication, traffic\n\n".utf8))
+    }
     let report: DemoReport
     do {
       report = try await DemoScenario(

@@ -55,7 +55,8 @@ struct LabCommand: AsyncParsableCommand {
         for flow in t.flows {
           mirrors.append(
             try LabMirror(
-              flow: flow, topology: t, topics: lab.services.flatMap(\.topics), groups: lab.services.flatMap(\.groups)))
+              flow: flow, topology: t, topics: lab.services.flatMap(\.topics), groups: lab.services.flatMap(\.groups),
+              sourceIsUp: { lab.region(flow.source)?.isDown == false }))
         }
       }
       let ledger = TrafficLedger()

@@ -40,7 +40,11 @@ struct ProbeRunner: ServiceLifecycle.Service {
     let results = await buffer.drain()
     guard !results.isEmpty else { return }
     do {
-      try await store.record(results, retention: retention)
+      // The last flush happens while the service stops: a cancelled caller must not cancel
+      // the write (an unstructured task does not inherit the cancellation).
+      let store = self.store
+      let retention = self.retention
+      try await Task { try await store.record(results, retention: retention) }.value
     } catch {
       logger.error("could not store \(results.count) probe results: \(error)")
     }

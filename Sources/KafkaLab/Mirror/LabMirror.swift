@@ -24,11 +24,16 @@ public actor LabMirror {
   /// The next upstream offset to copy, per partition: where to resume after an error.
   private var next: [TopicPartition: Int64] = [:]
   private var paused = false
+  /// Whether the source region is up: with a `delay`, what the mirror holds back when the
+  /// source dies is dropped, as records a real mirror had not fetched yet would be.
+  let sourceIsUp: @Sendable () -> Bool
   public private(set) var copied = 0
 
-  public init(flow: Flow, topology: Topology, topics: [String], groups: [String], settings: MirrorSettings = .init())
-    throws
-  {
+  public init(
+    flow: Flow, topology: Topology, topics: [String], groups: [String], settings: MirrorSettings = .init(),
+    sourceIsUp: @escaping @Sendable () -> Bool = { true }
+  ) throws {
+    self.sourceIsUp = sourceIsUp
     guard let source = topology.cluster(flow.source), let target = topology.cluster(flow.target) else {
       throw MirrorError("flow \(flow.name) names an unknown cluster")
     }
@@ -110,6 +115,11 @@ public actor LabMirror {
       let ready = Date().timeIntervalSince1970 * 1000 - settings.delay / .milliseconds(1)
       if Double(newest) > ready {
         try await Task.sleep(for: .milliseconds(Int64(Double(newest) - ready)))
+      }
+      guard sourceIsUp() else {
+        // Read again from the first record not copied once the source is back.
+        try await consumer.assign(next)
+        return
       }
     }
     if let cap = settings.maxRecordsPerSecond, records.count > 0 {

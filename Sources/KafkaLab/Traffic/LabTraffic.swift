@@ -14,14 +14,24 @@ public struct LabTraffic: Sendable {
   /// groups as a real deployment has, at the cost of one reader.
   public let extraGroups: [String]
   public let recordsPerSecond: Int
+  /// How long the consumer takes to process a record: it handles (and commits) records
+  /// once they are this old, as an application with real work per record lags its
+  /// producers. What it had not processed when its region died is what it can lose.
+  public let processingDelay: Duration
+  /// Whether a cluster's region is up. The lab's consumers run beside their cluster and
+  /// die with its region: what they had fetched and not processed is gone with them.
+  public let isUp: @Sendable (String) -> Bool
   public let keys: Int
   public let follower: DiscoveryFollower
   public let ledger: TrafficLedger
 
   public init(
     service: String, group: String, extraGroups: [String] = [], discoveryURL: String, recordsPerSecond: Int = 200,
-    keys: Int = 16, ledger: TrafficLedger = TrafficLedger()
+    processingDelay: Duration = .zero, isUp: @escaping @Sendable (String) -> Bool = { _ in true }, keys: Int = 16,
+    ledger: TrafficLedger = TrafficLedger()
   ) {
+    self.isUp = isUp
+    self.processingDelay = processingDelay
     self.service = service
     self.group = group
     self.extraGroups = extraGroups
@@ -87,6 +97,7 @@ public struct LabTraffic: Sendable {
     var on: String? = nil
     var consumer: KafkaConsumer? = nil
     var offsets: GroupOffsetBook? = nil
+    var pending: [ConsumedRecord] = []
     var positions: [TopicPartition: Int64] = [:]
     var lastCommit = ContinuousClock.now
     var lastExtraCommit = ContinuousClock.now
@@ -110,6 +121,9 @@ public struct LabTraffic: Sendable {
         try? await reader.assign(start)
         consumer = reader
         offsets = book
+        // Unprocessed records of the old cluster were never committed: they come again
+        // from the new one, where the orchestrator translated the committed offsets.
+        pending = []
         positions = start
         on = view.bootstrapServers
       }
@@ -117,9 +131,14 @@ public struct LabTraffic: Sendable {
       guard let batch = try? await consumer.poll(max: 2000, timeout: .milliseconds(100), headers: false) else {
         continue
       }
-      if !batch.records.isEmpty {
-        await ledger.consumed(batch.records.compactMap { $0.value.map { String(decoding: $0, as: UTF8.self) } })
-        for r in batch.records { positions[TopicPartition(r.topic, r.partition)] = r.offset + 1 }
+      pending += batch.records
+      if !isUp(view.cluster) { pending = [] }
+      let due = Int64(Date().timeIntervalSince1970 * 1000) - Int64(processingDelay / .milliseconds(1))
+      let ready = pending.prefix { ($0.timestamp ?? 0) <= due }
+      if !ready.isEmpty {
+        await ledger.consumed(ready.compactMap { $0.value.map { String(decoding: $0, as: UTF8.self) } })
+        for r in ready { positions[TopicPartition(r.topic, r.partition)] = r.offset + 1 }
+        pending.removeFirst(ready.count)
       }
       if ContinuousClock.now - lastCommit >= .milliseconds(200) {
         lastCommit = ContinuousClock.now

@@ -52,6 +52,11 @@ struct DemoScenario {
 
     """
 
+  /// Consumers process records this long after they were produced (work per record), and
+  /// in `unplanned` the mirror copies them a second after: a region failure then catches
+  /// records that consumers had not processed and replication had not copied.
+  static let processingDelay: Duration = .milliseconds(1500)
+
   func services() -> [Lab.LabService] {
     func groups(_ first: String) -> [String] {
       [first] + (1..<max(1, groupsPerService)).map { "\(first)-\($0 + 1)" }
@@ -75,10 +80,11 @@ struct DemoScenario {
     // Unplanned: replication runs a second behind, so the failure loses what it had not
     // copied yet; the orchestrator predicts that from the lag it measured.
     if kind == .unplanned { settings.delay = .seconds(1) }
-    let mirrors = try lab.topology.flows.map {
+    let mirrors = try lab.topology.flows.map { flow in
       try LabMirror(
-        flow: $0, topology: lab.topology, topics: lab.services.flatMap(\.topics),
-        groups: lab.services.flatMap(\.groups), settings: settings)
+        flow: flow, topology: lab.topology, topics: lab.services.flatMap(\.topics),
+        groups: lab.services.flatMap(\.groups), settings: settings,
+        sourceIsUp: { lab.region(flow.source)?.isDown == false })
     }
     let (labURL, labServing) = try await LabControlServer(lab: lab, mirrors: mirrors).start(
       host: "127.0.0.1", port: 0)
@@ -125,7 +131,8 @@ struct DemoScenario {
     let traffic = lab.services.map {
       LabTraffic(
         service: $0.name, group: $0.groups[0], extraGroups: Array($0.groups.dropFirst()),
-        discoveryURL: "\(url)/v1/services/\($0.name)/discovery", recordsPerSecond: perService, ledger: ledger)
+        discoveryURL: "\(url)/v1/services/\($0.name)/discovery", recordsPerSecond: perService,
+        processingDelay: Self.processingDelay, isUp: { lab.region($0)?.isDown == false }, ledger: ledger)
     }
     let running = traffic.map { t in Task { await t.run(stopProducing: { stop.isSet }) } }
     let timeline = Task { await DemoTimeline(api: url, token: secret, ledger: ledger, say: say).run() }
@@ -134,8 +141,8 @@ struct DemoScenario {
       for r in running { r.cancel() }
     }
     say(
-      "traffic: \(perService) records/s per service (acks=all), \(groupsPerService) consumer group(s) each, "
-        + "clients following discovery")
+      "traffic: \(perService) records/s per service (acks=all), \(groupsPerService) consumer group(s) each "
+        + "processing records 1.5 s after they were produced; clients following discovery")
 
     let api = DemoAPI(base: url, token: secret)
     let lag = try await api.waitUntilLagKnown("east->west", timeout: .seconds(30))
