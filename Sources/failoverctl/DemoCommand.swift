@@ -35,11 +35,8 @@ struct DemoCommand: AsyncParsableCommand {
     try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
     let text = output == .text
     // The demo speaks for itself: components' own logs only when something is wrong.
-    LoggingSystem.bootstrap { label in
-      var handler = StreamLogHandler.standardError(label: label)
-      handler.logLevel = ProcessInfo.processInfo.environment["DEMO_DEBUG"] != nil ? .info : .error
-      return handler
-    }
+    let level: Logger.Level = ProcessInfo.processInfo.environment["DEMO_DEBUG"] != nil ? .info : .error
+    LoggingSystem.bootstrap { DemoLogHandler(label: $0, level: level) }
     let started = ContinuousClock.now
     let say: @Sendable (String) -> Void = { line in
       guard text else { return }

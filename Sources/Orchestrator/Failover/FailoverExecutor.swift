@@ -129,7 +129,8 @@ public struct FailoverExecutor: Sendable {
       do {
         // Unplanned: the source is likely gone; do not spend long finding out.
         let stats = try await MM2Ingester(flow: flow, topology: topology, store: store).catchUp(
-          timeout: r.mode == "planned" ? .seconds(10) : .seconds(3))
+          timeout: r.mode == "planned" ? .seconds(10) : .seconds(3),
+          sourceTimeout: r.mode == "planned" ? nil : .seconds(1))
         try await done("\(stats.checkpoints) checkpoints, \(stats.offsetSyncs) offset-syncs read")
       } catch {
         // Unplanned: the source may be gone; what was ingested before is what there is.

@@ -48,12 +48,15 @@ public actor MM2Ingester {
 
   /// Reads every followed partition up to the end it had when the call began, then
   /// returns. A cluster that cannot be reached within `timeout` is reported, not waited for.
+  /// `sourceTimeout` bounds the part read from the flow's source (its offset-syncs topic
+  /// by default), which an unplanned failover expects to be gone.
   @discardableResult
-  public func catchUp(timeout: Duration = .seconds(30)) async throws -> Stats {
+  public func catchUp(timeout: Duration = .seconds(30), sourceTimeout: Duration? = nil) async throws -> Stats {
     try await loadHistories()
-    let deadline = ContinuousClock.now + timeout
     var stats = Stats()
     for follower in followers {
+      let timeout = follower.cluster == flow.source ? min(sourceTimeout ?? timeout, timeout) : timeout
+      let deadline = ContinuousClock.now + timeout
       let positions = try await store.ingestPositions(flow: flow.name)
       let ends = try await follower.start(positions: positions, timeout: timeout)
       stats.missingTopics += follower.missing

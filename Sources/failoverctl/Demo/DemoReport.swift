@@ -60,6 +60,18 @@ struct DemoReport: Codable {
       groupsTranslated: translate.map { groups(in: $0.details) } ?? 0)
   }
 
+  /// The predicted loss of these moves: services share a flow, so its prediction counts
+  /// once (the largest); unknown when any move had none.
+  static func lossBound(_ moves: [FailoverRecord]) -> Int64? {
+    guard !moves.isEmpty, moves.allSatisfy({ $0.expectedLossRecords != nil }) else { return nil }
+    var byFlow: [String: Int64] = [:]
+    for m in moves {
+      byFlow["\(m.sourceCluster)->\(m.targetCluster)", default: 0] = max(
+        byFlow["\(m.sourceCluster)->\(m.targetCluster)", default: 0], m.expectedLossRecords ?? 0)
+    }
+    return byFlow.values.reduce(0, +)
+  }
+
   /// The translate step's details, `… of G groups …` -> G.
   static func groups(in details: String) -> Int {
     let words = details.split(separator: " ")

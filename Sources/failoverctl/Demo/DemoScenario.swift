@@ -140,6 +140,8 @@ struct DemoScenario {
       timeline.cancel()
       for r in running { r.cancel() }
     }
+    // Runs before the cancellations above and the ones of the server, lab and mirrors.
+    defer { DemoLogHandler.tearingDown.store(true, ordering: .relaxed) }
     say(
       "traffic: \(perService) records/s per service (acks=all), \(groupsPerService) consumer group(s) each "
         + "processing records 1.5 s after they were produced; clients following discovery")
@@ -162,17 +164,9 @@ struct DemoScenario {
       }
     }
     report.failoverSeconds = try await waitUntilActive(on: "west", traffic, since: event)
-    let moves = try await server.api.store.failovers().reversed().map { $0 }
+    let moves = Array(try await server.api.store.failovers().reversed())
     report.detectionSeconds = moves.first.map { $0.createdAt.timeIntervalSince(eventDate) }
-    // Services share a flow: its predicted loss counts once.
-    var bounds: [String: Int64] = [:]
-    for m in moves {
-      if let b = m.expectedLossRecords {
-        bounds["\(m.sourceCluster)>\(m.targetCluster)"] = max(bounds["\(m.sourceCluster)>\(m.targetCluster)"] ?? 0, b)
-      }
-    }
-    report.expectedLossBound =
-      moves.isEmpty || moves.contains { $0.expectedLossRecords == nil } ? nil : bounds.values.reduce(0, +)
+    report.expectedLossBound = DemoReport.lossBound(moves)
     report.groupsTranslated = moves.map { DemoReport.move($0).groupsTranslated }.reduce(0, +)
     say(String(format: "every service writable on west %.1f s after the event", report.failoverSeconds ?? -1))
 
