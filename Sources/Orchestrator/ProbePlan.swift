@@ -27,7 +27,7 @@ public struct ProbePlan: Sendable {
         })
     }
     for flow in topology.flows {
-      guard let url = flow.connectURL ?? topology.cluster(flow.target)?.connectURL else { continue }
+      guard let url = topology.connectURL(of: flow) else { continue }
       let c = flow.connectors
       let probe = ConnectProbe(
         subject: flow.name, baseURL: url, connectors: [c.source, c.checkpoint, c.heartbeat], timeout: s.timeout,

@@ -8,47 +8,45 @@ import Orchestrator
 /// is checked against.
 public actor LagBook {
   public init() {}
-  private var measured: [String: FlowLag] = [:]
-  private var lag: [String: Int64] = [:]
+  /// The last measurement that knew the source's high watermarks, and when it was taken.
+  private var last: [String: (lag: FlowLag, at: Date)] = [:]
   private var checkpointAge: [String: Double] = [:]
-  private var lastAt: [String: Date] = [:]
   /// Records per second written to the source between the last few measurements.
   private var rates: [String: [Double]] = [:]
 
   func update(_ flow: String, _ m: FlowLag, at now: Date = Date()) {
     if let a = m.checkpointAgeSeconds { checkpointAge[flow] = a }
     // A source that did not answer leaves the last real measurement standing.
-    guard let behind = m.recordsBehind else { return }
-    let written = m.partitions.compactMap(\.sourceHighWatermark).reduce(0, +)
-    if let previous = measured[flow], let at = lastAt[flow], now > at,
-      previous.partitions.count == m.partitions.count
-    {
-      let before = previous.partitions.compactMap(\.sourceHighWatermark).reduce(0, +)
-      rates[flow, default: []].append(max(0, Double(written - before) / now.timeIntervalSince(at)))
+    guard m.recordsBehind != nil else { return }
+    if let previous = last[flow], now > previous.at, previous.lag.partitions.count == m.partitions.count {
+      let written = Self.written(m) - Self.written(previous.lag)
+      rates[flow, default: []].append(max(0, Double(written) / now.timeIntervalSince(previous.at)))
       if rates[flow]!.count > 5 { rates[flow]!.removeFirst() }
     }
-    measured[flow] = m
-    lastAt[flow] = now
-    lag[flow] = behind
+    last[flow] = (m, now)
   }
 
-  var snapshot: ([String: Int64], [String: Double]) { (lag, checkpointAge) }
+  private static func written(_ m: FlowLag) -> Int64 { m.partitions.compactMap(\.sourceHighWatermark).reduce(0, +) }
 
-  public func records(_ flow: String) -> Int64? { lag[flow] }
+  var snapshot: ([String: Int64], [String: Double]) {
+    (last.compactMapValues(\.lag.recordsBehind), checkpointAge)
+  }
+
+  func records(_ flow: String) -> Int64? { last[flow]?.lag.recordsBehind }
 
   /// What failing over `flow` now can lose: the lag last measured, plus what the source
   /// may have taken since at the fastest rate recently seen (the source was alive then and
   /// failed at some point after). An upper bound as long as the write rate did not jump.
   public func expectedLoss(_ flow: String, now: Date = Date()) -> Int64? {
-    guard let behind = lag[flow] else { return nil }
-    guard let at = lastAt[flow], let rate = rates[flow]?.max() else { return behind }
+    guard let (lag, at) = last[flow], let behind = lag.recordsBehind else { return nil }
+    guard let rate = rates[flow]?.max() else { return behind }
     return behind + Int64((rate * max(0, now.timeIntervalSince(at))).rounded(.up))
   }
 
   /// The source's high watermarks as last measured.
   func highWatermarks(_ flow: String) -> [TopicPartition: Int64] {
     var out: [TopicPartition: Int64] = [:]
-    for p in measured[flow]?.partitions ?? [] {
+    for p in last[flow]?.lag.partitions ?? [] {
       if let h = p.sourceHighWatermark { out[TopicPartition(p.topic, p.partition)] = h }
     }
     return out

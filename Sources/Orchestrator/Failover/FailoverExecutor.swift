@@ -234,7 +234,7 @@ public struct FailoverExecutor: Sendable {
     guard let flow = topology.flow(from: r.sourceCluster, to: r.targetCluster) else {
       return "no flow \(r.sourceCluster)->\(r.targetCluster)"
     }
-    guard flow.connectURL ?? topology.cluster(flow.target)?.connectURL != nil else {
+    guard topology.connectURL(of: flow) != nil else {
       return "no Connect URL for \(flow.name): pause its connectors by hand"
     }
     var notes: [String] = []
@@ -260,7 +260,7 @@ public struct FailoverExecutor: Sendable {
 
   /// Pauses or resumes every connector of a flow; nothing when it has no Connect URL.
   private func setConnectors(_ flow: Flow, _ verb: String) async throws -> [String] {
-    guard let url = flow.connectURL ?? topology.cluster(flow.target)?.connectURL else { return [] }
+    guard let url = topology.connectURL(of: flow) else { return [] }
     var notes: [String] = []
     for name in [flow.connectors.source, flow.connectors.checkpoint, flow.connectors.heartbeat] {
       notes.append(try await connect(url, name, verb))

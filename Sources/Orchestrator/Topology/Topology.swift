@@ -26,6 +26,8 @@ public struct Topology: Sendable, Equatable {
     flows.first { $0.source == source && $0.target == target }
   }
   public func clusters(in region: String) -> [Cluster] { clusters.filter { $0.region == region } }
+  /// The Connect REST API that runs a flow's connectors: the flow's own, else its target cluster's.
+  public func connectURL(of flow: Flow) -> String? { flow.connectURL ?? cluster(flow.target)?.connectURL }
 }
 
 public struct Region: Sendable, Equatable {

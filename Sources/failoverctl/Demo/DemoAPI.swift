@@ -2,7 +2,6 @@ import ControlService
 import CurlHTTP
 import Foundation
 import Orchestrator
-import Synchronization
 
 /// The demo's calls to the control service: the same HTTP API and token an operator's
 /// `failoverctl promote` or `failback` uses.
@@ -28,37 +27,36 @@ struct DemoAPI: Sendable {
     }
   }
 
-  func status() async throws -> StatusView {
-    let r = try await http.get(base + "/v1/status", headers: headers, timeout: .seconds(5))
+  func get<T: Decodable>(_ path: String, as type: T.Type) async throws -> T {
+    let r = try await http.get(base + path, headers: headers, timeout: .seconds(5))
+    guard r.status == 200 else { throw FailoverError("GET \(path): HTTP \(r.status)") }
     let decoder = JSONDecoder()
     decoder.dateDecodingStrategy = .iso8601
-    return try decoder.decode(StatusView.self, from: Data(r.body))
+    return try decoder.decode(T.self, from: Data(r.body))
   }
+
+  func status() async throws -> StatusView { try await get("/v1/status", as: StatusView.self) }
 
   /// Until the control service knows how far `flow` is behind: before that an unplanned
   /// failover would be refused by the RPO budget (unknown lag), as it should be.
   func waitUntilLagKnown(_ flow: String, timeout: Duration) async throws -> Int64 {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-      if let n = (try? await status())?.flows.first(where: { $0.flow == flow })?.recordsBehind { return n }
-      try await Task.sleep(for: .milliseconds(200))
-    }
-    throw FailoverError("the control service did not learn the lag of \(flow) within \(timeout)")
+    try await poll("learn the lag of \(flow)", timeout) { $0.flows.first { $0.flow == flow }?.recordsBehind }
   }
 
   func waitUntilState(_ cluster: String, _ state: String, timeout: Duration) async throws {
+    try await poll("see \(cluster) \(state)", timeout) {
+      $0.clusters.first { $0.cluster == cluster && $0.state == state }
+    }
+  }
+
+  /// `/v1/status` every 200 ms until `found` finds something in it.
+  @discardableResult
+  private func poll<T>(_ what: String, _ timeout: Duration, _ found: (StatusView) -> T?) async throws -> T {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
-      if (try? await status())?.clusters.first(where: { $0.cluster == cluster })?.state == state { return }
+      if let status = try? await status(), let t = found(status) { return t }
       try await Task.sleep(for: .milliseconds(200))
     }
-    throw FailoverError("the control service did not see \(cluster) \(state) within \(timeout)")
+    throw FailoverError("the control service did not \(what) within \(timeout)")
   }
-}
-
-/// A flag set from one task and read from others.
-final class DemoFlag: Sendable {
-  private let box = Mutex(false)
-  func set() { box.withLock { $0 = true } }
-  var isSet: Bool { box.withLock { $0 } }
 }

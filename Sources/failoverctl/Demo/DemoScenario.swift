@@ -135,7 +135,8 @@ struct DemoScenario {
         processingDelay: Self.processingDelay, isUp: { lab.region($0)?.isDown == false }, ledger: ledger)
     }
     let running = traffic.map { t in Task { await t.run(stopProducing: { stop.isSet }) } }
-    let timeline = Task { await DemoTimeline(api: url, token: secret, ledger: ledger, say: say).run() }
+    let api = DemoAPI(base: url, token: secret)
+    let timeline = Task { await DemoTimeline(api: api, ledger: ledger, say: say).run() }
     defer {
       timeline.cancel()
       for r in running { r.cancel() }
@@ -146,7 +147,6 @@ struct DemoScenario {
       "traffic: \(perService) records/s per service (acks=all), \(groupsPerService) consumer group(s) each "
         + "processing records 1.5 s after they were produced; clients following discovery")
 
-    let api = DemoAPI(base: url, token: secret)
     let lag = try await api.waitUntilLagKnown("east->west", timeout: .seconds(30))
     say("the control service has ingested MM2's offset-syncs: east->west is \(lag) records behind")
     try await Task.sleep(for: .seconds(duration * 0.3))

@@ -1,5 +1,4 @@
 import ControlService
-import CurlHTTP
 import Foundation
 import KafkaLab
 import Orchestrator
@@ -8,13 +7,11 @@ import Orchestrator
 /// API (`/v1/status`, `/v1/failovers`) and the traffic's ledger. Once a second it prints
 /// the traffic rates, cluster health and flow lag, and as they happen every failover step.
 struct DemoTimeline: Sendable {
-  let api: String
-  let token: String
+  let api: DemoAPI
   let ledger: TrafficLedger
   let say: @Sendable (String) -> Void
 
   func run() async {
-    let http = HTTPClient(maxConcurrentRequests: 2)
     var seen: Set<String> = []
     var previous = await ledger.totals
     var last = ContinuousClock.now
@@ -26,7 +23,7 @@ struct DemoTimeline: Sendable {
       let produced = Double(totals.acknowledged - previous.acknowledged) / seconds
       let consumed = Double(totals.consumed - previous.consumed) / seconds
       (previous, last) = (totals, now)
-      if let status: StatusView = await get(http, "/v1/status") {
+      if let status = try? await api.status() {
         let clusters = status.clusters.map { "\($0.cluster) \($0.state)" }.joined(separator: ", ")
         let lag = status.flows.map { "\($0.flow) \($0.recordsBehind.map { "\($0)" } ?? "n/a")" }
           .joined(separator: ", ")
@@ -36,7 +33,7 @@ struct DemoTimeline: Sendable {
           String(format: "traffic %5.0f/s acked, %5.0f/s consumed", produced, consumed)
             + " | \(clusters) | lag \(lag) | \(placement)")
       }
-      if let list: FailoverList = await get(http, "/v1/failovers?limit=20") {
+      if let list = try? await api.get("/v1/failovers?limit=20", as: FailoverList.self) {
         for f in list.failovers.reversed() {
           for step in f.steps where ["done", "failed", "skipped"].contains(step.status) {
             let key = "\(f.id)/\(step.seq)/\(step.status)/\(step.attempt)"
@@ -54,16 +51,6 @@ struct DemoTimeline: Sendable {
   }
 
   struct FailoverList: Decodable { let failovers: [FailoverRecord] }
-
-  private func get<T: Decodable>(_ http: HTTPClient, _ path: String) async -> T? {
-    guard
-      let r = try? await http.get(
-        api + path, headers: [HTTPHeader("Authorization", "Bearer \(token)")], timeout: .seconds(2)), r.status == 200
-    else { return nil }
-    let decoder = JSONDecoder()
-    decoder.dateDecodingStrategy = .iso8601
-    return try? decoder.decode(T.self, from: Data(r.body))
-  }
 
   static func short(_ s: String) -> String { s.count <= 90 ? s : String(s.prefix(87)) + "..." }
 }
