@@ -45,14 +45,19 @@ let package = Package(
       ]
     ),
     .target(name: "MM2"),
+    .target(name: "KafkaConnect", dependencies: ["CurlHTTP"]),
+    .target(
+      name: "Topology",
+      dependencies: ["KafkaClient", "MM2", .product(name: "Yams", package: "Yams")]
+    ),
     .target(
       name: "HealthProbes",
-      dependencies: ["KafkaClient", "CurlHTTP", .product(name: "Logging", package: "swift-log")]
+      dependencies: ["KafkaClient", "CurlHTTP", "KafkaConnect", .product(name: "Logging", package: "swift-log")]
     ),
     .target(
       name: "Orchestrator",
       dependencies: [
-        "KafkaClient", "CurlHTTP", "HealthProbes", "MM2",
+        "Topology", "KafkaClient", "KafkaConnect", "CurlHTTP", "HealthProbes", "MM2",
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Yams", package: "Yams"),
         .product(name: "GRDB", package: "GRDB.swift"),
@@ -62,7 +67,7 @@ let package = Package(
     .target(
       name: "ControlService",
       dependencies: [
-        "Orchestrator", "HealthProbes", "CurlHTTP",
+        "Topology", "Orchestrator", "HealthProbes", "CurlHTTP", "KafkaClient", "KafkaConnect",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "Prometheus", package: "swift-prometheus"),
@@ -74,7 +79,7 @@ let package = Package(
     .target(
       name: "KafkaLab",
       dependencies: [
-        "KafkaClient", "Orchestrator", "HealthProbes", "MM2", "CurlHTTP",
+        "Topology", "KafkaClient", "KafkaConnect", "HealthProbes", "MM2", "CurlHTTP",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Hummingbird", package: "hummingbird"),
       ]
@@ -82,7 +87,7 @@ let package = Package(
     .executableTarget(
       name: "failoverctl",
       dependencies: [
-        "Orchestrator", "KafkaLab", "HealthProbes", "KafkaClient", "CurlHTTP", "MM2", "ControlService",
+        "Topology", "Orchestrator", "KafkaLab", "HealthProbes", "KafkaClient", "CurlHTTP", "MM2", "ControlService",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]
@@ -90,31 +95,43 @@ let package = Package(
     .executableTarget(
       name: "failover-bench",
       dependencies: [
-        "Orchestrator", "KafkaClient", "MM2", "HealthProbes", "KafkaLab", "CurlHTTP", "ControlService",
+        "Topology", "Orchestrator", "KafkaClient", "KafkaConnect", "MM2", "HealthProbes", "KafkaLab", "CurlHTTP",
+        "ControlService",
         .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
       ],
       path: "bench/FailoverBench"),
     .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "KafkaLab"]),
-    .target(name: "TestSupport", dependencies: ["KafkaClient"], path: "Tests/TestSupport"),
+    .target(
+      name: "TestSupport", dependencies: ["KafkaClient", "KafkaConnect", "Orchestrator", "Topology"],
+      path: "Tests/TestSupport"),
     .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "TestSupport"]),
     .testTarget(
       name: "OrchestratorTests",
-      dependencies: ["Orchestrator", "MM2", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: [
+        "Orchestrator", "Topology", "MM2", "TestSupport", "KafkaClient", "KafkaConnect", "HealthProbes",
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ],
       exclude: ["Fixtures"]),
     .testTarget(name: "MM2Tests", dependencies: ["MM2"]),
-    .testTarget(name: "HealthProbesTests", dependencies: ["HealthProbes", "CurlHTTP", "TestSupport"]),
-    .testTarget(name: "IntegrationTests", dependencies: ["Orchestrator", "KafkaClient", "MM2", "HealthProbes"]),
+    .testTarget(
+      name: "HealthProbesTests", dependencies: ["HealthProbes", "CurlHTTP", "KafkaConnect", "TestSupport"]),
+    .testTarget(name: "IntegrationTests", dependencies: ["Orchestrator", "Topology", "KafkaClient", "MM2", "HealthProbes"]),
     .testTarget(
       name: "KafkaLabTests",
-      dependencies: ["KafkaLab", "KafkaClient", "HealthProbes", "Orchestrator", "CurlHTTP", "MM2"]),
+      dependencies: ["KafkaLab", "KafkaClient", "HealthProbes", "Orchestrator", "Topology", "CurlHTTP", "MM2"]),
     .testTarget(
       name: "EndToEndTests",
       dependencies: [
-        "TestSupport", "Orchestrator", "KafkaClient", "MM2", "ControlService", "CurlHTTP", "KafkaLab",
+        "TestSupport", "Orchestrator", "Topology", "KafkaClient", "MM2", "ControlService", "CurlHTTP", "KafkaLab",
         .product(name: "Yams", package: "Yams"),
       ]),
-    .testTarget(name: "ControlServiceTests", dependencies: ["ControlService", "Orchestrator", "CurlHTTP"]),
+    .testTarget(
+      name: "ControlServiceTests",
+      dependencies: [
+        "ControlService", "Orchestrator", "Topology", "CurlHTTP", "KafkaConnect", "HealthProbes", "TestSupport",
+        .product(name: "Logging", package: "swift-log"),
+      ]),
   ],
   swiftLanguageModes: [.v6]
 )

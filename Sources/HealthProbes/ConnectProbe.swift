@@ -1,5 +1,5 @@
-import CurlHTTP
 import Foundation
+import KafkaConnect
 
 /// The Kafka Connect REST status of a flow's MM2 connectors
 /// (`GET /connectors/{name}/status`): connector and task states, and the trace of a
@@ -10,74 +10,43 @@ public struct ConnectProbe: Sendable {
   public let baseURL: String
   public let connectors: [String]
   public let timeout: Duration
-  public let client: HTTPClient
+  public let connect: any ConnectControl
 
   public init(
-    subject: String, baseURL: String, connectors: [String], timeout: Duration = .seconds(2), client: HTTPClient
+    subject: String, baseURL: String, connectors: [String], timeout: Duration = .seconds(2),
+    connect: any ConnectControl
   ) {
     self.subject = subject
-    self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+    self.baseURL = baseURL
     self.connectors = connectors
     self.timeout = timeout
-    self.client = client
-  }
-
-  /// Connect's status document.
-  public struct Status: Decodable, Sendable, Equatable {
-    public struct State: Decodable, Sendable, Equatable {
-      public let state: String
-      public let workerId: String?
-      public let trace: String?
-      enum CodingKeys: String, CodingKey {
-        case state, trace
-        case workerId = "worker_id"
-      }
-    }
-    public struct Task: Decodable, Sendable, Equatable {
-      public let id: Int
-      public let state: String
-      public let workerId: String?
-      public let trace: String?
-      enum CodingKeys: String, CodingKey {
-        case id, state, trace
-        case workerId = "worker_id"
-      }
-    }
-    public let name: String
-    public let connector: State
-    public let tasks: [Task]
+    self.connect = connect
   }
 
   public func run() async -> ProbeResult {
     let start = ContinuousClock.now
     var reasons: [String] = []
     for name in connectors {
-      let escaped = name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? name
-      let url = "\(baseURL)/connectors/\(escaped)/status"
-      let response: HTTPResponse
+      let answer: ConnectStatusAnswer
       do {
-        response = try await client.send(
-          HTTPRequest(url: url, connectTimeout: min(timeout, .seconds(2)), timeout: timeout))
+        answer = try await connect.status(of: name, at: baseURL, timeout: timeout)
       } catch {
         return ProbeResult(
           kind: "connect", subject: subject, state: .unreachable, reasons: ["Kafka Connect at \(baseURL): \(error)"],
           latencyMilliseconds: (ContinuousClock.now - start).milliseconds)
       }
-      guard response.status == 200 else {
-        reasons.append(
-          response.status == 404 ? "connector \(name) does not exist" : "connector \(name): status \(response.status)")
-        continue
-      }
-      guard let status = try? JSONDecoder().decode(Status.self, from: Data(response.body)) else {
-        reasons.append("connector \(name): the status document is not Kafka Connect's")
-        continue
-      }
-      if status.connector.state != "RUNNING" {
-        reasons.append("connector \(name) is \(status.connector.state)\(traceSuffix(status.connector.trace))")
-      }
-      if status.tasks.isEmpty { reasons.append("connector \(name) has no tasks") }
-      for task in status.tasks where task.state != "RUNNING" {
-        reasons.append("connector \(name) task \(task.id) is \(task.state)\(traceSuffix(task.trace))")
+      switch answer {
+      case .missing: reasons.append("connector \(name) does not exist")
+      case .refused(let code): reasons.append("connector \(name): status \(code)")
+      case .undecodable: reasons.append("connector \(name): the status document is not Kafka Connect's")
+      case .found(let status):
+        if status.connector.state != ConnectorStatus.running {
+          reasons.append("connector \(name) is \(status.connector.state)\(traceSuffix(status.connector.trace))")
+        }
+        if status.tasks.isEmpty { reasons.append("connector \(name) has no tasks") }
+        for task in status.tasks where task.state != ConnectorStatus.running {
+          reasons.append("connector \(name) task \(task.id) is \(task.state)\(traceSuffix(task.trace))")
+        }
       }
     }
     return ProbeResult(

@@ -1,5 +1,5 @@
 import KafkaClient
-import Orchestrator
+import Topology
 
 /// Several simulated regions side by side, one cluster each, and the topology that
 /// describes them: a flow each way between the first region and every other, and

@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
+import KafkaConnect
 import Logging
-import Orchestrator
+import Topology
 
 /// The lab's HTTP endpoint, for a lab running in its own process: a Kafka Connect–style
 /// REST API for each flow's mirror (`/connect/{flow}/connectors/{name}/status|pause|resume`,
@@ -72,16 +73,15 @@ public struct LabControlServer: Sendable {
       guard let ledger else { return try json(["error": "this lab runs no traffic (lab up --traffic)"], .notFound) }
       return try json(await ledger.totals)
     }
-    router.get("/connect/{flow}/connectors") { _, context in
+    router.get("/connect/{flow}\(ConnectPath.connectors)") { _, context in
       guard let mirror = mirrors[context.parameters.get("flow") ?? ""] else { return try json([String](), .notFound) }
-      let c = mirror.flow.connectors
-      return try json([c.source, c.checkpoint, c.heartbeat])
+      return try json(mirror.flow.connectors.all)
     }
     router.get("/connect/{flow}/connectors/{name}/status") { _, context in
       guard let mirror = mirrors[context.parameters.get("flow") ?? ""],
-        let name = context.parameters.get("name"), Self.names(mirror.flow).contains(name)
-      else { return try json(ConnectError(message: "No status found for connector"), .notFound) }
-      let state = await mirror.isPaused ? "PAUSED" : "RUNNING"
+        let name = context.parameters.get("name"), mirror.flow.connectors.all.contains(name)
+      else { return try json(ConnectErrorBody(message: "No status found for connector"), .notFound) }
+      let state = await mirror.isPaused ? ConnectorStatus.paused : ConnectorStatus.running
       let worker = "127.0.0.1:lab"
       return try json(
         ConnectorStatus(
@@ -90,56 +90,21 @@ public struct LabControlServer: Sendable {
     }
     router.put("/connect/{flow}/connectors/{name}/{verb}") { _, context in
       guard let mirror = mirrors[context.parameters.get("flow") ?? ""],
-        let name = context.parameters.get("name"), Self.names(mirror.flow).contains(name)
-      else { return try json(ConnectError(message: "Connector not found"), .notFound) }
+        let name = context.parameters.get("name"), mirror.flow.connectors.all.contains(name)
+      else { return try json(ConnectErrorBody(message: "Connector not found"), .notFound) }
+      guard let verb = context.parameters.get("verb").flatMap(ConnectVerb.init(rawValue:)) else {
+        return try json(ConnectErrorBody(message: "expected pause or resume"), .notFound)
+      }
       // Pausing the source connector stops the copying; the other two follow it.
-      switch context.parameters.get("verb") {
-      case "pause": if name == mirror.flow.connectors.source { await mirror.pause() }
-      case "resume": if name == mirror.flow.connectors.source { await mirror.resume() }
-      default: return try json(ConnectError(message: "expected pause or resume"), .notFound)
+      if name == mirror.flow.connectors.source {
+        switch verb {
+        case .pause: await mirror.pause()
+        case .resume: await mirror.resume()
+        }
       }
       return Response(status: .accepted)
     }
     return router
-  }
-
-  static func names(_ flow: Flow) -> [String] {
-    [flow.connectors.source, flow.connectors.checkpoint, flow.connectors.heartbeat]
-  }
-
-  /// Connect's error body.
-  struct ConnectError: Encodable {
-    var errorCode = 404
-    let message: String
-    enum CodingKeys: String, CodingKey {
-      case errorCode = "error_code"
-      case message
-    }
-  }
-
-  struct ConnectorStatus: Encodable {
-    /// Connect's field names are snake case.
-    struct State: Encodable {
-      let state: String
-      let workerId: String
-      enum CodingKeys: String, CodingKey {
-        case state
-        case workerId = "worker_id"
-      }
-    }
-    struct TaskState: Encodable {
-      let id: Int
-      let state: String
-      let workerId: String
-      enum CodingKeys: String, CodingKey {
-        case id, state
-        case workerId = "worker_id"
-      }
-    }
-    let name: String
-    let connector: State
-    let tasks: [TaskState]
-    let type: String
   }
 }
 

@@ -1,7 +1,9 @@
+import Topology
 import CurlHTTP
 import Foundation
 import HealthProbes
 import KafkaClient
+import KafkaConnect
 
 /// The probes a topology implies: a Kafka probe per cluster, a Connect probe per flow
 /// that has a Connect URL, and the HTTP and Prometheus probes of its `probes:` section.
@@ -28,10 +30,9 @@ public struct ProbePlan: Sendable {
     }
     for flow in topology.flows {
       guard let url = topology.connectURL(of: flow) else { continue }
-      let c = flow.connectors
       let probe = ConnectProbe(
-        subject: flow.name, baseURL: url, connectors: [c.source, c.checkpoint, c.heartbeat], timeout: s.timeout,
-        client: http)
+        subject: flow.name, baseURL: url, connectors: flow.connectors.all, timeout: s.timeout,
+        connect: ConnectREST(http: http))
       probes.append(
         ScheduledProbe(kind: "connect", subject: flow.name, interval: s.interval) { await probe.run().at(vantage) })
     }

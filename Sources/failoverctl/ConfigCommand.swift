@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Orchestrator
+import Topology
 
 struct ConfigCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(

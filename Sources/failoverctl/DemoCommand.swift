@@ -3,6 +3,7 @@ import Foundation
 import KafkaLab
 import Logging
 import Orchestrator
+import Topology
 
 struct DemoCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(

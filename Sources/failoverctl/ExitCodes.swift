@@ -3,6 +3,7 @@ import CurlHTTP
 import Foundation
 import KafkaClient
 import Orchestrator
+import Topology
 
 /// Exit codes scripts can rely on (sysexits.h values where one fits); docs/cli.md lists them.
 enum Exit {
@@ -44,10 +45,32 @@ func reportFailure(_ error: Error) -> ExitCode {
   case let e as CurlError:
     printError("HTTP endpoint unavailable: \(e)")
     return Exit.unavailable
+  case let e as ControlClientError:
+    printError(e.message)
+    switch e.code {
+    case .unreachable: return Exit.unavailable
+    case .undecodable: return Exit.software
+    case .refused(401), .refused(403): return Exit.notPermitted
+    case .refused(409): return Exit.conflict
+    case .refused(400), .refused(404), .refused(413), .refused(422): return Exit.invalid
+    case .refused(503): return Exit.unavailable
+    case .refused: return Exit.software
+    }
   case let e as ExitCode:
     return e
   default:
     printError("\(error)")
     return Exit.software
+  }
+}
+
+/// What `main` exits with: this project's errors through `reportFailure`; the argument
+/// parser's own (usage, help, version) as they are.
+func exitError(_ error: Error) -> Error {
+  switch error {
+  case is ConfigError, is ConfigReadError, is StoreError, is KafkaError, is CurlError, is ControlClientError:
+    reportFailure(error)
+  default:
+    error
   }
 }

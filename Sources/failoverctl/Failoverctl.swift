@@ -1,6 +1,23 @@
 import ArgumentParser
 
+/// Runs the command and turns whatever it throws into a message and a documented exit
+/// code, in one place (`reportFailure`); the parser's own errors keep their handling.
 @main
+enum Main {
+  static func main() async {
+    do {
+      var command = try Failoverctl.parseAsRoot()
+      if var command = command as? AsyncParsableCommand {
+        try await command.run()
+      } else {
+        try command.run()
+      }
+    } catch {
+      Failoverctl.exit(withError: exitError(error))
+    }
+  }
+}
+
 struct Failoverctl: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "failoverctl",

@@ -3,6 +3,7 @@ import CurlHTTP
 import Foundation
 import KafkaLab
 import Orchestrator
+import Topology
 
 struct LabCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
@@ -89,7 +90,7 @@ struct LabCommand: AsyncParsableCommand {
       say("topology written to \(topologyOut)")
       say("lab control: \(controlURL) (failoverctl lab fail|recover REGION --lab \(controlURL))")
       if mirror { say("mirrors: \(lab.topology.flows.map(\.name).joined(separator: ", ")) (MM2 topics and formats)") }
-      let base = server.hasSuffix("/") ? String(server.dropLast()) : server
+      let base = URLJoin.trimmed(server)
       let clients =
         traffic
         ? lab.services.map {
@@ -133,7 +134,7 @@ struct LabCommand: AsyncParsableCommand {
 }
 
 private func regionAction(_ lab: String, _ region: String, _ action: String) async throws {
-  let base = lab.hasSuffix("/") ? String(lab.dropLast()) : lab
+  let base = URLJoin.trimmed(lab)
   let http = HTTPClient(maxConcurrentRequests: 1)
   let response: HTTPResponse
   do {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KafkaClient
 import Orchestrator
+import Topology
 
 struct OffsetsCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(

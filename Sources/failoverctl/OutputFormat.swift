@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Orchestrator
+import Topology
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
   case text, json
@@ -18,9 +19,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
 }
 
 func printJSON<T: Encodable>(_ value: T) throws {
-  let encoder = JSONEncoder()
-  encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-  encoder.dateEncodingStrategy = .iso8601
+  let encoder = JSONCoding.encoder([.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
   print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
@@ -29,5 +28,5 @@ func table(_ header: [String], _ rows: [[String]]) -> String { TextTable.render(
 /// Services with their active cluster and epoch, as `db status` and `status` show them.
 func serviceTable(_ services: [ServiceState]) -> String {
   table(
-    ["SERVICE", "ACTIVE", "EPOCH", "STATE"], services.map { [$0.service, $0.activeCluster, "\($0.epoch)", $0.state] })
+    ["SERVICE", "ACTIVE", "EPOCH", "STATE"], services.map { [$0.service, $0.activeCluster, "\($0.epoch)", $0.state.rawValue] })
 }

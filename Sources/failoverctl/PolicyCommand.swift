@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Orchestrator
+import Topology
 
 struct PolicyCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
@@ -68,7 +69,7 @@ extension PolicyCommand {
         print(
           TextTable.render(
             ["AT", "SERVICE", "DECISION", "TARGET", "WHY"],
-            events.map { [iso($0.at), $0.service, $0.decision, $0.target ?? "-", $0.reason] }, maxWidth: 100))
+            events.map { [iso($0.at), $0.service, $0.decision.rawValue, $0.target ?? "-", $0.reason] }, maxWidth: 100))
       } catch {
         throw reportFailure(error)
       }

@@ -3,6 +3,7 @@ import CurlHTTP
 import Foundation
 import HealthProbes
 import Orchestrator
+import Topology
 
 struct ProbeCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
@@ -56,7 +57,7 @@ struct ProbeCommand: AsyncParsableCommand {
           await buffer.append(result)
           if text {
             print(resultTable([result], header: false))
-          } else if let data = try? JSONEncoder.lines.encode(result) {
+          } else if let data = try? JSONCoding.encoder().encode(result) {
             print(String(decoding: data, as: UTF8.self))
           }
         }
@@ -101,11 +102,3 @@ func resultTable(_ results: [ProbeResult], header: Bool = true) -> String {
   return header ? all : all.split(separator: "\n").dropFirst().joined(separator: "\n")
 }
 
-extension JSONEncoder {
-  static var lines: JSONEncoder {
-    let e = JSONEncoder()
-    e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    e.dateEncodingStrategy = .iso8601
-    return e
-  }
-}

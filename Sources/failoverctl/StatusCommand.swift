@@ -3,6 +3,7 @@ import ControlService
 import Foundation
 import HealthProbes
 import Orchestrator
+import Topology
 
 struct StatusCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
@@ -34,113 +35,26 @@ struct StatusCommand: AsyncParsableCommand {
         model.observe(r)
       }
       let judged = Dictionary(uniqueKeysWithValues: model.subjects.map { ($0.subject, $0) })
-      let clusters = topology.clusters.map { c in
-        judged[c.name].map { Judged(name: c.name, label: "cluster", $0) } ?? Judged(name: c.name, label: "cluster")
-      }
-      var flows: [FlowStatus] = []
-      for f in topology.flows {
-        let lag = try await FlowLag.measure(flow: f, store: store, source: nil)
-        let covered =
-          f.connectURL != nil || topology.cluster(f.target)?.connectURL != nil || p.replicationLag != nil
-          || p.http.contains { $0.subject == f.name } || p.prometheus.contains { $0.subject == f.name }
-        let health =
-          judged[f.name].map { Judged(name: f.name, label: "flow", $0) }
-          ?? Judged(
-            name: f.name, label: "flow",
-            reason: covered
-              ? "no probe results yet: run failoverctl probe"
-              : "no probe covers this flow: give it a connectUrl or set probes.replicationLag")
-        flows.append(FlowStatus(health: health, lag: lag))
-      }
-      let services = try await store.serviceStates()
-      if output == .json {
-        try printJSON(Status(clusters: clusters, flows: flows, services: services))
-        return
-      }
-      print(
-        table(
-          ["CLUSTER", "STATE", "SINCE", "REASONS"],
-          clusters.map { [$0.name, $0.state, $0.sinceText, $0.reasons.joined(separator: "; ")] }))
-      print("")
-      print(
-        table(
-          ["FLOW", "STATE", "CHECKPOINT AGE", "HEARTBEAT AGE", "REASONS"],
-          flows.map {
-            [
-              $0.health.name, $0.health.state, seconds($0.lag.checkpointAgeSeconds),
-              seconds($0.lag.heartbeatAgeSeconds),
-              $0.health.reasons.joined(separator: "; "),
-            ]
-          }))
-      if !services.isEmpty {
-        print("")
-        print(serviceTable(services))
-      }
+      var lags: [(Flow, FlowLag)] = []
+      for f in topology.flows { lags.append((f, try await FlowLag.measure(flow: f, store: store, source: nil))) }
+      let status = StatusView.build(
+        topology: topology, states: try await store.serviceStates(), health: { judged[$0] }, lags: lags)
+      try render(status)
     } catch {
       throw reportFailure(error)
     }
   }
 
-  struct Status: Encodable {
-    let clusters: [Judged]
-    let flows: [FlowStatus]
-    let services: [ServiceState]
-  }
-
-  struct FlowStatus: Encodable {
-    let health: Judged
-    let lag: FlowLag
-  }
-
-  struct Judged: Encodable {
-    let name: String
-    /// The JSON key of the name: `cluster` or `flow`.
-    let label: String
-    /// `healthy`, `degraded`, `unreachable`, or `unknown` before any probe result.
-    let state: String
-    let reasons: [String]
-    let since: Date?
-
-    init(name: String, label: String, _ h: SubjectHealth) {
-      self.name = name
-      self.label = label
-      state = h.state.rawValue
-      reasons = h.reasons
-      since = h.since
-    }
-
-    init(name: String, label: String, reason: String = "no probe results yet: run failoverctl probe") {
-      self.name = name
-      self.label = label
-      state = "unknown"
-      reasons = [reason]
-      since = nil
-    }
-
-    var sinceText: String { since.map { ISO8601DateFormatter().string(from: $0) } ?? "-" }
-
-    struct Key: CodingKey {
-      let stringValue: String
-      init(_ s: String) { stringValue = s }
-      init?(stringValue: String) { self.stringValue = stringValue }
-      var intValue: Int? { nil }
-      init?(intValue: Int) { nil }
-    }
-
-    func encode(to encoder: Encoder) throws {
-      var c = encoder.container(keyedBy: Key.self)
-      try c.encode(name, forKey: Key(label))
-      try c.encode(state, forKey: Key("state"))
-      try c.encode(reasons, forKey: Key("reasons"))
-      try c.encodeIfPresent(since, forKey: Key("since"))
-    }
-  }
 }
 
 extension StatusCommand {
   /// The status as the control service sees it, live.
   func remote() async throws {
-    let status = try await server.client.get("/v1/status", as: StatusView.self)
+    try render(try await server.client.get("/v1/status", as: StatusView.self))
+  }
+
+  /// The same rendering whether the status came from the service or from the database.
+  func render(_ status: StatusView) throws {
     if output == .json {
       try printJSON(status)
       return
@@ -151,7 +65,7 @@ extension StatusCommand {
         status.services.map {
           [
             $0.service, $0.activeCluster, $0.region, "\($0.epoch)",
-            $0.writable ? $0.state : "\($0.state) (not writable)",
+            $0.writable ? $0.state.rawValue : "\($0.state.rawValue) (not writable)",
           ]
         }))
     print("")

@@ -1,6 +1,7 @@
 import ControlService
 import Foundation
 import Orchestrator
+import Topology
 import Testing
 
 @Suite("Discovery board: publish, long-poll, close")
@@ -16,7 +17,7 @@ struct DiscoveryBoardTests {
 
   static func published(epoch: Int64, active: String = "a") -> PublishedDiscovery {
     let state = ServiceState(
-      service: "orders", activeCluster: active, epoch: epoch, state: "stable", writable: true,
+      service: "orders", activeCluster: active, epoch: epoch, state: .stable, writable: true,
       updatedAt: Date(timeIntervalSince1970: 1_000))
     return PublishedDiscovery(DiscoveryDocument(service: topology.services[0], state: state, topology: topology))
   }

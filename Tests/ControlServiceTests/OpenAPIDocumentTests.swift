@@ -2,6 +2,9 @@ import ControlService
 import CurlHTTP
 import Foundation
 import Orchestrator
+import Topology
+import Logging
+import TestSupport
 import Testing
 
 @Suite("docs/openapi.yaml and the router")
@@ -34,14 +37,12 @@ struct OpenAPIDocumentTests {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("openapi-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let store = try await StateStore.open(path: dir.appendingPathComponent("s.db").path)
-    let executor = FailoverExecutor(
-      topology: DiscoveryBoardTests.topology, store: store, http: HTTPClient(maxConcurrentRequests: 1)
-    ) { _ in }
-    let metrics = ServiceMetrics()
-    let api = ControlAPI(
-      topology: DiscoveryBoardTests.topology, store: store, board: DiscoveryBoard(),
-      health: HealthBoard(model: .init(), expected: []), metrics: metrics,
-      runner: FailoverRunner(executor: executor, policies: [:], metrics: metrics))
+    let topology = DiscoveryBoardTests.topology
+    let runtime = ControlRuntime(
+      topology: topology, store: store, local: store, health: HealthBoard(model: .init(), expected: []),
+      http: HTTPClient(maxConcurrentRequests: 1), kafka: InMemoryKafkaClusters(topology.clusters.map(\.name)),
+      connect: RecordingConnect(), refresh: ScriptedMM2Refresh(), policies: [:], logger: Logger(label: "test"))
+    let api = ControlAPI(runtime: runtime)
     let served = Set(api.routes.map { "\($0.method.rawValue) \($0.path)" })
     let documented = try Self.documented()
     #expect(served.subtracting(documented).isEmpty, "served but not documented")

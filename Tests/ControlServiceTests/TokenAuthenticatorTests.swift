@@ -1,5 +1,6 @@
 import ControlService
 import Orchestrator
+import Topology
 import Testing
 
 @Suite("Bearer tokens by SHA-256")

@@ -3,6 +3,7 @@ import Foundation
 import KafkaClient
 import MM2
 import Orchestrator
+import Topology
 import TestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import CurlHTTP
 import Foundation
 import Orchestrator
+import Topology
 import TestSupport
 import Testing
 import Yams

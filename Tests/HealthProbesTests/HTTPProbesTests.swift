@@ -1,3 +1,4 @@
+import KafkaConnect
 import CurlHTTP
 import Foundation
 import HealthProbes
@@ -42,12 +43,12 @@ struct HTTPProbesTests {
 
   @Test func connectRunningFailedAndMissing() async {
     let ok = await ConnectProbe(
-      subject: "east->west", baseURL: server.baseURL, connectors: ["east->west.MirrorSourceConnector"], client: client
+      subject: "east->west", baseURL: server.baseURL, connectors: ["east->west.MirrorSourceConnector"], connect: ConnectREST(http: client)
     ).run()
     #expect(ok.state == .healthy, "\(ok.reasons)")
     let failed = await ConnectProbe(
       subject: "east->west", baseURL: server.baseURL,
-      connectors: ["east->west.MirrorSourceConnector", "east->west.MirrorCheckpointConnector", "gone"], client: client
+      connectors: ["east->west.MirrorSourceConnector", "east->west.MirrorCheckpointConnector", "gone"], connect: ConnectREST(http: client)
     ).run()
     #expect(failed.state == .degraded)
     #expect(
@@ -57,7 +58,7 @@ struct HTTPProbesTests {
     #expect(failed.reasons.contains("connector gone does not exist"))
     let closed = try! ClosedPort()
     let down = await ConnectProbe(
-      subject: "east->west", baseURL: "http://127.0.0.1:\(closed.port)", connectors: ["x"], client: client
+      subject: "east->west", baseURL: "http://127.0.0.1:\(closed.port)", connectors: ["x"], connect: ConnectREST(http: client)
     ).run()
     #expect(down.state == .unreachable)
   }

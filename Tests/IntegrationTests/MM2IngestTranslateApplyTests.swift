@@ -3,6 +3,7 @@ import HealthProbes
 import KafkaClient
 import MM2
 import Orchestrator
+import Topology
 import Testing
 
 /// Two simulated regions with MM2-format records in MM2's topics: the orchestrator cannot

@@ -3,6 +3,7 @@ import Foundation
 import HealthProbes
 import KafkaLab
 import Orchestrator
+import Topology
 import Testing
 
 @Suite("Detecting a regional failure through the health model")

@@ -3,6 +3,7 @@ import KafkaClient
 import KafkaLab
 import MM2
 import Orchestrator
+import Topology
 import Testing
 
 @Suite("The lab's MM2-style mirror, read back by the orchestrator's own MM2 code")

@@ -3,6 +3,7 @@ import HealthProbes
 import KafkaClient
 import KafkaLab
 import Orchestrator
+import Topology
 import Testing
 
 @Suite("Simulated regions and fault injection")

@@ -1,5 +1,6 @@
 import MM2
 import Orchestrator
+import Topology
 import Testing
 
 /// A deterministic generator so that a failing seed can be replayed.

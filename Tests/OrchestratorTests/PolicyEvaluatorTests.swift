@@ -1,6 +1,7 @@
 import Foundation
 import HealthProbes
 import Orchestrator
+import Topology
 import Testing
 
 @Suite("Policy evaluation: trigger, guards, approval")
@@ -142,7 +143,7 @@ struct PolicySimulationTests {
     for i in 30..<33 { round(i, ["east": .unreachable, "west": .unreachable, "south": .healthy]) }
     let events = PolicySimulation(policy: policy, topology: topology).run(
       history: history, services: topology.services)
-    #expect(events.map(\.decision) == ["failover", "quiet", "refused"])
+    #expect(events.map(\.decision) == [.failover, .quiet, .refused])
     #expect(events[0].target == "west")
     #expect(events[0].at == t0.addingTimeInterval(25))
     #expect(events[2].reason.hasPrefix("cooldown"))

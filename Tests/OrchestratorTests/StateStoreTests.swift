@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Orchestrator
+import Topology
 import Testing
 
 @Suite("SQLite state store")

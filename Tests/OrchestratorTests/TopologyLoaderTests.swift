@@ -1,5 +1,6 @@
 import Foundation
 import Orchestrator
+import Topology
 import Testing
 
 @Suite("Topology loading and validation")

@@ -3,6 +3,7 @@ import Foundation
 import HealthProbes
 import KafkaLab
 import Orchestrator
+import Topology
 
 /// Time from a region going dark to the health model declaring it unreachable, with the
 /// default probe settings but a 2 s interval, over several runs.

@@ -6,6 +6,7 @@ import KafkaLab
 import Logging
 import MM2
 import Orchestrator
+import Topology
 
 /// From a region going down to the discovery epoch changing, under the shipped
 /// `policies/active-passive.yaml`: simulated regions and the control service run in this

@@ -1,9 +1,11 @@
 import CurlHTTP
+import KafkaConnect
 import Foundation
 import KafkaClient
 import KafkaLab
 import MM2
 import Orchestrator
+import Topology
 
 /// One failover of a service with `groups` consumer groups x `partitions` partitions, run
 /// by the journaled executor against two simulated regions in this process: every
@@ -50,10 +52,14 @@ struct FailoverBenchmark {
       String(
         format: "seeded %d checkpoints (%d groups x %d partitions) in %.1f s", groups * partitions, groups, partitions,
         seconds(ContinuousClock.now - seeded)))
-    let executor = FailoverExecutor(topology: topology, store: store, http: HTTPClient()) { _ in }
-    let outcome = try await ServiceSwitch(topology: topology, store: store).promote(
+    let kafka = TopologyKafkaClusters(topology: topology)
+    let executor = FailoverExecutor(
+      topology: topology, store: store, mm2: store, kafka: kafka, connect: ConnectREST(http: HTTPClient()),
+      refresh: IngestRefresh(topology: topology, store: store)
+    ) { _ in }
+    let outcome = try await ServiceSwitch(topology: topology, store: store, mm2: store, kafka: kafka).promote(
       service: "orders", PromoteRequest(target: "west", mode: .forced, reason: "bench"), actor: "bench",
-      targetHealth: .healthy, kind: "failover")
+      targetHealth: .healthy, kind: .failover)
     guard let record = outcome.failover else { return }
     var settings = FailoverSettings()
     settings.replication = .none
@@ -62,12 +68,12 @@ struct FailoverBenchmark {
     let total = seconds(ContinuousClock.now - start)
     print(
       String(
-        format: "failover %@ in %.2f s (target < 10 s: %@); peak RSS %.0f MiB", finished.status, total,
-        total < 10 && finished.status == "succeeded" ? "met" : "NOT met", peakRSSMiB()))
+        format: "failover %@ in %.2f s (target < 10 s: %@); peak RSS %.0f MiB", finished.status.rawValue, total,
+        total < 10 && finished.status == .succeeded ? "met" : "NOT met", peakRSSMiB()))
     for s in finished.steps {
       let took = s.startedAt.flatMap { a in s.finishedAt.map { $0.timeIntervalSince(a) } } ?? 0
-      let name = s.name.padding(toLength: 24, withPad: " ", startingAt: 0)
-      let status = s.status.padding(toLength: 8, withPad: " ", startingAt: 0)
+      let name = s.name.rawValue.padding(toLength: 24, withPad: " ", startingAt: 0)
+      let status = s.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
       print("  \(name) \(status) \(String(format: "%7.3f s", took))  \(s.details)")
     }
     // What landed on the target, checked on a sample of groups.
@@ -86,7 +92,7 @@ struct FailoverBenchmark {
   }
 
   private func require<T>(_ v: T?) throws -> T {
-    guard let v else { throw FailoverError("bench setup: missing flow") }
+    guard let v else { throw FailoverError(.unknownCluster, "bench setup: missing flow") }
     return v
   }
 }

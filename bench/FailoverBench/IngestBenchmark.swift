@@ -2,6 +2,7 @@ import Foundation
 import KafkaClient
 import MM2
 import Orchestrator
+import Topology
 
 /// Checkpoint ingestion into SQLite: the store path alone (decode + batched upserts, as
 /// the ingester writes them), end to end from a Kafka topic through `MM2Ingester`, and

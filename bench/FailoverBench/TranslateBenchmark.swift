@@ -1,6 +1,7 @@
 import Foundation
 import MM2
 import Orchestrator
+import Topology
 
 /// Translation of every group-partition of a flow from SQLite, the source unreachable:
 /// `prepare` fills a database, `run` (a separate process, so its peak memory is its own)

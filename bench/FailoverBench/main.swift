@@ -2,6 +2,7 @@ import Foundation
 import KafkaClient
 import MM2
 import Orchestrator
+import Topology
 
 // Benchmarks print figures and ratios; they assert nothing. See bench/README.md.
 

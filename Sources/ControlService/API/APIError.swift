@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import Orchestrator
+import Topology
 
 /// An error answered as JSON: `{"error": code, "message": ..., "fields": [...]}`.
 struct APIError: Error, HTTPResponseError {
@@ -70,9 +71,7 @@ struct AnyEncodable: Encodable {
 /// The server's one JSON style: sorted keys, ISO 8601 dates, no escaped slashes.
 enum JSONBody {
   static func encode(_ value: some Encodable) -> [UInt8] {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    encoder.dateEncodingStrategy = .iso8601
+    let encoder = JSONCoding.encoder()
     // Encoding our own value types cannot fail; an empty object is a safe fallback.
     return Array((try? encoder.encode(value)) ?? Data("{}".utf8))
   }

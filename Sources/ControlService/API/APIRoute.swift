@@ -1,5 +1,6 @@
 import Hummingbird
 import Orchestrator
+import Topology
 
 /// One route of the API: what `docs/openapi.yaml` documents, what the router serves and
 /// which role it needs, in one place so the three cannot drift apart.

@@ -1,6 +1,7 @@
 import HealthProbes
 import Hummingbird
 import Orchestrator
+import Topology
 
 extension ControlAPI {
   /// `POST /v1/services/{name}/promote` with `{"to": CLUSTER, "mode": "planned"|"forced",
@@ -15,8 +16,8 @@ extension ControlAPI {
     let reason = fields.string("reason", maxLength: 1000) ?? ""
     try await finishFields(&fields, "promote", name, context)
     let targetHealth = await health.health(of: target ?? "")?.state
-    return try await start("promote", dryRun: dryRun) {
-      try await ServiceSwitch(topology: topology, store: store).promote(
+    return try await start(.promote, dryRun: dryRun) {
+      try await switcher.promote(
         service: name, PromoteRequest(target: target ?? "", mode: mode, dryRun: dryRun, reason: reason),
         actor: context.actor, targetHealth: targetHealth)
     }
@@ -32,23 +33,13 @@ extension ControlAPI {
     let dryRun = fields.bool("dryRun") ?? false
     let reason = fields.string("reason", maxLength: 1000) ?? ""
     try await finishFields(&fields, "failover", name, context)
-    let switcher = ServiceSwitch(topology: topology, store: store)
     var health: [String: HealthState] = [:]
     for c in topology.clusters { health[c.name] = await self.health.health(of: c.name)?.state }
-    let target: String
-    if let to {
-      target = to
-    } else {
-      target = try await switcher.bestStandby(service: name, health: health)
-    }
-    // A source judged unreachable is not asked for its lag: the last known value stands.
-    let active = try await store.serviceState(name)?.activeCluster ?? ""
-    let flow = topology.flow(from: active, to: target)?.name ?? ""
-    let knownLoss: Int64?? = health[active] == .unreachable ? .some(await lagBook.expectedLoss(flow)) : nil
-    return try await start("failover", dryRun: dryRun) {
-      try await switcher.promote(
-        service: name, PromoteRequest(target: target, mode: .forced, dryRun: dryRun, reason: reason),
-        actor: context.actor, targetHealth: health[target], kind: "failover", knownLoss: knownLoss)
+    let lagBook = self.lagBook
+    return try await start(.failover, dryRun: dryRun) {
+      try await switcher.failover(
+        service: name, to: to, health: health, dryRun: dryRun, reason: reason, actor: context.actor,
+        lastKnownLoss: { await lagBook.expectedLoss($0) })
     }
   }
 
@@ -62,8 +53,8 @@ extension ControlAPI {
     try await finishFields(&fields, "failback", name, context)
     let home = topology.service(name)?.primary ?? ""
     let homeHealth = await health.health(of: home)?.state
-    return try await start("failback", dryRun: dryRun) {
-      try await ServiceSwitch(topology: topology, store: store).failback(
+    return try await start(.failback, dryRun: dryRun) {
+      try await switcher.failback(
         service: name, dryRun: dryRun, reason: reason, actor: context.actor, homeHealth: homeHealth)
     }
   }
@@ -76,21 +67,21 @@ extension ControlAPI {
     let reason = fields.string("reason", maxLength: 1000) ?? ""
     try await finishFields(&fields, "demote", name, context)
     do {
-      let outcome = try await ServiceSwitch(topology: topology, store: store).demote(
+      let outcome = try await switcher.demote(
         service: name, dryRun: dryRun, reason: reason, actor: context.actor)
       if !outcome.dryRun {
         publish(outcome.state)
-        metrics.failover(kind: "demote", outcome: "succeeded")
+        metrics.failover(kind: .demote, outcome: FailoverStatus.succeeded.rawValue)
       }
       return JSONBody.response(outcome)
     } catch let error as ControlError {
-      metrics.failover(kind: "demote", outcome: "rejected")
+      metrics.failover(kind: .demote, outcome: "rejected")
       throw error
     }
   }
 
   /// Journals a failover through `body`, starts it and answers 202 (200 for a dry run).
-  private func start(_ kind: String, dryRun: Bool, _ body: () async throws -> SwitchOutcome) async throws -> Response {
+  private func start(_ kind: FailoverKind, dryRun: Bool, _ body: () async throws -> SwitchOutcome) async throws -> Response {
     do {
       let outcome = try await body()
       if let failover = outcome.failover {
@@ -104,10 +95,7 @@ extension ControlAPI {
     }
   }
 
-  func publish(_ state: ServiceState) {
-    guard let service = topology.service(state.service) else { return }
-    board.publish(PublishedDiscovery(DiscoveryDocument(service: service, state: state, topology: topology)))
-  }
+  func publish(_ state: ServiceState) { runtime.publish(state) }
 
   private func readFields(_ request: Request, _ action: String, _ service: String, _ context: APIContext)
     async throws -> RequestFields
@@ -139,6 +127,6 @@ extension ControlAPI {
       AuditEntry(
         actor: context.actor, action: action, subject: service, details: "invalid request body",
         outcome: "rejected: \(error.message)\(fields.isEmpty ? "" : " (\(fields))")"))
-    metrics.failover(kind: action, outcome: "rejected")
+    if let kind = FailoverKind(rawValue: action) { metrics.failover(kind: kind, outcome: "rejected") }
   }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HealthProbes
 import Hummingbird
 import Orchestrator
+import Topology
 
 extension ControlAPI {
   @Sendable func status(_ request: Request, _ context: APIContext) async throws -> Response {
@@ -9,30 +10,12 @@ extension ControlAPI {
   }
 
   func statusView() async throws -> StatusView {
-    let states = try await store.serviceStates()
-    let services = states.map { s in
-      StatusView.ServiceEntry(
-        service: s.service, activeCluster: s.activeCluster, region: topology.cluster(s.activeCluster)?.region ?? "",
-        epoch: s.epoch, state: s.state, writable: s.writable, updatedAt: s.updatedAt)
+    var judged: [String: SubjectHealth] = [:]
+    for name in topology.clusters.map(\.name) + topology.flows.map(\.name) {
+      judged[name] = await health.health(of: name)
     }
-    var clusters: [StatusView.ClusterEntry] = []
-    for c in topology.clusters {
-      let h = await health.health(of: c.name)
-      clusters.append(
-        StatusView.ClusterEntry(
-          cluster: c.name, region: c.region, state: h?.state.rawValue ?? "unknown",
-          reasons: h?.reasons ?? ["no probe result yet"], since: h?.since))
-    }
-    var flows: [StatusView.FlowEntry] = []
-    for (f, lag) in try await flowLags() {
-      let h = await health.health(of: f.name)
-      flows.append(
-        StatusView.FlowEntry(
-          flow: f.name, source: f.source, target: f.target, state: h?.state.rawValue ?? "unknown",
-          reasons: h?.reasons ?? ["no probe covers this flow yet"], recordsBehind: lag.recordsBehind,
-          checkpointAgeSeconds: lag.checkpointAgeSeconds, heartbeatAgeSeconds: lag.heartbeatAgeSeconds))
-    }
-    return StatusView(services: services, clusters: clusters, flows: flows)
+    return StatusView.build(
+      topology: topology, states: try await store.serviceStates(), health: { judged[$0] }, lags: try await flowLags())
   }
 
   /// Lag of every flow from the stored MM2 state and the source's high watermarks as the
@@ -41,7 +24,8 @@ extension ControlAPI {
     var out: [(Flow, FlowLag)] = []
     for f in topology.flows {
       let highs = await lagBook.highWatermarks(f.name)
-      out.append((f, try await FlowLag.measure(flow: f, store: store, source: nil, knownHighWatermarks: highs)))
+      out.append(
+        (f, try await FlowLag.measure(flow: f, store: runtime.local, source: nil, knownHighWatermarks: highs)))
     }
     return out
   }

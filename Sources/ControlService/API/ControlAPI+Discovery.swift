@@ -1,5 +1,6 @@
 import Hummingbird
 import Orchestrator
+import Topology
 
 extension ControlAPI {
   /// `GET /v1/services/{name}/discovery[?wait=SECONDS&epoch=N]`: the service's document

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import Orchestrator
+import Topology
 
 /// A JSON object body read field by field; problems accumulate so that one answer lists
 /// them all, each with its field name.

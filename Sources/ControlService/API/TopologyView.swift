@@ -1,4 +1,5 @@
 import Orchestrator
+import Topology
 
 /// `GET /v1/topology`: the topology as JSON, with client properties that are secrets or
 /// secret references left out and tokens shown by name and role only.

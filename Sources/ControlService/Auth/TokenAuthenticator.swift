@@ -1,5 +1,6 @@
 import Crypto
 import Orchestrator
+import Topology
 
 /// Who made a request: the configured token's name and role.
 public struct Principal: Sendable, Equatable {

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import Orchestrator
+import Topology
 
 /// A discovery document encoded once, with its strong ETag, ready to be served as is.
 public struct PublishedDiscovery: Sendable {

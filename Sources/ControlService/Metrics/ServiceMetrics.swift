@@ -3,6 +3,7 @@ import Foundation
 import HealthProbes
 import NIOConcurrencyHelpers
 import Orchestrator
+import Topology
 import Prometheus
 
 /// The control service's metrics, through swift-metrics with a Prometheus registry of its
@@ -50,9 +51,11 @@ public final class ServiceMetrics: Sendable {
   }
 
   /// A promote or demote finished with `outcome` (`succeeded`, `rejected`, `failed`).
-  public func failover(kind: String, outcome: String) {
+  /// Counts a failover's end (its status) or a refusal (`rejected`) by kind.
+  public func failover(kind: FailoverKind, outcome: String) {
     CoreMetrics.Counter(
-      label: "kafka_failover_failovers_total", dimensions: [("kind", kind), ("outcome", outcome)], factory: factory
+      label: "kafka_failover_failovers_total", dimensions: [("kind", kind.rawValue), ("outcome", outcome)],
+      factory: factory
     ).increment()
   }
 

@@ -4,86 +4,114 @@ import KafkaClient
 import Logging
 import Orchestrator
 import ServiceLifecycle
+import Topology
 
 /// Evaluates every service's policy once a second against the live health model and the
 /// last known replication lag, and starts (or, with manual approval, opens) a failover
 /// when the policy says so. Every change of decision is logged; refusals say which guard.
-struct AutoFailover: ServiceLifecycle.Service {
-  let api: ControlAPI
+/// Time comes from `clock` (the ticks) and `now` (the wall time decisions compare), so a
+/// test drives it through a trigger's `for`, cooldowns and rate windows in milliseconds.
+public actor AutoFailover {
+  let topology: Topology
+  let store: any CoordinationStore
+  let health: HealthBoard
+  let lagBook: LagBook
+  let switcher: ServiceSwitch
+  let runner: FailoverRunner
   let policies: [String: Policy]
+  let clock: any Clock<Duration>
+  let now: @Sendable () -> Date
   let logger: Logger
+  private var aboveSince: [String: Date] = [:]
+  private var lastDecision: [String: PolicyDecision] = [:]
 
-  func run() async throws {
-    let book = api.lagBook
-    await cancelWhenGracefulShutdown { await loop(book) }
+  public init(
+    runtime: ControlRuntime, policies: [String: Policy], now: @escaping @Sendable () -> Date = { Date() },
+    logger: Logger
+  ) {
+    topology = runtime.topology
+    store = runtime.store
+    health = runtime.health
+    lagBook = runtime.lagBook
+    switcher = runtime.switcher
+    runner = runtime.runner
+    self.policies = policies
+    clock = runtime.clock
+    self.now = now
+    self.logger = logger
   }
 
-  private func loop(_ book: LagBook) async {
-    let topology = api.topology
-    var aboveSince: [String: Date] = [:]
-    var lastDecision: [String: PolicyDecision] = [:]
+  /// Ticks until cancelled.
+  public func loop() async {
     while !Task.isCancelled {
-      try? await Task.sleep(for: .seconds(1))
-      var health: [String: SubjectHealth] = [:]
-      var kinds: [String: (state: HealthState, since: Date?)] = [:]
-      for c in topology.clusters {
-        health[c.name] = await api.health.health(of: c.name)
-        for k in PolicyLoader.probeKinds { kinds["\(k)/\(c.name)"] = await api.health.health(of: c.name, kind: k) }
-      }
-      let (lag, checkpointAge) = await book.snapshot
-      let now = Date()
-      for policy in policies.values {
-        for case .lagAbove(let n, _) in policy.trigger.conditions {
-          for (flow, behind) in lag {
-            let key = "\(flow)>\(n)"
-            if behind > n { aboveSince[key] = aboveSince[key] ?? now } else { aboveSince[key] = nil }
-          }
-        }
-      }
-      let open = Set(((try? await api.store.openFailovers()) ?? []).map(\.service))
-      for service in topology.services {
-        guard let name = service.policy, let policy = policies[name], !open.contains(service.name),
-          let state = try? await api.store.serviceState(service.name), state.writable
-        else { continue }
-        let recent =
-          ((try? await api.store.automaticFailovers(
-            service: service.name, since: now.addingTimeInterval(-(policy.guards.window / .seconds(1))))) ?? [])
-          .map(\.createdAt)
-        let inputs = PolicyInputs(
-          health: health, kindHealth: kinds, lagRecords: lag, lagAboveSince: aboveSince,
-          checkpointAgeSeconds: checkpointAge, recentAutomatic: recent, now: now)
-        let decision = PolicyEvaluator(policy: policy, topology: topology).decide(
-          service: service, active: state.activeCluster, inputs)
-        if lastDecision[service.name] != decision {
-          lastDecision[service.name] = decision
-          log(service.name, policy.name, decision)
-        }
-        switch decision {
-        case .failover(let target, let reason), .pending(let target, let reason):
-          let flow = topology.flow(from: state.activeCluster, to: target)?.name ?? ""
-          await start(
-            service.name, policy.name, target, reason,
-            pending: { if case .pending = decision { true } else { false } }(), health[target]?.state,
-            knownLoss: await book.expectedLoss(flow))
-        default:
-          break
+      try? await clock.sleep(for: .seconds(1))
+      await tick()
+    }
+  }
+
+  /// One evaluation of every service's policy, at `now()`. Returns the decisions.
+  @discardableResult
+  public func tick() async -> [String: PolicyDecision] {
+    guard (try? await store.leadership())?.isLeader == true else { return [:] }
+    let now = self.now()
+    var health: [String: SubjectHealth] = [:]
+    var kinds: [String: (state: HealthState, since: Date?)] = [:]
+    for c in topology.clusters {
+      health[c.name] = await self.health.health(of: c.name)
+      for k in PolicyLoader.probeKinds { kinds["\(k)/\(c.name)"] = await self.health.health(of: c.name, kind: k) }
+    }
+    let (lag, checkpointAge) = await lagBook.snapshot
+    for policy in policies.values {
+      for case .lagAbove(let n, _) in policy.trigger.conditions {
+        for (flow, behind) in lag {
+          let key = "\(flow)>\(n)"
+          if behind > n { aboveSince[key] = aboveSince[key] ?? now } else { aboveSince[key] = nil }
         }
       }
     }
+    let open = Set(((try? await store.openFailovers()) ?? []).map(\.service))
+    var decisions: [String: PolicyDecision] = [:]
+    for service in topology.services {
+      guard let name = service.policy, let policy = policies[name], !open.contains(service.name),
+        let state = try? await store.serviceState(service.name), state.writable
+      else { continue }
+      let recent =
+        ((try? await store.automaticFailovers(
+          service: service.name, since: now.addingTimeInterval(-(policy.guards.window / .seconds(1))))) ?? [])
+        .map(\.createdAt)
+      let inputs = PolicyInputs(
+        health: health, kindHealth: kinds, lagRecords: lag, lagAboveSince: aboveSince,
+        checkpointAgeSeconds: checkpointAge, recentAutomatic: recent, now: now)
+      let decision = PolicyEvaluator(policy: policy, topology: topology).decide(
+        service: service, active: state.activeCluster, inputs)
+      decisions[service.name] = decision
+      if lastDecision[service.name] != decision {
+        lastDecision[service.name] = decision
+        log(service.name, policy.name, decision)
+      }
+      switch decision {
+      case .failover(let target, let reason):
+        await start(service.name, policy.name, target, reason, pending: false, health)
+      case .pending(let target, let reason):
+        await start(service.name, policy.name, target, reason, pending: true, health)
+      case .quiet, .refused:
+        break
+      }
+    }
+    return decisions
   }
 
   private func start(
     _ service: String, _ policy: String, _ target: String, _ reason: String, pending: Bool,
-    _ targetHealth: HealthState?,
-    knownLoss: Int64?
+    _ health: [String: SubjectHealth]
   ) async {
+    let lagBook = self.lagBook
     do {
-      let outcome = try await ServiceSwitch(topology: api.topology, store: api.store).promote(
-        service: service, PromoteRequest(target: target, mode: .forced, reason: "policy \(policy): \(reason)"),
-        actor: "policy:\(policy)", targetHealth: targetHealth, kind: "failover", pending: pending,
-        knownLoss: .some(knownLoss))
+      let outcome = try await switcher.failover(
+        service: service, to: target, health: health.mapValues(\.state), reason: "policy \(policy): \(reason)",
+        actor: "policy:\(policy)", pending: pending, lastKnownLoss: { await lagBook.expectedLoss($0) })
       if let f = outcome.failover {
-        if pending { api.runner.notify("pending", f) } else { await api.runner.start(f) }
+        if pending { runner.notify(.pending, f) } else { await runner.start(f) }
       }
       logger.notice(
         "\(pending ? "opened pending" : "started") failover \(outcome.failover?.id ?? 0) of \(service) to \(target): \(reason)"
@@ -102,5 +130,11 @@ struct AutoFailover: ServiceLifecycle.Service {
     case .pending(let t, let reason):
       logger.notice("policy \(policy) for \(service): failover to \(t) awaits an ack (\(reason))")
     }
+  }
+}
+
+extension AutoFailover: ServiceLifecycle.Service {
+  public nonisolated func run() async throws {
+    await cancelWhenGracefulShutdown { await self.loop() }
   }
 }

@@ -1,9 +1,11 @@
 import CurlHTTP
+import KafkaConnect
 import Foundation
 import HealthProbes
 import Hummingbird
 import Logging
 import Orchestrator
+import Topology
 import ServiceLifecycle
 
 /// `failoverctl serve`: probes, MM2 ingesters and the HTTP API in one process under
@@ -32,11 +34,6 @@ public struct ControlServer: Sendable {
     let store = try await StateStore.open(path: db)
     let snapshot = try await store.recordTopology(content: loaded.text, source: config)
     let states = try await store.ensureServices(topology)
-    let board = DiscoveryBoard()
-    for state in states {
-      guard let service = topology.service(state.service) else { continue }
-      board.publish(PublishedDiscovery(DiscoveryDocument(service: service, state: state, topology: topology)))
-    }
     let http = HTTPClient(maxConcurrentRequests: min(64, topology.probes.maxConcurrent))
     let plan = try ProbePlan(topology: topology, vantage: vantage, http: http, store: store)
     let health = HealthBoard(model: plan.model(), expected: plan.probes.map { HealthBoard.key($0.kind, $0.subject) })
@@ -50,18 +47,16 @@ public struct ControlServer: Sendable {
     logger.info(
       "topology \(config) (version \(snapshot.version)): \(topology.services.count) services, \(plan.probes.count) probes, \(ingesters.count) flows; state in \(db)"
     )
-    let executor = FailoverExecutor(topology: topology, store: store, http: http, logger: logger) { state in
-      guard let service = topology.service(state.service) else { return }
-      board.publish(PublishedDiscovery(DiscoveryDocument(service: service, state: state, topology: topology)))
-    }
-    let metrics = ServiceMetrics()
-    let runner = FailoverRunner(executor: executor, policies: policies, metrics: metrics)
-    let api = ControlAPI(
-      topology: topology, store: store, board: board, health: health, metrics: metrics, runner: runner)
+    let runtime = ControlRuntime(
+      topology: topology, store: store, local: store, health: health, http: http,
+      kafka: TopologyKafkaClusters(topology: topology), connect: ConnectREST(http: http),
+      refresh: IngestRefresh(topology: topology, store: store), policies: policies, logger: logger)
+    for state in states { runtime.publish(state) }
     // Unfinished failovers resume before anything else can change the services.
-    try await runner.resumeUnfinished(store: store, logger: logger)
+    try await runtime.runner.resumeUnfinished(logger: logger)
     return ControlServer(
-      api: api, host: host, port: port, plan: plan, ingesters: ingesters, policies: policies, logger: logger)
+      api: ControlAPI(runtime: runtime), host: host, port: port, plan: plan, ingesters: ingesters,
+      policies: policies, logger: logger)
   }
 
   /// Runs until SIGTERM or SIGINT (or until cancelled); `onListening` gets the bound
@@ -78,9 +73,10 @@ public struct ControlServer: Sendable {
         onListening("http://\(address?.ipAddress ?? host):\(address?.port ?? port)")
       },
       logger: logger)
+    let runtime = api.runtime
     let probes = ProbeRunner(
-      scheduler: plan.scheduler, health: api.health, metrics: api.metrics, store: api.store,
-      retention: api.topology.probes.retention, logger: logger)
+      scheduler: plan.scheduler, health: runtime.health, metrics: runtime.metrics, store: runtime.local,
+      retention: runtime.topology.probes.retention, logger: logger)
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
       .init(service: probes, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore)
     ]
@@ -92,18 +88,19 @@ public struct ControlServer: Sendable {
     }
     services.append(
       .init(
-        service: LagMeter(api: api, logger: logger), successTerminationBehavior: .ignore,
+        service: LagMeter(runtime: runtime, logger: logger), successTerminationBehavior: .ignore,
         failureTerminationBehavior: .ignore))
     if !policies.isEmpty {
       services.append(
         .init(
-          service: AutoFailover(api: api, policies: policies, logger: logger), successTerminationBehavior: .ignore,
+          service: AutoFailover(runtime: runtime, policies: policies, logger: logger),
+          successTerminationBehavior: .ignore,
           failureTerminationBehavior: .ignore))
     }
     services.append(.init(service: app, failureTerminationBehavior: .gracefullyShutdownGroup))
     services.append(
       .init(
-        service: LongPollCloser(board: api.board, shutdown: api.shutdown), successTerminationBehavior: .ignore))
+        service: LongPollCloser(board: runtime.board, shutdown: api.shutdown), successTerminationBehavior: .ignore))
     var configuration = ServiceGroupConfiguration(
       services: services, gracefulShutdownSignals: handlesSignals ? [.sigterm, .sigint] : [], logger: logger)
     configuration.maximumGracefulShutdownDuration = .seconds(30)

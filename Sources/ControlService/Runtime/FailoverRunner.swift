@@ -2,6 +2,7 @@ import CurlHTTP
 import Foundation
 import Logging
 import Orchestrator
+import Topology
 
 /// Runs journaled failovers in the background of the service, one task per failover, and
 /// resumes the unfinished ones when the service starts.
@@ -9,27 +10,28 @@ public actor FailoverRunner {
   let executor: FailoverExecutor
   let policies: [String: Policy]
   let metrics: ServiceMetrics
+  /// For the policies' webhooks.
+  let http: HTTPClient
   private var running: [Int64: Task<FailoverRecord, Never>] = [:]
 
-  public init(executor: FailoverExecutor, policies: [String: Policy], metrics: ServiceMetrics) {
+  public init(executor: FailoverExecutor, policies: [String: Policy], metrics: ServiceMetrics, http: HTTPClient) {
     self.executor = executor
     self.policies = policies
     self.metrics = metrics
+    self.http = http
   }
 
   /// Calls the webhooks of the service's policy that listen for `event` (`pending`,
   /// `started`, `succeeded`, `failed`, `aborted`) with `{"event": ..., "failover": ...}`.
   /// Fire and forget: a slow or failing hook never holds a failover up; failures are logged.
-  public nonisolated func notify(_ event: String, _ record: FailoverRecord) {
+  public nonisolated func notify(_ event: WebhookEvent, _ record: FailoverRecord) {
     let topology = executor.topology
     guard let name = topology.service(record.service)?.policy, let policy = policies[name] else { return }
     let hooks = policy.action.webhooks.filter { $0.events.isEmpty || $0.events.contains(event) }
     guard !hooks.isEmpty else { return }
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    encoder.dateEncodingStrategy = .iso8601
+    let encoder = JSONCoding.encoder()
     guard let body = try? encoder.encode(WebhookBody(event: event, failover: record)) else { return }
-    let http = executor.http
+    let http = self.http
     let logger = executor.logger
     for hook in hooks {
       Task {
@@ -46,7 +48,7 @@ public actor FailoverRunner {
   }
 
   struct WebhookBody: Encodable {
-    let event: String
+    let event: WebhookEvent
     let failover: FailoverRecord
   }
 
@@ -56,20 +58,20 @@ public actor FailoverRunner {
     let settings = executor.settings(for: record.service, policies: policies)
     let executor = self.executor
     let metrics = self.metrics
-    notify("started", record)
+    notify(.started, record)
     running[record.id] = Task {
       let finished = await executor.run(record, settings: settings)
-      metrics.failover(kind: finished.kind, outcome: finished.status)
-      self.notify(finished.status, finished)
+      metrics.failover(kind: finished.kind, outcome: finished.status.rawValue)
+      if let event = WebhookEvent(finished: finished.status) { self.notify(event, finished) }
       self.done(record.id)
       return finished
     }
   }
 
   /// Resumes every failover the journal says is running (a pending one waits for its ack).
-  public func resumeUnfinished(store: StateStore, logger: Logger) async throws {
-    for record in try await store.openFailovers() where record.status == "running" {
-      let done = record.steps.filter { $0.status == "done" || $0.status == "skipped" }.map(\.name)
+  public func resumeUnfinished(logger: Logger) async throws {
+    for record in try await executor.store.openFailovers() where record.status == .running {
+      let done = record.steps.filter(\.status.isComplete).map(\.name.rawValue)
       logger.notice(
         "resuming failover \(record.id) of \(record.service) (\(record.sourceCluster) -> \(record.targetCluster)) after: \(done.joined(separator: ", "))"
       )
@@ -78,4 +80,7 @@ public actor FailoverRunner {
   }
 
   private func done(_ id: Int64) { running[id] = nil }
+
+  /// The end of a failover running here; nil when none runs with that id.
+  public func finished(_ id: Int64) async -> FailoverRecord? { await running[id]?.value }
 }

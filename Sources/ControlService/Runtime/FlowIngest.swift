@@ -1,5 +1,6 @@
 import Logging
 import Orchestrator
+import Topology
 import ServiceLifecycle
 
 /// Follows one flow's MM2 internal topics into SQLite for the life of the service.

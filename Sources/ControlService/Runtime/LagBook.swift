@@ -1,6 +1,7 @@
 import Foundation
 import KafkaClient
 import Orchestrator
+import Topology
 
 /// The last measured lag of every flow (with the source's high watermarks), its
 /// checkpoint age, and how fast its source was being written. Once a source is gone its

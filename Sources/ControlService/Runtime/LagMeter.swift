@@ -1,36 +1,46 @@
 import Foundation
-import KafkaClient
 import Logging
 import Orchestrator
 import ServiceLifecycle
+import Topology
 
 /// Measures every flow's lag once per probe interval while its source answers: the
 /// source's high watermarks against the newest offset-sync the ingester stored. On its
 /// own task, so that a source timing out never delays a policy decision or a request.
 struct LagMeter: ServiceLifecycle.Service {
-  let api: ControlAPI
+  let topology: Topology
+  let local: StateStore
+  let health: HealthBoard
+  let lagBook: LagBook
+  let kafka: any KafkaClusters
+  let clock: any Clock<Duration>
   let logger: Logger
+
+  init(runtime: ControlRuntime, logger: Logger) {
+    topology = runtime.topology
+    local = runtime.local
+    health = runtime.health
+    lagBook = runtime.lagBook
+    kafka = runtime.kafka
+    clock = runtime.clock
+    self.logger = logger
+  }
 
   func run() async throws {
     await cancelWhenGracefulShutdown { await measure() }
   }
 
   private func measure() async {
-    let topology = api.topology
-    var clients: [String: KafkaClient] = [:]
     while !Task.isCancelled {
-      for flow in topology.flows where await api.health.health(of: flow.source)?.state != .unreachable {
-        if clients[flow.source] == nil {
-          clients[flow.source] = try? topology.cluster(flow.source)?.makeClient(timeout: .seconds(2))
-        }
+      for flow in topology.flows where await health.health(of: flow.source)?.state != .unreachable {
         do {
-          await api.lagBook.update(
-            flow.name, try await FlowLag.measure(flow: flow, store: api.store, source: clients[flow.source]))
+          await lagBook.update(
+            flow.name, try await FlowLag.measure(flow: flow, store: local, source: try? kafka.client(flow.source)))
         } catch {
           logger.debug("lag of \(flow.name) not measured: \(error)")
         }
       }
-      try? await Task.sleep(for: topology.probes.interval)
+      try? await clock.sleep(for: topology.probes.interval)
     }
   }
 }

@@ -1,6 +1,7 @@
 import HealthProbes
 import Logging
 import Orchestrator
+import Topology
 import ServiceLifecycle
 
 /// Runs a topology's probes for the life of the service: each result goes to the live

@@ -2,7 +2,7 @@ import Foundation
 import KafkaClient
 import Logging
 import MM2
-import Orchestrator
+import Topology
 
 /// One replication flow of the lab, done the way MirrorMaker 2 does it, in its topics and
 /// byte formats: records copied to the flow's remote topics (same partition, key, value,

@@ -1,16 +1,26 @@
+import Topology
 import Foundation
 import HealthProbes
 
 /// Promote and demote as single fenced transactions: validate against the topology and the
 /// stored state, then change the active cluster, bump the epoch, journal the failover and
 /// write the audit entry together. Every refusal is audited too and changes nothing else.
+///
+/// The choices (which standby, whose lag counts as the known loss, what a target must be)
+/// are made here, not by its callers: the HTTP API and the automatic failover only pass
+/// what they observed.
 public struct ServiceSwitch: Sendable {
   public let topology: Topology
-  public let store: StateStore
+  public let store: any CoordinationStore
+  /// This instance's MM2 state, for the plan's translations and the expected loss.
+  public let mm2: StateStore
+  public let kafka: any KafkaClusters
 
-  public init(topology: Topology, store: StateStore) {
+  public init(topology: Topology, store: any CoordinationStore, mm2: StateStore, kafka: any KafkaClusters) {
     self.topology = topology
     self.store = store
+    self.mm2 = mm2
+    self.kafka = kafka
   }
 
   /// Journals a failover of `service` to `request.target` (planned or forced) and returns
@@ -18,10 +28,13 @@ public struct ServiceSwitch: Sendable {
   /// (every group and partition with its translated offset) and nothing changes.
   public func promote(
     service name: String, _ request: PromoteRequest, actor: String, targetHealth: HealthState? = nil,
-    kind: String = "promote", pending: Bool = false, knownLoss: Int64?? = nil
+    kind: FailoverKind = .promote, pending: Bool = false, knownLoss: Int64?? = nil
   ) async throws -> SwitchOutcome {
+    guard try await store.leadership().isLeader else {
+      throw ControlError(.conflict, "this orchestrator is not the leader: send the request to the leader")
+    }
     let details = "to=\(request.target) mode=\(request.mode.rawValue) dryRun=\(request.dryRun) reason=\(request.reason)"
-    return try await audited(action: kind, service: name, actor: actor, details: details) {
+    return try await audited(action: kind.rawValue, service: name, actor: actor, details: details) {
       let (service, current) = try await self.lookup(name)
       try self.checkTarget(request.target, of: service, current: current)
       var warnings: [String] = []
@@ -50,10 +63,9 @@ public struct ServiceSwitch: Sendable {
       if request.dryRun {
         var translations: [Translation] = []
         if let flow {
-          let planner = TranslationPlanner(flow: flow, topology: self.topology, store: self.store, service: name)
+          let planner = TranslationPlanner(flow: flow, topology: self.topology, store: self.mm2, service: name)
           translations = try await planner.translate(
-            source: try? self.topology.cluster(source)?.makeClient(timeout: .seconds(3)),
-            target: try? self.topology.cluster(request.target)?.makeClient(timeout: .seconds(3)))
+            source: try? self.kafka.client(source), target: try? self.kafka.client(request.target))
         }
         var outcome = SwitchOutcome(
           service: name, action: kind, dryRun: true, fromCluster: source, toCluster: request.target,
@@ -65,20 +77,19 @@ public struct ServiceSwitch: Sendable {
       }
       let now = Date()
       var record = NewFailover(
-        service: name, kind: kind, mode: request.mode.rawValue, sourceCluster: source,
-        targetCluster: request.target, status: pending ? "pending" : "running", requestedBy: actor,
+        service: name, kind: kind, mode: request.mode, sourceCluster: source,
+        targetCluster: request.target, status: pending ? .pending : .running, requestedBy: actor,
         reason: request.reason,
         steps: FailoverStepName.allCases.map {
           $0 == .intent
             ? FailoverStep(
-              seq: $0.seq, name: $0.rawValue, status: "done", startedAt: now, finishedAt: now,
-              details: "journaled; fencing epoch \(current.epoch)")
-            : FailoverStep(seq: $0.seq, name: $0.rawValue, status: "pending", attempt: 0)
+              $0, status: .done, startedAt: now, finishedAt: now, details: "journaled; fencing epoch \(current.epoch)")
+            : FailoverStep($0, status: .pending, attempt: 0)
         })
       record.expectedLossRecords = loss
       let failover = try await self.store.openFailover(
         record, expectedEpoch: current.epoch,
-        audit: AuditEntry(actor: actor, action: kind, subject: name, details: details, outcome: "accepted"))
+        audit: AuditEntry(actor: actor, action: kind.rawValue, subject: name, details: details, outcome: "accepted"))
       var outcome = SwitchOutcome(
         service: name, action: kind, dryRun: false, fromCluster: source, toCluster: request.target,
         fromEpoch: current.epoch, toEpoch: current.epoch + 2, plan: plan, warnings: warnings, failover: failover,
@@ -106,10 +117,10 @@ public struct ServiceSwitch: Sendable {
     }
     var outcome = try await promote(
       service: name, PromoteRequest(target: service.primary, mode: .planned, dryRun: dryRun, reason: reason),
-      actor: actor, targetHealth: homeHealth, kind: "failback")
+      actor: actor, targetHealth: homeHealth, kind: .failback)
     if let flow = topology.flow(from: service.primary, to: current.activeCluster),
-      let home = try? topology.cluster(service.primary)?.makeClient(timeout: .seconds(3)),
-      let lag = try? await FlowLag.measure(flow: flow, store: store, source: home)
+      let home = try? kafka.client(service.primary),
+      let lag = try? await FlowLag.measure(flow: flow, store: mm2, source: home)
     {
       outcome.unreplicated = lag.partitions.filter { ($0.recordsBehind ?? 0) > 0 && service.topics.contains($0.topic) }
     }
@@ -120,6 +131,12 @@ public struct ServiceSwitch: Sendable {
   /// not yet probed; never an unreachable one; ties in the order of `standbys`.
   public func bestStandby(service name: String, health: [String: HealthState]) async throws -> String {
     let (service, current) = try await lookup(name)
+    return try Self.bestStandby(of: service, active: current.activeCluster, health: health)
+  }
+
+  /// The choice itself, pure: unit-tested without a store.
+  static func bestStandby(of service: Service, active: String, health: [String: HealthState]) throws -> String {
+    let name = service.name
     func rank(_ c: String) -> Int {
       switch health[c] {
       case .healthy?: 0
@@ -128,7 +145,7 @@ public struct ServiceSwitch: Sendable {
       case .unreachable?: 3
       }
     }
-    let candidates = service.clusters.filter { $0 != current.activeCluster }
+    let candidates = service.clusters.filter { $0 != active }
     guard let best = candidates.enumerated().min(by: { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }),
       rank(best.element) < 3
     else {
@@ -140,10 +157,25 @@ public struct ServiceSwitch: Sendable {
 
   /// Records the flow is behind now, when the source still answers.
   func expectedLoss(_ flow: Flow?) async -> Int64? {
-    guard let flow, let source = try? topology.cluster(flow.source)?.makeClient(timeout: .seconds(2)) else {
-      return nil
-    }
-    return try? await FlowLag.measure(flow: flow, store: store, source: source).recordsBehind
+    guard let flow, let source = try? kafka.client(flow.source) else { return nil }
+    return try? await FlowLag.measure(flow: flow, store: mm2, source: source).recordsBehind
+  }
+
+  /// An unplanned failover of `service` now (no drain), to `target` or else the best
+  /// standby by `health`. A source judged unreachable is not asked for its lag (that
+  /// would only wait for its timeout): `lastKnownLoss` of the flow stands for it.
+  public func failover(
+    service name: String, to target: String?, health: [String: HealthState], dryRun: Bool = false,
+    reason: String, actor: String, pending: Bool = false, lastKnownLoss: (_ flow: String) async -> Int64?
+  ) async throws -> SwitchOutcome {
+    let chosen: String
+    if let target { chosen = target } else { chosen = try await bestStandby(service: name, health: health) }
+    let active = try await store.serviceState(name)?.activeCluster ?? ""
+    let flow = topology.flow(from: active, to: chosen)?.name ?? ""
+    let knownLoss: Int64?? = health[active] == .unreachable ? .some(await lastKnownLoss(flow)) : nil
+    return try await promote(
+      service: name, PromoteRequest(target: chosen, mode: .forced, dryRun: dryRun, reason: reason), actor: actor,
+      targetHealth: health[chosen], kind: .failover, pending: pending, knownLoss: knownLoss)
   }
 
   private func describe(_ step: FailoverStepName, source: String, target: String, _ mode: SwitchMode) -> String {
@@ -165,7 +197,10 @@ public struct ServiceSwitch: Sendable {
   /// stop until a promote names the next active cluster.
   public func demote(service name: String, dryRun: Bool, reason: String, actor: String) async throws -> SwitchOutcome {
     let details = "dryRun=\(dryRun) reason=\(reason)"
-    return try await audited(action: "demote", service: name, actor: actor, details: details) {
+    return try await audited(action: FailoverKind.demote.rawValue, service: name, actor: actor, details: details) {
+      guard try await self.store.leadership().isLeader else {
+        throw ControlError(.conflict, "this orchestrator is not the leader: send the request to the leader")
+      }
       let (_, current) = try await self.lookup(name)
       guard current.writable else {
         throw ControlError(
@@ -176,24 +211,22 @@ public struct ServiceSwitch: Sendable {
       ]
       if dryRun {
         return SwitchOutcome(
-          service: name, action: "demote", dryRun: true, fromCluster: current.activeCluster,
+          service: name, action: .demote, dryRun: true, fromCluster: current.activeCluster,
           toCluster: current.activeCluster, fromEpoch: current.epoch, toEpoch: current.epoch + 1, plan: plan,
           warnings: [], failover: nil, state: current)
       }
       let now = Date()
       let record = NewFailover(
-        service: name, kind: "demote", mode: "planned", sourceCluster: current.activeCluster,
-        targetCluster: current.activeCluster, status: "succeeded", requestedBy: actor, reason: reason,
-        steps: [
-          FailoverStep(seq: 1, name: "fence-source", status: "done", startedAt: now, finishedAt: now, details: plan[0])
-        ])
+        service: name, kind: .demote, mode: .planned, sourceCluster: current.activeCluster,
+        targetCluster: current.activeCluster, status: .succeeded, requestedBy: actor, reason: reason,
+        steps: [FailoverStep(.fenceSource, status: .done, startedAt: now, finishedAt: now, details: plan[0])])
       let (state, failover) = try await self.store.changeService(
         name, expectedEpoch: current.epoch,
-        to: ServiceChange(activeCluster: current.activeCluster, state: "failing-over", writable: false),
+        to: ServiceChange(activeCluster: current.activeCluster, state: .failingOver, writable: false),
         record: record,
         audit: AuditEntry(actor: actor, action: "demote", subject: name, details: details, outcome: "ok"))
       return SwitchOutcome(
-        service: name, action: "demote", dryRun: false, fromCluster: current.activeCluster,
+        service: name, action: .demote, dryRun: false, fromCluster: current.activeCluster,
         toCluster: current.activeCluster, fromEpoch: current.epoch, toEpoch: state.epoch, plan: plan, warnings: [],
         failover: failover, state: state)
     }

@@ -1,5 +1,9 @@
+import Topology
 /// How a promote treats the cluster it leaves.
-public enum SwitchMode: String, Sendable, Equatable, Codable, CaseIterable {
+public enum SwitchMode: String, Sendable, Equatable, Codable, CaseIterable, CustomStringConvertible {
+  /// The stored and wire value, also what messages print.
+  public var description: String { rawValue }
+
   /// The source is expected to be healthy; the target must not be unreachable.
   case planned
   /// Proceed whatever the health of either side says: for a source that is gone.
@@ -24,7 +28,7 @@ public struct PromoteRequest: Sendable, Equatable {
 /// What a promote or demote did, or with `dryRun` would do.
 public struct SwitchOutcome: Sendable, Equatable, Codable {
   public let service: String
-  public let action: String
+  public let action: FailoverKind
   public let dryRun: Bool
   public let fromCluster: String
   public let toCluster: String

@@ -1,3 +1,4 @@
+import Topology
 import Foundation
 
 /// What a client of a service is told: where to connect, with which properties, and which
@@ -26,7 +27,7 @@ public struct DiscoveryDocument: Sendable, Equatable, Codable {
   /// The fencing epoch: grows with every change; a client seeing a new one reconnects.
   public let epoch: Int64
   /// `stable` or `failing-over`.
-  public let state: String
+  public let state: ServicePhase
   public let mode: String
   public let active: Active
   /// Client properties of the active cluster, without secrets or secret references.

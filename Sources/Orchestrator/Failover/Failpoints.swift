@@ -1,23 +1,41 @@
 import Foundation
 
-/// Test hooks that end the process at a step boundary, as a crash would. Enabled only by
-/// the environment variable `FAILOVERCTL_FAILPOINTS` (e.g. `after:write-offsets`,
-/// `before:switch-discovery`, comma-separated); never set in production.
+/// Test hooks at step boundaries, where a crash is most likely to leave a half-moved
+/// service. From the environment variable `FAILOVERCTL_FAILPOINTS` (e.g.
+/// `after:write-offsets`, `before:switch-discovery`, comma-separated) they end the process
+/// at once, as a crash would (end-to-end tests); built with `halting:` they stop the
+/// executor in-process with nothing more written (unit tests). Never set in production.
 public struct Failpoints: Sendable {
-  let points: Set<String>
+  /// Where the executor is when it checks.
+  public enum Boundary: String, Sendable {
+    case before, after
+  }
+
+  let exiting: Set<String>
+  let halting: Set<String>
 
   public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-    points = Set(
+    exiting = Set(
       (environment["FAILOVERCTL_FAILPOINTS"] ?? "").split(separator: ",").map {
         $0.trimmingCharacters(in: .whitespaces)
       }.filter { !$0.isEmpty })
+    halting = []
   }
 
-  /// Ends the process at once (no cleanup, no flush beyond what SQLite committed) when
-  /// `when:step` is enabled.
-  public func check(_ when: String, _ step: FailoverStepName) {
-    guard points.contains("\(when):\(step.rawValue)") else { return }
-    FileHandle.standardError.write(Data("failpoint \(when):\(step.rawValue): exiting\n".utf8))
-    _exit(86)
+  /// Stops the executor (returns from `run`) at each of these boundaries.
+  public init(halting points: [(Boundary, FailoverStepName)]) {
+    exiting = []
+    halting = Set(points.map { "\($0.0.rawValue):\($0.1.rawValue)" })
+  }
+
+  /// Ends the process at once (no cleanup, no flush beyond what the store committed) when
+  /// `when:step` is an exiting point; true when it is a halting point.
+  public func check(_ when: Boundary, _ step: FailoverStepName) -> Bool {
+    let key = "\(when.rawValue):\(step.rawValue)"
+    if exiting.contains(key) {
+      FileHandle.standardError.write(Data("failpoint \(key): exiting\n".utf8))
+      _exit(86)
+    }
+    return halting.contains(key)
   }
 }

@@ -1,3 +1,4 @@
+import Topology
 import KafkaClient
 import MM2
 

@@ -1,3 +1,4 @@
+import Topology
 import KafkaClient
 
 /// Writes translated offsets to the target's consumer groups (AlterConsumerGroupOffsets).
@@ -20,10 +21,10 @@ public struct OffsetApplier: Sendable {
     public let reason: String?
   }
 
-  public let target: KafkaClient
+  public let target: any KafkaOperations
   public let planner: TranslationPlanner
 
-  public init(target: KafkaClient, planner: TranslationPlanner) {
+  public init(target: any KafkaOperations, planner: TranslationPlanner) {
     self.target = target
     self.planner = planner
   }

@@ -1,3 +1,4 @@
+import Topology
 import Foundation
 import KafkaClient
 
@@ -25,7 +26,7 @@ public struct FlowLag: Sendable, Codable, Equatable {
   ///   unreachable leaves record lag unknown while ages are still reported.
   ///   `knownHighWatermarks` stands in for the source (its last answer, when it is gone).
   public static func measure(
-    flow: Flow, store: StateStore, source: KafkaClient?, knownHighWatermarks: [TopicPartition: Int64] = [:],
+    flow: Flow, store: StateStore, source: (any KafkaOperations)?, knownHighWatermarks: [TopicPartition: Int64] = [:],
     now: Date = Date()
   ) async throws -> FlowLag {
     let histories = try await store.offsetSyncHistories(flow: flow.name)

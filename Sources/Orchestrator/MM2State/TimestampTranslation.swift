@@ -1,3 +1,4 @@
+import Topology
 import KafkaClient
 
 /// The timestamp mode: MM2 keeps record timestamps, so the target's first record at or
@@ -6,8 +7,8 @@ import KafkaClient
 /// whose timestamps fall inside the margin).
 struct TimestampTranslation {
   let flow: Flow
-  let source: KafkaClient?
-  let target: KafkaClient?
+  let source: (any KafkaOperations)?
+  let target: (any KafkaOperations)?
   let margin: Duration
 
   func translate(_ tp: TopicPartition, committed: Int64?) async -> OffsetTranslator.Result {

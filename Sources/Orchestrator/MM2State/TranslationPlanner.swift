@@ -1,3 +1,4 @@
+import Topology
 import Foundation
 import KafkaClient
 import MM2
@@ -45,8 +46,8 @@ public struct TranslationPlanner: Sendable {
   ///   - source: a client of the source cluster for live committed offsets (and the
   ///     timestamp mode); nil or unreachable falls back to the last checkpoints.
   public func translate(
-    groups requested: [String]? = nil, mode: TranslationMode? = nil, source: KafkaClient? = nil,
-    target: KafkaClient? = nil, timestampMargin: Duration = .seconds(60)
+    groups requested: [String]? = nil, mode: TranslationMode? = nil, source: (any KafkaOperations)? = nil,
+    target: (any KafkaOperations)? = nil, timestampMargin: Duration = .seconds(60)
   ) async throws -> [Translation] {
     let mode = mode ?? defaultMode
     let histories = try await store.offsetSyncHistories(flow: flow.name)
@@ -76,7 +77,7 @@ public struct TranslationPlanner: Sendable {
 
   private func translate(
     group: String, tp: TopicPartition, mode: TranslationMode, checkpoint: StoredCheckpoint?, live: Int64?,
-    history: OffsetSyncHistory?, source: KafkaClient?, target: KafkaClient?, margin: Duration
+    history: OffsetSyncHistory?, source: (any KafkaOperations)?, target: (any KafkaOperations)?, margin: Duration
   ) async -> Translation {
     let committed = live ?? checkpoint?.checkpoint.upstreamOffset
     let from = live != nil ? "live" : "checkpoint"
@@ -110,7 +111,7 @@ public struct TranslationPlanner: Sendable {
   /// Committed offsets of the groups on the source, for the partitions they are known to
   /// use; empty when there is no source client or it does not answer.
   private func liveOffsets(
-    groups: [String], source: KafkaClient?, checkpoints: [String: [TopicPartition: StoredCheckpoint]],
+    groups: [String], source: (any KafkaOperations)?, checkpoints: [String: [TopicPartition: StoredCheckpoint]],
     histories: [TopicPartition: OffsetSyncHistory]
   ) async -> [String: [TopicPartition: Int64]] {
     guard let source else { return [:] }

@@ -1,3 +1,4 @@
+import Topology
 /// A failover policy (`policies/NAME.yaml`): when to fail a service over (trigger), when
 /// not to although the trigger fired (guards), and how (action).
 public struct Policy: Sendable, Equatable {
@@ -141,9 +142,9 @@ public struct Policy: Sendable, Equatable {
   public struct Webhook: Sendable, Equatable {
     public var url: String
     /// `pending`, `started`, `succeeded`, `failed`, `aborted`; empty: all.
-    public var events: [String]
+    public var events: [WebhookEvent]
 
-    public init(url: String, events: [String] = []) {
+    public init(url: String, events: [WebhookEvent] = []) {
       self.url = url
       self.events = events
     }

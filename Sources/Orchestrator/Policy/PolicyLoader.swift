@@ -1,3 +1,4 @@
+import Topology
 import Foundation
 import Yams
 
@@ -7,7 +8,7 @@ import Yams
 public enum PolicyLoader {
   public static let probeKinds = ["kafka", "http", "connect", "prometheus", "replication-lag"]
   public static let translationModes = ["auto", "checkpoint", "offset-sync", "timestamp", "identity"]
-  public static let webhookEvents = ["pending", "started", "succeeded", "failed", "aborted"]
+  public static let webhookEvents = WebhookEvent.allCases.map(\.rawValue)
   static let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
   public static func load(path: String, topology: Topology? = nil) throws -> Policy {
@@ -194,10 +195,10 @@ public enum PolicyLoader {
       if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
         m.reader.error(n.value("webhook"), n.child("webhook"), "expected an http:// or https:// URL, found \"\(url)\"")
       }
-      var events: [String] = []
+      var events: [WebhookEvent] = []
       for (e, _) in n.stringList("events") ?? [] {
-        if webhookEvents.contains(e) {
-          events.append(e)
+        if let event = WebhookEvent(rawValue: e) {
+          events.append(event)
         } else {
           let hint = suggestion(for: e, among: webhookEvents).map { " (did you mean \"\($0)\"?)" } ?? ""
           m.reader.error(

@@ -1,3 +1,4 @@
+import Topology
 import Foundation
 
 /// The policies a topology's services name, loaded from a directory and checked against

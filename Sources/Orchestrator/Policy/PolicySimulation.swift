@@ -1,3 +1,4 @@
+import Topology
 import Foundation
 import HealthProbes
 
@@ -6,11 +7,15 @@ import HealthProbes
 /// counts for the cooldown and rate guards of later ones, and moves the service to its
 /// target (a returning region is not failed back: only an operator does that).
 public struct PolicySimulation: Sendable {
+  /// What the policy decided at an event, without its details.
+  public enum Decision: String, Sendable, Codable, Equatable {
+    case failover, pending, refused, quiet
+  }
+
   public struct Event: Sendable, Codable, Equatable {
     public let at: Date
     public let service: String
-    /// `failover`, `pending`, `refused` or `quiet`.
-    public let decision: String
+    public let decision: Decision
     public let target: String?
     public let reason: String
   }
@@ -44,21 +49,21 @@ public struct PolicySimulation: Sendable {
         let inputs = PolicyInputs(
           health: health, kindHealth: kinds, recentAutomatic: fired[service.name] ?? [], now: result.at)
         let decision = evaluator.decide(service: service, active: active[service.name]!, inputs)
-        let (name, target, reason): (String, String?, String) =
+        let (name, target, reason): (Decision, String?, String) =
           switch decision {
-          case .quiet: ("quiet", nil, "")
-          case .refused(let g, let r): ("refused", nil, "\(g): \(r)")
-          case .failover(let t, let r): ("failover", t, r)
-          case .pending(let t, let r): ("pending", t, r)
+          case .quiet: (.quiet, nil, "")
+          case .refused(let g, let r): (.refused, nil, "\(g): \(r)")
+          case .failover(let t, let r): (.failover, t, r)
+          case .pending(let t, let r): (.pending, t, r)
           }
         let key = "\(name) \(target ?? "") \(reason)"
         if last[service.name] != key {
           last[service.name] = key
-          if !(name == "quiet" && events.isEmpty) {
+          if !(name == .quiet && events.isEmpty) {
             events.append(Event(at: result.at, service: service.name, decision: name, target: target, reason: reason))
           }
         }
-        if name == "failover", let target {
+        if name == .failover, let target {
           fired[service.name, default: []].append(result.at)
           active[service.name] = target
         }

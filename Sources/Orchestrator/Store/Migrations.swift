@@ -1,3 +1,4 @@
+import Topology
 import GRDB
 
 /// The schema, as an append-only list of migrations. Never edit a shipped migration:

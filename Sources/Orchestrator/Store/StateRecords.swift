@@ -1,3 +1,4 @@
+import Topology
 import Foundation
 
 /// The serving state of one service: which cluster is active and the fencing epoch.
@@ -6,13 +7,12 @@ public struct ServiceState: Sendable, Equatable, Codable {
   public let activeCluster: String
   /// Grows by one with every change of active cluster; never reused.
   public let epoch: Int64
-  /// `stable` or `failing-over`.
-  public let state: String
+  public let state: ServicePhase
   /// False after a demote: clients must not produce until a cluster is promoted.
   public let writable: Bool
   public let updatedAt: Date
 
-  public init(service: String, activeCluster: String, epoch: Int64, state: String, writable: Bool, updatedAt: Date) {
+  public init(service: String, activeCluster: String, epoch: Int64, state: ServicePhase, writable: Bool, updatedAt: Date) {
     self.service = service
     self.activeCluster = activeCluster
     self.epoch = epoch

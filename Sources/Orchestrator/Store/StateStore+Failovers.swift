@@ -1,3 +1,4 @@
+import Topology
 import Foundation
 import GRDB
 
@@ -26,7 +27,7 @@ extension StateStore {
 
   static func insertFailover(_ db: Database, _ f: NewFailover, fromEpoch: Int64) throws -> FailoverRecord {
     let now = Date()
-    let finished = ["succeeded", "failed", "aborted"].contains(f.status) ? now : nil
+    let finished = f.status.isFinished ? now : nil
     try db.execute(
       sql: """
         INSERT INTO failover (service, kind, mode, source_cluster, target_cluster, from_epoch, to_epoch, status,
@@ -57,7 +58,7 @@ extension StateStore {
       db, sql: "SELECT * FROM failover_step WHERE failover_id = ? ORDER BY seq", arguments: [id]
     ).map {
       FailoverStep(
-        seq: $0["seq"], name: $0["name"], status: $0["status"], attempt: $0["attempt"], startedAt: $0["started_at"],
+        $0["name"], status: $0["status"], attempt: $0["attempt"], startedAt: $0["started_at"],
         finishedAt: $0["finished_at"], details: $0["details"])
     }
     return FailoverRecord(

@@ -1,3 +1,4 @@
+import Topology
 import Foundation
 import GRDB
 
@@ -18,8 +19,8 @@ extension StateStore {
           .conflict, path: path, "service \(f.service) is at epoch \(current.epoch), not \(expectedEpoch)")
       }
       if let open = try Int64.fetchOne(
-        db, sql: "SELECT id FROM failover WHERE service = ? AND status IN ('pending', 'running')",
-        arguments: [f.service])
+        db, sql: "SELECT id FROM failover WHERE service = ? AND status IN (?, ?)",
+        arguments: [f.service, FailoverStatus.pending, FailoverStatus.running])
       {
         throw StoreError(.conflict, path: path, "failover \(open) of \(f.service) is still open")
       }
@@ -32,32 +33,34 @@ extension StateStore {
   /// Failovers not finished: what a restarted service resumes.
   public func openFailovers() async throws -> [FailoverRecord] {
     try await read { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM failover WHERE status IN ('pending', 'running') ORDER BY id").map {
-        try Self.failover(db, $0)
-      }
+      try Row.fetchAll(
+        db, sql: "SELECT * FROM failover WHERE status IN (?, ?) ORDER BY id",
+        arguments: [FailoverStatus.pending, FailoverStatus.running]
+      ).map { try Self.failover(db, $0) }
     }
   }
 
   /// Marks a step running and counts the attempt.
-  public func beginStep(failover id: Int64, seq: Int) async throws {
+  public func beginStep(failover id: Int64, step: FailoverStepName) async throws {
     try await write { db in
       try db.execute(
         sql: """
-          UPDATE failover_step SET status = 'running', attempt = attempt + 1, started_at = ?, finished_at = NULL
+          UPDATE failover_step SET status = ?, attempt = attempt + 1, started_at = ?, finished_at = NULL
           WHERE failover_id = ? AND seq = ?
-          """, arguments: [Date(), id, seq])
+          """, arguments: [StepStatus.running, Date(), id, step.seq])
     }
   }
 
   /// Records a step's end: `done`, `skipped` or `failed`, with what it did.
-  public func finishStep(failover id: Int64, seq: Int, status: String, details: String) async throws {
-    try await write { db in try Self.finishStep(db, id, seq, status, details) }
+  public func finishStep(failover id: Int64, step: FailoverStepName, status: StepStatus, details: String) async throws {
+    try await write { db in try Self.finishStep(db, id, step.seq, status, details) }
   }
 
   /// Applies a service change and records the step done in one transaction; the change
   /// is fenced by `expectedEpoch`, so a newer epoch (another change) always wins.
   public func finishStep(
-    failover id: Int64, seq: Int, details: String, service: String, expectedEpoch: Int64, change: ServiceChange
+    failover id: Int64, step: FailoverStepName, details: String, service: String, expectedEpoch: Int64,
+    change: ServiceChange
   ) async throws -> ServiceState {
     let path = self.path
     return try await write { db in
@@ -73,7 +76,7 @@ extension StateStore {
           WHERE service = ?
           """, arguments: [change.activeCluster, change.state, change.writable, Date(), service])
       try db.execute(sql: "UPDATE failover SET to_epoch = ? WHERE id = ?", arguments: [expectedEpoch + 1, id])
-      try Self.finishStep(db, id, seq, "done", details)
+      try Self.finishStep(db, id, step.seq, .done, details)
       return try Self.fetchStates(db, only: service)[0]
     }
   }
@@ -81,18 +84,18 @@ extension StateStore {
   /// Ends a failover (`succeeded`, `failed`, `aborted`), with the service's state when it
   /// must change too (an abort puts a fenced service back to writable), and the audit entry.
   public func finishFailover(
-    id: Int64, status: String, error: String?, audit: AuditEntry,
+    id: Int64, status: FailoverStatus, error: String?, audit: AuditEntry,
     restore: (service: String, expectedEpoch: Int64, change: ServiceChange)? = nil
   ) async throws -> ServiceState? {
     try await write { db in
       try db.execute(
         sql: "UPDATE failover SET status = ?, error = ?, finished_at = ? WHERE id = ?",
         arguments: [status, error, Date(), id])
-      if status == "aborted" {
+      if status == .aborted {
         // Steps a failed failover did not reach stay pending: a resume runs them.
         try db.execute(
-          sql: "UPDATE failover_step SET status = 'skipped' WHERE failover_id = ? AND status IN ('pending', 'running')",
-          arguments: [id])
+          sql: "UPDATE failover_step SET status = ? WHERE failover_id = ? AND status IN (?, ?)",
+          arguments: [StepStatus.skipped, id, StepStatus.pending, StepStatus.running])
       }
       try Self.insertAudit(db, audit)
       guard let restore else { return nil }
@@ -113,7 +116,9 @@ extension StateStore {
   /// Moves a pending failover to running (an operator acknowledged it).
   public func approveFailover(id: Int64, audit: AuditEntry) async throws -> Bool {
     try await write { db in
-      try db.execute(sql: "UPDATE failover SET status = 'running' WHERE id = ? AND status = 'pending'", arguments: [id])
+      try db.execute(
+        sql: "UPDATE failover SET status = ? WHERE id = ? AND status = ?",
+        arguments: [FailoverStatus.running, id, FailoverStatus.pending])
       let changed = db.changesCount > 0
       if changed { try Self.insertAudit(db, audit) }
       return changed
@@ -127,13 +132,13 @@ extension StateStore {
         db,
         sql: """
           SELECT * FROM failover WHERE service = ? AND requested_by LIKE 'policy:%' AND created_at >= ?
-          AND status != 'aborted' ORDER BY id
-          """, arguments: [service, since]
+          AND status != ? ORDER BY id
+          """, arguments: [service, since, FailoverStatus.aborted]
       ).map { try Self.failover(db, $0) }
     }
   }
 
-  static func finishStep(_ db: Database, _ id: Int64, _ seq: Int, _ status: String, _ details: String) throws {
+  static func finishStep(_ db: Database, _ id: Int64, _ seq: Int, _ status: StepStatus, _ details: String) throws {
     try db.execute(
       sql: "UPDATE failover_step SET status = ?, finished_at = ?, details = ? WHERE failover_id = ? AND seq = ?",
       arguments: [status, Date(), details, id, seq])
@@ -149,18 +154,18 @@ extension StateStore {
       guard let service = try String.fetchOne(db, sql: "SELECT service FROM failover WHERE id = ?", arguments: [id])
       else { return false }
       if let open = try Int64.fetchOne(
-        db, sql: "SELECT id FROM failover WHERE service = ? AND status IN ('pending', 'running')", arguments: [service])
+        db, sql: "SELECT id FROM failover WHERE service = ? AND status IN (?, ?)",
+        arguments: [service, FailoverStatus.pending, FailoverStatus.running])
       {
         throw StoreError(.conflict, path: path, "failover \(open) of \(service) is open")
       }
       try db.execute(
-        sql:
-          "UPDATE failover SET status = 'running', error = NULL, finished_at = NULL WHERE id = ? AND status = 'failed'",
-        arguments: [id])
+        sql: "UPDATE failover SET status = ?, error = NULL, finished_at = NULL WHERE id = ? AND status = ?",
+        arguments: [FailoverStatus.running, id, FailoverStatus.failed])
       guard db.changesCount > 0 else { return false }
       try db.execute(
-        sql: "UPDATE failover_step SET status = 'pending' WHERE failover_id = ? AND status IN ('failed', 'running')",
-        arguments: [id])
+        sql: "UPDATE failover_step SET status = ? WHERE failover_id = ? AND status IN (?, ?)",
+        arguments: [StepStatus.pending, id, StepStatus.failed, StepStatus.running])
       try Self.insertAudit(db, audit)
       return true
     }

@@ -1,3 +1,4 @@
+import Topology
 import Foundation
 import GRDB
 
@@ -14,8 +15,8 @@ extension StateStore {
         try db.execute(
           sql: """
             INSERT INTO service_state (service, active_cluster, epoch, state, updated_at)
-            VALUES (?, ?, 1, 'stable', ?) ON CONFLICT(service) DO NOTHING
-            """, arguments: [name, primary, now])
+            VALUES (?, ?, 1, ?, ?) ON CONFLICT(service) DO NOTHING
+            """, arguments: [name, primary, ServicePhase.stable, now])
       }
       return try Self.fetchStates(db)
     }
@@ -83,10 +84,10 @@ extension StateStore {
 /// The state a service moves to.
 public struct ServiceChange: Sendable {
   public var activeCluster: String
-  public var state: String
+  public var state: ServicePhase
   public var writable: Bool
 
-  public init(activeCluster: String, state: String = "stable", writable: Bool = true) {
+  public init(activeCluster: String, state: ServicePhase = .stable, writable: Bool = true) {
     self.activeCluster = activeCluster
     self.state = state
     self.writable = writable

@@ -1,3 +1,4 @@
+import Topology
 /// Why the state database cannot be used. Every case leaves the file as it was.
 public struct StoreError: Error, Sendable, CustomStringConvertible {
   public enum Kind: Sendable, Equatable {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Orchestrator
+import Topology
 
 /// `ack`, `abort` and `resume` of a journaled failover, by id (see `history`).
 struct AckCommand: AsyncParsableCommand {

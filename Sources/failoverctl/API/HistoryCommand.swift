@@ -2,6 +2,7 @@ import ArgumentParser
 import ControlService
 import Foundation
 import Orchestrator
+import Topology
 
 struct HistoryCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
@@ -29,15 +30,15 @@ struct HistoryCommand: AsyncParsableCommand {
         "#\(f.id) \(f.service) \(f.kind) \(f.mode) \(f.sourceCluster) -> \(f.targetCluster) "
           + "epoch \(f.fromEpoch) -> \(f.toEpoch): \(f.status)")
       print("   by \(f.requestedBy) at \(iso(f.createdAt))\(f.reason.isEmpty ? "" : ": \(f.reason)")")
-      if let loss = f.expectedLossRecords, f.mode == "forced" {
+      if let loss = f.expectedLossRecords, f.mode == .forced {
         print(
           "   expected loss at the decision: at most \(loss) records (the flow's last measured lag and what the source may have taken since)"
         )
       }
       let rows = f.steps.map { s in
         [
-          "\(s.seq)", s.name, s.status, "\(s.attempt)",
-          duration(s.startedAt, s.finishedAt), s.details,
+          "\(s.seq)", s.name.rawValue, s.status.rawValue, "\(s.attempt)",
+          duration(s.durationMs), s.details,
         ]
       }
       print(
@@ -45,10 +46,6 @@ struct HistoryCommand: AsyncParsableCommand {
           ["  #", "STEP", "STATUS", "TRY", "TOOK", "DETAILS"], rows.map { ["  " + $0[0]] + $0.dropFirst() },
           maxWidth: 80))
     }
-  }
-
-  struct FailoverList: Codable {
-    let failovers: [FailoverRecord]
   }
 }
 
@@ -85,8 +82,7 @@ func iso(_ d: Date) -> String {
   return f.string(from: d)
 }
 
-func duration(_ start: Date?, _ end: Date?) -> String {
-  guard let start, let end else { return "-" }
-  let ms = end.timeIntervalSince(start) * 1000
-  return ms < 1000 ? String(format: "%.0f ms", ms) : String(format: "%.1f s", ms / 1000)
+func duration(_ ms: Int64?) -> String {
+  guard let ms else { return "-" }
+  return ms < 1000 ? "\(ms) ms" : String(format: "%.1f s", Double(ms) / 1000)
 }

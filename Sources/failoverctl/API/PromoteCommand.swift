@@ -2,6 +2,7 @@ import ArgumentParser
 import ControlService
 import Foundation
 import Orchestrator
+import Topology
 
 enum PromoteMode: String, EnumerableFlag {
   case planned, force
@@ -35,7 +36,7 @@ struct PromoteCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await options.send(
-      service, "promote", ["to": to, "mode": mode == .force ? "forced" : "planned"],
+      service, "promote", ["to": to, "mode": (mode == .force ? SwitchMode.forced : .planned).rawValue],
       question: "Promote \(to) for \(service)?")
   }
 }
@@ -116,11 +117,11 @@ func followFailover(_ failover: FailoverRecord, client: ControlClient, output: O
   var shown = Set<Int>()
   var record = failover
   while true {
-    for s in record.steps where !shown.contains(s.seq) && ["done", "skipped"].contains(s.status) {
+    for s in record.steps where !shown.contains(s.seq) && s.status.isComplete {
       shown.insert(s.seq)
-      if output == .text { print("  ✓ \(s.name) (\(s.status), \(duration(s.startedAt, s.finishedAt))): \(s.details)") }
+      if output == .text { print("  ✓ \(s.name) (\(s.status), \(duration(s.durationMs))): \(s.details)") }
     }
-    if !["running", "pending"].contains(record.status) { break }
+    if record.status.isFinished { break }
     try await Task.sleep(for: .milliseconds(200))
     record = try await client.get("/v1/failovers/\(failover.id)", as: FailoverRecord.self)
   }
@@ -129,7 +130,7 @@ func followFailover(_ failover: FailoverRecord, client: ControlClient, output: O
   } else {
     print("failover \(record.id): \(record.status)\(record.error.map { ": \($0)" } ?? "")")
   }
-  if record.status != "succeeded" { throw Exit.failoverFailed }
+  if record.status != .succeeded { throw Exit.failoverFailed }
 }
 
 struct DemoteCommand: AsyncParsableCommand {

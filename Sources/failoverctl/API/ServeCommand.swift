@@ -4,6 +4,7 @@ import Foundation
 import HealthProbes
 import Logging
 import Orchestrator
+import Topology
 
 struct ServeCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(

@@ -1,15 +1,16 @@
 import Foundation
 import Orchestrator
+import Topology
 
 /// What a demo scenario did, for people (`render`) and for scripts (JSON).
 struct DemoReport: Codable {
   struct Move: Codable {
     let id: Int64
     let service: String
-    let kind: String
+    let kind: FailoverKind
     let from: String
     let to: String
-    let status: String
+    let status: FailoverStatus
     let requestedBy: String
     let expectedLossRecords: Int64?
     let seconds: Double?
@@ -22,7 +23,7 @@ struct DemoReport: Codable {
     let epoch: Int64
   }
 
-  var scenario = ""
+  var scenario: DemoScenario.Kind = .unplanned
   var durationSeconds = 0.0
   var recordsPerSecond = 0
   var consumerGroups = 0
@@ -48,11 +49,11 @@ struct DemoReport: Codable {
 
   /// The scenario's promise: planned moves lose nothing, an unplanned one no more than predicted.
   var invariantHolds: Bool {
-    scenario == "unplanned" ? lost <= Int(expectedLossBound ?? 0) : lost == 0
+    scenario == .unplanned ? lost <= Int(expectedLossBound ?? 0) : lost == 0
   }
 
   static func move(_ f: FailoverRecord) -> Move {
-    let translate = f.steps.first { $0.name == FailoverStepName.translateOffsets.rawValue }
+    let translate = f.steps.first { $0.name == .translateOffsets }
     return Move(
       id: f.id, service: f.service, kind: f.kind, from: f.sourceCluster, to: f.targetCluster, status: f.status,
       requestedBy: f.requestedBy, expectedLossRecords: f.expectedLossRecords,
@@ -94,7 +95,7 @@ struct DemoReport: Codable {
     out += "\n"
     func s(_ v: Double?) -> String { v.map { String(format: "%.1f s", $0) } ?? "n/a" }
     out += "detection \(s(detectionSeconds)), failover \(s(failoverSeconds))"
-    if scenario == "failback" { out += ", failback \(s(failbackSeconds))" }
+    if scenario == .failback { out += ", failback \(s(failbackSeconds))" }
     out += "; \(groupsTranslated) consumer groups translated\n"
     for m in failovers {
       out +=
@@ -106,7 +107,7 @@ struct DemoReport: Codable {
       + servicesAfter.map { "\($0.service) on \($0.activeCluster) at epoch \($0.epoch)" }
       .joined(separator: ", ") + "\n"
     switch scenario {
-    case "unplanned":
+    case .unplanned:
       out +=
         invariantHolds
         ? "lost \(lost) ≤ the predicted bound \(expectedLossBound ?? 0): the orchestrator's estimate held\n"

@@ -4,6 +4,7 @@ import Foundation
 import KafkaLab
 import Logging
 import Orchestrator
+import Topology
 
 /// One demo scenario end to end in this process: simulated regions, MM2-style mirrors with
 /// their Connect-style API, the control service (SQLite on disk) with the active-passive
@@ -69,7 +70,7 @@ struct DemoScenario {
 
   func run() async throws -> DemoReport {
     var report = DemoReport()
-    report.scenario = kind.rawValue
+    report.scenario = kind
     report.durationSeconds = duration
     report.recordsPerSecond = rate
     report.consumerGroups = groupsPerService * 2
@@ -121,7 +122,7 @@ struct DemoScenario {
     let serving = Task { try await server.run(handlesSignals: false) { found.yield($0) } }
     defer { serving.cancel() }
     var listening = urls.makeAsyncIterator()
-    guard let url = await listening.next() else { throw FailoverError("the control service did not start") }
+    guard let url = await listening.next() else { throw DemoError("the control service did not start") }
     say("control service at \(url), policy active-passive, 1 s probes; state in \(database)")
     say("  operator token for this run: \(secret) (e.g. failoverctl status --server \(url) --token ...)")
 
@@ -135,7 +136,7 @@ struct DemoScenario {
         processingDelay: Self.processingDelay, isUp: { lab.region($0)?.isDown == false }, ledger: ledger)
     }
     let running = traffic.map { t in Task { await t.run(stopProducing: { stop.isSet }) } }
-    let api = DemoAPI(base: url, token: secret)
+    let api = ControlClient(server: url, token: secret)
     let timeline = Task { await DemoTimeline(api: api, ledger: ledger, say: say).run() }
     defer {
       timeline.cancel()
@@ -160,11 +161,12 @@ struct DemoScenario {
     case .planned, .failback:
       say("! planned switchover of every service to west (failoverctl promote SERVICE --to west)")
       for s in lab.services {
-        try await api.post("/v1/services/\(s.name)/promote", #"{"to": "west", "reason": "demo"}"#)
+        _ = try await api.post(
+          "/v1/services/\(s.name)/promote", body: ["to": "west", "reason": "demo"], as: SwitchOutcome.self)
       }
     }
     report.failoverSeconds = try await waitUntilActive(on: "west", traffic, since: event)
-    let moves = Array(try await server.api.store.failovers().reversed())
+    let moves = try await api.failovers()
     report.detectionSeconds = moves.first.map { $0.createdAt.timeIntervalSince(eventDate) }
     report.expectedLossBound = DemoReport.lossBound(moves)
     report.groupsTranslated = moves.map { DemoReport.move($0).groupsTranslated }.reduce(0, +)
@@ -180,7 +182,9 @@ struct DemoScenario {
       try await api.waitUntilState("east", "healthy", timeout: .seconds(30))
       say("failback of every service to east (failoverctl failback SERVICE)")
       let back = ContinuousClock.now
-      for s in lab.services { try await api.post("/v1/services/\(s.name)/failback", #"{"reason": "demo"}"#) }
+      for s in lab.services {
+        _ = try await api.post("/v1/services/\(s.name)/failback", body: ["reason": "demo"], as: SwitchOutcome.self)
+      }
       report.failbackSeconds = try await waitUntilActive(on: "east", traffic, since: back)
       say(String(format: "every service home on east %.1f s after the request", report.failbackSeconds ?? -1))
     }
@@ -190,8 +194,8 @@ struct DemoScenario {
     stop.set()
     say("producers stop; consumers drain")
     report.apply(try await drained(ledger))
-    report.failovers = try await server.api.store.failovers().reversed().map(DemoReport.move)
-    report.servicesAfter = try await server.api.store.serviceStates().map {
+    report.failovers = try await api.failovers().map(DemoReport.move)
+    report.servicesAfter = try await api.status().services.map {
       DemoReport.ServiceAfter(service: $0.service, activeCluster: $0.activeCluster, epoch: $0.epoch)
     }
     return report
@@ -211,7 +215,7 @@ struct DemoScenario {
       if all { return (ContinuousClock.now - since) / .seconds(1) }
       try await Task.sleep(for: .milliseconds(50))
     }
-    throw FailoverError("the services were not active on \(cluster) within 90 s: see failoverctl history")
+    throw DemoError("the services were not active on \(cluster) within 90 s: see failoverctl history")
   }
 
   /// The ledger once the consumers have read everything they can: nothing missing, or no

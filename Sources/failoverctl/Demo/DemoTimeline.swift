@@ -2,12 +2,13 @@ import ControlService
 import Foundation
 import KafkaLab
 import Orchestrator
+import Topology
 
 /// The demo's live view, read the way an operator would: through the control service's
 /// API (`/v1/status`, `/v1/failovers`) and the traffic's ledger. Once a second it prints
 /// the traffic rates, cluster health and flow lag, and as they happen every failover step.
 struct DemoTimeline: Sendable {
-  let api: DemoAPI
+  let api: ControlClient
   let ledger: TrafficLedger
   let say: @Sendable (String) -> Void
 
@@ -33,16 +34,16 @@ struct DemoTimeline: Sendable {
           String(format: "traffic %5.0f/s acked, %5.0f/s consumed", produced, consumed)
             + " | \(clusters) | lag \(lag) | \(placement)")
       }
-      if let list = try? await api.get("/v1/failovers?limit=20", as: FailoverList.self) {
-        for f in list.failovers.reversed() {
-          for step in f.steps where ["done", "failed", "skipped"].contains(step.status) {
+      if let failovers = try? await api.failovers(limit: 20) {
+        for f in failovers {
+          for step in f.steps where step.status.isComplete || step.status == .failed {
             let key = "\(f.id)/\(step.seq)/\(step.status)/\(step.attempt)"
             guard seen.insert(key).inserted else { continue }
             say(
               "  failover \(f.id) \(f.service) \(f.sourceCluster)->\(f.targetCluster): \(step.name) \(step.status)"
                 + (step.details.isEmpty ? "" : " (\(Self.short(step.details)))"))
           }
-          if ["succeeded", "failed", "aborted"].contains(f.status), seen.insert("\(f.id)/end").inserted {
+          if f.status.isFinished, seen.insert("\(f.id)/end").inserted {
             say("  failover \(f.id) \(f.service): \(f.status)")
           }
         }
@@ -50,7 +51,6 @@ struct DemoTimeline: Sendable {
     }
   }
 
-  struct FailoverList: Decodable { let failovers: [FailoverRecord] }
 
   static func short(_ s: String) -> String { s.count <= 90 ? s : String(s.prefix(87)) + "..." }
 }

@@ -1,6 +1,10 @@
+import Topology
 /// The steps of a failover, in order. Every failover journals all of them; those that do
 /// not apply to its kind are recorded as skipped with the reason.
-public enum FailoverStepName: String, Sendable, CaseIterable, Codable {
+public enum FailoverStepName: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
+  /// The stored and wire value, also what messages print.
+  public var description: String { rawValue }
+
   /// The failover and its fencing epoch are journaled (done when the failover is opened).
   case intent
   /// The source is marked not writable in discovery (epoch + 1): producers stop.
@@ -22,30 +26,11 @@ public enum FailoverStepName: String, Sendable, CaseIterable, Codable {
 
   public var seq: Int { Self.allCases.firstIndex(of: self)! + 1 }
 
+  /// The steps that commit a change of the service state (epoch + 1) with their completion.
+  public var changesEpoch: Bool { self == .fenceSource || self == .switchDiscovery }
+
   public init?(seq: Int) {
     guard (1...Self.allCases.count).contains(seq) else { return nil }
     self = Self.allCases[seq - 1]
-  }
-}
-
-/// How a failover runs: the parts of a policy's action it needs, with defaults for an
-/// operator's promote when the service has no policy.
-public struct FailoverSettings: Sendable, Equatable {
-  public var fence = true
-  public var drainTimeout: Duration = .seconds(60)
-  /// nil: the flow's default (checkpoint, or identity for offset-preserving links).
-  public var translation: TranslationMode?
-  public var replication: Policy.Action.Replication = .pause
-  /// Attempts of a failing step before the failover stops as failed.
-  public var attempts = 3
-  public var retryDelay: Duration = .seconds(1)
-
-  public init() {}
-
-  public init(_ action: Policy.Action) {
-    fence = action.fence
-    drainTimeout = action.drainTimeout
-    translation = TranslationMode(rawValue: action.translation)
-    replication = action.replication
   }
 }

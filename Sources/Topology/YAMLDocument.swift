@@ -2,8 +2,8 @@ import Yams
 
 /// Reading a YAML file into a node tree, with syntax errors as diagnostics at their line:
 /// shared by topology and policy files.
-enum YAMLDocument {
-  static func compose(_ yaml: String, file: String) throws(ConfigError) -> Node {
+package enum YAMLDocument {
+  package static func compose(_ yaml: String, file: String) throws(ConfigError) -> Node {
     do {
       guard let node = try Yams.compose(yaml: yaml) else {
         throw ConfigError(
@@ -19,7 +19,7 @@ enum YAMLDocument {
   }
 
   /// Every diagnostic of `reader`, by line, as one error; nothing when there are none.
-  static func check(_ reader: NodeReader, file: String) throws(ConfigError) {
+  package static func check(_ reader: NodeReader, file: String) throws(ConfigError) {
     guard !reader.diagnostics.isEmpty else { return }
     let sorted = reader.diagnostics.sorted {
       ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column)

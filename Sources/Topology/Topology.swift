@@ -102,6 +102,9 @@ public struct MM2Connectors: Sendable, Equatable {
     self.checkpoint = checkpoint
     self.heartbeat = heartbeat
   }
+
+  /// Every connector of the flow, in the order they are paused and resumed.
+  public var all: [String] { [source, checkpoint, heartbeat] }
 }
 
 /// Overrides of MM2's internal topic names, for deployments that renamed them.

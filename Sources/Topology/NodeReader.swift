@@ -6,39 +6,39 @@ import Yams
 ///
 /// Reading a mapping marks the keys it consumed; `finish` reports the rest as unknown,
 /// with the nearest known key as a suggestion, so a typo never passes silently.
-final class NodeReader {
-  let file: String
-  private(set) var diagnostics: [ConfigDiagnostic] = []
+package final class NodeReader {
+  package let file: String
+  package private(set) var diagnostics: [ConfigDiagnostic] = []
   /// Where each value that was read sits in the file, by field path.
-  private(set) var valueLocations: [String: SourceLocation] = [:]
+  package private(set) var valueLocations: [String: SourceLocation] = [:]
 
-  func location(of path: String) -> SourceLocation? { valueLocations[path] }
-  func record(_ path: String, _ node: Node) { valueLocations[path] = location(node) }
+  package func location(of path: String) -> SourceLocation? { valueLocations[path] }
+  package func record(_ path: String, _ node: Node) { valueLocations[path] = location(node) }
 
-  init(file: String) { self.file = file }
+  package init(file: String) { self.file = file }
 
-  func location(_ node: Node?) -> SourceLocation {
+  package func location(_ node: Node?) -> SourceLocation {
     guard let mark = node?.mark else { return SourceLocation(line: 1, column: 1) }
     return SourceLocation(line: mark.line, column: mark.column)
   }
 
-  func error(_ node: Node?, _ path: String, _ message: String) {
+  package func error(_ node: Node?, _ path: String, _ message: String) {
     diagnostics.append(ConfigDiagnostic(file: file, location: location(node), path: path, message: message))
   }
 
-  func error(at location: SourceLocation, _ path: String, _ message: String) {
+  package func error(at location: SourceLocation, _ path: String, _ message: String) {
     diagnostics.append(ConfigDiagnostic(file: file, location: location, path: path, message: message))
   }
 
   /// A mapping being read; keys are consumed as fields are asked for.
-  final class Mapping {
-    let reader: NodeReader
-    let node: Node
-    let path: String
+  package final class Mapping {
+    package let reader: NodeReader
+    package let node: Node
+    package let path: String
     private let pairs: [(key: String, keyNode: Node, value: Node)]
     private var consumed: Set<String> = []
 
-    init?(_ reader: NodeReader, _ node: Node, path: String) {
+    package init?(_ reader: NodeReader, _ node: Node, path: String) {
       guard case .mapping(let m) = node else {
         reader.error(node, path, "expected a mapping (key: value pairs), found \(describe(node))")
         return nil
@@ -57,20 +57,20 @@ final class NodeReader {
       self.pairs = pairs
     }
 
-    func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    package func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    func value(_ key: String) -> Node? {
+    package func value(_ key: String) -> Node? {
       consumed.insert(key)
       let found = pairs.first { $0.key == key }?.value
       if let found { reader.record(child(key), found) }
       return found
     }
 
-    func keyLocation(_ key: String) -> SourceLocation {
+    package func keyLocation(_ key: String) -> SourceLocation {
       reader.location(pairs.first { $0.key == key }?.keyNode ?? node)
     }
 
-    func string(_ key: String, required: Bool = false) -> String? {
+    package func string(_ key: String, required: Bool = false) -> String? {
       guard let v = value(key) else {
         if required { reader.error(node, child(key), "required field is missing") }
         return nil
@@ -86,7 +86,7 @@ final class NodeReader {
       return s.string
     }
 
-    func int(_ key: String) -> Int? {
+    package func int(_ key: String) -> Int? {
       guard let v = value(key) else { return nil }
       guard case .scalar(let s) = v, let i = Int(s.string) else {
         reader.error(v, child(key), "expected an integer, found \(describe(v))")
@@ -95,7 +95,7 @@ final class NodeReader {
       return i
     }
 
-    func bool(_ key: String) -> Bool? {
+    package func bool(_ key: String) -> Bool? {
       guard let v = value(key) else { return nil }
       guard case .scalar(let s) = v, let b = Bool(s.string.lowercased()) else {
         reader.error(v, child(key), "expected true or false, found \(describe(v))")
@@ -105,7 +105,7 @@ final class NodeReader {
     }
 
     /// One of `allowed`; anything else is an error that lists them.
-    func oneOf(_ key: String, _ allowed: [String]) -> String? {
+    package func oneOf(_ key: String, _ allowed: [String]) -> String? {
       guard let s = string(key) else { return nil }
       guard allowed.contains(s) else {
         let hint = suggestion(for: s, among: allowed).map { " (did you mean \"\($0)\"?)" } ?? ""
@@ -115,7 +115,7 @@ final class NodeReader {
       return s
     }
 
-    func stringList(_ key: String) -> [(String, SourceLocation)]? {
+    package func stringList(_ key: String) -> [(String, SourceLocation)]? {
       guard let v = value(key) else { return nil }
       if case .scalar = v {
         reader.error(v, child(key), "expected a list, e.g. [a, b]; found a single value")
@@ -138,7 +138,7 @@ final class NodeReader {
     }
 
     /// A mapping of strings to strings, e.g. client properties.
-    func stringMap(_ key: String) -> [String: String]? {
+    package func stringMap(_ key: String) -> [String: String]? {
       guard let v = value(key) else { return nil }
       guard case .mapping(let m) = v else {
         reader.error(v, child(key), "expected a mapping of names to values, found \(describe(v))")
@@ -157,7 +157,7 @@ final class NodeReader {
       return out
     }
 
-    func sequence(_ key: String, required: Bool = false) -> [(Node, String)]? {
+    package func sequence(_ key: String, required: Bool = false) -> [(Node, String)]? {
       guard let v = value(key) else {
         if required { reader.error(node, child(key), "required field is missing") }
         return nil
@@ -169,13 +169,13 @@ final class NodeReader {
       return seq.enumerated().map { ($1, "\(child(key))[\($0)]") }
     }
 
-    func mapping(_ key: String) -> Mapping? {
+    package func mapping(_ key: String) -> Mapping? {
       guard let v = value(key) else { return nil }
       return Mapping(reader, v, path: child(key))
     }
 
     /// Reports every key that no field asked for.
-    func finish() {
+    package func finish() {
       let known = Array(consumed).sorted()
       for pair in pairs where !consumed.contains(pair.key) {
         let hint = suggestion(for: pair.key, among: known).map { "; did you mean \"\($0)\"?" } ?? ""
@@ -187,7 +187,7 @@ final class NodeReader {
   }
 }
 
-func describe(_ node: Node) -> String {
+package func describe(_ node: Node) -> String {
   switch node {
   case .scalar(let s): s.string.isEmpty ? "an empty value" : "\"\(s.string)\""
   case .mapping: "a mapping"
@@ -206,7 +206,7 @@ public func suggestion(for word: String, among candidates: [String]) -> String? 
 
 /// Optimal string alignment distance: insertions, deletions, substitutions and swaps of
 /// two neighbouring characters each count one, as typos do.
-func editDistance(_ a: String, _ b: String) -> Int {
+package func editDistance(_ a: String, _ b: String) -> Int {
   let a = Array(a)
   let b = Array(b)
   if a.isEmpty { return b.count }

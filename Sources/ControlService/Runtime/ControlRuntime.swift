@@ -1,0 +1,59 @@
+import CurlHTTP
+import Foundation
+import KafkaConnect
+import Logging
+import Orchestrator
+import Topology
+
+/// What one running control service is made of, built once by `ControlServer.prepare`:
+/// the stores, the live boards, the seams to Kafka and Connect, the switch, the failover
+/// runner, and the one way to publish a service's state to discovery. The HTTP API and
+/// each background service take from it what they use, through their `init`.
+public struct ControlRuntime: Sendable {
+  public let topology: Topology
+  /// Shared state: services, journal, audit, leadership (standalone: the SQLite file).
+  public let store: any CoordinationStore
+  /// This instance's own measurements and MM2 state (probe history, checkpoints, syncs).
+  public let local: StateStore
+  public let board: DiscoveryBoard
+  public let health: HealthBoard
+  public let lagBook: LagBook
+  public let metrics: ServiceMetrics
+  public let kafka: any KafkaClusters
+  public let http: HTTPClient
+  public let runner: FailoverRunner
+  public let switcher: ServiceSwitch
+  public let clock: any Clock<Duration>
+
+  public init(
+    topology: Topology, store: any CoordinationStore, local: StateStore, health: HealthBoard, http: HTTPClient,
+    kafka: any KafkaClusters, connect: any ConnectControl, refresh: any MM2Refresh, policies: [String: Policy],
+    clock: any Clock<Duration> = ContinuousClock(), failpoints: Failpoints = Failpoints(), logger: Logger
+  ) {
+    self.topology = topology
+    self.store = store
+    self.local = local
+    self.health = health
+    self.http = http
+    self.kafka = kafka
+    self.clock = clock
+    let board = DiscoveryBoard()
+    self.board = board
+    lagBook = LagBook()
+    let metrics = ServiceMetrics()
+    self.metrics = metrics
+    switcher = ServiceSwitch(topology: topology, store: store, mm2: local, kafka: kafka)
+    let executor = FailoverExecutor(
+      topology: topology, store: store, mm2: local, kafka: kafka, connect: connect, refresh: refresh, clock: clock,
+      failpoints: failpoints, logger: logger, publish: { Self.publish($0, topology: topology, board: board) })
+    runner = FailoverRunner(executor: executor, policies: policies, metrics: metrics, http: http)
+  }
+
+  /// Publishes a service's state as its discovery document.
+  public func publish(_ state: ServiceState) { Self.publish(state, topology: topology, board: board) }
+
+  static func publish(_ state: ServiceState, topology: Topology, board: DiscoveryBoard) {
+    guard let service = topology.service(state.service) else { return }
+    board.publish(PublishedDiscovery(DiscoveryDocument(service: service, state: state, topology: topology)))
+  }
+}

@@ -1,0 +1,29 @@
+/// Control of a flow's MM2 connectors through a Kafka Connect REST API: the seam the
+/// failover executor pauses and resumes replication through (`ConnectREST` for real, an
+/// in-memory fake in tests).
+public protocol ConnectControl: Sendable {
+  /// Pauses or resumes each connector at `baseURL`; one note per connector. A Connect
+  /// cluster that cannot be reached is a note, not an error (it is often gone with its
+  /// region); an answer other than 2xx or 404 is an error.
+  func set(_ verb: ConnectVerb, connectors: [String], at baseURL: String) async throws -> [String]
+
+  /// The status of one connector.
+  func status(of connector: String, at baseURL: String, timeout: Duration) async throws -> ConnectStatusAnswer
+}
+
+/// What Connect said about a connector.
+public enum ConnectStatusAnswer: Sendable, Equatable {
+  case found(ConnectorStatus)
+  /// 404: no such connector.
+  case missing
+  /// Another HTTP status.
+  case refused(Int)
+  /// 200 with a body that is not Connect's status document.
+  case undecodable
+}
+
+/// Why a Connect call failed.
+public struct ConnectError: Error, Sendable, Equatable, CustomStringConvertible {
+  public let description: String
+  public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,17 @@
+import Foundation
+
+/// The paths of Kafka Connect's REST API that failoverctl uses, with connector names
+/// escaped as one path segment (MM2 connector names may hold `/` or `>` in custom setups).
+public enum ConnectPath {
+  public static func escape(_ connector: String) -> String {
+    connector.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/", ">"])) ?? connector
+  }
+
+  public static let connectors = "/connectors"
+
+  public static func status(_ connector: String) -> String { "/connectors/\(escape(connector))/status" }
+
+  public static func action(_ verb: ConnectVerb, _ connector: String) -> String {
+    "/connectors/\(escape(connector))/\(verb.rawValue)"
+  }
+}

@@ -1,0 +1,43 @@
+import CurlHTTP
+import Foundation
+
+/// `ConnectControl` over HTTP through libcurl.
+public struct ConnectREST: ConnectControl {
+  public let http: HTTPClient
+
+  public init(http: HTTPClient) { self.http = http }
+
+  public func set(_ verb: ConnectVerb, connectors: [String], at baseURL: String) async throws -> [String] {
+    var notes: [String] = []
+    for connector in connectors {
+      let url = URLJoin.join(baseURL, ConnectPath.action(verb, connector))
+      do {
+        // Connect answers 202 and the call is idempotent.
+        let response = try await http.put(url, body: [], timeout: .seconds(5))
+        guard (200..<300).contains(response.status) || response.status == 404 else {
+          throw ConnectError("\(verb) \(connector): HTTP \(response.status)")
+        }
+        notes.append(response.status == 404 ? "\(connector): not found" : "\(connector) \(verb.past)")
+      } catch let error as CurlError {
+        notes.append("\(connector): \(verb) not possible now (\(error))")
+      }
+    }
+    return notes
+  }
+
+  public func status(of connector: String, at baseURL: String, timeout: Duration) async throws -> ConnectStatusAnswer {
+    let response = try await http.send(
+      HTTPRequest(
+        url: URLJoin.join(baseURL, ConnectPath.status(connector)), connectTimeout: min(timeout, .seconds(2)),
+        timeout: timeout))
+    switch response.status {
+    case 200:
+      guard let status = try? JSONDecoder().decode(ConnectorStatus.self, from: Data(response.body)) else {
+        return .undecodable
+      }
+      return .found(status)
+    case 404: return .missing
+    default: return .refused(response.status)
+    }
+  }
+}

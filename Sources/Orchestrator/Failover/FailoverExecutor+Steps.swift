@@ -1,0 +1,108 @@
+import Foundation
+import KafkaClient
+import Topology
+
+extension FailoverExecutor {
+  func perform(_ step: FailoverStepName, _ c: inout StepContext, settings: FailoverSettings) async throws {
+    let r = c.record
+    let flow = topology.flow(from: r.sourceCluster, to: r.targetCluster)
+    func done(_ details: String, _ status: StepStatus = .done) async throws {
+      try await store.finishStep(failover: r.id, step: step, status: status, details: details)
+    }
+    let noFlow = "no flow \(r.sourceCluster)->\(r.targetCluster)"
+    switch step {
+    case .intent:
+      try await done("journaled; fencing epoch \(r.fromEpoch)")
+    case .fenceSource:
+      guard settings.fence else { return try await done("fencing off in the policy", .skipped) }
+      c.epoch = try await changeState(
+        r, step, "\(r.sourceCluster) not writable (epoch \(c.epoch + 1))", expected: c.epoch,
+        ServiceChange(activeCluster: r.sourceCluster, state: .failingOver, writable: false))
+    case .drain:
+      guard r.mode == .planned else { return try await done("unplanned: no drain", .skipped) }
+      guard let flow else { return try await done(noFlow, .skipped) }
+      // A failback drains the flow home, which an earlier move may have paused.
+      let resumed =
+        r.kind == .failback ? try await setConnectors(flow, .resume) : []
+      let drained = try await drain(flow, service: r.service, timeout: settings.drainTimeout)
+      try await done(([drained] + resumed).joined(separator: "; "))
+    case .refreshCheckpoints:
+      guard let flow else { return try await done(noFlow, .skipped) }
+      do {
+        // Unplanned: the source is likely gone; do not spend long finding out.
+        let stats = try await refresh.catchUp(
+          flow, timeout: r.mode == .planned ? .seconds(10) : .seconds(3),
+          sourceTimeout: r.mode == .planned ? nil : .seconds(1))
+        try await done("\(stats.checkpoints) checkpoints, \(stats.offsetSyncs) offset-syncs read")
+      } catch {
+        // Unplanned: the source may be gone; what was ingested before is what there is.
+        guard r.mode != .planned else { throw error }
+        try await done("could not read all of \(flow.name) (\(error)); using the state stored so far")
+      }
+    case .translateOffsets:
+      guard let flow else { return try await done("no flow: offsets not translated", .skipped) }
+      let translations = try await translate(flow, r, settings)
+      c.translations = translations
+      let ok = translations.filter(\.isTranslated).count
+      let groups = Set(translations.map(\.group)).count
+      try await done("\(ok) of \(translations.count) group-partitions of \(groups) groups translated")
+    case .writeOffsets:
+      guard let flow else { return try await done("no flow: nothing to write", .skipped) }
+      let translations: [Translation]
+      if let t = c.translations {
+        translations = t
+      } else {
+        translations = try await translate(flow, r, settings)
+      }
+      let planner = TranslationPlanner(flow: flow, topology: topology, store: mm2, service: r.service)
+      let outcomes = try await OffsetApplier(target: try kafka.client(r.targetCluster), planner: planner)
+        .apply(translations)
+      try await done(try Self.writeSummary(outcomes))
+    case .switchDiscovery:
+      c.epoch = try await changeState(
+        r, step, "\(r.targetCluster) active (epoch \(c.epoch + 1))", expected: c.epoch,
+        ServiceChange(activeCluster: r.targetCluster))
+    case .reconfigureReplication:
+      try await done(try await reconfigure(r, settings.replication))
+    case .verify:
+      guard let state = try await store.serviceState(r.service), state.activeCluster == r.targetCluster,
+        state.epoch == c.epoch, state.writable
+      else { throw FailoverError(.stateMismatch, "the service is not in the state this failover left it in") }
+      let d = try await kafka.client(r.targetCluster).describeCluster(timeout: .seconds(5))
+      try await done("\(r.targetCluster) active at epoch \(state.epoch); \(d.brokers.count) brokers answer")
+    }
+  }
+
+  /// Commits a change of the service state with the step's completion; returns the new epoch.
+  private func changeState(
+    _ r: FailoverRecord, _ step: FailoverStepName, _ details: String, expected: Int64, _ change: ServiceChange
+  ) async throws -> Int64 {
+    let state = try await store.finishStep(
+      failover: r.id, step: step, details: details, service: r.service, expectedEpoch: expected, change: change)
+    publish(state)
+    return state.epoch
+  }
+
+  /// The write step's journal line; throws when any offset could not be written (a group
+  /// with live members on the target is skipped and reported, not a failure).
+  static func writeSummary(_ outcomes: [OffsetApplier.Outcome]) throws -> String {
+    let failed = outcomes.filter { $0.status == .failed }
+    if !failed.isEmpty {
+      throw FailoverError(
+        .offsetsNotWritten, "\(failed.count) offsets not written, first: \(failed[0].reason ?? "")")
+    }
+    let written = outcomes.filter { $0.status == .written }.count
+    let skipped = outcomes.filter { $0.status == .skipped }
+    return "\(written) written, \(outcomes.count - written - skipped.count) already there, \(skipped.count) skipped"
+      + (skipped.first.map { " (\($0.group): \($0.reason ?? ""))" } ?? "")
+  }
+
+  private func translate(_ flow: Flow, _ r: FailoverRecord, _ settings: FailoverSettings) async throws
+    -> [Translation]
+  {
+    let planner = TranslationPlanner(flow: flow, topology: topology, store: mm2, service: r.service)
+    // Unplanned: the source is not asked; its last checkpoints stand for its groups.
+    let source = r.mode == .planned ? try? kafka.client(flow.source) : nil
+    return try await planner.translate(mode: settings.translation, source: source, target: try? kafka.client(flow.target))
+  }
+}

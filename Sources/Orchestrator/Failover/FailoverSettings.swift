@@ -1,0 +1,23 @@
+import Topology
+
+/// How a failover runs: the parts of a policy's action it needs, with defaults for an
+/// operator's promote when the service has no policy.
+public struct FailoverSettings: Sendable, Equatable {
+  public var fence = true
+  public var drainTimeout: Duration = .seconds(60)
+  /// nil: the flow's default (checkpoint, or identity for offset-preserving links).
+  public var translation: TranslationMode?
+  public var replication: Policy.Action.Replication = .pause
+  /// Attempts of a failing step before the failover stops as failed.
+  public var attempts = 3
+  public var retryDelay: Duration = .seconds(1)
+
+  public init() {}
+
+  public init(_ action: Policy.Action) {
+    fence = action.fence
+    drainTimeout = action.drainTimeout
+    translation = TranslationMode(rawValue: action.translation)
+    replication = action.replication
+  }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import HealthProbes
+import Topology
+
+/// The deployment at a glance: services with their active cluster and epoch, clusters
+/// with their health, flows with their health and lag. One schema for `GET /v1/status`,
+/// `failoverctl status --server` and the offline `failoverctl status --config`, built by
+/// `StatusView.build` only.
+public struct StatusView: Sendable, Codable, Equatable {
+  public struct ServiceEntry: Sendable, Codable, Equatable {
+    public let service: String
+    public let activeCluster: String
+    public let region: String
+    public let epoch: Int64
+    public let state: ServicePhase
+    public let writable: Bool
+    public let updatedAt: Date
+  }
+
+  public struct ClusterEntry: Sendable, Codable, Equatable {
+    public let cluster: String
+    public let region: String
+    /// `healthy`, `degraded`, `unreachable`, or `unknown` before any probe reported.
+    public let state: String
+    public let reasons: [String]
+    public let since: Date?
+  }
+
+  public struct FlowEntry: Sendable, Codable, Equatable {
+    public let flow: String
+    public let source: String
+    public let target: String
+    /// As for clusters.
+    public let state: String
+    public let reasons: [String]
+    public let since: Date?
+    public let recordsBehind: Int64?
+    public let checkpointAgeSeconds: Double?
+    public let heartbeatAgeSeconds: Double?
+  }
+
+  public let services: [ServiceEntry]
+  public let clusters: [ClusterEntry]
+  public let flows: [FlowEntry]
+
+  /// What a cluster or flow shows before any probe judged it.
+  public static let unknown = "unknown"
+
+  /// - Parameters:
+  ///   - health: the judged health of a cluster or flow by name; nil when no probe
+  ///     result covers it yet.
+  ///   - lags: every flow's lag, in the topology's order.
+  public static func build(
+    topology: Topology, states: [ServiceState], health: (String) -> SubjectHealth?, lags: [(Flow, FlowLag)]
+  ) -> StatusView {
+    let services = states.map { s in
+      ServiceEntry(
+        service: s.service, activeCluster: s.activeCluster, region: topology.cluster(s.activeCluster)?.region ?? "",
+        epoch: s.epoch, state: s.state, writable: s.writable, updatedAt: s.updatedAt)
+    }
+    let clusters = topology.clusters.map { c in
+      let h = health(c.name)
+      return ClusterEntry(
+        cluster: c.name, region: c.region, state: h?.state.rawValue ?? unknown,
+        reasons: h?.reasons ?? ["no probe result yet"], since: h?.since)
+    }
+    let flows = lags.map { f, lag in
+      let h = health(f.name)
+      return FlowEntry(
+        flow: f.name, source: f.source, target: f.target, state: h?.state.rawValue ?? unknown,
+        reasons: h?.reasons ?? [noResultReason(f, topology)], since: h?.since, recordsBehind: lag.recordsBehind,
+        checkpointAgeSeconds: lag.checkpointAgeSeconds, heartbeatAgeSeconds: lag.heartbeatAgeSeconds)
+    }
+    return StatusView(services: services, clusters: clusters, flows: flows)
+  }
+
+  /// Why a flow has no judged health: no probe covers it, or none has reported yet.
+  static func noResultReason(_ f: Flow, _ topology: Topology) -> String {
+    let p = topology.probes
+    let covered =
+      topology.connectURL(of: f) != nil || p.replicationLag != nil || p.http.contains { $0.subject == f.name }
+      || p.prometheus.contains { $0.subject == f.name }
+    return covered
+      ? "no probe result yet" : "no probe covers this flow: give it a connectUrl or set probes.replicationLag"
+  }
+}

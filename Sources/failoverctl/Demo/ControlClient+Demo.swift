@@ -1,0 +1,47 @@
+import Foundation
+import Orchestrator
+
+/// What the demo asks of the control service, through the same client (and token) an
+/// operator's `failoverctl promote` or `failback` uses.
+extension ControlClient {
+  func status() async throws -> StatusView { try await get("/v1/status", as: StatusView.self, timeout: .seconds(5)) }
+
+  /// The newest failovers, oldest first.
+  func failovers(limit: Int = 50) async throws -> [FailoverRecord] {
+    try await get("/v1/failovers?limit=\(limit)", as: FailoverList.self, timeout: .seconds(5)).failovers.reversed()
+  }
+
+  /// Until the control service knows how far `flow` is behind: before that an unplanned
+  /// failover would be refused by the RPO budget (unknown lag), as it should be.
+  func waitUntilLagKnown(_ flow: String, timeout: Duration) async throws -> Int64 {
+    try await poll("learn the lag of \(flow)", timeout) { $0.flows.first { $0.flow == flow }?.recordsBehind }
+  }
+
+  func waitUntilState(_ cluster: String, _ state: String, timeout: Duration) async throws {
+    try await poll("see \(cluster) \(state)", timeout) {
+      $0.clusters.first { $0.cluster == cluster && $0.state == state }
+    }
+  }
+
+  /// `/v1/status` every 200 ms until `found` finds something in it.
+  @discardableResult
+  private func poll<T>(_ what: String, _ timeout: Duration, _ found: (StatusView) -> T?) async throws -> T {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+      if let status = try? await status(), let t = found(status) { return t }
+      try await Task.sleep(for: .milliseconds(200))
+    }
+    throw DemoError("the control service did not \(what) within \(timeout)")
+  }
+}
+
+/// `GET /v1/failovers`.
+struct FailoverList: Codable {
+  let failovers: [FailoverRecord]
+}
+
+/// Why the demo could not go on.
+struct DemoError: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import KafkaClient
+import MM2
+import Orchestrator
+import TestSupport
+import Synchronization
+import Topology
+
+/// Two regions with a service each way of failing over, and every seam of the decision
+/// code faked: the coordination store in memory, Kafka in memory, Connect recorded, MM2
+/// state in a SQLite file of its own, time on a test clock. What the executor and the
+/// switch see in production, without a process, a socket or a sleep.
+struct DecisionWorld {
+  static let topology = Topology(
+    regions: [Region(name: "r-east"), Region(name: "r-west")],
+    clusters: [
+      Cluster(name: "east", region: "r-east", bootstrapServers: "east:9092", connectURL: "http://connect-east:8083"),
+      Cluster(name: "west", region: "r-west", bootstrapServers: "west:9092", connectURL: "http://connect-west:8083"),
+    ],
+    flows: [Flow(source: "east", target: "west"), Flow(source: "west", target: "east")],
+    services: [
+      Service(name: "orders", primary: "east", standbys: ["west"], topics: ["orders"], consumerGroups: ["orders-svc"]),
+      Service(
+        name: "payments", primary: "east", standbys: ["west"], topics: ["payments"], consumerGroups: ["payments-svc"]),
+    ])
+
+  let topology = Self.topology
+  let store: any CoordinationStore
+  let memory: InMemoryCoordinationStore?
+  let mm2: StateStore
+  let kafka = InMemoryKafkaClusters(["east", "west"])
+  let connect = RecordingConnect()
+  let refresh: ScriptedMM2Refresh
+  let clock = TestClock()
+  let published = PublishedStates()
+
+  /// - Parameters:
+  ///   - sqlite: the standalone store (the SQLite file) instead of the in-memory one.
+  ///   - partitions: of `orders` and `payments` on east; each holds 101 records, all
+  ///     synced (offset-sync upstream 100 → downstream 100) and checkpointed at 100.
+  init(sqlite: Bool = false, partitions: Int = 3, refresh: ScriptedMM2Refresh = ScriptedMM2Refresh()) async throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("decisions-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    mm2 = try await StateStore.open(path: dir.appendingPathComponent("local.db").path)
+    if sqlite {
+      store = mm2
+      memory = nil
+    } else {
+      let m = InMemoryCoordinationStore()
+      store = m
+      memory = m
+    }
+    self.refresh = refresh
+    try await store.ensureServices(topology)
+    var batch = MM2Batch()
+    for topic in ["orders", "payments"] {
+      kafka["east"].topic(topic, highs: Array(repeating: 101, count: partitions))
+      kafka["west"].topic("east.\(topic)", highs: Array(repeating: 101, count: partitions))
+      for p in 0..<Int32(partitions) {
+        for (u, d) in [(0, 0), (100, 100)] {
+          batch.syncInserts.append(
+            .init(topic: topic, partition: p, sync: .init(upstream: Int64(u), downstream: Int64(d)), timestamp: 0))
+        }
+        let group = "\(topic)-svc"
+        batch.checkpoints.append(
+          .init(
+            checkpoint: Checkpoint(
+              group: group, topic: topic, partition: p, upstreamOffset: 100, downstreamOffset: 100),
+            timestamp: 1_000))
+        kafka["east"].state.withLock { $0.committed[group, default: [:]][TopicPartition(topic, p)] = 100 }
+      }
+    }
+    try await mm2.apply(batch, flow: "east->west")
+  }
+
+  func executor(_ failpoints: Failpoints = Failpoints(environment: [:])) -> FailoverExecutor {
+    let published = self.published
+    return FailoverExecutor(
+      topology: topology, store: store, mm2: mm2, kafka: kafka, connect: connect, refresh: refresh, clock: clock,
+      failpoints: failpoints, publish: { published.append($0) })
+  }
+
+  var switcher: ServiceSwitch { ServiceSwitch(topology: topology, store: store, mm2: mm2, kafka: kafka) }
+
+  var settings: FailoverSettings {
+    var s = FailoverSettings()
+    s.retryDelay = .seconds(1)
+    return s
+  }
+
+  /// Journals a promote of `service` to west (planned unless `forced`) and returns it open.
+  func open(_ service: String = "orders", forced: Bool = false, kind: FailoverKind = .promote) async throws
+    -> FailoverRecord
+  {
+    let outcome = try await switcher.promote(
+      service: service, PromoteRequest(target: "west", mode: forced ? .forced : .planned, reason: "test"),
+      actor: "test", targetHealth: .healthy, kind: kind)
+    return outcome.failover!
+  }
+
+  func committed(_ cluster: String, _ group: String, _ tp: TopicPartition) -> Int64? {
+    kafka[cluster].state.withLock { $0.committed[group]?[tp] }
+  }
+}
+
+/// What the executor published to discovery, in order.
+final class PublishedStates: Sendable {
+  private let states = Mutex<[ServiceState]>([])
+  func append(_ s: ServiceState) { states.withLock { $0.append(s) } }
+  var all: [ServiceState] { states.withLock { $0 } }
+}

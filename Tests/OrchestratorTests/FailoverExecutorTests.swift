@@ -1,0 +1,177 @@
+import Foundation
+import KafkaClient
+import KafkaConnect
+import Orchestrator
+import TestSupport
+import Testing
+import Topology
+
+/// The journaled executor in process, through its seams: every step, the drain bound, a
+/// live group, replication, a kill at every boundary, a newer epoch, a deposed leader.
+@Suite("Failover executor, step by step, against fakes")
+struct FailoverExecutorTests {
+  static let partitions = (0..<3).map { TopicPartition("east.orders", Int32($0)) }
+
+  @Test(arguments: [false, true])
+  func aPlannedPromoteRunsEveryStepAndMovesTheService(sqlite: Bool) async throws {
+    let w = try await DecisionWorld(sqlite: sqlite)
+    let finished = await w.executor().run(try await w.open(), settings: w.settings)
+    #expect(finished.status == .succeeded, "\(finished.error ?? "")")
+    #expect(finished.steps.map(\.status) == Array(repeating: StepStatus.done, count: 9))
+    #expect(finished.steps.allSatisfy { $0.durationMs != nil })
+    // Fenced first (epoch 2, not writable), then switched (epoch 3, writable on west).
+    #expect(w.published.all.map(\.epoch) == [2, 3])
+    #expect(w.published.all.map(\.writable) == [false, true])
+    let state = try await w.store.serviceState("orders")
+    #expect(state?.activeCluster == "west" && state?.epoch == 3 && state?.state == .stable)
+    #expect(finished.toEpoch == 3)
+    // The group's offsets are on the target, translated onto the remote topic.
+    for tp in Self.partitions { #expect(w.committed("west", "orders-svc", tp) == 100) }
+    // The drain saw the flow caught up at once: no sleep on the clock.
+    #expect(finished.steps[2].details.hasPrefix("east->west caught up"))
+    #expect(w.clock.slept == .zero)
+    // payments stays on east: the flow east->west still protects it and keeps running.
+    #expect(w.connect.calls.isEmpty)
+    #expect(finished.steps[7].details == "east->west left running: it still replicates payments")
+  }
+
+  @Test func replicationIsPausedOnlyWhenNoStableServiceRemainsOnTheSource() async throws {
+    let w = try await DecisionWorld()
+    #expect(await w.executor().run(try await w.open("orders"), settings: w.settings).status == .succeeded)
+    let second = await w.executor().run(try await w.open("payments"), settings: w.settings)
+    #expect(second.status == .succeeded)
+    #expect(w.connect.calls.count == 1)
+    let call = try #require(w.connect.calls.first)
+    #expect(call.verb == .pause)
+    #expect(call.baseURL == "http://connect-west:8083")
+    #expect(call.connectors == ["MirrorSourceConnector", "MirrorCheckpointConnector", "MirrorHeartbeatConnector"])
+  }
+
+  @Test func aFailbackResumesTheFlowHomeBeforeDrainingIt() async throws {
+    let w = try await DecisionWorld()
+    for s in ["orders", "payments"] {
+      #expect(await w.executor().run(try await w.open(s), settings: w.settings).status == .succeeded)
+    }
+    // The way home: west->east has no MM2 state here, so its drain counts every record of
+    // west's orders partitions as behind; give west an empty topic so it is caught up.
+    w.kafka["west"].topic("orders", highs: [0, 0, 0])
+    let outcome = try await w.switcher.failback(
+      service: "orders", dryRun: false, reason: "home", actor: "test", homeHealth: .healthy)
+    let back = await w.executor().run(try #require(outcome.failover), settings: w.settings)
+    #expect(back.status == .succeeded, "\(back.error ?? "")")
+    #expect(w.connect.calls.first { $0.baseURL == "http://connect-east:8083" }?.verb == .resume)
+    #expect(try await w.store.serviceState("orders")?.activeCluster == "east")
+  }
+
+  @Test func aDrainThatNeverCatchesUpStopsAtItsBoundWithTheSourceFenced() async throws {
+    let w = try await DecisionWorld()
+    w.kafka["east"].topic("orders", highs: [500, 101, 101])
+    var settings = w.settings
+    settings.drainTimeout = .seconds(60)
+    settings.attempts = 1
+    let started = ContinuousClock.now
+    let finished = await w.executor().run(try await w.open(), settings: settings)
+    #expect(finished.status == .failed)
+    #expect(finished.steps[2].status == .failed)
+    #expect(finished.steps[2].details.contains("still 399 records behind after the drain bound"))
+    // The bound ran out on the test clock, not on the wall.
+    #expect(w.clock.slept >= .seconds(60))
+    #expect(ContinuousClock.now - started < .seconds(5))
+    let state = try await w.store.serviceState("orders")
+    #expect(state?.activeCluster == "east" && state?.writable == false && state?.epoch == 2)
+    // It read MM2's state every half second while it waited.
+    #expect(w.refresh.calls > 100)
+  }
+
+  @Test func aGroupWithLiveMembersOnTheTargetIsSkippedAndReported() async throws {
+    let w = try await DecisionWorld()
+    w.kafka["west"].state.withLock { $0.members["orders-svc"] = 2 }
+    let finished = await w.executor().run(try await w.open(), settings: w.settings)
+    #expect(finished.status == .succeeded)
+    #expect(finished.steps[5].details.hasPrefix("0 written, 0 already there, 3 skipped (orders-svc: 2 live members"))
+    #expect(w.kafka["west"].state.withLock { $0.alterations.isEmpty })
+  }
+
+  @Test func anUnplannedFailoverSkipsTheDrainAndNeverAsksTheDeadSource() async throws {
+    let w = try await DecisionWorld()
+    w.kafka["east"].setDown(true)
+    let record = try await w.open(forced: true, kind: .failover)
+    let callsBefore = w.kafka["east"].state.withLock { $0.calls }
+    let finished = await w.executor().run(record, settings: w.settings)
+    #expect(finished.status == .succeeded, "\(finished.error ?? "")")
+    #expect(finished.steps[2].status == .skipped)
+    #expect(w.kafka["east"].state.withLock { $0.calls } == callsBefore)
+    // From the last checkpoints: the group resumes at 100 on the copies.
+    for tp in Self.partitions { #expect(w.committed("west", "orders-svc", tp) == 100) }
+  }
+
+  /// A kill at every step boundary, then a resume from the journal by a new executor,
+  /// ends exactly like the uninterrupted run: same state, same offsets, every step done.
+  @Test(arguments: FailoverStepName.allCases.dropFirst().flatMap { [(Failpoints.Boundary.before, $0), (.after, $0)] })
+  func aKillAtAStepBoundaryThenAResumeEndsLikeAnUninterruptedRun(
+    at boundary: (Failpoints.Boundary, FailoverStepName)
+  ) async throws {
+    let w = try await DecisionWorld()
+    let record = try await w.open()
+    let halted = await w.executor(Failpoints(halting: [boundary])).run(record, settings: w.settings)
+    #expect(halted.status == .running)
+    let open = try await w.store.openFailovers()
+    #expect(open.map(\.id) == [record.id])
+    let resumed = await w.executor().run(open[0], settings: w.settings)
+    #expect(resumed.status == .succeeded, "\(boundary): \(resumed.error ?? "")")
+    #expect(resumed.steps.allSatisfy { $0.status == .done })
+    let state = try await w.store.serviceState("orders")
+    #expect(state?.activeCluster == "west" && state?.epoch == 3 && state?.writable == true)
+    for tp in Self.partitions { #expect(w.committed("west", "orders-svc", tp) == 100) }
+  }
+
+  @Test func aNewerEpochInTheStoreStopsARunningFailoverAsSuperseded() async throws {
+    let w = try await DecisionWorld()
+    let record = try await w.open()
+    _ = await w.executor(Failpoints(halting: [(.after, .fenceSource)])).run(record, settings: w.settings)
+    // Meanwhile an operator promoted east again (epoch 2 -> 3) elsewhere.
+    let memory = try #require(w.memory)
+    await memory.force(
+      ServiceState(service: "orders", activeCluster: "east", epoch: 3, state: .stable, writable: true, updatedAt: Date()))
+    let open = try await w.store.openFailovers()
+    let finished = await w.executor().run(open[0], settings: w.settings)
+    #expect(finished.status == .failed)
+    #expect(finished.error == "superseded by epoch 3")
+    #expect(finished.steps[2].details.hasPrefix("superseded: the service is at epoch 3"))
+    // Nothing after the fence acted: no offsets written, east still active.
+    #expect(w.kafka["west"].state.withLock { $0.alterations.isEmpty })
+    #expect(try await w.store.serviceState("orders")?.activeCluster == "east")
+  }
+
+  @Test func aDeposedLeaderWritesNothingMoreAndLeavesTheFailoverToTheNextLeader() async throws {
+    let w = try await DecisionWorld()
+    let memory = try #require(w.memory)
+    let record = try await w.open()
+    _ = await w.executor(Failpoints(halting: [(.after, .drain)])).run(record, settings: w.settings)
+    await memory.setLeadership(.follower(leader: "other"))
+    let writes = await memory.writes.count
+    let stopped = await w.executor().run(try await w.store.openFailovers()[0], settings: w.settings)
+    #expect(stopped.status == .running)
+    #expect(await memory.writes.count == writes)
+    #expect(w.kafka["west"].state.withLock { $0.alterations.isEmpty })
+    // The next leader resumes it to the end.
+    await memory.setLeadership(.leader(token: 2))
+    let finished = await w.executor().run(try await w.store.openFailovers()[0], settings: w.settings)
+    #expect(finished.status == .succeeded)
+  }
+
+  @Test func aFailingStepIsRetriedOnTheClockThenTheFailoverFails() async throws {
+    let refresh = ScriptedMM2Refresh { _, _ in throw KafkaError(code: -185, operation: "catch-up") }
+    let w = try await DecisionWorld(refresh: refresh)
+    var settings = w.settings
+    settings.attempts = 3
+    settings.retryDelay = .seconds(7)
+    let finished = await w.executor().run(try await w.open(), settings: settings)
+    // The drain ignores a failed catch-up (it measures again); refresh-checkpoints of a
+    // planned move does not.
+    #expect(finished.status == .failed)
+    #expect(finished.steps[3].status == .failed)
+    #expect(finished.steps[3].attempt == 3)
+    #expect(w.clock.slept == .seconds(14))
+  }
+}

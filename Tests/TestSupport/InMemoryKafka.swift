@@ -1,0 +1,134 @@
+import KafkaClient
+import Orchestrator
+import Synchronization
+
+/// An in-memory Kafka cluster for unit tests of decisions: topics with partitions and
+/// watermarks, committed offsets per group, live members per group, and a switch that
+/// makes every call fail as an unreachable cluster does. Not a protocol implementation:
+/// integration tests use librdkafka's mock clusters for that.
+public final class InMemoryKafkaCluster: KafkaOperations {
+  public struct State: Sendable {
+    public var partitions: [String: Int32] = [:]
+    public var watermarks: [TopicPartition: Watermarks] = [:]
+    public var committed: [String: [TopicPartition: Int64]] = [:]
+    public var members: [String: Int] = [:]
+    public var down = false
+    /// Every `alterGroupOffsets` call, in order.
+    public var alterations: [(group: String, offsets: [TopicPartition: Int64])] = []
+    public var calls = 0
+  }
+
+  public let name: String
+  public let state = Mutex(State())
+
+  public init(name: String) { self.name = name }
+
+  /// Sets a topic's partitions with their high watermarks (low 0).
+  public func topic(_ topic: String, highs: [Int64]) {
+    state.withLock { s in
+      s.partitions[topic] = Int32(highs.count)
+      for (p, h) in highs.enumerated() { s.watermarks[TopicPartition(topic, Int32(p))] = Watermarks(low: 0, high: h) }
+    }
+  }
+
+  public func setDown(_ down: Bool) { state.withLock { $0.down = down } }
+
+  private func check(_ operation: String) throws {
+    let down = state.withLock { s in
+      s.calls += 1
+      return s.down
+    }
+    // -187: librdkafka's all-brokers-down, what a dead region answers.
+    if down { throw KafkaError(code: -187, message: "\(name) is down", operation: operation) }
+  }
+
+  public func describeCluster(timeout: Duration?) async throws -> ClusterDescription {
+    try check("describe cluster")
+    let topics = state.withLock { s in
+      s.partitions.sorted { $0.key < $1.key }.map { name, count in
+        TopicInfo(
+          name: name,
+          partitions: (0..<count).map { PartitionInfo(id: $0, leader: 1, replicas: [1], isr: [1], error: nil) },
+          error: nil)
+      }
+    }
+    return ClusterDescription(
+      brokers: [BrokerInfo(id: 1, host: "\(name).test", port: 9092)], controllerId: 1, respondingBrokerId: 1,
+      topics: topics)
+  }
+
+  public func watermarks(for partitions: [TopicPartition], timeout: Duration?) async throws
+    -> [TopicPartition: Watermarks]
+  {
+    try check("watermarks")
+    return state.withLock { s in s.watermarks.filter { partitions.contains($0.key) } }
+  }
+
+  public func offsetsForTimes(_ times: [TopicPartition: Int64], timeout: Duration?) async throws
+    -> [TopicPartition: Int64?]
+  {
+    try check("offsets for times")
+    return times.mapValues { _ in nil }
+  }
+
+  public func committedOffsets(group: String, partitions: [TopicPartition], timeout: Duration?) async throws
+    -> [TopicPartition: Int64?]
+  {
+    try check("committed offsets")
+    let committed = state.withLock { $0.committed[group] ?? [:] }
+    var out: [TopicPartition: Int64?] = [:]
+    for tp in partitions { out[tp] = .some(committed[tp]) }
+    return out
+  }
+
+  public func alterGroupOffsets(group: String, offsets: [TopicPartition: Int64], timeout: Duration?) async throws
+    -> [TopicPartition: PartitionOutcome]
+  {
+    try check("alter offsets")
+    return state.withLock { s in
+      s.alterations.append((group, offsets))
+      if (s.members[group] ?? 0) > 0 {
+        // 68: NON_EMPTY_GROUP, Kafka's refusal for a group with live members.
+        return offsets.mapValues { _ in .failed(KafkaError(code: 68, operation: "alter offsets of \(group)")) }
+      }
+      for (tp, o) in offsets { s.committed[group, default: [:]][tp] = o }
+      return offsets.mapValues { _ in .ok }
+    }
+  }
+
+  public func describeGroups(_ groups: [String], timeout: Duration?) async throws -> [GroupDescription] {
+    try check("describe groups")
+    return state.withLock { s in
+      groups.map { g in
+        let n = s.members[g] ?? 0
+        return GroupDescription(
+          groupId: g, state: n > 0 ? "Stable" : "Empty",
+          members: (0..<n).map { GroupMember(memberId: "m\($0)", clientId: "c", host: "h", assignment: []) },
+          error: nil)
+      }
+    }
+  }
+
+  public func read(_ tp: TopicPartition, from offset: Int64, until: Int64?, maxRecords: Int, timeout: Duration?)
+    async throws -> [ConsumedRecord]
+  {
+    try check("read")
+    return []
+  }
+}
+
+/// The clusters of a test topology, each in memory.
+public final class InMemoryKafkaClusters: KafkaClusters {
+  public let clusters: [String: InMemoryKafkaCluster]
+
+  public init(_ names: [String]) {
+    clusters = Dictionary(uniqueKeysWithValues: names.map { ($0, InMemoryKafkaCluster(name: $0)) })
+  }
+
+  public subscript(_ name: String) -> InMemoryKafkaCluster { clusters[name]! }
+
+  public func client(_ cluster: String) throws -> any KafkaOperations {
+    guard let c = clusters[cluster] else { throw FailoverError(.unknownCluster, "no cluster \(cluster)") }
+    return c
+  }
+}
