@@ -116,7 +116,8 @@ let package = Package(
     .testTarget(name: "MM2Tests", dependencies: ["MM2"]),
     .testTarget(
       name: "HealthProbesTests", dependencies: ["HealthProbes", "CurlHTTP", "KafkaConnect", "TestSupport"]),
-    .testTarget(name: "IntegrationTests", dependencies: ["Orchestrator", "Topology", "KafkaClient", "MM2", "HealthProbes"]),
+    .testTarget(
+      name: "IntegrationTests", dependencies: ["Orchestrator", "Topology", "KafkaClient", "MM2", "HealthProbes"]),
     .testTarget(
       name: "KafkaLabTests",
       dependencies: ["KafkaLab", "KafkaClient", "HealthProbes", "Orchestrator", "Topology", "CurlHTTP", "MM2"]),

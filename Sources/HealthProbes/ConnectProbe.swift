@@ -24,16 +24,14 @@ public struct ConnectProbe: Sendable {
   }
 
   public func run() async -> ProbeResult {
-    let start = ContinuousClock.now
+    let watch = ProbeStopwatch(kind: "connect", subject: subject)
     var reasons: [String] = []
     for name in connectors {
       let answer: ConnectStatusAnswer
       do {
         answer = try await connect.status(of: name, at: baseURL, timeout: timeout)
       } catch {
-        return ProbeResult(
-          kind: "connect", subject: subject, state: .unreachable, reasons: ["Kafka Connect at \(baseURL): \(error)"],
-          latencyMilliseconds: (ContinuousClock.now - start).milliseconds)
+        return watch.result(.unreachable, ["Kafka Connect at \(baseURL): \(error)"])
       }
       switch answer {
       case .missing: reasons.append("connector \(name) does not exist")
@@ -49,9 +47,7 @@ public struct ConnectProbe: Sendable {
         }
       }
     }
-    return ProbeResult(
-      kind: "connect", subject: subject, state: reasons.isEmpty ? .healthy : .degraded, reasons: reasons,
-      latencyMilliseconds: (ContinuousClock.now - start).milliseconds)
+    return watch.result(reasons.isEmpty ? .healthy : .degraded, reasons)
   }
 
   /// The first line of a Java stack trace: the exception and its message.

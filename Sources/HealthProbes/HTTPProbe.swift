@@ -25,7 +25,7 @@ public struct HTTPProbe: Sendable {
   }
 
   public func run() async -> ProbeResult {
-    let start = ContinuousClock.now
+    let watch = ProbeStopwatch(kind: "http", subject: subject)
     do {
       let response = try await client.send(
         HTTPRequest(url: url, connectTimeout: min(timeout, .seconds(2)), timeout: timeout))
@@ -37,13 +37,9 @@ public struct HTTPProbe: Sendable {
       if let needle = bodyContains, !response.text.contains(needle) {
         reasons.append("\(url) body does not contain \"\(needle)\"")
       }
-      return ProbeResult(
-        kind: "http", subject: subject, state: reasons.isEmpty ? .healthy : .degraded, reasons: reasons,
-        latencyMilliseconds: (ContinuousClock.now - start).milliseconds)
+      return watch.result(reasons.isEmpty ? .healthy : .degraded, reasons)
     } catch {
-      return ProbeResult(
-        kind: "http", subject: subject, state: .unreachable, reasons: ["\(error)"],
-        latencyMilliseconds: (ContinuousClock.now - start).milliseconds)
+      return watch.result(.unreachable, ["\(error)"])
     }
   }
 }

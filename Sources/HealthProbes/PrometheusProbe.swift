@@ -52,12 +52,7 @@ public struct PrometheusProbe: Sendable {
   }
 
   public func run() async -> ProbeResult {
-    let start = ContinuousClock.now
-    func result(_ state: HealthState, _ reasons: [String]) -> ProbeResult {
-      ProbeResult(
-        kind: "prometheus", subject: subject, state: state, reasons: reasons,
-        latencyMilliseconds: (ContinuousClock.now - start).milliseconds)
-    }
+    let result = ProbeStopwatch(kind: "prometheus", subject: subject).result
     let response: HTTPResponse
     do {
       response = try await client.send(

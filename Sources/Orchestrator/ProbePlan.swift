@@ -1,9 +1,9 @@
-import Topology
 import CurlHTTP
 import Foundation
 import HealthProbes
 import KafkaClient
 import KafkaConnect
+import Topology
 
 /// The probes a topology implies: a Kafka probe per cluster, a Connect probe per flow
 /// that has a Connect URL, and the HTTP and Prometheus probes of its `probes:` section.

@@ -28,5 +28,6 @@ func table(_ header: [String], _ rows: [[String]]) -> String { TextTable.render(
 /// Services with their active cluster and epoch, as `db status` and `status` show them.
 func serviceTable(_ services: [ServiceState]) -> String {
   table(
-    ["SERVICE", "ACTIVE", "EPOCH", "STATE"], services.map { [$0.service, $0.activeCluster, "\($0.epoch)", $0.state.rawValue] })
+    ["SERVICE", "ACTIVE", "EPOCH", "STATE"],
+    services.map { [$0.service, $0.activeCluster, "\($0.epoch)", $0.state.rawValue] })
 }

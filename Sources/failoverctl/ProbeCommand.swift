@@ -101,4 +101,3 @@ func resultTable(_ results: [ProbeResult], header: Bool = true) -> String {
   let all = table(["KIND", "SUBJECT", "STATE", "LATENCY", "REASONS"], rows)
   return header ? all : all.split(separator: "\n").dropFirst().joined(separator: "\n")
 }
-

@@ -72,7 +72,8 @@ extension StatusCommand {
     print(
       TextTable.render(
         ["CLUSTER", "REGION", "STATE", "REASONS"],
-        status.clusters.map { [$0.cluster, $0.region, $0.state, $0.reasons.joined(separator: "; ")] }, maxWidth: 80))
+        status.clusters.map { [$0.cluster, $0.region, $0.state.rawValue, $0.reasons.joined(separator: "; ")] },
+        maxWidth: 80))
     if !status.flows.isEmpty {
       print("")
       print(
@@ -80,7 +81,7 @@ extension StatusCommand {
           ["FLOW", "STATE", "BEHIND", "CHECKPOINT", "REASONS"],
           status.flows.map {
             [
-              $0.flow, $0.state, $0.recordsBehind.map { "\($0)" } ?? "-", seconds($0.checkpointAgeSeconds),
+              $0.flow, $0.state.rawValue, $0.recordsBehind.map { "\($0)" } ?? "-", seconds($0.checkpointAgeSeconds),
               $0.reasons.joined(separator: "; "),
             ]
           }, maxWidth: 80))

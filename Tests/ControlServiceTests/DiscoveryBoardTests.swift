@@ -1,8 +1,8 @@
 import ControlService
 import Foundation
 import Orchestrator
-import Topology
 import Testing
+import Topology
 
 @Suite("Discovery board: publish, long-poll, close")
 struct DiscoveryBoardTests {

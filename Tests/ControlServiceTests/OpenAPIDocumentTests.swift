@@ -1,11 +1,11 @@
 import ControlService
 import CurlHTTP
 import Foundation
-import Orchestrator
-import Topology
 import Logging
+import Orchestrator
 import TestSupport
 import Testing
+import Topology
 
 @Suite("docs/openapi.yaml and the router")
 struct OpenAPIDocumentTests {

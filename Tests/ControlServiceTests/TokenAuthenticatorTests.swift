@@ -1,7 +1,7 @@
 import ControlService
 import Orchestrator
-import Topology
 import Testing
+import Topology
 
 @Suite("Bearer tokens by SHA-256")
 struct TokenAuthenticatorTests {

@@ -3,9 +3,9 @@ import Foundation
 import KafkaClient
 import MM2
 import Orchestrator
-import Topology
 import TestSupport
 import Testing
+import Topology
 
 @Suite("Failover journal: a kill at every step boundary, then a restart", .serialized)
 struct FailoverResumeTests {

@@ -2,9 +2,9 @@ import Foundation
 import KafkaClient
 import MM2
 import Orchestrator
-import Topology
 import TestSupport
 import Testing
+import Topology
 
 @Suite("failoverctl mm2 and offsets, as a user runs them")
 struct OffsetsCommandTests {

@@ -1,9 +1,9 @@
 import CurlHTTP
 import Foundation
 import Orchestrator
-import Topology
 import TestSupport
 import Testing
+import Topology
 import Yams
 
 @Suite("failoverctl serve: admin API, roles, audit", .serialized)

@@ -1,7 +1,7 @@
-import KafkaConnect
 import CurlHTTP
 import Foundation
 import HealthProbes
+import KafkaConnect
 import TestSupport
 import Testing
 
@@ -43,12 +43,14 @@ struct HTTPProbesTests {
 
   @Test func connectRunningFailedAndMissing() async {
     let ok = await ConnectProbe(
-      subject: "east->west", baseURL: server.baseURL, connectors: ["east->west.MirrorSourceConnector"], connect: ConnectREST(http: client)
+      subject: "east->west", baseURL: server.baseURL, connectors: ["east->west.MirrorSourceConnector"],
+      connect: ConnectREST(http: client)
     ).run()
     #expect(ok.state == .healthy, "\(ok.reasons)")
     let failed = await ConnectProbe(
       subject: "east->west", baseURL: server.baseURL,
-      connectors: ["east->west.MirrorSourceConnector", "east->west.MirrorCheckpointConnector", "gone"], connect: ConnectREST(http: client)
+      connectors: ["east->west.MirrorSourceConnector", "east->west.MirrorCheckpointConnector", "gone"],
+      connect: ConnectREST(http: client)
     ).run()
     #expect(failed.state == .degraded)
     #expect(
@@ -58,7 +60,8 @@ struct HTTPProbesTests {
     #expect(failed.reasons.contains("connector gone does not exist"))
     let closed = try! ClosedPort()
     let down = await ConnectProbe(
-      subject: "east->west", baseURL: "http://127.0.0.1:\(closed.port)", connectors: ["x"], connect: ConnectREST(http: client)
+      subject: "east->west", baseURL: "http://127.0.0.1:\(closed.port)", connectors: ["x"],
+      connect: ConnectREST(http: client)
     ).run()
     #expect(down.state == .unreachable)
   }

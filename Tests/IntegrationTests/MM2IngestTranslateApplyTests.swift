@@ -3,8 +3,8 @@ import HealthProbes
 import KafkaClient
 import MM2
 import Orchestrator
-import Topology
 import Testing
+import Topology
 
 /// Two simulated regions with MM2-format records in MM2's topics: the orchestrator cannot
 /// tell them from what MirrorMaker 2 writes.

@@ -3,8 +3,8 @@ import Foundation
 import HealthProbes
 import KafkaLab
 import Orchestrator
-import Topology
 import Testing
+import Topology
 
 @Suite("Detecting a regional failure through the health model")
 struct DetectionTests {

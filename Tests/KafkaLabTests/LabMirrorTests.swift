@@ -3,8 +3,8 @@ import KafkaClient
 import KafkaLab
 import MM2
 import Orchestrator
-import Topology
 import Testing
+import Topology
 
 @Suite("The lab's MM2-style mirror, read back by the orchestrator's own MM2 code")
 struct LabMirrorTests {

@@ -3,8 +3,8 @@ import HealthProbes
 import KafkaClient
 import KafkaLab
 import Orchestrator
-import Topology
 import Testing
+import Topology
 
 @Suite("Simulated regions and fault injection")
 struct SimulatedRegionTests {

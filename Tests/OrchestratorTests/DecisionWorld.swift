@@ -2,8 +2,8 @@ import Foundation
 import KafkaClient
 import MM2
 import Orchestrator
-import TestSupport
 import Synchronization
+import TestSupport
 import Topology
 
 /// Two regions with a service each way of failing over, and every seam of the decision

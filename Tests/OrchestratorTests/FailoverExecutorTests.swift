@@ -132,7 +132,8 @@ struct FailoverExecutorTests {
     // Meanwhile an operator promoted east again (epoch 2 -> 3) elsewhere.
     let memory = try #require(w.memory)
     await memory.force(
-      ServiceState(service: "orders", activeCluster: "east", epoch: 3, state: .stable, writable: true, updatedAt: Date()))
+      ServiceState(
+        service: "orders", activeCluster: "east", epoch: 3, state: .stable, writable: true, updatedAt: Date()))
     let open = try await w.store.openFailovers()
     let finished = await w.executor().run(open[0], settings: w.settings)
     #expect(finished.status == .failed)

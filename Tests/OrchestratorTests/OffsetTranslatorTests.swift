@@ -1,7 +1,7 @@
 import MM2
 import Orchestrator
-import Topology
 import Testing
+import Topology
 
 /// A deterministic generator so that a failing seed can be replayed.
 struct SplitMix64: RandomNumberGenerator {

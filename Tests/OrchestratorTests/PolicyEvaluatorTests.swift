@@ -1,8 +1,8 @@
 import Foundation
 import HealthProbes
 import Orchestrator
-import Topology
 import Testing
+import Topology
 
 @Suite("Policy evaluation: trigger, guards, approval")
 struct PolicyEvaluatorTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Orchestrator
-import Topology
 import Testing
+import Topology
 
 @Suite("Policy files")
 struct PolicyLoaderTests {

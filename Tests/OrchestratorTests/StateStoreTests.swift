@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 import Orchestrator
-import Topology
 import Testing
+import Topology
 
 @Suite("SQLite state store")
 struct StateStoreTests {

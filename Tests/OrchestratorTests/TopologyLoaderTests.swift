@@ -1,7 +1,7 @@
 import Foundation
 import Orchestrator
-import Topology
 import Testing
+import Topology
 
 @Suite("Topology loading and validation")
 struct TopologyLoaderTests {

@@ -146,7 +146,8 @@ public actor InMemoryCoordinationStore: CoordinationStore {
     let state = try apply(service, expected: expectedEpoch, change)
     if let r = journal[id] { journal[id] = r.with(toEpoch: expectedEpoch + 1) }
     updateStep(id, step) { s in
-      FailoverStep(step, status: .done, attempt: s.attempt, startedAt: s.startedAt, finishedAt: Date(), details: details)
+      FailoverStep(
+        step, status: .done, attempt: s.attempt, startedAt: s.startedAt, finishedAt: Date(), details: details)
     }
     return state
   }

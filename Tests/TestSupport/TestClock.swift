@@ -16,7 +16,9 @@ public final class TestClock: Clock {
   private let elapsed = Mutex(Duration.zero)
   public let start: Date
 
-  public init(start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { self.start = start }
+  /// - Parameter start: the wall time at the start; by default now, so that what a store
+  ///   stamps with the real time (a failover's creation) lines up with the clock.
+  public init(start: Date = Date()) { self.start = start }
 
   public var now: Instant { Instant(offset: elapsed.withLock { $0 }) }
   public var minimumResolution: Duration { .nanoseconds(1) }

@@ -1,7 +1,7 @@
 import CurlHTTP
-import KafkaConnect
 import Foundation
 import KafkaClient
+import KafkaConnect
 import KafkaLab
 import MM2
 import Orchestrator

@@ -81,7 +81,9 @@ extension ControlAPI {
   }
 
   /// Journals a failover through `body`, starts it and answers 202 (200 for a dry run).
-  private func start(_ kind: FailoverKind, dryRun: Bool, _ body: () async throws -> SwitchOutcome) async throws -> Response {
+  private func start(_ kind: FailoverKind, dryRun: Bool, _ body: () async throws -> SwitchOutcome) async throws
+    -> Response
+  {
     do {
       let outcome = try await body()
       if let failover = outcome.failover {

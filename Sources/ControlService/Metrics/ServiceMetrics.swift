@@ -3,8 +3,8 @@ import Foundation
 import HealthProbes
 import NIOConcurrencyHelpers
 import Orchestrator
-import Topology
 import Prometheus
+import Topology
 
 /// The control service's metrics, through swift-metrics with a Prometheus registry of its
 /// own (not the process-wide bootstrap, so that tests and embedders can make several).

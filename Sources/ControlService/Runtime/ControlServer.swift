@@ -1,12 +1,12 @@
 import CurlHTTP
-import KafkaConnect
 import Foundation
 import HealthProbes
 import Hummingbird
+import KafkaConnect
 import Logging
 import Orchestrator
-import Topology
 import ServiceLifecycle
+import Topology
 
 /// `failoverctl serve`: probes, MM2 ingesters and the HTTP API in one process under
 /// swift-service-lifecycle, which starts them in order and on SIGTERM or SIGINT shuts them

@@ -1,7 +1,7 @@
 import Logging
 import Orchestrator
-import Topology
 import ServiceLifecycle
+import Topology
 
 /// Follows one flow's MM2 internal topics into SQLite for the life of the service.
 struct FlowIngest: ServiceLifecycle.Service {

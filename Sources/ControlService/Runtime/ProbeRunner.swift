@@ -1,8 +1,8 @@
 import HealthProbes
 import Logging
 import Orchestrator
-import Topology
 import ServiceLifecycle
+import Topology
 
 /// Runs a topology's probes for the life of the service: each result goes to the live
 /// health model and the metrics at once, and to SQLite in one transaction per second.

@@ -1,4 +1,5 @@
 import Topology
+
 /// Why a request to the control plane was refused. Raised before anything is changed.
 public struct ControlError: Error, Sendable, Equatable, CustomStringConvertible {
   public enum Kind: String, Sendable, Equatable, Codable {

@@ -1,6 +1,6 @@
-import Topology
 import Foundation
 import HealthProbes
+import Topology
 
 /// Promote and demote as single fenced transactions: validate against the topology and the
 /// stored state, then change the active cluster, bump the epoch, journal the failover and

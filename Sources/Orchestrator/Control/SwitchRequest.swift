@@ -1,4 +1,5 @@
 import Topology
+
 /// How a promote treats the cluster it leaves.
 public enum SwitchMode: String, Sendable, Equatable, Codable, CaseIterable, CustomStringConvertible {
   /// The stored and wire value, also what messages print.

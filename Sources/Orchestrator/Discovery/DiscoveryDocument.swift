@@ -1,5 +1,5 @@
-import Topology
 import Foundation
+import Topology
 
 /// What a client of a service is told: where to connect, with which properties, and which
 /// topics to use there. Built from the topology and the service's stored state only, so

@@ -103,6 +103,7 @@ extension FailoverExecutor {
     let planner = TranslationPlanner(flow: flow, topology: topology, store: mm2, service: r.service)
     // Unplanned: the source is not asked; its last checkpoints stand for its groups.
     let source = r.mode == .planned ? try? kafka.client(flow.source) : nil
-    return try await planner.translate(mode: settings.translation, source: source, target: try? kafka.client(flow.target))
+    return try await planner.translate(
+      mode: settings.translation, source: source, target: try? kafka.client(flow.target))
   }
 }

@@ -1,4 +1,5 @@
 import Topology
+
 /// The steps of a failover, in order. Every failover journals all of them; those that do
 /// not apply to its kind are recorded as skipped with the reason.
 public enum FailoverStepName: String, Sendable, CaseIterable, Codable, CustomStringConvertible {

@@ -1,6 +1,6 @@
-import Topology
 import KafkaClient
 import MM2
+import Topology
 
 /// What one poll of a flow's MM2 topics changes in the store, written in one transaction
 /// together with the positions it reached, so a restart resumes exactly after it.

@@ -1,9 +1,9 @@
-import Topology
 import Foundation
 import KafkaClient
 import Logging
 import MM2
 import Synchronization
+import Topology
 
 /// Follows one flow's MM2 topics — checkpoints and remote heartbeats on the target,
 /// offset-syncs where the flow keeps them — and keeps their state in SQLite, so that

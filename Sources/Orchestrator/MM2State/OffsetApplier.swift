@@ -1,5 +1,5 @@
-import Topology
 import KafkaClient
+import Topology
 
 /// Writes translated offsets to the target's consumer groups (AlterConsumerGroupOffsets).
 ///

@@ -1,4 +1,5 @@
 import Topology
+
 /// The offset-syncs kept for one partition: sparse, exponentially spaced back from the
 /// newest, like MM2's `OffsetSyncStore`, so that old consumer offsets stay translatable
 /// while the history stays small (at most 65 syncs for any 64-bit offset range).

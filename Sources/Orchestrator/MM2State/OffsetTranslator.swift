@@ -1,4 +1,5 @@
 import Topology
+
 /// Translation rules, as current MirrorMaker 2 applies them (`OffsetSyncStore.translateDownstream`):
 /// a group is never moved past a record it has not consumed. Re-delivery is allowed,
 /// loss is not; every result says how much re-delivery it may cause.

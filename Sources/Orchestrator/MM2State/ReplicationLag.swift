@@ -1,6 +1,6 @@
-import Topology
 import Foundation
 import KafkaClient
+import Topology
 
 /// How far a flow is behind, from the same MM2 data the translator uses.
 public struct FlowLag: Sendable, Codable, Equatable {

@@ -1,7 +1,7 @@
-import Topology
 import Foundation
 import HealthProbes
 import KafkaClient
+import Topology
 
 /// Per flow: records behind (source high watermarks vs the newest replicated upstream
 /// offsets), time behind (age of the newest heartbeat replicated to the target) and
@@ -9,10 +9,10 @@ import KafkaClient
 public struct ReplicationLagProbe: Sendable {
   public let flow: Flow
   public let store: StateStore
-  public let source: KafkaClient?
+  public let source: (any KafkaOperations)?
   public let thresholds: LagThresholds
 
-  public init(flow: Flow, store: StateStore, source: KafkaClient?, thresholds: LagThresholds) {
+  public init(flow: Flow, store: StateStore, source: (any KafkaOperations)?, thresholds: LagThresholds) {
     self.flow = flow
     self.store = store
     self.source = source
@@ -20,12 +20,7 @@ public struct ReplicationLagProbe: Sendable {
   }
 
   public func run() async -> ProbeResult {
-    let start = ContinuousClock.now
-    func result(_ state: HealthState, _ reasons: [String]) -> ProbeResult {
-      ProbeResult(
-        kind: "replication-lag", subject: flow.name, state: state, reasons: reasons,
-        latencyMilliseconds: (ContinuousClock.now - start) / .milliseconds(1))
-    }
+    let result = ProbeStopwatch(kind: "replication-lag", subject: flow.name).result
     let lag: FlowLag
     do { lag = try await FlowLag.measure(flow: flow, store: store, source: source) } catch {
       return result(.degraded, ["lag unknown: \(error)"])

@@ -1,8 +1,8 @@
-import Topology
 import Foundation
 import GRDB
 import KafkaClient
 import MM2
+import Topology
 
 extension StateStore {
   /// Writes a batch and the positions it reached atomically.

@@ -1,5 +1,5 @@
-import Topology
 import KafkaClient
+import Topology
 
 /// The timestamp mode: MM2 keeps record timestamps, so the target's first record at or
 /// after (timestamp of the first unconsumed source record − margin) is at or before that

@@ -1,4 +1,5 @@
 import Topology
+
 /// How a committed offset on the source becomes one on the target.
 public enum TranslationMode: String, Sendable, Codable, CaseIterable {
   /// MM2's own checkpoint of the group (MirrorCheckpointTask).

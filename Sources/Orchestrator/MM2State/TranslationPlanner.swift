@@ -1,7 +1,7 @@
-import Topology
 import Foundation
 import KafkaClient
 import MM2
+import Topology
 
 /// Gathers what translation needs — stored checkpoints and sync histories, and the
 /// groups' live committed offsets when the source answers — and translates every

@@ -1,4 +1,5 @@
 import Topology
+
 /// A failover policy (`policies/NAME.yaml`): when to fail a service over (trigger), when
 /// not to although the trigger fired (guards), and how (action).
 public struct Policy: Sendable, Equatable {

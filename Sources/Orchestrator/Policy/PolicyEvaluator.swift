@@ -1,6 +1,6 @@
-import Topology
 import Foundation
 import HealthProbes
+import Topology
 
 /// What a policy says about a service now.
 public enum PolicyDecision: Sendable, Equatable {

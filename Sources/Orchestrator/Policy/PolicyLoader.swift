@@ -1,5 +1,5 @@
-import Topology
 import Foundation
+import Topology
 import Yams
 
 /// Reads and validates policy YAML with the same error quality as topologies: every

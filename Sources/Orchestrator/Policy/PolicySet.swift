@@ -1,5 +1,5 @@
-import Topology
 import Foundation
+import Topology
 
 /// The policies a topology's services name, loaded from a directory and checked against
 /// the topology before anything starts.

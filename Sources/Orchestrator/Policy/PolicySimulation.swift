@@ -1,6 +1,6 @@
-import Topology
 import Foundation
 import HealthProbes
+import Topology
 
 /// Replays stored probe history through the health model and a policy, as the service
 /// would have evaluated it, and lists every change of decision. A simulated failover

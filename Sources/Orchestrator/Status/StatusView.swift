@@ -20,8 +20,7 @@ public struct StatusView: Sendable, Codable, Equatable {
   public struct ClusterEntry: Sendable, Codable, Equatable {
     public let cluster: String
     public let region: String
-    /// `healthy`, `degraded`, `unreachable`, or `unknown` before any probe reported.
-    public let state: String
+    public let state: JudgedHealth
     public let reasons: [String]
     public let since: Date?
   }
@@ -30,8 +29,7 @@ public struct StatusView: Sendable, Codable, Equatable {
     public let flow: String
     public let source: String
     public let target: String
-    /// As for clusters.
-    public let state: String
+    public let state: JudgedHealth
     public let reasons: [String]
     public let since: Date?
     public let recordsBehind: Int64?
@@ -42,9 +40,6 @@ public struct StatusView: Sendable, Codable, Equatable {
   public let services: [ServiceEntry]
   public let clusters: [ClusterEntry]
   public let flows: [FlowEntry]
-
-  /// What a cluster or flow shows before any probe judged it.
-  public static let unknown = "unknown"
 
   /// - Parameters:
   ///   - health: the judged health of a cluster or flow by name; nil when no probe
@@ -61,13 +56,13 @@ public struct StatusView: Sendable, Codable, Equatable {
     let clusters = topology.clusters.map { c in
       let h = health(c.name)
       return ClusterEntry(
-        cluster: c.name, region: c.region, state: h?.state.rawValue ?? unknown,
+        cluster: c.name, region: c.region, state: JudgedHealth(h?.state),
         reasons: h?.reasons ?? ["no probe result yet"], since: h?.since)
     }
     let flows = lags.map { f, lag in
       let h = health(f.name)
       return FlowEntry(
-        flow: f.name, source: f.source, target: f.target, state: h?.state.rawValue ?? unknown,
+        flow: f.name, source: f.source, target: f.target, state: JudgedHealth(h?.state),
         reasons: h?.reasons ?? [noResultReason(f, topology)], since: h?.since, recordsBehind: lag.recordsBehind,
         checkpointAgeSeconds: lag.checkpointAgeSeconds, heartbeatAgeSeconds: lag.heartbeatAgeSeconds)
     }

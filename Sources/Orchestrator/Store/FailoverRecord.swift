@@ -1,5 +1,5 @@
-import Topology
 import Foundation
+import Topology
 
 /// One change of a service's active cluster, as journaled: who asked, from where to
 /// where, the epochs, and each step with its timing and outcome.

@@ -1,5 +1,5 @@
-import Topology
 import GRDB
+import Topology
 
 /// The schema, as an append-only list of migrations. Never edit a shipped migration:
 /// add a new one, so that every database can be brought forward step by step.

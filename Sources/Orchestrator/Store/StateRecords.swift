@@ -1,5 +1,5 @@
-import Topology
 import Foundation
+import Topology
 
 /// The serving state of one service: which cluster is active and the fencing epoch.
 public struct ServiceState: Sendable, Equatable, Codable {
@@ -12,7 +12,9 @@ public struct ServiceState: Sendable, Equatable, Codable {
   public let writable: Bool
   public let updatedAt: Date
 
-  public init(service: String, activeCluster: String, epoch: Int64, state: ServicePhase, writable: Bool, updatedAt: Date) {
+  public init(
+    service: String, activeCluster: String, epoch: Int64, state: ServicePhase, writable: Bool, updatedAt: Date
+  ) {
     self.service = service
     self.activeCluster = activeCluster
     self.epoch = epoch

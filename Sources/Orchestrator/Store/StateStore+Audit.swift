@@ -1,6 +1,6 @@
-import Topology
 import Foundation
 import GRDB
+import Topology
 
 extension StateStore {
   @discardableResult

@@ -1,6 +1,6 @@
-import Topology
 import Foundation
 import GRDB
+import Topology
 
 extension StateStore {
   /// The newest failovers first, with their steps; of one service when `service` is set.

@@ -1,6 +1,6 @@
-import Topology
 import Foundation
 import GRDB
+import Topology
 
 /// The failover journal: a failover and its steps are written before anything acts, each
 /// step's start and end are recorded, and a step whose effect is a change of the service

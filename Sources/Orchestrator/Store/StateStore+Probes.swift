@@ -1,7 +1,7 @@
-import Topology
 import Foundation
 import GRDB
 import HealthProbes
+import Topology
 
 extension StateStore {
   /// Stores results and drops those older than `retention`, in one transaction.

@@ -1,6 +1,6 @@
-import Topology
 import Foundation
 import GRDB
+import Topology
 
 extension StateStore {
   /// Creates the state of every service not yet known (active on its primary, epoch 1).

@@ -1,6 +1,6 @@
-import Topology
 import Foundation
 import GRDB
+import Topology
 
 extension StateStore {
   /// Stores the topology text as a new version unless it equals the latest one.

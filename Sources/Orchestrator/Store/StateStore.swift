@@ -1,7 +1,7 @@
-import Topology
 import Foundation
 import GRDB
 import NIOPosix
+import Topology
 
 /// The orchestrator's durable state in one SQLite file (WAL, fsync on every commit).
 ///

@@ -1,4 +1,5 @@
 import Topology
+
 /// Why the state database cannot be used. Every case leaves the file as it was.
 public struct StoreError: Error, Sendable, CustomStringConvertible {
   public enum Kind: Sendable, Equatable {

@@ -17,7 +17,7 @@ extension ControlClient {
     try await poll("learn the lag of \(flow)", timeout) { $0.flows.first { $0.flow == flow }?.recordsBehind }
   }
 
-  func waitUntilState(_ cluster: String, _ state: String, timeout: Duration) async throws {
+  func waitUntilState(_ cluster: String, _ state: JudgedHealth, timeout: Duration) async throws {
     try await poll("see \(cluster) \(state)", timeout) {
       $0.clusters.first { $0.cluster == cluster && $0.state == state }
     }

@@ -175,11 +175,11 @@ struct DemoScenario {
     if kind == .failback {
       say("! region east goes down for maintenance")
       east.fail()
-      try await api.waitUntilState("east", "unreachable", timeout: .seconds(30))
+      try await api.waitUntilState("east", .unreachable, timeout: .seconds(30))
       say("the control service sees east unreachable; the services stay on west (no policy moves them back)")
       east.recover()
       say("! region east is back; waiting until the control service sees it healthy")
-      try await api.waitUntilState("east", "healthy", timeout: .seconds(30))
+      try await api.waitUntilState("east", .healthy, timeout: .seconds(30))
       say("failback of every service to east (failoverctl failback SERVICE)")
       let back = ContinuousClock.now
       for s in lab.services {

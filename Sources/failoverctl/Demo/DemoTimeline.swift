@@ -51,6 +51,5 @@ struct DemoTimeline: Sendable {
     }
   }
 
-
   static func short(_ s: String) -> String { s.count <= 90 ? s : String(s.prefix(87)) + "..." }
 }

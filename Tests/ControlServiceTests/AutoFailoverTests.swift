@@ -1,0 +1,162 @@
+import Foundation
+import HealthProbes
+import KafkaClient
+import Logging
+import MM2
+import Orchestrator
+import TestSupport
+import Testing
+import Topology
+
+@testable import ControlService
+
+/// The automatic failover driven by a test clock: a trigger's `for`, the cooldown, the
+/// rate cap and the RPO budget, each decided at the instant the clock says, in process.
+@Suite("Automatic failover on a test clock")
+struct AutoFailoverTests {
+  static let topology = Topology(
+    regions: [Region(name: "r-east"), Region(name: "r-west")],
+    clusters: [
+      Cluster(name: "east", region: "r-east", bootstrapServers: "east:9092"),
+      Cluster(name: "west", region: "r-west", bootstrapServers: "west:9092"),
+    ],
+    flows: [Flow(source: "east", target: "west"), Flow(source: "west", target: "east")],
+    services: [
+      Service(
+        name: "orders", primary: "east", standbys: ["west"], topics: ["orders"], consumerGroups: ["orders-svc"],
+        policy: "auto")
+    ])
+
+  static let policyYAML = """
+    version: 1
+    trigger:
+      any:
+        - clusterUnreachable: {for: 10s}
+    guards:
+      maxLagRecords: 100
+      healthyTarget: true
+      cooldown: 10m
+      maxFailovers: {count: 1, per: 1h}
+      approval: automatic
+    action:
+      replication: none
+    """
+
+  struct World {
+    let clock = TestClock()
+    let store = InMemoryCoordinationStore()
+    let kafka = InMemoryKafkaClusters(["east", "west"])
+    let runtime: ControlRuntime
+    let auto: AutoFailover
+
+    init() async throws {
+      let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auto-\(UUID().uuidString)")
+      try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+      let local = try await StateStore.open(path: dir.appendingPathComponent("local.db").path)
+      let policy = try PolicyLoader.parse(
+        yaml: AutoFailoverTests.policyYAML, file: "auto.yaml", defaultName: "auto", topology: topology)
+      try await store.ensureServices(topology)
+      runtime = ControlRuntime(
+        topology: topology, store: store, local: local,
+        health: HealthBoard(
+          model: HealthModel(hysteresis: Hysteresis(failuresToDown: 1, successesToUp: 1)), expected: []),
+        http: .init(maxConcurrentRequests: 1), kafka: kafka, connect: RecordingConnect(),
+        refresh: ScriptedMM2Refresh(), policies: ["auto": policy], clock: clock, logger: Logger(label: "test"))
+      let clock = self.clock
+      auto = AutoFailover(
+        runtime: runtime, policies: ["auto": policy], now: { clock.date }, logger: Logger(label: "test"))
+      // Both ways synced up to 100 of 101 records: nothing behind.
+      var batch = MM2Batch()
+      batch.syncInserts.append(
+        .init(topic: "orders", partition: 0, sync: .init(upstream: 100, downstream: 100), timestamp: 0))
+      try await local.apply(batch, flow: "east->west")
+      try await local.apply(batch, flow: "west->east")
+      for (cluster, topic) in [("east", "orders"), ("west", "orders")] { kafka[cluster].topic(topic, highs: [101]) }
+    }
+
+    /// Records a probe round at the clock's time, measures the lag of every flow whose
+    /// source is up (as the lag meter does), then ticks once.
+    func round(_ states: [String: HealthState], advance: Duration = .seconds(1)) async throws -> PolicyDecision? {
+      clock.advance(by: advance)
+      for (cluster, state) in states {
+        await runtime.health.observe(
+          ProbeResult(
+            kind: "kafka", subject: cluster, state: state, reasons: state == .healthy ? [] : ["down"],
+            latencyMilliseconds: 1, at: clock.date))
+        kafka[cluster].setDown(state == .unreachable)
+      }
+      for flow in topology.flows where states[flow.source] != .unreachable {
+        let lag = try await FlowLag.measure(flow: flow, store: runtime.local, source: try kafka.client(flow.source))
+        await runtime.lagBook.update(flow.name, lag, at: clock.date)
+      }
+      return await auto.tick()["orders"]
+    }
+
+    func active() async throws -> String? { try await store.serviceState("orders")?.activeCluster }
+
+    /// Waits for the failover the last tick started, run by the runtime's executor.
+    func settle() async throws -> FailoverRecord? {
+      guard let open = try await store.failovers(service: "orders", limit: 1).first else { return nil }
+      _ = await runtime.runner.finished(open.id)
+      return try await store.failover(id: open.id)
+    }
+  }
+
+  @Test func theTriggerHoldsForItsDurationThenTheServiceFailsOver() async throws {
+    let w = try await World()
+    #expect(try await w.round(["east": .healthy, "west": .healthy]) == .quiet)
+    #expect(try await w.round(["east": .unreachable, "west": .healthy]) == .quiet)
+    #expect(try await w.round(["east": .unreachable, "west": .healthy], advance: .seconds(5)) == .quiet)
+    #expect(try await w.active() == "east")
+    let decision = try await w.round(["east": .unreachable, "west": .healthy], advance: .seconds(6))
+    guard case .failover(let target, _) = decision else {
+      Issue.record("expected a failover after 11 s unreachable, got \(String(describing: decision))")
+      return
+    }
+    #expect(target == "west")
+    let finished = try await w.settle()
+    #expect(finished?.status == .succeeded)
+    #expect(finished?.requestedBy == "policy:auto")
+    #expect(try await w.active() == "west")
+  }
+
+  @Test func theCooldownThenTheRateCapRefuseASecondFailoverUntilTheirWindowsPass() async throws {
+    let w = try await World()
+    _ = try await w.round(["east": .healthy, "west": .healthy])
+    _ = try await w.round(["east": .unreachable, "west": .healthy])
+    _ = try await w.round(["east": .unreachable, "west": .healthy], advance: .seconds(11))
+    #expect(try await w.settle()?.status == .succeeded)
+    // Now west dies and east is back: within 10 minutes the cooldown refuses.
+    _ = try await w.round(["east": .healthy, "west": .unreachable])
+    let cooling = try await w.round(["east": .healthy, "west": .unreachable], advance: .seconds(11))
+    #expect(
+      cooling.map { if case .refused("cooldown", _) = $0 { true } else { false } } == true,
+      "\(String(describing: cooling))")
+    // After the cooldown, the rate cap (1 per hour) still refuses.
+    let capped = try await w.round(["east": .healthy, "west": .unreachable], advance: .seconds(11 * 60))
+    #expect(
+      capped.map { if case .refused("maxFailovers", _) = $0 { true } else { false } } == true,
+      "\(String(describing: capped))")
+    #expect(try await w.active() == "west")
+    // Past the hour, it fails over again.
+    let again = try await w.round(["east": .healthy, "west": .unreachable], advance: .seconds(50 * 60))
+    #expect(
+      again.map { if case .failover("east", _) = $0 { true } else { false } } == true, "\(String(describing: again))")
+    #expect(try await w.settle()?.status == .succeeded)
+    #expect(try await w.active() == "east")
+  }
+
+  @Test func theRPOBudgetRefusesAFailoverThatWouldLoseMoreThanItAllows() async throws {
+    let w = try await World()
+    // East took 899 records the flow never replicated before it died.
+    w.kafka["east"].topic("orders", highs: [1000])
+    _ = try await w.round(["east": .healthy, "west": .healthy])
+    _ = try await w.round(["east": .unreachable, "west": .healthy])
+    let decision = try await w.round(["east": .unreachable, "west": .healthy], advance: .seconds(11))
+    #expect(
+      decision.map { if case .refused("maxLagRecords", _) = $0 { true } else { false } } == true,
+      "\(String(describing: decision))")
+    #expect(try await w.store.openFailovers().isEmpty)
+    #expect(try await w.active() == "east")
+  }
+}
