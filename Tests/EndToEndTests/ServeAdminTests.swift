@@ -114,6 +114,35 @@ struct ServeAdminTests {
     _ = await f.stop()
   }
 
+  /// `status --server` and the offline `status --config` print one schema: the same keys
+  /// at every level (services, clusters, flows), whatever the values.
+  @Test func statusFromTheServerAndFromTheDatabaseHaveTheSameKeys() async throws {
+    let f = try await ServeFixture.start()
+    // Until a probe has judged every cluster and flow, some optional keys are absent.
+    try await Task.sleep(for: .seconds(3))
+    let online = try await Failoverctl.run(
+      ["status", "--server", f.server.url, "--token", ServeFixture.tokens["viewer"]!, "--output", "json"])
+    #expect(online.status == 0, "\(online.stderr)")
+    _ = try await Failoverctl.run(["probe", "--config", f.topology, "--db", f.db, "--once"])
+    let offline = try await Failoverctl.run(["status", "--config", f.topology, "--db", f.db, "--output", "json"])
+    #expect(offline.status == 0, "\(offline.stderr)")
+    func keys(_ text: String) throws -> [String: Set<String>] {
+      let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+      var out: [String: Set<String>] = ["": Set(json.keys)]
+      for (section, value) in json {
+        // recordsBehind, since and the ages are optional: compare what every entry has.
+        let entries = (value as? [[String: Any]]) ?? []
+        out[section] = Set(entries.flatMap(\.keys)).subtracting([
+          "recordsBehind", "since", "checkpointAgeSeconds", "heartbeatAgeSeconds",
+        ])
+      }
+      return out
+    }
+    #expect(try keys(online.stdout) == keys(offline.stdout))
+    #expect(try keys(online.stdout)[""] == ["services", "clusters", "flows"])
+    _ = await f.stop()
+  }
+
   @Test func cliGoesThroughTheAPIWithDocumentedExitCodes() async throws {
     let f = try await ServeFixture.start()
     let common = ["--server", f.server.url, "--token", ServeFixture.tokens["operator"]!]
