@@ -46,6 +46,7 @@ let package = Package(
     ),
     .target(name: "MM2"),
     .target(name: "KafkaConnect", dependencies: ["CurlHTTP"]),
+    .target(name: "Etcd", dependencies: ["CurlHTTP"]),
     .target(
       name: "Topology",
       dependencies: ["KafkaClient", "MM2", .product(name: "Yams", package: "Yams")]
@@ -57,7 +58,7 @@ let package = Package(
     .target(
       name: "Orchestrator",
       dependencies: [
-        "Topology", "KafkaClient", "KafkaConnect", "CurlHTTP", "HealthProbes", "MM2",
+        "Topology", "KafkaClient", "KafkaConnect", "Etcd", "CurlHTTP", "HealthProbes", "MM2",
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Yams", package: "Yams"),
         .product(name: "GRDB", package: "GRDB.swift"),
@@ -103,7 +104,7 @@ let package = Package(
       path: "bench/FailoverBench"),
     .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "KafkaLab"]),
     .target(
-      name: "TestSupport", dependencies: ["KafkaClient", "KafkaConnect", "Orchestrator", "Topology"],
+      name: "TestSupport", dependencies: ["KafkaClient", "KafkaConnect", "Orchestrator", "Topology", "MM2"],
       path: "Tests/TestSupport"),
     .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "TestSupport"]),
     .testTarget(
@@ -114,6 +115,12 @@ let package = Package(
       ],
       exclude: ["Fixtures"]),
     .testTarget(name: "MM2Tests", dependencies: ["MM2"]),
+    .testTarget(
+      name: "CoordinationTests",
+      dependencies: [
+        "Orchestrator", "Topology", "Etcd", "KafkaLab", "KafkaClient", "TestSupport",
+        .product(name: "Logging", package: "swift-log"),
+      ]),
     .testTarget(
       name: "HealthProbesTests", dependencies: ["HealthProbes", "CurlHTTP", "KafkaConnect", "TestSupport"]),
     .testTarget(

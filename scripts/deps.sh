@@ -3,7 +3,7 @@
 # Idempotent: on a machine that has everything it prints one line and exits 0.
 set -euo pipefail
 
-packages=(librdkafka-dev libcurl4-openssl-dev libsqlite3-dev pkg-config)
+packages=(librdkafka-dev libcurl4-openssl-dev libsqlite3-dev pkg-config etcd-server)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

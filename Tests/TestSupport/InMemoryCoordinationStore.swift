@@ -56,12 +56,7 @@ public actor InMemoryCoordinationStore: CoordinationStore {
   private func insert(_ f: NewFailover, fromEpoch: Int64) -> FailoverRecord {
     let id = nextFailover
     nextFailover += 1
-    var record = FailoverRecord(
-      id: id, service: f.service, kind: f.kind, mode: f.mode, sourceCluster: f.sourceCluster,
-      targetCluster: f.targetCluster, fromEpoch: fromEpoch, toEpoch: fromEpoch + 1, status: f.status,
-      requestedBy: f.requestedBy, reason: f.reason, error: nil, createdAt: Date(),
-      finishedAt: f.status.isFinished ? Date() : nil, steps: f.steps)
-    record.expectedLossRecords = f.expectedLossRecords
+    let record = FailoverRecord(f, id: id, fromEpoch: fromEpoch)
     journal[id] = record
     return record
   }
@@ -197,20 +192,5 @@ public actor InMemoryCoordinationStore: CoordinationStore {
 
   public func auditLog(limit: Int, before: Int64?) async throws -> [AuditEntry] {
     Array(audit.reversed().filter { ($0.id ?? 0) < (before ?? Int64.max) }.prefix(limit))
-  }
-}
-
-extension FailoverRecord {
-  /// A copy with some of the journal's fields changed.
-  func with(
-    status: FailoverStatus? = nil, error: String?? = nil, finishedAt: Date?? = nil, toEpoch: Int64? = nil
-  ) -> FailoverRecord {
-    var r = FailoverRecord(
-      id: id, service: service, kind: kind, mode: mode, sourceCluster: sourceCluster, targetCluster: targetCluster,
-      fromEpoch: fromEpoch, toEpoch: toEpoch ?? self.toEpoch, status: status ?? self.status,
-      requestedBy: requestedBy, reason: reason, error: error ?? self.error, createdAt: createdAt,
-      finishedAt: finishedAt ?? self.finishedAt, steps: steps)
-    r.expectedLossRecords = expectedLossRecords
-    return r
   }
 }

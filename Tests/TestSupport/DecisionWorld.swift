@@ -10,8 +10,8 @@ import Topology
 /// code faked: the coordination store in memory, Kafka in memory, Connect recorded, MM2
 /// state in a SQLite file of its own, time on a test clock. What the executor and the
 /// switch see in production, without a process, a socket or a sleep.
-struct DecisionWorld {
-  static let topology = Topology(
+public struct DecisionWorld: Sendable {
+  public static let topology = Topology(
     regions: [Region(name: "r-east"), Region(name: "r-west")],
     clusters: [
       Cluster(name: "east", region: "r-east", bootstrapServers: "east:9092", connectURL: "http://connect-east:8083"),
@@ -24,25 +24,32 @@ struct DecisionWorld {
         name: "payments", primary: "east", standbys: ["west"], topics: ["payments"], consumerGroups: ["payments-svc"]),
     ])
 
-  let topology = Self.topology
-  let store: any CoordinationStore
-  let memory: InMemoryCoordinationStore?
-  let mm2: StateStore
-  let kafka = InMemoryKafkaClusters(["east", "west"])
-  let connect = RecordingConnect()
-  let refresh: ScriptedMM2Refresh
-  let clock = TestClock()
-  let published = PublishedStates()
+  public let topology = Self.topology
+  public let store: any CoordinationStore
+  public let memory: InMemoryCoordinationStore?
+  public let mm2: StateStore
+  public let kafka = InMemoryKafkaClusters(["east", "west"])
+  public let connect = RecordingConnect()
+  public let refresh: ScriptedMM2Refresh
+  public let clock = TestClock()
+  public let published = PublishedStates()
 
   /// - Parameters:
   ///   - sqlite: the standalone store (the SQLite file) instead of the in-memory one.
   ///   - partitions: of `orders` and `payments` on east; each holds 101 records, all
   ///     synced (offset-sync upstream 100 → downstream 100) and checkpointed at 100.
-  init(sqlite: Bool = false, partitions: Int = 3, refresh: ScriptedMM2Refresh = ScriptedMM2Refresh()) async throws {
+  ///   - store: another coordination store (etcd) to run the same decisions against.
+  public init(
+    sqlite: Bool = false, store other: (any CoordinationStore)? = nil, partitions: Int = 3,
+    refresh: ScriptedMM2Refresh = ScriptedMM2Refresh()
+  ) async throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("decisions-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     mm2 = try await StateStore.open(path: dir.appendingPathComponent("local.db").path)
-    if sqlite {
+    if let other {
+      store = other
+      memory = nil
+    } else if sqlite {
       store = mm2
       memory = nil
     } else {
@@ -73,23 +80,23 @@ struct DecisionWorld {
     try await mm2.apply(batch, flow: "east->west")
   }
 
-  func executor(_ failpoints: Failpoints = Failpoints(environment: [:])) -> FailoverExecutor {
+  public func executor(_ failpoints: Failpoints = Failpoints(environment: [:])) -> FailoverExecutor {
     let published = self.published
     return FailoverExecutor(
       topology: topology, store: store, mm2: mm2, kafka: kafka, connect: connect, refresh: refresh, clock: clock,
       failpoints: failpoints, publish: { published.append($0) })
   }
 
-  var switcher: ServiceSwitch { ServiceSwitch(topology: topology, store: store, mm2: mm2, kafka: kafka) }
+  public var switcher: ServiceSwitch { ServiceSwitch(topology: topology, store: store, mm2: mm2, kafka: kafka) }
 
-  var settings: FailoverSettings {
+  public var settings: FailoverSettings {
     var s = FailoverSettings()
     s.retryDelay = .seconds(1)
     return s
   }
 
   /// Journals a promote of `service` to west (planned unless `forced`) and returns it open.
-  func open(_ service: String = "orders", forced: Bool = false, kind: FailoverKind = .promote) async throws
+  public func open(_ service: String = "orders", forced: Bool = false, kind: FailoverKind = .promote) async throws
     -> FailoverRecord
   {
     let outcome = try await switcher.promote(
@@ -98,14 +105,14 @@ struct DecisionWorld {
     return outcome.failover!
   }
 
-  func committed(_ cluster: String, _ group: String, _ tp: TopicPartition) -> Int64? {
+  public func committed(_ cluster: String, _ group: String, _ tp: TopicPartition) -> Int64? {
     kafka[cluster].state.withLock { $0.committed[group]?[tp] }
   }
 }
 
 /// What the executor published to discovery, in order.
-final class PublishedStates: Sendable {
+public final class PublishedStates: Sendable {
   private let states = Mutex<[ServiceState]>([])
-  func append(_ s: ServiceState) { states.withLock { $0.append(s) } }
-  var all: [ServiceState] { states.withLock { $0 } }
+  public func append(_ s: ServiceState) { states.withLock { $0.append(s) } }
+  public var all: [ServiceState] { states.withLock { $0 } }
 }

@@ -1,0 +1,131 @@
+import Etcd
+import Foundation
+import Logging
+
+/// Leadership of the control plane on etcd: a lease and a transaction that creates the
+/// leader key with it only if it does not exist (`create_revision == 0`). The key's
+/// create revision is the fencing token: it only grows from one leader to the next.
+///
+/// The lease is renewed every TTL/3. The leader keeps a self-deadline, the send time of
+/// the last successful renewal + TTL − margin, and `leadership` says follower once it has
+/// passed, whatever etcd answers later: a leader frozen (SIGSTOP) or cut off past its
+/// deadline acts no more, before its lease can have been given to another.
+public actor EtcdLeader {
+  let client: EtcdClient
+  public let key: String
+  let me: ControlPlaneMember
+  let ttl: Duration
+  let margin: Duration
+  let logger: Logger
+  private var lease: Int64?
+  private var token: Int64?
+  private var deadline: ContinuousClock.Instant?
+  private var holder: ControlPlaneMember?
+  /// When this instance last became leader.
+  public private(set) var since: Date?
+  /// How many times it has become leader.
+  public private(set) var terms = 0
+
+  public init(client: EtcdClient, prefix: String, me: ControlPlaneMember, ttl: Duration, logger: Logger) {
+    self.client = client
+    key = prefix + "leader"
+    self.me = me
+    self.ttl = ttl
+    margin = min(.seconds(1), ttl / 4)
+    self.logger = logger
+  }
+
+  var ttlSeconds: Int64 { max(1, Int64((ttl / .seconds(1)).rounded(.up))) }
+
+  /// Leader with its token while the self-deadline has not passed; else follower.
+  public var leadership: Leadership {
+    if let token, let deadline, ContinuousClock.now < deadline { return .leader(token: token) }
+    return .follower(leader: holder?.instance)
+  }
+
+  /// The lease and token a guarded write must still match, while leading.
+  var fence: (token: Int64, lease: Int64)? {
+    guard case .leader(let token) = leadership, let lease else { return nil }
+    return (token, lease)
+  }
+
+  /// The leader as last seen (this instance when it leads).
+  public var currentHolder: ControlPlaneMember? { leadership.isLeader ? me : holder }
+
+  /// Campaigns and renews until cancelled; on the way out gives the lease back, so that a
+  /// planned stop hands leadership over at once instead of after the TTL.
+  public func run() async {
+    while !Task.isCancelled {
+      await step()
+      try? await Task.sleep(for: ttl / 3)
+    }
+    await resign()
+  }
+
+  /// One round: renew when leading, else try to become leader.
+  public func step() async {
+    do {
+      if token != nil { try await renew() } else { try await campaign() }
+    } catch {
+      logger.warning("control plane: \(error)")
+    }
+  }
+
+  private func campaign() async throws {
+    let sent = ContinuousClock.now
+    let id: Int64
+    if let lease, try await client.keepAlive(lease) != nil {
+      id = lease
+    } else {
+      id = try await client.grant(ttl: ttlSeconds)
+      lease = id
+    }
+    let value = String(decoding: try JSONEncoder().encode(me), as: UTF8.self)
+    let answer = try await client.txn(
+      EtcdTxnRequest(
+        compare: [.createRevision(key, 0)], success: [.put(key, value, lease: id), .range(key)],
+        failure: [.range(key)]))
+    let kv = answer.responses?.compactMap { $0.response_range?.values.first }.first
+    if answer.ok, let kv {
+      token = kv.createRevision
+      deadline = sent + ttl - margin
+      since = Date()
+      terms += 1
+      holder = me
+      logger.notice("control plane: \(me.instance) is the leader (fencing token \(kv.createRevision))")
+    } else if let kv {
+      holder = try? JSONDecoder().decode(ControlPlaneMember.self, from: Data(kv.text.utf8))
+      if kv.leaseID == id {
+        // Our own key from before a restart of this loop: it is still ours.
+        token = kv.createRevision
+        deadline = sent + ttl - margin
+        holder = me
+      }
+    }
+  }
+
+  private func renew() async throws {
+    guard let lease else { return lose("no lease") }
+    let sent = ContinuousClock.now
+    guard try await client.keepAlive(lease) != nil else { return lose("lease \(lease) expired") }
+    // The lease lives; the key must still be ours (it could have been deleted by hand).
+    guard let kv = try await client.get(key), kv.leaseID == lease, kv.createRevision == token else {
+      return lose("the leader key is no longer held by lease \(lease)")
+    }
+    deadline = sent + ttl - margin
+  }
+
+  private func lose(_ why: String) {
+    if token != nil { logger.warning("control plane: \(me.instance) lost leadership: \(why)") }
+    token = nil
+    deadline = nil
+    lease = nil
+    holder = nil
+  }
+
+  /// Gives leadership up now (revokes the lease: the key goes with it).
+  public func resign() async {
+    if let lease { try? await client.revoke(lease) }
+    lose("resigned")
+  }
+}

@@ -1,0 +1,50 @@
+import Etcd
+import Foundation
+import Testing
+
+@Suite("etcd's JSON gateway through libcurl, against real members", .serialized)
+struct EtcdClientTests {
+  @Test func keysTransactionsAndLeasesBehaveAsEtcdSays() async throws {
+    let f = try await EtcdFixture(count: 1)
+    defer { f.members.stop() }
+    let c = f.client()
+    let key = f.prefix + "k"
+    let rev = try await c.put(key, "v1")
+    #expect(rev > 0)
+    let kv = try #require(try await c.get(key))
+    #expect(kv.text == "v1" && kv.createRevision == rev && kv.modRevision == rev)
+    // A txn whose comparison fails leaves the key as it was and says so (no `succeeded`).
+    let lost = try await c.txn(
+      EtcdTxnRequest(compare: [.modRevision(key, rev + 100)], success: [.put(key, "v2")], failure: [.range(key)]))
+    #expect(!lost.ok)
+    #expect(try await c.get(key)?.text == "v1")
+    let won = try await c.txn(EtcdTxnRequest(compare: [.modRevision(key, rev)], success: [.put(key, "v2")]))
+    #expect(won.ok)
+    #expect(try await c.prefix(f.prefix).map(\.text) == ["v2"])
+    // A lease keeps its key alive while renewed; once expired, keepalive says so and the key is gone.
+    let lease = try await c.grant(ttl: 2)
+    try await c.put(f.prefix + "leased", "x", lease: lease)
+    #expect(try await c.keepAlive(lease) != nil)
+    try await Task.sleep(for: .seconds(3))
+    #expect(try await c.keepAlive(lease) == nil)
+    #expect(try await c.get(f.prefix + "leased") == nil)
+  }
+
+  @Test func aDeadMemberCostsOneTimeoutThenTheOthersAnswer() async throws {
+    let f = try await EtcdFixture(count: 3)
+    defer { f.members.stop() }
+    let c = f.client()
+    try await c.put(f.prefix + "a", "1")
+    f.members.kill(0)
+    #expect(try await c.get(f.prefix + "a")?.text == "1")
+    #expect(c.current != f.members.endpoints[0])
+    // Every endpoint dead: a typed error naming each.
+    let dead = f.client([f.members.endpoints[0]])
+    do {
+      _ = try await dead.get(f.prefix + "a")
+      Issue.record("a dead endpoint must not answer")
+    } catch let e as EtcdError {
+      #expect(e.code == .unavailable)
+    }
+  }
+}

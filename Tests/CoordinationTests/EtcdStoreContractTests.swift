@@ -1,0 +1,79 @@
+import Foundation
+import KafkaClient
+import Orchestrator
+import TestSupport
+import Testing
+import Topology
+
+enum DecisionWorldTopology {
+  static var topology: Topology { DecisionWorld.topology }
+}
+
+/// The executor and switch decisions that run on the in-memory and SQLite stores, run
+/// again with the coordination store on real etcd members.
+@Suite("The decisions on the etcd coordination store", .serialized)
+struct EtcdStoreContractTests {
+  static let partitions = (0..<3).map { TopicPartition("east.orders", Int32($0)) }
+
+  func world(_ f: EtcdFixture) async throws -> (DecisionWorld, EtcdCoordinationStore) {
+    let leader = f.leader("a", ttl: .seconds(10))
+    #expect(await EtcdFixture.lead(leader).isLeader)
+    let store = f.store(leader)
+    return (try await DecisionWorld(store: store), store)
+  }
+
+  @Test func aPlannedPromoteRunsToTheEndOnEtcd() async throws {
+    let f = try await EtcdFixture()
+    defer { f.members.stop() }
+    let (w, store) = try await world(f)
+    let finished = await w.executor().run(try await w.open(), settings: w.settings)
+    #expect(finished.status == .succeeded, "\(finished.error ?? "")")
+    #expect(finished.steps.allSatisfy { $0.status == .done })
+    let state = try await store.serviceState("orders")
+    #expect(state?.activeCluster == "west" && state?.epoch == 3)
+    #expect(try await store.openFailovers().isEmpty)
+    for tp in Self.partitions { #expect(w.committed("west", "orders-svc", tp) == 100) }
+    let audit = try await store.auditLog(limit: 10, before: nil)
+    #expect(audit.first?.action == "promote.finish")
+    #expect(try await store.auditLog(limit: 10, before: audit.first?.id).count == audit.count - 1)
+  }
+
+  @Test func aKillAfterWriteOffsetsThenAResumeByTheNextLeaderEndsLikeAnUninterruptedRun() async throws {
+    let f = try await EtcdFixture()
+    defer { f.members.stop() }
+    let (w, store) = try await world(f)
+    let record = try await w.open()
+    _ = await w.executor(Failpoints(halting: [(.after, .writeOffsets)])).run(record, settings: w.settings)
+    // The leader dies; another instance leads and resumes from the shared journal.
+    await store.leader.resign()
+    let next = f.leader("b", ttl: .seconds(10))
+    guard case .leader = await EtcdFixture.lead(next) else {
+      Issue.record("no new leader")
+      return
+    }
+    let nextStore = f.store(next)
+    let w2 = try await DecisionWorld(store: nextStore)
+    // The second world's Kafka is fresh: give it what the first one wrote (the target's offsets).
+    for tp in Self.partitions {
+      let o = w.committed("west", "orders-svc", tp)
+      w2.kafka["west"].state.withLock { $0.committed["orders-svc", default: [:]][tp] = o }
+    }
+    let open = try await nextStore.openFailovers()
+    #expect(open.map(\.id) == [record.id])
+    let finished = await w2.executor().run(open[0], settings: w2.settings)
+    #expect(finished.status == .succeeded, "\(finished.error ?? "")")
+    // Nothing done twice: the offsets were already there.
+    #expect(finished.steps[5].status == .done)
+    let state = try await nextStore.serviceState("orders")
+    #expect(state?.activeCluster == "west" && state?.epoch == 3 && state?.writable == true)
+    #expect(try await nextStore.failovers(service: "orders", limit: 10).count == 1)
+  }
+
+  @Test func theStoreRefusesASecondOpenFailoverAndAStaleEpoch() async throws {
+    let f = try await EtcdFixture()
+    defer { f.members.stop() }
+    let (w, _) = try await world(f)
+    _ = try await w.open()
+    await #expect(throws: ControlError.self) { _ = try await w.open() }
+  }
+}

@@ -1,0 +1,94 @@
+import Etcd
+import Foundation
+import Orchestrator
+import Testing
+
+@Suite("Leadership with fencing on real etcd members", .serialized)
+struct LeadershipTests {
+  @Test func oneLeaderAtATimeAndTheTokenGrowsAcrossLeaders() async throws {
+    let f = try await EtcdFixture()
+    defer { f.members.stop() }
+    let a = f.leader("a")
+    let b = f.leader("b")
+    let first = await EtcdFixture.lead(a)
+    await b.step()
+    #expect(first.isLeader)
+    #expect(await b.leadership == .follower(leader: "a"))
+    guard case .leader(let t1) = first else { return }
+    await a.resign()
+    guard case .leader(let t2) = await EtcdFixture.lead(b) else {
+      Issue.record("b did not take over after a resigned")
+      return
+    }
+    #expect(t2 > t1)
+  }
+
+  @Test func aDeposedLeadersGuardedWriteIsRefused() async throws {
+    let f = try await EtcdFixture()
+    defer { f.members.stop() }
+    let a = f.leader("a", ttl: .seconds(10))
+    #expect(await EtcdFixture.lead(a).isLeader)
+    let storeA = f.store(a)
+    _ = try await storeA.ensureServices(DecisionWorldTopology.topology)
+    // Another instance takes the key as if a's lease had expired in etcd while a still
+    // believes it leads (etcd 3.4 can renew a cut-off leader's lease: its deadline alone
+    // does not prove leadership; the txn's comparison does).
+    let c = f.client()
+    let held = try #require(try await c.get(await a.key))
+    _ = try await c.txn(EtcdTxnRequest(compare: [], success: [.delete(await a.key)]))
+    let b = f.leader("b", ttl: .seconds(10))
+    guard case .leader(let tb) = await EtcdFixture.lead(b) else {
+      Issue.record("b did not become leader")
+      return
+    }
+    #expect(tb > held.createRevision)
+    #expect(await a.leadership.isLeader)  // a has not noticed yet
+    do {
+      _ = try await storeA.changeService(
+        "orders", expectedEpoch: 1, to: ServiceChange(activeCluster: "west"), record: nil,
+        audit: AuditEntry(actor: "a", action: "promote", subject: "orders", outcome: "ok"))
+      Issue.record("a deposed leader's write went through")
+    } catch let e as StoreError {
+      #expect(e.kind == .conflict)
+      #expect(e.message.contains("fencing token \(held.createRevision) is no longer the leader's"))
+    }
+    #expect(try await storeA.serviceState("orders")?.epoch == 1)
+    // Its next renewal notices.
+    await a.step()
+    #expect(await a.leadership == .follower(leader: nil))
+  }
+
+  @Test func aLeaderCutOffFromEtcdStopsActingAtItsDeadline() async throws {
+    let f = try await EtcdFixture(count: 1)
+    defer { f.members.stop() }
+    let a = f.leader("a", ttl: .seconds(3))
+    #expect(await EtcdFixture.lead(a).isLeader)
+    f.members.freeze(0)
+    // Renewals now fail. The lease may expire in etcd TTL after the last renewal was
+    // sent; by then this instance must already have stopped acting, on its own.
+    async let renewing: Void = {
+      for _ in 0..<10 { await a.step() }
+    }()
+    try await Task.sleep(for: .seconds(3))
+    #expect(!(await a.leadership.isLeader))
+    f.members.thaw(0)
+    _ = await renewing
+    f.members.thaw(0)
+  }
+
+  @Test func theLeaderKeepsItsRoleWhenOneEtcdMemberDies() async throws {
+    let f = try await EtcdFixture()
+    defer { f.members.stop() }
+    let a = f.leader("a", ttl: .seconds(3))
+    guard case .leader(let token) = await EtcdFixture.lead(a) else {
+      Issue.record("no leader")
+      return
+    }
+    f.members.kill(0)
+    for _ in 0..<8 {
+      await a.step()
+      try await Task.sleep(for: .milliseconds(500))
+    }
+    #expect(await a.leadership == .leader(token: token))
+  }
+}
