@@ -68,7 +68,7 @@ let package = Package(
     .target(
       name: "ControlService",
       dependencies: [
-        "Topology", "Orchestrator", "HealthProbes", "CurlHTTP", "KafkaClient", "KafkaConnect",
+        "Topology", "Orchestrator", "HealthProbes", "CurlHTTP", "KafkaClient", "KafkaConnect", "Etcd",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "Prometheus", package: "swift-prometheus"),
@@ -89,6 +89,7 @@ let package = Package(
       name: "failoverctl",
       dependencies: [
         "Topology", "Orchestrator", "KafkaLab", "HealthProbes", "KafkaClient", "CurlHTTP", "MM2", "ControlService",
+        "Etcd",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]

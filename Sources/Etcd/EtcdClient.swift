@@ -10,51 +10,73 @@ public final class EtcdClient: Sendable {
   public let endpoints: [String]
   let http: HTTPClient
   let requestTimeout: Duration
+  let retryWindow: Duration
   private let preferred = Mutex(0)
 
-  public init(endpoints: [String], requestTimeout: Duration = .seconds(1), http: HTTPClient? = nil) {
+  /// - Parameter retryWindow: how long a read keeps trying the endpoints (an election
+  ///   takes about a second with etcd's default timings).
+  public init(
+    endpoints: [String], requestTimeout: Duration = .seconds(1), retryWindow: Duration = .seconds(3),
+    http: HTTPClient? = nil
+  ) {
     precondition(!endpoints.isEmpty, "etcd needs at least one endpoint")
     self.endpoints = endpoints.map(URLJoin.trimmed)
     self.requestTimeout = requestTimeout
+    self.retryWindow = retryWindow
     self.http = http ?? HTTPClient(maxConcurrentRequests: 16)
   }
 
   /// The endpoint that answered last.
   public var current: String { endpoints[preferred.withLock { $0 }] }
 
-  func call<Body: Encodable, Answer: Decodable>(_ path: String, _ body: Body, as: Answer.Type) async throws -> Answer {
+  /// Sends one request. A read (`idempotent`) goes round the endpoints again until
+  /// `retryWindow` has passed: an election after a member's death takes a moment. A write
+  /// moves to the next endpoint only when it provably never reached a member (connection
+  /// refused, unresolvable): after a timeout or "leader changed" it may have been applied,
+  /// and sending it again could apply it twice, so that is reported, not retried.
+  func call<Body: Encodable, Answer: Decodable>(
+    _ path: String, _ body: Body, as: Answer.Type, idempotent: Bool = true
+  ) async throws -> Answer {
     let data = try JSONEncoder().encode(body)
-    let start = preferred.withLock { $0 }
+    let deadline = ContinuousClock.now + retryWindow
     var failures: [String] = []
-    for i in 0..<endpoints.count {
-      let index = (start + i) % endpoints.count
-      let endpoint = endpoints[index]
-      let response: HTTPResponse
-      do {
-        response = try await http.send(
-          HTTPRequest(
-            method: .post, url: URLJoin.join(endpoint, path), headers: [HTTPHeader("Content-Type", "application/json")],
-            body: Array(data), connectTimeout: requestTimeout, timeout: requestTimeout))
-      } catch let error as CurlError {
-        failures.append("\(endpoint): \(error)")
-        continue
+    repeat {
+      let start = preferred.withLock { $0 }
+      for i in 0..<endpoints.count {
+        let index = (start + i) % endpoints.count
+        let endpoint = endpoints[index]
+        let response: HTTPResponse
+        do {
+          response = try await http.send(
+            HTTPRequest(
+              method: .post, url: URLJoin.join(endpoint, path),
+              headers: [HTTPHeader("Content-Type", "application/json")], body: Array(data),
+              connectTimeout: requestTimeout, timeout: requestTimeout))
+        } catch let error as CurlError {
+          failures.append("\(endpoint): \(error)")
+          if idempotent || [.connectionRefused, .unresolvable].contains(error.kind) { continue }
+          throw EtcdError(.unavailable, "\(path) at \(endpoint) may or may not have been applied: \(error)")
+        }
+        // 503 and 504: the member has no leader or timed out; another member may do better.
+        if response.status == 503 || response.status == 504 {
+          failures.append("\(endpoint): HTTP \(response.status) \(Self.message(response))")
+          if idempotent { continue }
+          throw EtcdError(
+            .unavailable, "\(path) at \(endpoint) may or may not have been applied: \(Self.message(response))")
+        }
+        guard response.status == 200 else {
+          throw EtcdError(.refused(response.status), "\(path) at \(endpoint): \(Self.message(response))")
+        }
+        preferred.withLock { $0 = index }
+        do {
+          return try JSONDecoder().decode(Answer.self, from: Data(response.body))
+        } catch {
+          throw EtcdError(.undecodable, "\(path) at \(endpoint): \(error)")
+        }
       }
-      // 503 and 504: the member has no leader or timed out; another member may do better.
-      if response.status == 503 || response.status == 504 {
-        failures.append("\(endpoint): HTTP \(response.status) \(Self.message(response))")
-        continue
-      }
-      guard response.status == 200 else {
-        throw EtcdError(.refused(response.status), "\(path) at \(endpoint): \(Self.message(response))")
-      }
-      preferred.withLock { $0 = index }
-      do {
-        return try JSONDecoder().decode(Answer.self, from: Data(response.body))
-      } catch {
-        throw EtcdError(.undecodable, "\(path) at \(endpoint): \(error)")
-      }
-    }
-    throw EtcdError(.unavailable, "no endpoint answered \(path): " + failures.joined(separator: "; "))
+      if idempotent { try await Task.sleep(for: .milliseconds(100)) }
+    } while idempotent && ContinuousClock.now < deadline
+    throw EtcdError(.unavailable, "no endpoint answered \(path): " + failures.suffix(endpoints.count).joined(separator: "; "))
   }
 
   static func message(_ response: HTTPResponse) -> String {
@@ -91,12 +113,13 @@ public final class EtcdClient: Sendable {
   @discardableResult
   public func put(_ key: String, _ value: String, lease: Int64? = nil) async throws -> Int64 {
     try await call(
-      "/v3/kv/put", EtcdPutRequest(key: EtcdBytes(key), value: EtcdBytes(value), lease: lease), as: PutAnswer.self
+      "/v3/kv/put", EtcdPutRequest(key: EtcdBytes(key), value: EtcdBytes(value), lease: lease), as: PutAnswer.self,
+      idempotent: false
     ).header?.revision?.value ?? 0
   }
 
   public func txn(_ request: EtcdTxnRequest) async throws -> EtcdTxnResponse {
-    try await call("/v3/kv/txn", request, as: EtcdTxnResponse.self)
+    try await call("/v3/kv/txn", request, as: EtcdTxnResponse.self, idempotent: false)
   }
 
   /// The end of the range of every key that starts with `prefix`: the prefix with its

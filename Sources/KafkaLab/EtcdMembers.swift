@@ -112,7 +112,7 @@ public final class EtcdMembers: Sendable {
   deinit { stop() }
 
   /// A port nothing listens on now (bound to 0, read back, closed).
-  static func freePort() throws -> Int {
+  public static func freePort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw EtcdMembersError("socket: \(errno)") }
     defer { close(fd) }

@@ -7,11 +7,14 @@ public struct Topology: Sendable, Equatable {
   public var services: [Service]
   public var probes: ProbeSettings
   public var api: APISettings
+  /// Several orchestrators through etcd; nil: standalone.
+  public var controlPlane: ControlPlaneSettings?
 
   public init(
     regions: [Region], clusters: [Cluster], flows: [Flow], services: [Service], probes: ProbeSettings = ProbeSettings(),
-    api: APISettings = APISettings()
+    api: APISettings = APISettings(), controlPlane: ControlPlaneSettings? = nil
   ) {
+    self.controlPlane = controlPlane
     self.regions = regions
     self.clusters = clusters
     self.flows = flows

@@ -44,10 +44,11 @@ public enum TopologyLoader {
     let services = (top.sequence("services") ?? []).compactMap { n, p in readService(reader, n, p).map { ($0, p) } }
     let probes = top.mapping("probes").map { ProbeSettingsReader.read($0) } ?? ProbeSettings()
     let api = top.mapping("api").map { APISettingsReader.read($0) } ?? APISettings()
+    let controlPlane = top.mapping("controlPlane").flatMap { ControlPlaneSettingsReader.read($0) }
     top.finish()
     let topology = Topology(
       regions: regions.map(\.0), clusters: clusters.map(\.0), flows: flows.map(\.0), services: services.map(\.0),
-      probes: probes, api: api)
+      probes: probes, api: api, controlPlane: controlPlane)
     TopologyValidator(
       reader: reader, topology: topology, regionPaths: regions.map(\.1), clusterPaths: clusters.map(\.1),
       flowPaths: flows.map(\.1), servicePaths: services.map(\.1)

@@ -1,5 +1,7 @@
 import ArgumentParser
+import ControlService
 import CurlHTTP
+import Etcd
 import Foundation
 import KafkaClient
 import Orchestrator
@@ -45,6 +47,12 @@ func reportFailure(_ error: Error) -> ExitCode {
   case let e as CurlError:
     printError("HTTP endpoint unavailable: \(e)")
     return Exit.unavailable
+  case let e as EtcdError:
+    printError("\(e) (is etcd running? see docs/high-availability.md)")
+    return Exit.unavailable
+  case let e as ControlServerError:
+    printError(e.description)
+    return Exit.invalid
   case let e as ControlClientError:
     printError(e.message)
     switch e.code {
@@ -68,7 +76,8 @@ func reportFailure(_ error: Error) -> ExitCode {
 /// parser's own (usage, help, version) as they are.
 func exitError(_ error: Error) -> Error {
   switch error {
-  case is ConfigError, is ConfigReadError, is StoreError, is KafkaError, is CurlError, is ControlClientError:
+  case is ConfigError, is ConfigReadError, is StoreError, is KafkaError, is CurlError, is ControlClientError,
+    is ControlServerError, is EtcdError:
     reportFailure(error)
   default:
     error

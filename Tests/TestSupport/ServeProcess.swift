@@ -10,10 +10,11 @@ public struct ServeProcess: Sendable {
   /// Starts the server and returns once it prints "listening on URL"; throws with its
   /// standard error if it exits first.
   public static func start(
-    config: String, db: String, extra: [String] = [], environment: [String: String] = [:]
+    config: String, db: String, listen: String = "127.0.0.1:0", extra: [String] = [],
+    environment: [String: String] = [:]
   ) async throws -> ServeProcess {
     let running = try Failoverctl.start(
-      ["serve", "--config", config, "--db", db, "--listen", "127.0.0.1:0"] + extra, environment: environment)
+      ["serve", "--config", config, "--db", db, "--listen", listen] + extra, environment: environment)
     let errors = Thread.detachedRead(running.stderr)
     let line = await firstLine(running.stdout)
     guard let line, line.hasPrefix("listening on ") else {

@@ -46,6 +46,7 @@ public struct ControlAPI: Sendable {
       APIRoute(.post, "/v1/failovers/{id}/abort", role: .operator, abort),
       APIRoute(.post, "/v1/failovers/{id}/resume", role: .operator, resume),
       APIRoute(.get, "/v1/audit", role: .viewer, audit),
+      APIRoute(.get, "/v1/control-plane", role: .viewer, controlPlane),
       APIRoute(.get, "/metrics", role: nil, metricsText),
       APIRoute(.get, "/healthz", role: nil, healthz),
       APIRoute(.get, "/readyz", role: nil, readyz),
@@ -57,13 +58,19 @@ public struct ControlAPI: Sendable {
   public func router() -> Router<APIContext> {
     let router = Router(context: APIContext.self)
     for route in routes {
-      router.group()
+      let group = router.group()
         .add(middleware: RouteMetricsMiddleware(metrics: metrics, route: route.path))
         .add(middleware: ErrorBodyMiddleware(route: route.path))
         .add(middleware: BearerAuthMiddleware(authenticator: authenticator, role: route.role))
-        .on(RouterPath(route.path), method: route.method) { request, context in
-          try await route.handler(request, context)
-        }
+      // Every POST changes something: on a follower, the leader carries it out.
+      if route.method == .post {
+        group.add(
+          middleware: LeaderForwardMiddleware(
+            controlPlane: runtime.controlPlane, http: runtime.http, maxBody: settings.maxBodyBytes))
+      }
+      group.on(RouterPath(route.path), method: route.method) { request, context in
+        try await route.handler(request, context)
+      }
     }
     return router
   }

@@ -24,12 +24,20 @@ public struct ControlRuntime: Sendable {
   public let runner: FailoverRunner
   public let switcher: ServiceSwitch
   public let clock: any Clock<Duration>
+  /// Who leads; standalone: this process, always.
+  public let controlPlane: any ControlPlane
 
   public init(
     topology: Topology, store: any CoordinationStore, local: StateStore, health: HealthBoard, http: HTTPClient,
     kafka: any KafkaClusters, connect: any ConnectControl, refresh: any MM2Refresh, policies: [String: Policy],
-    clock: any Clock<Duration> = ContinuousClock(), failpoints: Failpoints = Failpoints(), logger: Logger
+    clock: any Clock<Duration> = ContinuousClock(), failpoints: Failpoints = Failpoints(),
+    controlPlane: (any ControlPlane)? = nil, logger: Logger
   ) {
+    self.controlPlane =
+      controlPlane
+      ?? StandaloneControlPlane(
+        me: ControlPlaneMember(
+          instance: ProcessInfo.processInfo.hostName, region: topology.regions.first?.name ?? "", url: ""))
     self.topology = topology
     self.store = store
     self.local = local

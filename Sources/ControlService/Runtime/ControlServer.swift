@@ -1,4 +1,5 @@
 import CurlHTTP
+import Etcd
 import Foundation
 import HealthProbes
 import Hummingbird
@@ -24,7 +25,7 @@ public struct ControlServer: Sendable {
   /// database that cannot be trusted throws here (ConfigError, StoreError).
   public static func prepare(
     config: String, db: String, host: String, port: Int, vantage: String = ProbeResult.defaultVantage,
-    policiesDirectory: String? = nil, logger: Logger
+    policiesDirectory: String? = nil, member: ControlPlaneMember? = nil, logger: Logger
   ) async throws -> ControlServer {
     let loaded = try TopologyLoader.load(path: config)
     let topology = loaded.topology
@@ -33,8 +34,30 @@ public struct ControlServer: Sendable {
       directory: policiesDirectory ?? PolicySet.defaultDirectory(topologyFile: config))
     let store = try await StateStore.open(path: db)
     let snapshot = try await store.recordTopology(content: loaded.text, source: config)
-    let states = try await store.ensureServices(topology)
     let http = HTTPClient(maxConcurrentRequests: min(64, topology.probes.maxConcurrent))
+    let me =
+      member
+      ?? ControlPlaneMember(
+        instance: ProcessInfo.processInfo.hostName, region: topology.regions.first?.name ?? "",
+        url: "http://\(host):\(port)")
+    // Shared state: this SQLite file alone, or etcd with the file for what this instance measures.
+    let shared: any CoordinationStore
+    let controlPlane: any ControlPlane
+    if let cp = topology.controlPlane {
+      guard topology.regions.contains(where: { $0.name == me.region }) else {
+        throw ControlServerError(
+          "serve --region \(me.region.isEmpty ? "(none)" : me.region): a coordinated orchestrator needs the region it "
+            + "runs in, one of " + topology.regions.map(\.name).joined(separator: ", "))
+      }
+      let client = EtcdClient(endpoints: cp.endpoints, requestTimeout: min(.seconds(2), cp.leaseTTL / 5))
+      let leader = EtcdLeader(client: client, prefix: cp.prefix, me: me, ttl: cp.leaseTTL, logger: logger)
+      shared = EtcdCoordinationStore(client: client, prefix: cp.prefix, leader: leader)
+      controlPlane = EtcdControlPlane(leader: leader, me: me, ttl: cp.leaseTTL)
+    } else {
+      shared = store
+      controlPlane = StandaloneControlPlane(me: me)
+    }
+    let states = try await shared.ensureServices(topology)
     let plan = try ProbePlan(topology: topology, vantage: vantage, http: http, store: store)
     let health = HealthBoard(model: plan.model(), expected: plan.probes.map { HealthBoard.key($0.kind, $0.subject) })
     var ingesters: [MM2Ingester] = []
@@ -48,12 +71,14 @@ public struct ControlServer: Sendable {
       "topology \(config) (version \(snapshot.version)): \(topology.services.count) services, \(plan.probes.count) probes, \(ingesters.count) flows; state in \(db)"
     )
     let runtime = ControlRuntime(
-      topology: topology, store: store, local: store, health: health, http: http,
+      topology: topology, store: shared, local: store, health: health, http: http,
       kafka: TopologyKafkaClusters(topology: topology), connect: ConnectREST(http: http),
-      refresh: IngestRefresh(topology: topology, store: store), policies: policies, logger: logger)
+      refresh: IngestRefresh(topology: topology, store: store), policies: policies, controlPlane: controlPlane,
+      logger: logger)
     for state in states { runtime.publish(state) }
-    // Unfinished failovers resume before anything else can change the services.
-    try await runtime.runner.resumeUnfinished(logger: logger)
+    // Standalone: unfinished failovers resume before anything else can change the
+    // services. Coordinated: the instance that becomes leader resumes them.
+    if controlPlane.mode == .standalone { try await runtime.runner.resumeUnfinished(logger: logger) }
     return ControlServer(
       api: ControlAPI(runtime: runtime), host: host, port: port, plan: plan, ingesters: ingesters,
       policies: policies, logger: logger)
@@ -97,6 +122,16 @@ public struct ControlServer: Sendable {
           successTerminationBehavior: .ignore,
           failureTerminationBehavior: .ignore))
     }
+    if runtime.controlPlane.mode == .coordinated {
+      services.append(
+        .init(
+          service: ControlPlaneLoop(controlPlane: runtime.controlPlane, runner: runtime.runner, logger: logger),
+          successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+      services.append(
+        .init(
+          service: SharedStateFollower(runtime: runtime, interval: .seconds(1), logger: logger),
+          successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+    }
     services.append(.init(service: app, failureTerminationBehavior: .gracefullyShutdownGroup))
     services.append(
       .init(
@@ -106,4 +141,10 @@ public struct ControlServer: Sendable {
     configuration.maximumGracefulShutdownDuration = .seconds(30)
     try await ServiceGroup(configuration: configuration).run()
   }
+}
+
+/// Why the control service cannot start with these options.
+public struct ControlServerError: Error, CustomStringConvertible, Sendable {
+  public let description: String
+  init(_ description: String) { self.description = description }
 }

@@ -23,6 +23,9 @@ struct ServeCommand: AsyncParsableCommand {
   @Option(help: "Directory of the policies services name (default: policies/ beside the topology, else ./policies).")
   var policies: String?
   @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
+  @Option(help: "This orchestrator's name in the control plane (default: the host name).") var instance: String?
+  @Option(help: "The region this orchestrator runs in (required with a controlPlane: section).") var region: String?
+  @Option(help: "The URL other orchestrators reach this one's API at (default: http://LISTEN).") var advertise: String?
 
   func validate() throws {
     _ = try ListenAddress(listen)
@@ -42,9 +45,13 @@ struct ServeCommand: AsyncParsableCommand {
     let logger = Logger(label: "failoverctl")
     let server: ControlServer
     do {
+      let member = ControlPlaneMember(
+        instance: instance ?? ProcessInfo.processInfo.hostName, region: region ?? "",
+        url: advertise ?? "http://\(address.host):\(address.port)")
       server = try await ControlServer.prepare(
         config: config, db: db, host: address.host, port: address.port,
-        vantage: vantage ?? ProbeResult.defaultVantage, policiesDirectory: policies, logger: logger)
+        vantage: vantage ?? instance ?? ProbeResult.defaultVantage, policiesDirectory: policies,
+        member: region == nil && instance == nil && advertise == nil ? nil : member, logger: logger)
     } catch {
       throw reportFailure(error)
     }

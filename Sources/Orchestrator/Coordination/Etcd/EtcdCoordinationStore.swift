@@ -219,11 +219,18 @@ public final class EtcdCoordinationStore: CoordinationStore {
     change: ServiceChange
   ) async throws -> ServiceState {
     let (current, skv) = try await state(service)
-    guard current.epoch == expectedEpoch else {
-      throw conflict("service \(service) is at epoch \(current.epoch), not \(expectedEpoch)")
-    }
     guard let (record, fkv) = try await read(failoverKey(id), as: FailoverRecord.self) else {
       throw StoreError(.notFound, path: backend, "no failover \(id)")
+    }
+    // A retry of a write whose answer was lost (a timeout, a leader change in etcd): if it
+    // was applied, the step is done and the state is the one it made. Not a conflict.
+    if current.epoch == expectedEpoch + 1, current.activeCluster == change.activeCluster,
+      current.writable == change.writable, record.steps.first(where: { $0.name == step })?.status == .done
+    {
+      return current
+    }
+    guard current.epoch == expectedEpoch else {
+      throw conflict("service \(service) is at epoch \(current.epoch), not \(expectedEpoch)")
     }
     let state = next(current, change)
     let done = record.with(toEpoch: expectedEpoch + 1).editing(step) { $0.finished(.done, details) }

@@ -52,6 +52,12 @@ public actor EtcdLeader {
   /// The leader as last seen (this instance when it leads).
   public var currentHolder: ControlPlaneMember? { leadership.isLeader ? me : holder }
 
+  /// A member's entry under `members/`, kept alive by its lease.
+  public struct MemberEntry: Sendable, Codable, Equatable {
+    public let member: ControlPlaneMember
+    public let lastSeen: Date
+  }
+
   /// Campaigns and renews until cancelled; on the way out gives the lease back, so that a
   /// planned stop hands leadership over at once instead of after the TTL.
   public func run() async {
@@ -62,70 +68,73 @@ public actor EtcdLeader {
     await resign()
   }
 
-  /// One round: renew when leading, else try to become leader.
+  /// One round: keep this instance's lease alive (it carries its membership and, when it
+  /// leads, the leader key), refresh its member entry, and campaign when nobody leads.
   public func step() async {
     do {
-      if token != nil { try await renew() } else { try await campaign() }
+      let sent = ContinuousClock.now
+      if let lease, try await client.keepAlive(lease) != nil {
+        if token != nil {
+          // The lease lives; the key must still be ours (it could have been deleted by hand).
+          if let kv = try await client.get(key), kv.leaseID == lease, kv.createRevision == token {
+            deadline = sent + ttl - margin
+          } else {
+            lose("the leader key is no longer held by lease \(lease)")
+          }
+        }
+      } else {
+        if let lease { lose("lease \(lease) expired") }
+        lease = try await client.grant(ttl: ttlSeconds)
+      }
+      guard let lease else { return }
+      let entry = MemberEntry(member: me, lastSeen: Date())
+      try await client.put(
+        memberKey, String(decoding: try JSONCoding.encoder().encode(entry), as: UTF8.self), lease: lease)
+      if token == nil { try await campaign(lease, sent: sent) }
     } catch {
       logger.warning("control plane: \(error)")
     }
   }
 
-  private func campaign() async throws {
-    let sent = ContinuousClock.now
-    let id: Int64
-    if let lease, try await client.keepAlive(lease) != nil {
-      id = lease
-    } else {
-      id = try await client.grant(ttl: ttlSeconds)
-      lease = id
-    }
+  var memberKey: String { String(key.dropLast("leader".count)) + "members/" + me.instance }
+
+  private func campaign(_ id: Int64, sent: ContinuousClock.Instant) async throws {
     let value = String(decoding: try JSONEncoder().encode(me), as: UTF8.self)
     let answer = try await client.txn(
       EtcdTxnRequest(
         compare: [.createRevision(key, 0)], success: [.put(key, value, lease: id), .range(key)],
         failure: [.range(key)]))
-    let kv = answer.responses?.compactMap { $0.response_range?.values.first }.first
-    if answer.ok, let kv {
+    guard let kv = answer.responses?.compactMap({ $0.response_range?.values.first }).first else { return }
+    if answer.ok || kv.leaseID == id {
       token = kv.createRevision
       deadline = sent + ttl - margin
       since = Date()
       terms += 1
       holder = me
       logger.notice("control plane: \(me.instance) is the leader (fencing token \(kv.createRevision))")
-    } else if let kv {
+    } else {
       holder = try? JSONDecoder().decode(ControlPlaneMember.self, from: Data(kv.text.utf8))
-      if kv.leaseID == id {
-        // Our own key from before a restart of this loop: it is still ours.
-        token = kv.createRevision
-        deadline = sent + ttl - margin
-        holder = me
-      }
     }
-  }
-
-  private func renew() async throws {
-    guard let lease else { return lose("no lease") }
-    let sent = ContinuousClock.now
-    guard try await client.keepAlive(lease) != nil else { return lose("lease \(lease) expired") }
-    // The lease lives; the key must still be ours (it could have been deleted by hand).
-    guard let kv = try await client.get(key), kv.leaseID == lease, kv.createRevision == token else {
-      return lose("the leader key is no longer held by lease \(lease)")
-    }
-    deadline = sent + ttl - margin
   }
 
   private func lose(_ why: String) {
     if token != nil { logger.warning("control plane: \(me.instance) lost leadership: \(why)") }
     token = nil
     deadline = nil
-    lease = nil
     holder = nil
+  }
+
+  /// Every member whose lease is alive, with when it last renewed.
+  public func members() async throws -> [MemberEntry] {
+    try await client.prefix(String(key.dropLast("leader".count)) + "members/").compactMap {
+      try? JSONCoding.decoder().decode(MemberEntry.self, from: Data($0.text.utf8))
+    }
   }
 
   /// Gives leadership up now (revokes the lease: the key goes with it).
   public func resign() async {
     if let lease { try? await client.revoke(lease) }
+    lease = nil
     lose("resigned")
   }
 }

@@ -1,0 +1,52 @@
+import Foundation
+import Hummingbird
+import Orchestrator
+
+/// `GET /v1/control-plane`: the mode, this instance and its role, the leader, the fencing
+/// token and every member seen alive.
+struct ControlPlaneView: Codable, Sendable {
+  struct Member: Codable, Sendable {
+    let instance: String
+    let region: String
+    let url: String
+    let role: Role?
+    let lastSeen: Date?
+    let since: Date?
+  }
+
+  enum Role: String, Codable, Sendable {
+    case leader, follower
+  }
+
+  let mode: ControlPlaneMode
+  let `self`: Member
+  let leader: Member?
+  let fencingToken: Int64?
+  let members: [Member]
+}
+
+extension ControlAPI {
+  @Sendable func controlPlane(_ request: Request, _ context: APIContext) async throws -> Response {
+    JSONBody.response(await controlPlaneView())
+  }
+
+  func controlPlaneView() async -> ControlPlaneView {
+    let cp = runtime.controlPlane
+    let leadership = await cp.leadership()
+    let leader = await cp.leader()
+    var token: Int64?
+    if case .leader(let t) = leadership { token = t }
+    func member(_ m: ControlPlaneMember, lastSeen: Date?, since: Date? = nil) -> ControlPlaneView.Member {
+      ControlPlaneView.Member(
+        instance: m.instance, region: m.region, url: m.url,
+        role: leader?.instance == m.instance ? .leader : .follower, lastSeen: lastSeen, since: since)
+    }
+    let since = leadership.isLeader ? await cp.leaderSince() : nil
+    return ControlPlaneView(
+      mode: cp.mode,
+      self: member(cp.me, lastSeen: Date(), since: since),
+      leader: leader.map { member($0, lastSeen: nil, since: $0.instance == cp.me.instance ? since : nil) },
+      fencingToken: token,
+      members: await cp.members().map { member($0.member, lastSeen: $0.lastSeen) }.sorted { $0.instance < $1.instance })
+  }
+}

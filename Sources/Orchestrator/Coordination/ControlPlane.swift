@@ -1,0 +1,72 @@
+import Foundation
+
+/// Who the orchestrators of this deployment are and which one leads: what
+/// `GET /v1/control-plane` shows and what a follower forwards mutations by.
+public protocol ControlPlane: Sendable {
+  /// `standalone` or `coordinated`.
+  var mode: ControlPlaneMode { get }
+  var me: ControlPlaneMember { get }
+  func leadership() async -> Leadership
+  /// The leader as last seen; nil while nobody leads.
+  func leader() async -> ControlPlaneMember?
+  /// When this instance last became leader.
+  func leaderSince() async -> Date?
+  func members() async -> [(member: ControlPlaneMember, lastSeen: Date)]
+  /// One round of campaigning and renewing; true when this instance just became leader.
+  func step() async -> Bool
+  /// How often `step` must run.
+  var interval: Duration { get }
+  /// Gives leadership up (on a planned stop).
+  func resign() async
+}
+
+public enum ControlPlaneMode: String, Sendable, Codable {
+  case standalone, coordinated
+}
+
+/// One process: it is the control plane, and always its leader.
+public struct StandaloneControlPlane: ControlPlane {
+  public let me: ControlPlaneMember
+  let started = Date()
+
+  public init(me: ControlPlaneMember) { self.me = me }
+
+  public var mode: ControlPlaneMode { .standalone }
+  public func leadership() async -> Leadership { .leader(token: 1) }
+  public func leader() async -> ControlPlaneMember? { me }
+  public func leaderSince() async -> Date? { started }
+  public func members() async -> [(member: ControlPlaneMember, lastSeen: Date)] { [(me, Date())] }
+  public func step() async -> Bool { false }
+  public var interval: Duration { .seconds(3600) }
+  public func resign() async {}
+}
+
+/// Several processes through etcd: `EtcdLeader` decides.
+public struct EtcdControlPlane: ControlPlane {
+  public let leaderElection: EtcdLeader
+  public let me: ControlPlaneMember
+  public let interval: Duration
+
+  public init(leader: EtcdLeader, me: ControlPlaneMember, ttl: Duration) {
+    leaderElection = leader
+    self.me = me
+    interval = ttl / 3
+  }
+
+  public var mode: ControlPlaneMode { .coordinated }
+  public func leadership() async -> Leadership { await leaderElection.leadership }
+  public func leader() async -> ControlPlaneMember? { await leaderElection.currentHolder }
+  public func leaderSince() async -> Date? { await leaderElection.since }
+
+  public func members() async -> [(member: ControlPlaneMember, lastSeen: Date)] {
+    ((try? await leaderElection.members()) ?? []).map { ($0.member, $0.lastSeen) }
+  }
+
+  public func step() async -> Bool {
+    let before = await leaderElection.terms
+    await leaderElection.step()
+    return await leaderElection.terms > before
+  }
+
+  public func resign() async { await leaderElection.resign() }
+}

@@ -1,0 +1,100 @@
+import CurlHTTP
+import Foundation
+import KafkaClient
+import KafkaLab
+import TestSupport
+import Testing
+
+/// Two orchestrators of one deployment, coordinated through three real etcd members, run
+/// as the built binary.
+@Suite("failoverctl serve with a control plane on etcd", .serialized)
+struct ControlPlaneTests {
+  struct Instance {
+    let name: String
+    let url: String
+    var server: ServeProcess
+  }
+
+  static func start(
+    _ name: String, region: String, fixture: ServeFixture, environment: [String: String] = [:]
+  ) async throws -> Instance {
+    let port = try EtcdMembers.freePort()
+    let url = "http://127.0.0.1:\(port)"
+    let db = fixture.dir.appendingPathComponent("\(name).db").path
+    let server = try await ServeProcess.start(
+      config: fixture.topology, db: db, listen: "127.0.0.1:\(port)",
+      extra: ["--instance", name, "--region", region, "--advertise", url], environment: environment)
+    return Instance(name: name, url: url, server: server)
+  }
+
+  static func get(_ f: ServeFixture, _ base: String, _ path: String) async throws -> [String: Any] {
+    let r = try await f.http.get(base + path, headers: f.headers("admin"), timeout: .seconds(5))
+    return (try? JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any]) ?? ["status": r.status]
+  }
+
+  static func leader(_ f: ServeFixture, _ base: String) async throws -> String? {
+    ((try await get(f, base, "/v1/control-plane"))["leader"] as? [String: Any])?["instance"] as? String
+  }
+
+  /// The leader dies (as if killed) right after writing the offsets of a promote; the
+  /// other instance takes over and finishes the same failover from the shared journal.
+  @Test func aLeaderKilledMidFailoverIsReplacedAndTheFailoverFinishes() async throws {
+    let etcd = try await EtcdMembers(count: 3)
+    defer { etcd.stop() }
+    let endpoints = etcd.endpoints.map { "\"\($0)\"" }.joined(separator: ", ")
+    var fixture = try await ServeFixture.start(
+      extraTopology: "\ncontrolPlane:\n  etcd:\n    endpoints: [\(endpoints)]\n  leaseTTL: 3s\n")
+    defer { fixture.lab?.process.interrupt() }
+    _ = await fixture.server.stop()
+    let west = try await FailoverResumeTests.seed(fixture.topology)
+
+    let a = try await Self.start(
+      "a", region: "east", fixture: fixture, environment: ["FAILOVERCTL_FAILPOINTS": "after:write-offsets"])
+    var aLeads = false
+    for _ in 0..<50 where !aLeads {
+      aLeads = try await Self.leader(fixture, a.url) == "a"
+      if !aLeads { try await Task.sleep(for: .milliseconds(200)) }
+    }
+    #expect(aLeads)
+    let b = try await Self.start("b", region: "west", fixture: fixture)
+    let plane = try await Self.get(fixture, b.url, "/v1/control-plane")
+    #expect(plane["mode"] as? String == "coordinated")
+    #expect((plane["self"] as? [String: Any])?["role"] as? String == "follower")
+
+    // Sent to the follower, carried out by the leader.
+    fixture.server = b.server
+    let accepted = try await fixture.post("/v1/services/orders/promote", #"{"to": "west", "reason": "drill"}"#)
+    #expect(accepted.status == 202, "\(accepted.text)")
+    #expect(accepted.headers.first { $0.name.lowercased() == "x-failoverctl-instance" }?.value == "a")
+    let id = try #require(
+      (try JSONSerialization.jsonObject(with: Data(accepted.body)) as? [String: Any])?["failover"]
+        .flatMap { ($0 as? [String: Any])?["id"] as? Int })
+    #expect(await a.server.exited() == 86)
+    let died = ContinuousClock.now
+
+    // b becomes leader once a's lease has expired, and resumes the failover.
+    var record: [String: Any] = [:]
+    for _ in 0..<150 {
+      record = try await Self.get(fixture, b.url, "/v1/failovers/\(id)")
+      if record["status"] as? String == "succeeded" { break }
+      try await Task.sleep(for: .milliseconds(200))
+    }
+    let took = ContinuousClock.now - died
+    print("control plane: leader killed -> failover finished by the next leader in \(took)")
+    #expect(record["status"] as? String == "succeeded", "\(record)")
+    #expect(try await Self.leader(fixture, b.url) == "b")
+    let steps = record["steps"] as? [[String: Any]] ?? []
+    #expect(steps.allSatisfy { $0["status"] as? String == "done" })
+    // write-offsets ran once, on a: its attempt count is 1.
+    #expect(steps.first { $0["name"] as? String == "write-offsets" }?["attempt"] as? Int == 1)
+    let doc = try await Self.get(fixture, b.url, "/v1/services/orders/discovery")
+    #expect(doc["epoch"] as? Int == 3)
+    #expect((doc["active"] as? [String: Any])?["cluster"] as? String == "west")
+    let committed = try await west.committedOffsets(
+      group: "orders-processor", partitions: [TopicPartition("east.orders", 0)])
+    #expect(committed[TopicPartition("east.orders", 0)] == 31)
+    let history = try await Self.get(fixture, b.url, "/v1/failovers?service=orders")
+    #expect((history["failovers"] as? [Any])?.count == 1)
+    _ = await b.server.stop()
+  }
+}
