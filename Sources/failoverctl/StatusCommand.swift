@@ -50,7 +50,38 @@ struct StatusCommand: AsyncParsableCommand {
 extension StatusCommand {
   /// The status as the control service sees it, live.
   func remote() async throws {
-    try render(try await server.client.get("/v1/status", as: StatusView.self))
+    let client = server.client
+    let status = try await client.get("/v1/status", as: StatusView.self)
+    // Older servers have no control-plane route: the status alone stands.
+    let plane = try? await client.get("/v1/control-plane", as: ControlPlaneSummary.self)
+    try render(status)
+    if output == .text, let plane {
+      print("")
+      if plane.mode == "standalone" {
+        print("control plane: standalone (this instance leads)")
+      } else {
+        let leader = plane.leader.map { "\($0.instance) in \($0.region)" } ?? "none"
+        print("control plane: coordinated, leader \(leader)")
+        print("  members: " + plane.members.map(\.instance).joined(separator: ", ") + "; this is \(plane.me.instance)")
+      }
+    }
+  }
+
+  /// What `status` shows of `GET /v1/control-plane`.
+  struct ControlPlaneSummary: Decodable {
+    struct Member: Decodable {
+      let instance: String
+      let region: String
+    }
+    let mode: String
+    let me: Member
+    let leader: Member?
+    let members: [Member]
+
+    enum CodingKeys: String, CodingKey {
+      case mode, leader, members
+      case me = "self"
+    }
   }
 
   /// The same rendering whether the status came from the service or from the database.

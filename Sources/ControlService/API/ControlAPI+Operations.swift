@@ -10,6 +10,7 @@ extension ControlAPI {
     metrics.refresh(
       clusters: clusters, flows: try await flowLags().map(\.1), services: try await store.serviceStates(),
       longPolls: board.waiting)
+    metrics.role(leader: await runtime.controlPlane.leadership().isLeader)
     return Response(
       status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
       body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
@@ -19,15 +20,19 @@ extension ControlAPI {
   @Sendable func healthz(_ request: Request, _ context: APIContext) async throws -> Response {
     let ok = await store.ping()
     return JSONBody.response(
-      ["status": ok ? "ok" : "state database does not answer"], status: ok ? .ok : .serviceUnavailable)
+      ["status": ok ? "ok" : "the coordination store (\(store.backend)) does not answer"],
+      status: ok ? .ok : .serviceUnavailable)
   }
 
   /// `GET /readyz`: every probe has reported once and the service is not shutting down.
   @Sendable func readyz(_ request: Request, _ context: APIContext) async throws -> Response {
     let pending = await health.pending
-    let ready = pending.isEmpty && !shutdown.isSet && board.services.count == topology.services.count
+    // A member of a coordinated control plane that cannot reach etcd serves stale state.
+    let storeOK = runtime.controlPlane.mode == .standalone ? true : await store.ping()
+    let ready = pending.isEmpty && !shutdown.isSet && board.services.count == topology.services.count && storeOK
     var body: [String: AnyEncodable] = ["ready": AnyEncodable(ready)]
     if shutdown.isSet { body["reason"] = AnyEncodable("shutting down") }
+    if !storeOK { body["reason"] = AnyEncodable("cannot reach the coordination store (\(store.backend))") }
     if !pending.isEmpty { body["waitingFor"] = AnyEncodable(pending) }
     return JSONBody.response(body, status: ready ? .ok : .serviceUnavailable)
   }

@@ -87,6 +87,16 @@ public final class ServiceMetrics: Sendable {
     gauge("kafka_failover_discovery_long_polls_waiting", []).record(Double(longPolls))
   }
 
+  /// 1 while this instance leads the control plane (standalone: always), else 0.
+  public func role(leader: Bool) {
+    gauge("kafka_failover_control_plane_leader", []).record(leader ? 1 : 0)
+  }
+
+  /// Counts each time this instance becomes the leader.
+  public func becameLeader() {
+    CoreMetrics.Counter(label: "kafka_failover_control_plane_leadership_changes_total", factory: factory).increment()
+  }
+
   private func gauge(_ label: String, _ dims: [(String, String)]) -> CoreMetrics.Gauge {
     CoreMetrics.Gauge(label: label, dimensions: dims, factory: factory)
   }

@@ -8,12 +8,14 @@ import ServiceLifecycle
 struct ControlPlaneLoop: ServiceLifecycle.Service {
   let controlPlane: any ControlPlane
   let runner: FailoverRunner
+  let metrics: ServiceMetrics
   let logger: Logger
 
   func run() async throws {
     await cancelWhenGracefulShutdown {
       while !Task.isCancelled {
         if await controlPlane.step() {
+          metrics.becameLeader()
           do { try await runner.resumeUnfinished(logger: logger) } catch {
             logger.error("could not resume the unfinished failovers: \(error)")
           }

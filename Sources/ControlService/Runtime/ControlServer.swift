@@ -125,7 +125,8 @@ public struct ControlServer: Sendable {
     if runtime.controlPlane.mode == .coordinated {
       services.append(
         .init(
-          service: ControlPlaneLoop(controlPlane: runtime.controlPlane, runner: runtime.runner, logger: logger),
+          service: ControlPlaneLoop(
+            controlPlane: runtime.controlPlane, runner: runtime.runner, metrics: runtime.metrics, logger: logger),
           successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
       services.append(
         .init(
