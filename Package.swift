@@ -98,7 +98,7 @@ let package = Package(
       name: "failover-bench",
       dependencies: [
         "Topology", "Orchestrator", "KafkaClient", "KafkaConnect", "MM2", "HealthProbes", "KafkaLab", "CurlHTTP",
-        "ControlService",
+        "ControlService", "Etcd",
         .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
       ],

@@ -12,6 +12,10 @@ public final class EtcdClient: Sendable {
   let requestTimeout: Duration
   let retryWindow: Duration
   private let preferred = Mutex(0)
+  private let sent = Mutex(0)
+
+  /// Requests sent so far (every attempt on every endpoint): etcd traffic, for benchmarks.
+  public var requestsSent: Int { sent.withLock { $0 } }
 
   /// - Parameter retryWindow: how long a read keeps trying the endpoints (an election
   ///   takes about a second with etcd's default timings).
@@ -46,6 +50,7 @@ public final class EtcdClient: Sendable {
         let index = (start + i) % endpoints.count
         let endpoint = endpoints[index]
         let response: HTTPResponse
+        sent.withLock { $0 += 1 }
         do {
           response = try await http.send(
             HTTPRequest(

@@ -47,6 +47,8 @@ case "failover":
 case "detection-to-epoch":
   try await DetectionToEpochBenchmark(runs: option("--runs", 5), intervalMilliseconds: option("--interval-ms", 1000))
     .run()
+case "leader-takeover":
+  try await LeaderTakeoverBenchmark(runs: option("--runs", 5), ttlSeconds: option("--ttl", 10)).run()
 case "longpoll":
   try await LongPollBenchmark(
     url: stringOption("--url") ?? "http://127.0.0.1:8080", service: stringOption("--service") ?? "orders",
@@ -58,6 +60,7 @@ default:
   print(
     """
     usage: failover-bench ingest [--records N]
+           failover-bench leader-takeover [--runs 5] [--ttl 10]
            failover-bench detection [--runs N]
            failover-bench translate-prepare --db PATH [--groups G] [--partitions P]
            failover-bench translate-run --db PATH [--groups G] [--partitions P]
