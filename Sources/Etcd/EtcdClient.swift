@@ -81,7 +81,8 @@ public final class EtcdClient: Sendable {
       }
       if idempotent { try await Task.sleep(for: .milliseconds(100)) }
     } while idempotent && ContinuousClock.now < deadline
-    throw EtcdError(.unavailable, "no endpoint answered \(path): " + failures.suffix(endpoints.count).joined(separator: "; "))
+    throw EtcdError(
+      .unavailable, "no endpoint answered \(path): " + failures.suffix(endpoints.count).joined(separator: "; "))
   }
 
   static func message(_ response: HTTPResponse) -> String {

@@ -97,4 +97,50 @@ struct ControlPlaneTests {
     #expect((history["failovers"] as? [Any])?.count == 1)
     _ = await b.server.stop()
   }
+
+  /// The leader is frozen (SIGSTOP) for longer than its lease: the other instance takes
+  /// over; once thawed, the old leader knows it is a follower and forwards mutations to
+  /// the new one instead of acting.
+  @Test func aLeaderFrozenPastItsLeaseWakesAsAFollower() async throws {
+    let etcd = try await EtcdMembers(count: 3)
+    defer { etcd.stop() }
+    let endpoints = etcd.endpoints.map { "\"\($0)\"" }.joined(separator: ", ")
+    var fixture = try await ServeFixture.start(
+      extraTopology: "\ncontrolPlane:\n  etcd:\n    endpoints: [\(endpoints)]\n  leaseTTL: 3s\n")
+    defer { fixture.lab?.process.interrupt() }
+    _ = await fixture.server.stop()
+    let a = try await Self.start("a", region: "east", fixture: fixture)
+    var aLeads = false
+    for _ in 0..<50 where !aLeads {
+      aLeads = try await Self.leader(fixture, a.url) == "a"
+      if !aLeads { try await Task.sleep(for: .milliseconds(200)) }
+    }
+    #expect(aLeads)
+    let tokenA = try await Self.get(fixture, a.url, "/v1/control-plane")["fencingToken"] as? Int
+    let b = try await Self.start("b", region: "west", fixture: fixture)
+    kill(a.server.running.process.processIdentifier, SIGSTOP)
+    var bLeads = false
+    for _ in 0..<100 where !bLeads {
+      bLeads = try await Self.leader(fixture, b.url) == "b"
+      if !bLeads { try await Task.sleep(for: .milliseconds(200)) }
+    }
+    #expect(bLeads)
+    let tokenB = try await Self.get(fixture, b.url, "/v1/control-plane")["fencingToken"] as? Int
+    #expect((tokenB ?? 0) > (tokenA ?? Int.max))
+    kill(a.server.running.process.processIdentifier, SIGCONT)
+    var role: String?
+    for _ in 0..<50 {
+      let plane = try await Self.get(fixture, a.url, "/v1/control-plane")
+      role = (plane["self"] as? [String: Any])?["role"] as? String
+      if role == "follower" { break }
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    #expect(role == "follower")
+    fixture.server = a.server
+    let dry = try await fixture.post("/v1/services/orders/promote", #"{"to": "west", "dryRun": true}"#)
+    #expect(dry.status == 200, "\(dry.text)")
+    #expect(dry.headers.first { $0.name.lowercased() == "x-failoverctl-instance" }?.value == "b")
+    _ = await a.server.stop()
+    _ = await b.server.stop()
+  }
 }
