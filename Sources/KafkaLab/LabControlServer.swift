@@ -14,10 +14,14 @@ public struct LabControlServer: Sendable {
   /// Mirrors by flow slug (`east-to-west`).
   public let mirrors: [String: LabMirror]
   public let ledger: TrafficLedger?
+  /// The control plane's etcd members, one per region (named after it): a region that
+  /// fails takes its member with it (frozen), and brings it back when it recovers.
+  public let etcd: EtcdMembers?
 
-  public init(lab: Lab, mirrors: [LabMirror], ledger: TrafficLedger? = nil) async {
+  public init(lab: Lab, mirrors: [LabMirror], ledger: TrafficLedger? = nil, etcd: EtcdMembers? = nil) async {
     self.lab = lab
     self.ledger = ledger
+    self.etcd = etcd
     var bySlug: [String: LabMirror] = [:]
     for m in mirrors { bySlug[Lab.slug(m.flow)] = m }
     self.mirrors = bySlug
@@ -63,8 +67,12 @@ public struct LabControlServer: Sendable {
           ["error": "no region \(name); regions: \(lab.regions.map(\.name).joined(separator: ", "))"], .notFound)
       }
       switch context.parameters.get("action") {
-      case "fail": region.fail()
-      case "recover": region.recover()
+      case "fail":
+        region.fail()
+        if let i = etcd?.members.firstIndex(where: { $0.name == name }) { etcd?.freeze(i) }
+      case "recover":
+        region.recover()
+        if let i = etcd?.members.firstIndex(where: { $0.name == name }) { etcd?.thaw(i) }
       default: return try json(["error": "expected fail or recover"], .notFound)
       }
       return try json(["region": name, "state": region.isDown ? "down" : "up"])

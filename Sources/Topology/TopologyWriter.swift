@@ -36,6 +36,12 @@ public enum TopologyWriter {
       out.append("services:")
       for s in t.services { out += service(s) }
     }
+    if let cp = t.controlPlane {
+      out += [
+        "", "controlPlane:", "  etcd:", "    endpoints: [\(cp.endpoints.map(q).joined(separator: ", "))]",
+        "    prefix: \(q(cp.prefix))", "  leaseTTL: \(Int(cp.leaseTTL / .seconds(1)))s",
+      ]
+    }
     return out.joined(separator: "\n") + "\n"
   }
 

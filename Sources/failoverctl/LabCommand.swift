@@ -32,6 +32,13 @@ struct LabCommand: AsyncParsableCommand {
     @Option(help: "With --traffic: the control service whose discovery the traffic follows.")
     var server: String = "http://127.0.0.1:8080"
     @Option(help: "With --traffic: records per second per service.") var rate: Int = 100
+    @Option(
+      name: .customLong("control-plane"),
+      help: """
+        Start this many etcd members (named after the regions, loopback ports, data on tmpfs) and write a \
+        controlPlane: section (lease TTL 5 s) for several orchestrators (docs/high-availability.md).
+        """)
+    var controlPlane: Int = 0
 
     func validate() throws {
       let names = regions.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -61,7 +68,18 @@ struct LabCommand: AsyncParsableCommand {
         }
       }
       let ledger = TrafficLedger()
-      let control = await LabControlServer(lab: lab, mirrors: mirrors, ledger: traffic ? ledger : nil)
+      var etcd: EtcdMembers? = nil
+      if controlPlane > 0 {
+        do {
+          let memberNames = (0..<controlPlane).map { $0 < names.count ? names[$0] : "member-\($0)" }
+          etcd = try await EtcdMembers(count: controlPlane, names: memberNames)
+        } catch {
+          printError("cannot start etcd: \(error)")
+          throw Exit.unavailable
+        }
+      }
+      defer { etcd?.stop() }
+      let control = await LabControlServer(lab: lab, mirrors: mirrors, ledger: traffic ? ledger : nil, etcd: etcd)
       let controlURL: String
       let serving: Task<Void, Error>
       do {
@@ -75,7 +93,9 @@ struct LabCommand: AsyncParsableCommand {
         for r in replicating { r.cancel() }
         serving.cancel()
       }
-      let yaml = lab.topologyYAML(connectBase: mirror ? controlURL : nil)
+      let yaml = lab.topologyYAML(
+        connectBase: mirror ? controlURL : nil,
+        controlPlane: etcd.map { ControlPlaneSettings(endpoints: $0.endpoints, leaseTTL: .seconds(5)) })
       // The file must be one the server accepts; a lab that writes a bad one is a bug.
       _ = try TopologyLoader.parse(yaml: yaml, file: topologyOut)
       do {
@@ -90,6 +110,11 @@ struct LabCommand: AsyncParsableCommand {
       say("topology written to \(topologyOut)")
       say("lab control: \(controlURL) (failoverctl lab fail|recover REGION --lab \(controlURL))")
       if mirror { say("mirrors: \(lab.topology.flows.map(\.name).joined(separator: ", ")) (MM2 topics and formats)") }
+      if let etcd {
+        say(
+          "control plane: etcd members \(zip(etcd.members.map(\.name), etcd.endpoints).map { "\($0) \($1)" }.joined(separator: ", ")) "
+            + "(serve --instance NAME --region REGION --advertise URL)")
+      }
       let base = URLJoin.trimmed(server)
       let clients =
         traffic

@@ -143,4 +143,41 @@ struct ControlPlaneTests {
     _ = await a.server.stop()
     _ = await b.server.stop()
   }
+
+  /// `lab up --control-plane 3`: three etcd members named after the regions, and a
+  /// topology whose controlPlane: section names them; `serve` on it leads.
+  @Test func theLabStartsEtcdMembersAndWritesTheControlPlaneSection() async throws {
+    let dir = try Failoverctl.temporaryDirectory()
+    let topology = dir.appendingPathComponent("lab.yaml").path
+    let lab = try await Failoverctl.startLab(
+      regions: "east,west,central", topologyOut: topology, extra: ["--control-plane", "3"])
+    defer { lab.process.interrupt() }
+    let validated = try await Failoverctl.run(["config", "validate", topology])
+    #expect(validated.status == 0, "\(validated.stderr)")
+    let yaml = try String(contentsOfFile: topology, encoding: .utf8)
+    #expect(yaml.contains("controlPlane:"))
+    #expect(yaml.contains("leaseTTL: 5s"))
+    let server = try await ServeProcess.start(
+      config: topology, db: dir.appendingPathComponent("a.db").path,
+      extra: [
+        "--instance", "a", "--region", "west", "--policies",
+        Failoverctl.packageRoot.appendingPathComponent("policies").path,
+      ])
+    let http = HTTPClient(maxConcurrentRequests: 1)
+    var doc: HTTPResponse?
+    for _ in 0..<50 {
+      doc = try? await http.get(server.url + "/v1/services/orders/discovery", timeout: .seconds(2))
+      if doc?.status == 200 { break }
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    #expect(doc?.status == 200)
+    let refused = try await Failoverctl.run(
+      [
+        "serve", "--config", topology, "--db", dir.appendingPathComponent("b.db").path, "--listen", "127.0.0.1:0",
+        "--policies", Failoverctl.packageRoot.appendingPathComponent("policies").path,
+      ])
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("a coordinated orchestrator needs the region it runs in"))
+    _ = await server.stop()
+  }
 }

@@ -105,8 +105,11 @@ public enum Failoverctl {
   }
 
   /// Starts `failoverctl lab up` and returns once its topology file is written.
-  public static func startLab(regions: String = "east,west", topologyOut: String) async throws -> Running {
-    let lab = try start(["lab", "up", "--regions", regions, "--topology-out", topologyOut, "--control", "127.0.0.1:0"])
+  public static func startLab(regions: String = "east,west", topologyOut: String, extra: [String] = []) async throws
+    -> Running
+  {
+    let lab = try start(
+      ["lab", "up", "--regions", regions, "--topology-out", topologyOut, "--control", "127.0.0.1:0"] + extra)
     for _ in 0..<200 where !FileManager.default.fileExists(atPath: topologyOut) && lab.process.isRunning {
       try await Task.sleep(for: .milliseconds(50))
     }

@@ -35,11 +35,14 @@ public struct ControlServer: Sendable {
     let store = try await StateStore.open(path: db)
     let snapshot = try await store.recordTopology(content: loaded.text, source: config)
     let http = HTTPClient(maxConcurrentRequests: min(64, topology.probes.maxConcurrent))
-    let me =
-      member
-      ?? ControlPlaneMember(
-        instance: ProcessInfo.processInfo.hostName, region: topology.regions.first?.name ?? "",
-        url: "http://\(host):\(port)")
+    var me = member ?? ControlPlaneMember(instance: ProcessInfo.processInfo.hostName, region: "", url: "")
+    if me.url.isEmpty {
+      me = ControlPlaneMember(instance: me.instance, region: me.region, url: "http://\(host):\(port)")
+    }
+    // Standalone, the region only labels /v1/control-plane; coordinated, it must be named.
+    if topology.controlPlane == nil, me.region.isEmpty {
+      me = ControlPlaneMember(instance: me.instance, region: topology.regions.first?.name ?? "", url: me.url)
+    }
     // Shared state: this SQLite file alone, or etcd with the file for what this instance measures.
     let shared: any CoordinationStore
     let controlPlane: any ControlPlane

@@ -51,7 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
       server = try await ControlServer.prepare(
         config: config, db: db, host: address.host, port: address.port,
         vantage: vantage ?? instance ?? ProbeResult.defaultVantage, policiesDirectory: policies,
-        member: region == nil && instance == nil && advertise == nil ? nil : member, logger: logger)
+        member: member, logger: logger)
     } catch {
       throw reportFailure(error)
     }
