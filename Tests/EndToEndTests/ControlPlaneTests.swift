@@ -36,6 +36,18 @@ struct ControlPlaneTests {
     ((try await get(f, base, "/v1/control-plane"))["leader"] as? [String: Any])?["instance"] as? String
   }
 
+  /// Until the instance at `url` reports `name` as the leader; false if it never does.
+  static func waitForLeader(_ name: String, at url: String, _ f: ServeFixture, within: Duration = .seconds(10))
+    async throws -> Bool
+  {
+    let deadline = ContinuousClock.now + within
+    while ContinuousClock.now < deadline {
+      if try await leader(f, url) == name { return true }
+      try await Task.sleep(for: .milliseconds(200))
+    }
+    return false
+  }
+
   /// The leader dies (as if killed) right after writing the offsets of a promote; the
   /// other instance takes over and finishes the same failover from the shared journal.
   @Test func aLeaderKilledMidFailoverIsReplacedAndTheFailoverFinishes() async throws {
@@ -43,19 +55,15 @@ struct ControlPlaneTests {
     defer { etcd.stop() }
     let endpoints = etcd.endpoints.map { "\"\($0)\"" }.joined(separator: ", ")
     var fixture = try await ServeFixture.start(
-      extraTopology: "\ncontrolPlane:\n  etcd:\n    endpoints: [\(endpoints)]\n  leaseTTL: 3s\n")
+      extraTopology: "\ncontrolPlane:\n  etcd:\n    endpoints: [\(endpoints)]\n  leaseTTL: 3s\n",
+      serveArguments: ["--instance", "setup", "--region", "east"])
     defer { fixture.lab?.process.interrupt() }
     _ = await fixture.server.stop()
     let west = try await FailoverResumeTests.seed(fixture.topology)
 
     let a = try await Self.start(
       "a", region: "east", fixture: fixture, environment: ["FAILOVERCTL_FAILPOINTS": "after:write-offsets"])
-    var aLeads = false
-    for _ in 0..<50 where !aLeads {
-      aLeads = try await Self.leader(fixture, a.url) == "a"
-      if !aLeads { try await Task.sleep(for: .milliseconds(200)) }
-    }
-    #expect(aLeads)
+    #expect(try await Self.waitForLeader("a", at: a.url, fixture))
     let b = try await Self.start("b", region: "west", fixture: fixture)
     let plane = try await Self.get(fixture, b.url, "/v1/control-plane")
     #expect(plane["mode"] as? String == "coordinated")
@@ -106,25 +114,16 @@ struct ControlPlaneTests {
     defer { etcd.stop() }
     let endpoints = etcd.endpoints.map { "\"\($0)\"" }.joined(separator: ", ")
     var fixture = try await ServeFixture.start(
-      extraTopology: "\ncontrolPlane:\n  etcd:\n    endpoints: [\(endpoints)]\n  leaseTTL: 3s\n")
+      extraTopology: "\ncontrolPlane:\n  etcd:\n    endpoints: [\(endpoints)]\n  leaseTTL: 3s\n",
+      serveArguments: ["--instance", "setup", "--region", "east"])
     defer { fixture.lab?.process.interrupt() }
     _ = await fixture.server.stop()
     let a = try await Self.start("a", region: "east", fixture: fixture)
-    var aLeads = false
-    for _ in 0..<50 where !aLeads {
-      aLeads = try await Self.leader(fixture, a.url) == "a"
-      if !aLeads { try await Task.sleep(for: .milliseconds(200)) }
-    }
-    #expect(aLeads)
+    #expect(try await Self.waitForLeader("a", at: a.url, fixture))
     let tokenA = try await Self.get(fixture, a.url, "/v1/control-plane")["fencingToken"] as? Int
     let b = try await Self.start("b", region: "west", fixture: fixture)
     kill(a.server.running.process.processIdentifier, SIGSTOP)
-    var bLeads = false
-    for _ in 0..<100 where !bLeads {
-      bLeads = try await Self.leader(fixture, b.url) == "b"
-      if !bLeads { try await Task.sleep(for: .milliseconds(200)) }
-    }
-    #expect(bLeads)
+    #expect(try await Self.waitForLeader("b", at: b.url, fixture, within: .seconds(20)))
     let tokenB = try await Self.get(fixture, b.url, "/v1/control-plane")["fencingToken"] as? Int
     #expect((tokenB ?? 0) > (tokenA ?? Int.max))
     kill(a.server.running.process.processIdentifier, SIGCONT)

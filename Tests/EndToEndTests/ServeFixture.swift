@@ -15,7 +15,9 @@ struct ServeFixture: Sendable {
   var server: ServeProcess
   let http = HTTPClient(maxConcurrentRequests: 64)
 
-  static func start(extraTopology: String = "") async throws -> ServeFixture {
+  /// - Parameter serveArguments: more options for the first `serve` (a coordinated
+  ///   topology needs `--region`).
+  static func start(extraTopology: String = "", serveArguments: [String] = []) async throws -> ServeFixture {
     let dir = try Failoverctl.temporaryDirectory()
     let topology = dir.appendingPathComponent("lab.yaml").path
     let lab = try await Failoverctl.startLab(topologyOut: topology)
@@ -24,7 +26,7 @@ struct ServeFixture: Sendable {
     yaml += extraTopology
     try yaml.write(toFile: topology, atomically: true, encoding: .utf8)
     let db = dir.appendingPathComponent("state.db").path
-    let server = try await ServeProcess.start(config: topology, db: db)
+    let server = try await ServeProcess.start(config: topology, db: db, extra: serveArguments)
     return ServeFixture(dir: dir, topology: topology, db: db, lab: lab, server: server)
   }
 
