@@ -14,7 +14,9 @@ public enum JSONCoding {
     encoder.outputFormatting = formatting
     encoder.dateEncodingStrategy = .custom { date, encoder in
       var c = encoder.singleValueContainer()
-      try c.encode(date.formatted(withMilliseconds))
+      // Half a microsecond up: a date read back from milliseconds may sit a hair below
+      // its millisecond, and formatting truncates; so writing what was read gives the same text.
+      try c.encode(date.addingTimeInterval(0.000_000_5).formatted(withMilliseconds))
     }
     return encoder
   }

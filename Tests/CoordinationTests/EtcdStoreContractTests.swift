@@ -76,4 +76,27 @@ struct EtcdStoreContractTests {
     _ = try await w.open()
     await #expect(throws: ControlError.self) { _ = try await w.open() }
   }
+
+  /// A state change whose answer was lost is sent again by the executor's retry: when it
+  /// was applied, the retry gets the state it made, not a conflict; a change that was not
+  /// applied is still fenced by the epoch.
+  @Test func aRetriedStateChangeThatWasAppliedIsNotAConflict() async throws {
+    let f = try await EtcdFixture()
+    defer { f.members.stop() }
+    let (w, store) = try await world(f)
+    let record = try await w.open()
+    let fence = ServiceChange(activeCluster: "east", state: .failingOver, writable: false)
+    let first = try await store.finishStep(
+      failover: record.id, step: .fenceSource, details: "fenced", service: "orders", expectedEpoch: 1, change: fence)
+    let again = try await store.finishStep(
+      failover: record.id, step: .fenceSource, details: "fenced", service: "orders", expectedEpoch: 1, change: fence)
+    #expect(first.epoch == 2)
+    #expect(again == first)
+    #expect(try await store.serviceState("orders")?.epoch == 2)
+    await #expect(throws: StoreError.self) {
+      _ = try await store.finishStep(
+        failover: record.id, step: .switchDiscovery, details: "switched", service: "orders", expectedEpoch: 1,
+        change: ServiceChange(activeCluster: "west"))
+    }
+  }
 }

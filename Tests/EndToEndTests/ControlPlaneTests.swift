@@ -36,6 +36,17 @@ struct ControlPlaneTests {
     ((try await get(f, base, "/v1/control-plane"))["leader"] as? [String: Any])?["instance"] as? String
   }
 
+  /// A lab and a topology whose control plane is `etcd` (lease TTL 3 s); the fixture's
+  /// own first server is stopped: each test starts the instances it needs.
+  static func coordinatedFixture(_ etcd: EtcdMembers) async throws -> ServeFixture {
+    let endpoints = etcd.endpoints.map { "\"\($0)\"" }.joined(separator: ", ")
+    let fixture = try await ServeFixture.start(
+      extraTopology: "\ncontrolPlane:\n  etcd:\n    endpoints: [\(endpoints)]\n  leaseTTL: 3s\n",
+      serveArguments: ["--instance", "setup", "--region", "east"])
+    _ = await fixture.server.stop()
+    return fixture
+  }
+
   /// Until the instance at `url` reports `name` as the leader; false if it never does.
   static func waitForLeader(_ name: String, at url: String, _ f: ServeFixture, within: Duration = .seconds(10))
     async throws -> Bool
@@ -53,12 +64,8 @@ struct ControlPlaneTests {
   @Test func aLeaderKilledMidFailoverIsReplacedAndTheFailoverFinishes() async throws {
     let etcd = try await EtcdMembers(count: 3)
     defer { etcd.stop() }
-    let endpoints = etcd.endpoints.map { "\"\($0)\"" }.joined(separator: ", ")
-    var fixture = try await ServeFixture.start(
-      extraTopology: "\ncontrolPlane:\n  etcd:\n    endpoints: [\(endpoints)]\n  leaseTTL: 3s\n",
-      serveArguments: ["--instance", "setup", "--region", "east"])
+    var fixture = try await Self.coordinatedFixture(etcd)
     defer { fixture.lab?.process.interrupt() }
-    _ = await fixture.server.stop()
     let west = try await FailoverResumeTests.seed(fixture.topology)
 
     let a = try await Self.start(
@@ -112,12 +119,8 @@ struct ControlPlaneTests {
   @Test func aLeaderFrozenPastItsLeaseWakesAsAFollower() async throws {
     let etcd = try await EtcdMembers(count: 3)
     defer { etcd.stop() }
-    let endpoints = etcd.endpoints.map { "\"\($0)\"" }.joined(separator: ", ")
-    var fixture = try await ServeFixture.start(
-      extraTopology: "\ncontrolPlane:\n  etcd:\n    endpoints: [\(endpoints)]\n  leaseTTL: 3s\n",
-      serveArguments: ["--instance", "setup", "--region", "east"])
+    var fixture = try await Self.coordinatedFixture(etcd)
     defer { fixture.lab?.process.interrupt() }
-    _ = await fixture.server.stop()
     let a = try await Self.start("a", region: "east", fixture: fixture)
     #expect(try await Self.waitForLeader("a", at: a.url, fixture))
     let tokenA = try await Self.get(fixture, a.url, "/v1/control-plane")["fencingToken"] as? Int
@@ -139,6 +142,16 @@ struct ControlPlaneTests {
     let dry = try await fixture.post("/v1/services/orders/promote", #"{"to": "west", "dryRun": true}"#)
     #expect(dry.status == 200, "\(dry.text)")
     #expect(dry.headers.first { $0.name.lowercased() == "x-failoverctl-instance" }?.value == "b")
+    // A real promote through the follower runs on b; a serves its outcome from the shared state.
+    let moved = try await fixture.post("/v1/services/orders/promote", #"{"to": "west", "reason": "drill"}"#)
+    #expect(moved.status == 202, "\(moved.text)")
+    var epoch: Int?
+    for _ in 0..<100 {
+      epoch = try await Self.get(fixture, a.url, "/v1/services/orders/discovery")["epoch"] as? Int
+      if epoch == 3 { break }
+      try await Task.sleep(for: .milliseconds(200))
+    }
+    #expect(epoch == 3)
     _ = await a.server.stop()
     _ = await b.server.stop()
   }

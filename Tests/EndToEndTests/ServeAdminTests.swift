@@ -111,6 +111,13 @@ struct ServeAdminTests {
         #expect(!r.body.isEmpty, "\(method.uppercased()) \(path)")
       }
     }
+    // A served path asked with a method it does not serve: 405 with Allow; an unknown path: 404.
+    let put = try await f.http.send(
+      HTTPRequest(method: .put, url: f.server.url + "/v1/status", headers: f.headers("admin"), timeout: .seconds(5)))
+    #expect(put.status == 405)
+    #expect(put.header("Allow") == "GET")
+    #expect(try await f.get("/v1/nothing-here", as: "admin").status == 404)
+    #expect(try await f.get("/v1/failovers?service=nope", as: "admin").status == 404)
     _ = await f.stop()
   }
 

@@ -40,7 +40,7 @@ extension ControlAPI {
     let limit = try intParameter(q.get("limit").map { String($0) }, "limit", default: 50, range: 1...1000)
     let service = q.get("service").map { String($0) }
     if let service, topology.service(service) == nil {
-      throw APIError.invalid("invalid query", fields: [FieldError("service", "unknown service \"\(service)\"")])
+      throw APIError.notFound("unknown service \"\(service)\"")
     }
     return JSONBody.response(["failovers": try await store.failovers(service: service, limit: limit)])
   }

@@ -57,6 +57,7 @@ public struct ControlAPI: Sendable {
   /// status, the JSON error body, then the bearer token and role the route needs.
   public func router() -> Router<APIContext> {
     let router = Router(context: APIContext.self)
+    router.add(middleware: MethodNotAllowedMiddleware(routes: routes))
     for route in routes {
       let group = router.group()
         .add(middleware: RouteMetricsMiddleware(metrics: metrics, route: route.path))

@@ -89,10 +89,13 @@ public final class EtcdCoordinationStore: CoordinationStore {
     return found
   }
 
-  func next(_ state: ServiceState, _ change: ServiceChange) -> ServiceState {
-    ServiceState(
+  /// The state after `change` as a later read of its key returns it (JSON keeps
+  /// milliseconds), so that a writer and a reader see equal values.
+  func next(_ state: ServiceState, _ change: ServiceChange) throws -> ServiceState {
+    let s = ServiceState(
       service: state.service, activeCluster: change.activeCluster, epoch: state.epoch + 1, state: change.state,
       writable: change.writable, updatedAt: Date())
+    return try JSONCoding.decoder().decode(ServiceState.self, from: JSONCoding.encoder().encode(s))
   }
 
   /// The next failover id and the comparison that makes taking it safe.
@@ -137,7 +140,7 @@ public final class EtcdCoordinationStore: CoordinationStore {
     guard current.epoch == expectedEpoch else {
       throw conflict("service \(service) is at epoch \(current.epoch), not \(expectedEpoch)")
     }
-    let state = next(current, change)
+    let state = try next(current, change)
     var compares = [EtcdCompare.modRevision(serviceKey(service), kv.modRevision)]
     var ops = [EtcdOp.put(serviceKey(service), try Self.encode(state)), try auditOp(audit)]
     var failover: FailoverRecord?
@@ -232,7 +235,7 @@ public final class EtcdCoordinationStore: CoordinationStore {
     guard current.epoch == expectedEpoch else {
       throw conflict("service \(service) is at epoch \(current.epoch), not \(expectedEpoch)")
     }
-    let state = next(current, change)
+    let state = try next(current, change)
     let done = record.with(toEpoch: expectedEpoch + 1).editing(step) { $0.finished(.done, details) }
     try await guarded(
       [.modRevision(serviceKey(service), skv.modRevision), .modRevision(failoverKey(id), fkv.modRevision)],
@@ -259,7 +262,7 @@ public final class EtcdCoordinationStore: CoordinationStore {
     ]
     var restored: ServiceState?
     if let restore, let (current, skv) = try? await state(restore.service), current.epoch == restore.expectedEpoch {
-      let s = next(current, restore.change)
+      let s = try next(current, restore.change)
       compares.append(.modRevision(serviceKey(restore.service), skv.modRevision))
       ops.append(.put(serviceKey(restore.service), try Self.encode(s)))
       restored = s

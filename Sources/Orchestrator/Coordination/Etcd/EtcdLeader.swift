@@ -99,7 +99,7 @@ public actor EtcdLeader {
   var memberKey: String { String(key.dropLast("leader".count)) + "members/" + me.instance }
 
   private func campaign(_ id: Int64, sent: ContinuousClock.Instant) async throws {
-    let value = String(decoding: try JSONEncoder().encode(me), as: UTF8.self)
+    let value = String(decoding: try JSONCoding.encoder().encode(me), as: UTF8.self)
     let answer = try await client.txn(
       EtcdTxnRequest(
         compare: [.createRevision(key, 0)], success: [.put(key, value, lease: id), .range(key)],
@@ -113,7 +113,7 @@ public actor EtcdLeader {
       holder = me
       logger.notice("control plane: \(me.instance) is the leader (fencing token \(kv.createRevision))")
     } else {
-      holder = try? JSONDecoder().decode(ControlPlaneMember.self, from: Data(kv.text.utf8))
+      holder = try? JSONCoding.decoder().decode(ControlPlaneMember.self, from: Data(kv.text.utf8))
     }
   }
 
