@@ -130,14 +130,10 @@ struct ControlPlaneTests {
     let tokenB = try await Self.get(fixture, b.url, "/v1/control-plane")["fencingToken"] as? Int
     #expect((tokenB ?? 0) > (tokenA ?? Int.max))
     kill(a.server.running.process.processIdentifier, SIGCONT)
-    var role: String?
-    for _ in 0..<50 {
-      let plane = try await Self.get(fixture, a.url, "/v1/control-plane")
-      role = (plane["self"] as? [String: Any])?["role"] as? String
-      if role == "follower" { break }
-      try await Task.sleep(for: .milliseconds(100))
-    }
-    #expect(role == "follower")
+    // Awake, a learns at its next round who leads now, and is a follower.
+    #expect(try await Self.waitForLeader("b", at: a.url, fixture))
+    let plane = try await Self.get(fixture, a.url, "/v1/control-plane")
+    #expect((plane["self"] as? [String: Any])?["role"] as? String == "follower")
     fixture.server = a.server
     let dry = try await fixture.post("/v1/services/orders/promote", #"{"to": "west", "dryRun": true}"#)
     #expect(dry.status == 200, "\(dry.text)")
