@@ -23,6 +23,9 @@ public struct SubjectHealth: Sendable, Equatable, Codable {
   public let unreachableFrom: [String]
   public let quorum: Int
   public let since: Date?
+  /// Every vantage point's verdict (this orchestrator's and, coordinated, the others'),
+  /// by vantage name.
+  public let votes: [VantageVote]
 }
 
 /// Turns probe results into judgements: hysteresis per (subject, vantage, probe kind) so
@@ -45,6 +48,7 @@ public struct HealthModel: Sendable {
     var streak = 0
     var reasons: [String] = []
     var since: Date? = nil
+    var last: Date? = nil
   }
 
   private var tracks: [Key: Track] = [:]
@@ -58,6 +62,7 @@ public struct HealthModel: Sendable {
   public mutating func observe(_ r: ProbeResult) {
     let key = Key(subject: r.subject, vantage: r.vantage, kind: r.kind)
     var t = tracks[key] ?? Track()
+    t.last = r.at
     if r.state == t.judged {
       t.streak = 0
       t.reasons = r.reasons
@@ -78,8 +83,11 @@ public struct HealthModel: Sendable {
 
   /// The judgement of every subject observed, sorted by name.
   public var subjects: [SubjectHealth] {
-    Set(tracks.keys.map(\.subject)).sorted().map { health(of: $0) }
+    subjectNames.map { health(of: $0) }
   }
+
+  /// Every subject observed, sorted.
+  public var subjectNames: [String] { Set(tracks.keys.map(\.subject)).sorted() }
 
   /// The judgement of one kind of probe of `subject`: its worst state over the vantage
   /// points and since when it has been so. Nil when no probe of that kind reported.
@@ -89,31 +97,58 @@ public struct HealthModel: Sendable {
     return (worst, mine.filter { $0.judged == worst }.compactMap(\.since).max())
   }
 
-  public func health(of subject: String) -> SubjectHealth {
-    let mine = tracks.filter { $0.key.subject == subject }
-    // Per vantage, the worst kind wins.
-    var perVantage: [String: (state: HealthState, reasons: [String], since: Date?)] = [:]
-    for (key, t) in mine.sorted(by: { $0.key.kind < $1.key.kind }) {
-      let current = perVantage[key.vantage] ?? (.healthy, [], nil)
+  /// This model's own verdicts on `subject`, one per vantage point it was fed (the worst
+  /// probe kind wins per vantage), as the votes it publishes.
+  public func votes(of subject: String, region: String?) -> [VantageVote] {
+    var perVantage: [String: (state: HealthState, reasons: [String], since: Date?, at: Date?)] = [:]
+    for (key, t) in tracks.filter({ $0.key.subject == subject }).sorted(by: { $0.key.kind < $1.key.kind }) {
+      let current = perVantage[key.vantage] ?? (.healthy, [], nil, nil)
       let reasons = t.judged == .healthy ? [] : t.reasons.map { "\(key.kind): \($0)" }
+      let at = [current.at, t.last].compactMap { $0 }.max()
       if t.judged > current.state {
-        perVantage[key.vantage] = (t.judged, current.reasons + reasons, t.since)
+        perVantage[key.vantage] = (t.judged, current.reasons + reasons, t.since, at)
       } else {
-        perVantage[key.vantage] = (current.state, current.reasons + reasons, current.since)
+        perVantage[key.vantage] = (current.state, current.reasons + reasons, current.since, at)
       }
     }
-    let unreachable = perVantage.filter { $0.value.state == .unreachable }.keys.sorted()
-    let worst = perVantage.values.map(\.state).max() ?? .healthy
+    return perVantage.sorted { $0.key < $1.key }.map { v, s in
+      VantageVote(
+        subject: subject, vantage: v, region: region, state: s.state, reasons: s.reasons, since: s.since, at: s.at)
+    }
+  }
+
+  /// The judgement of `subject` from this model's vantage points and `remote` votes (the
+  /// other orchestrators'; a vantage point of this model wins over a remote one of the
+  /// same name). Unreachable only when `quorum` vantage points that count say so: by
+  /// default not those inside `subjectRegion`.
+  public func health(
+    of subject: String, subjectRegion: String? = nil, localRegion: String? = nil, remote: [VantageVote] = [],
+    sameRegion: SameRegionVotes = .ignore
+  ) -> SubjectHealth {
+    let local = votes(of: subject, region: localRegion)
+    let mine = Set(local.map(\.vantage))
+    let all = (local + remote.filter { $0.subject == subject && !mine.contains($0.vantage) }).sorted {
+      $0.vantage < $1.vantage
+    }
+    let unreachable = all.filter { $0.countsAsUnreachable(subjectRegion: subjectRegion, sameRegion: sameRegion) }
+      .map(\.vantage)
+    let insideUnreachable = all.filter { $0.state == .unreachable }.count - unreachable.count
+    let worst = all.map(\.state).max() ?? .healthy
     let state: HealthState =
       unreachable.count >= quorum ? .unreachable : (worst == .healthy ? .healthy : .degraded)
-    var reasons = perVantage.sorted { $0.key < $1.key }.flatMap { v, s in
-      perVantage.count > 1 ? s.reasons.map { "[\(v)] \($0)" } : s.reasons
-    }
+    var reasons = all.flatMap { v in all.count > 1 ? v.reasons.map { "[\(v.vantage)] \($0)" } : v.reasons }
     if worst == .unreachable, state != .unreachable {
       reasons.append("unreachable from \(unreachable.count) of \(quorum) vantage points needed")
     }
-    let since = perVantage.values.filter { $0.state == state }.compactMap(\.since).max()
+    if insideUnreachable > 0, let subjectRegion {
+      reasons.append("\(insideUnreachable) vantage point(s) inside \(subjectRegion) not counted")
+    }
+    let since =
+      state == .unreachable
+      ? all.filter { unreachable.contains($0.vantage) }.compactMap(\.since).max()
+      : all.filter { $0.state == state }.compactMap(\.since).max()
     return SubjectHealth(
-      subject: subject, state: state, reasons: reasons, unreachableFrom: unreachable, quorum: quorum, since: since)
+      subject: subject, state: state, reasons: reasons, unreachableFrom: unreachable, quorum: quorum, since: since,
+      votes: all)
   }
 }

@@ -85,6 +85,14 @@ extension StatusCommand {
   }
 
   /// The same rendering whether the status came from the service or from the database.
+  /// Each vantage point's verdict when there are several ("west-1=unreachable"; a `*`
+  /// marks a verdict from inside the cluster's region, which does not count).
+  static func votes(_ votes: [StatusView.Vote]) -> String {
+    guard votes.count > 1 else { return "" }
+    return votes.map { "\($0.vantage)=\($0.state.rawValue)\($0.state == .unreachable && !$0.counted ? "*" : "")" }
+      .joined(separator: " ")
+  }
+
   func render(_ status: StatusView) throws {
     if output == .json {
       try printJSON(status)
@@ -102,8 +110,10 @@ extension StatusCommand {
     print("")
     print(
       TextTable.render(
-        ["CLUSTER", "REGION", "STATE", "REASONS"],
-        status.clusters.map { [$0.cluster, $0.region, $0.state.rawValue, $0.reasons.joined(separator: "; ")] },
+        ["CLUSTER", "REGION", "STATE", "VOTES", "REASONS"],
+        status.clusters.map {
+          [$0.cluster, $0.region, $0.state.rawValue, Self.votes($0.votes), $0.reasons.joined(separator: "; ")]
+        },
         maxWidth: 80))
     if !status.flows.isEmpty {
       print("")

@@ -15,7 +15,7 @@ import Topology
 @Suite("Automatic failover on a test clock")
 struct AutoFailoverTests {
   static let topology = Topology(
-    regions: [Region(name: "r-east"), Region(name: "r-west")],
+    regions: [Region(name: "r-east"), Region(name: "r-west"), Region(name: "r-central")],
     clusters: [
       Cluster(name: "east", region: "r-east", bootstrapServers: "east:9092"),
       Cluster(name: "west", region: "r-west", bootstrapServers: "west:9092"),
@@ -49,17 +49,21 @@ struct AutoFailoverTests {
     let runtime: ControlRuntime
     let auto: AutoFailover
 
-    init() async throws {
+    /// - Parameters:
+    ///   - quorum: vantage points needed; `region`: where this instance runs (nil: standalone).
+    init(policy yaml: String = AutoFailoverTests.policyYAML, quorum: Int = 1, region: String? = nil) async throws {
       let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auto-\(UUID().uuidString)")
       try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
       let local = try await StateStore.open(path: dir.appendingPathComponent("local.db").path)
       let policy = try PolicyLoader.parse(
-        yaml: AutoFailoverTests.policyYAML, file: "auto.yaml", defaultName: "auto", topology: topology)
+        yaml: yaml, file: "auto.yaml", defaultName: "auto", topology: topology)
       try await store.ensureServices(topology)
       runtime = ControlRuntime(
         topology: topology, store: store, local: local,
         health: HealthBoard(
-          model: HealthModel(hysteresis: Hysteresis(failuresToDown: 1, successesToUp: 1)), expected: []),
+          model: HealthModel(hysteresis: Hysteresis(failuresToDown: 1, successesToUp: 1), quorum: quorum),
+          expected: [], localRegion: region,
+          regions: Dictionary(uniqueKeysWithValues: topology.clusters.map { ($0.name, $0.region) })),
         http: .init(maxConcurrentRequests: 1), kafka: kafka, connect: RecordingConnect(),
         refresh: ScriptedMM2Refresh(), policies: ["auto": policy], clock: clock, logger: Logger(label: "test"))
       let clock = self.clock
@@ -82,7 +86,7 @@ struct AutoFailoverTests {
         await runtime.health.observe(
           ProbeResult(
             kind: "kafka", subject: cluster, state: state, reasons: state == .healthy ? [] : ["down"],
-            latencyMilliseconds: 1, at: clock.date))
+            latencyMilliseconds: 1, vantage: "b", at: clock.date))
         kafka[cluster].setDown(state == .unreachable)
       }
       for flow in topology.flows where states[flow.source] != .unreachable {
@@ -158,5 +162,60 @@ struct AutoFailoverTests {
       "\(String(describing: decision))")
     #expect(try await w.store.openFailovers().isEmpty)
     #expect(try await w.active() == "east")
+  }
+
+  /// Another instance's verdict on east, as the vote round would bring it in.
+  static func vote(_ vantage: String, _ region: String, _ state: HealthState, since: Date) -> VantageVote {
+    VantageVote(
+      subject: "east", vantage: vantage, region: region, state: state, reasons: state == .healthy ? [] : ["down"],
+      since: since, at: since)
+  }
+
+  /// Three instances, quorum 2: this one (b, in west) sees east unreachable; a, inside
+  /// east's own region, agrees but does not count; only when c (central) agrees does the
+  /// service fail over.
+  @Test func aQuorumOfTwoVantagePointsOutsideTheRegionIsNeeded() async throws {
+    let yaml = Self.policyYAML.replacingOccurrences(
+      of: "    - clusterUnreachable: {for: 10s}", with: "    - clusterUnreachable: {for: 10s}\n  quorum: 2")
+    let w = try await World(policy: yaml, quorum: 2, region: "r-west")
+    _ = try await w.round(["east": .healthy, "west": .healthy])
+    let down = w.clock.date
+    await w.runtime.health.setRemote([
+      Self.vote("a", "r-east", .unreachable, since: down), Self.vote("c", "r-central", .healthy, since: down),
+    ])
+    _ = try await w.round(["east": .unreachable, "west": .healthy])
+    #expect(try await w.round(["east": .unreachable, "west": .healthy], advance: .seconds(20)) == .quiet)
+    let judged = await w.runtime.health.health(of: "east")
+    #expect(judged?.state == .degraded)
+    #expect(judged?.unreachableFrom == ["b"])
+    #expect(judged?.votes.map(\.vantage) == ["a", "b", "c"])
+    #expect(judged?.reasons.contains("1 vantage point(s) inside r-east not counted") == true)
+    #expect(try await w.active() == "east")
+
+    await w.runtime.health.setRemote([
+      Self.vote("a", "r-east", .unreachable, since: down),
+      Self.vote("c", "r-central", .unreachable, since: w.clock.date),
+    ])
+    #expect(try await w.round(["east": .unreachable, "west": .healthy]) == .quiet)  // c's `for` has not passed
+    let decision = try await w.round(["east": .unreachable, "west": .healthy], advance: .seconds(11))
+    guard case .failover("west", let reason) = decision else {
+      Issue.record("expected a failover with two votes from outside r-east, got \(String(describing: decision))")
+      return
+    }
+    #expect(reason == "east unreachable from 2 vantage point(s): b, c")
+    #expect(try await w.settle()?.status == .succeeded)
+  }
+
+  /// `sameRegionVotes: count`: the vote from inside east's region makes the quorum.
+  @Test func aPolicyMayCountTheVotesFromInsideTheRegion() async throws {
+    let yaml = Self.policyYAML.replacingOccurrences(
+      of: "    - clusterUnreachable: {for: 10s}",
+      with: "    - clusterUnreachable: {for: 10s}\n  quorum: 2\n  sameRegionVotes: count")
+    let w = try await World(policy: yaml, quorum: 2, region: "r-west")
+    _ = try await w.round(["east": .healthy, "west": .healthy])
+    await w.runtime.health.setRemote([Self.vote("a", "r-east", .unreachable, since: w.clock.date)])
+    _ = try await w.round(["east": .unreachable, "west": .healthy])
+    let decision = try await w.round(["east": .unreachable, "west": .healthy], advance: .seconds(11))
+    #expect(decision == .failover(target: "west", reason: "east unreachable from 2 vantage point(s): a, b"))
   }
 }

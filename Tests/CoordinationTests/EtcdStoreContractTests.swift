@@ -15,17 +15,21 @@ enum DecisionWorldTopology {
 struct EtcdStoreContractTests {
   static let partitions = (0..<3).map { TopicPartition("east.orders", Int32($0)) }
 
-  func world(_ f: EtcdFixture) async throws -> (DecisionWorld, EtcdCoordinationStore) {
+  /// A world on etcd whose leader keeps renewing (as `serve`'s loop does) until the
+  /// returned task is cancelled: a slow machine must not make a test outlive its lease.
+  func world(_ f: EtcdFixture) async throws -> (DecisionWorld, EtcdCoordinationStore, Task<Void, Never>) {
     let leader = f.leader("a", ttl: .seconds(10))
-    #expect(await EtcdFixture.lead(leader).isLeader)
+    try #require(await EtcdFixture.lead(leader).isLeader)
+    let renewing = Task { await leader.run() }
     let store = f.store(leader)
-    return (try await DecisionWorld(store: store), store)
+    return (try await DecisionWorld(store: store), store, renewing)
   }
 
   @Test func aPlannedPromoteRunsToTheEndOnEtcd() async throws {
     let f = try await EtcdFixture()
     defer { f.members.stop() }
-    let (w, store) = try await world(f)
+    let (w, store, renewing) = try await world(f)
+    defer { renewing.cancel() }
     let finished = await w.executor().run(try await w.open(), settings: w.settings)
     #expect(finished.status == .succeeded, "\(finished.error ?? "")")
     #expect(finished.steps.allSatisfy { $0.status == .done })
@@ -41,16 +45,20 @@ struct EtcdStoreContractTests {
   @Test func aKillAfterWriteOffsetsThenAResumeByTheNextLeaderEndsLikeAnUninterruptedRun() async throws {
     let f = try await EtcdFixture()
     defer { f.members.stop() }
-    let (w, store) = try await world(f)
+    let (w, store, renewing) = try await world(f)
     let record = try await w.open()
     _ = await w.executor(Failpoints(halting: [(.after, .writeOffsets)])).run(record, settings: w.settings)
     // The leader dies; another instance leads and resumes from the shared journal.
+    renewing.cancel()
+    await renewing.value
     await store.leader.resign()
     let next = f.leader("b", ttl: .seconds(10))
     guard case .leader = await EtcdFixture.lead(next) else {
       Issue.record("no new leader")
       return
     }
+    let nextRenewing = Task { await next.run() }
+    defer { nextRenewing.cancel() }
     let nextStore = f.store(next)
     let w2 = try await DecisionWorld(store: nextStore)
     // The second world's Kafka is fresh: give it what the first one wrote (the target's offsets).
@@ -72,7 +80,8 @@ struct EtcdStoreContractTests {
   @Test func theStoreRefusesASecondOpenFailoverAndAStaleEpoch() async throws {
     let f = try await EtcdFixture()
     defer { f.members.stop() }
-    let (w, _) = try await world(f)
+    let (w, _, renewing) = try await world(f)
+    defer { renewing.cancel() }
     _ = try await w.open()
     await #expect(throws: ControlError.self) { _ = try await w.open() }
   }
@@ -83,7 +92,8 @@ struct EtcdStoreContractTests {
   @Test func aRetriedStateChangeThatWasAppliedIsNotAConflict() async throws {
     let f = try await EtcdFixture()
     defer { f.members.stop() }
-    let (w, store) = try await world(f)
+    let (w, store, renewing) = try await world(f)
+    defer { renewing.cancel() }
     let record = try await w.open()
     let fence = ServiceChange(activeCluster: "east", state: .failingOver, writable: false)
     let first = try await store.finishStep(

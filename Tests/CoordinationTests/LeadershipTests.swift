@@ -26,7 +26,8 @@ struct LeadershipTests {
   @Test func aDeposedLeadersGuardedWriteIsRefused() async throws {
     let f = try await EtcdFixture()
     defer { f.members.stop() }
-    let a = f.leader("a", ttl: .seconds(10))
+    // A long lease: a must still believe it leads when it writes, however slow the machine.
+    let a = f.leader("a", ttl: .seconds(30))
     #expect(await EtcdFixture.lead(a).isLeader)
     let storeA = f.store(a)
     _ = try await storeA.ensureServices(DecisionWorldTopology.topology)

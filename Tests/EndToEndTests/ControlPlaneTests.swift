@@ -36,12 +36,13 @@ struct ControlPlaneTests {
     ((try await get(f, base, "/v1/control-plane"))["leader"] as? [String: Any])?["instance"] as? String
   }
 
-  /// A lab and a topology whose control plane is `etcd` (lease TTL 3 s); the fixture's
+  /// A lab and a topology whose control plane is `etcd` (lease TTL 5 s: long enough that
+  /// a loaded test machine does not make leadership flap); the fixture's
   /// own first server is stopped: each test starts the instances it needs.
   static func coordinatedFixture(_ etcd: EtcdMembers) async throws -> ServeFixture {
     let endpoints = etcd.endpoints.map { "\"\($0)\"" }.joined(separator: ", ")
     let fixture = try await ServeFixture.start(
-      extraTopology: "\ncontrolPlane:\n  etcd:\n    endpoints: [\(endpoints)]\n  leaseTTL: 3s\n",
+      extraTopology: "\ncontrolPlane:\n  etcd:\n    endpoints: [\(endpoints)]\n  leaseTTL: 5s\n",
       serveArguments: ["--instance", "setup", "--region", "east"])
     _ = await fixture.server.stop()
     return fixture
@@ -70,8 +71,10 @@ struct ControlPlaneTests {
 
     let a = try await Self.start(
       "a", region: "east", fixture: fixture, environment: ["FAILOVERCTL_FAILPOINTS": "after:write-offsets"])
-    #expect(try await Self.waitForLeader("a", at: a.url, fixture))
+    defer { a.server.forceKill() }
+    try #require(try await Self.waitForLeader("a", at: a.url, fixture))
     let b = try await Self.start("b", region: "west", fixture: fixture)
+    defer { b.server.forceKill() }
     let plane = try await Self.get(fixture, b.url, "/v1/control-plane")
     #expect(plane["mode"] as? String == "coordinated")
     #expect((plane["self"] as? [String: Any])?["role"] as? String == "follower")
@@ -80,7 +83,8 @@ struct ControlPlaneTests {
     fixture.server = b.server
     let accepted = try await fixture.post("/v1/services/orders/promote", #"{"to": "west", "reason": "drill"}"#)
     #expect(accepted.status == 202, "\(accepted.text)")
-    #expect(accepted.headers.first { $0.name.lowercased() == "x-failoverctl-instance" }?.value == "a")
+    // a must have run it (it leads): otherwise its failpoint never fires and it never exits.
+    try #require(accepted.headers.first { $0.name.lowercased() == "x-failoverctl-instance" }?.value == "a")
     let id = try #require(
       (try JSONSerialization.jsonObject(with: Data(accepted.body)) as? [String: Any])?["failover"]
         .flatMap { ($0 as? [String: Any])?["id"] as? Int })
@@ -122,9 +126,11 @@ struct ControlPlaneTests {
     var fixture = try await Self.coordinatedFixture(etcd)
     defer { fixture.lab?.process.interrupt() }
     let a = try await Self.start("a", region: "east", fixture: fixture)
+    defer { a.server.forceKill() }
     #expect(try await Self.waitForLeader("a", at: a.url, fixture))
     let tokenA = try await Self.get(fixture, a.url, "/v1/control-plane")["fencingToken"] as? Int
     let b = try await Self.start("b", region: "west", fixture: fixture)
+    defer { b.server.forceKill() }
     kill(a.server.running.process.processIdentifier, SIGSTOP)
     #expect(try await Self.waitForLeader("b", at: b.url, fixture, within: .seconds(20)))
     let tokenB = try await Self.get(fixture, b.url, "/v1/control-plane")["fencingToken"] as? Int
@@ -171,6 +177,7 @@ struct ControlPlaneTests {
         "--instance", "a", "--region", "west", "--policies",
         Failoverctl.packageRoot.appendingPathComponent("policies").path,
       ])
+    defer { server.forceKill() }
     let http = HTTPClient(maxConcurrentRequests: 1)
     var doc: HTTPResponse?
     for _ in 0..<50 {

@@ -69,14 +69,13 @@ struct FailoverExecutorTests {
     var settings = w.settings
     settings.drainTimeout = .seconds(60)
     settings.attempts = 1
-    let started = ContinuousClock.now
     let finished = await w.executor().run(try await w.open(), settings: settings)
     #expect(finished.status == .failed)
     #expect(finished.steps[2].status == .failed)
     #expect(finished.steps[2].details.contains("still 399 records behind after the drain bound"))
-    // The bound ran out on the test clock, not on the wall.
+    // The bound ran out on the test clock (the wall clock is not asserted on: a loaded
+    // machine may take any time).
     #expect(w.clock.slept >= .seconds(60))
-    #expect(ContinuousClock.now - started < .seconds(5))
     let state = try await w.store.serviceState("orders")
     #expect(state?.activeCluster == "east" && state?.writable == false && state?.epoch == 2)
     // It read MM2's state every half second while it waited.

@@ -47,7 +47,7 @@ struct PolicyEvaluatorTests {
     ])
     #expect(
       e.decide(service: service, active: "east", PolicyInputs(health: three, now: Self.now))
-        == .failover(target: "west", reason: "east unreachable from 1 vantage point(s)"))
+        == .failover(target: "west", reason: "east unreachable from 1 vantage point(s): v1"))
   }
 
   @Test func guardsRefuseInOrderAndSayWhy() throws {
@@ -93,7 +93,7 @@ struct PolicyEvaluatorTests {
     #expect(
       PolicyEvaluator(policy: manual, topology: Self.topology).decide(
         service: service, active: "east", PolicyInputs(health: down, now: Self.now))
-        == .pending(target: "west", reason: "east unreachable from 1 vantage point(s)"))
+        == .pending(target: "west", reason: "east unreachable from 1 vantage point(s): v1"))
     let lagging = try Self.policy(
       "trigger: {all: [{clusterUnreachable: {for: 0s}}, {lagAbove: {records: 10, for: 30s}}]}\n")
     let e = PolicyEvaluator(policy: lagging, topology: Self.topology)

@@ -20,22 +20,28 @@ public enum Failoverctl {
     public let stderr: String
   }
 
-  /// Runs to completion and returns the exit status and both outputs.
+  /// Runs to completion and returns the exit status and both outputs. A command still
+  /// running after `timeout` is killed (SIGKILL) and answers status -1, so that a command
+  /// that hangs fails its test instead of hanging the run.
   ///
   /// The waiting happens on a thread of its own: blocking one of the few cooperative
   /// threads for a whole command would stall every other test running in parallel.
-  public static func run(_ arguments: [String], cwd: URL? = nil) async throws -> Result {
+  public static func run(_ arguments: [String], cwd: URL? = nil, timeout: Duration = .seconds(300)) async throws
+    -> Result
+  {
     let running = try start(arguments, cwd: cwd)
     return await withCheckedContinuation { continuation in
       Thread {
         let errReader = Thread.detachedRead(running.stderr)
-        let out = running.stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = errReader.wait()
-        running.process.waitUntilExit()
+        let outReader = Thread.detachedRead(running.stdout)
+        let exited = blockUntilExit(running.process, within: timeout)
+        let out = outReader.wait()
+        var err = String(decoding: errReader.wait(), as: UTF8.self)
+        if !exited { err += "\n[test] failoverctl \(arguments.joined(separator: " ")) killed after \(timeout)" }
         continuation.resume(
           returning: Result(
-            status: running.process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-            stderr: String(decoding: err, as: UTF8.self)))
+            status: exited ? running.process.terminationStatus : -1, stdout: String(decoding: out, as: UTF8.self),
+            stderr: err))
       }.start()
     }
   }
@@ -50,14 +56,33 @@ public enum Failoverctl {
     }
   }
 
-  /// Waits for a process to exit, off the cooperative pool.
-  public static func wait(_ process: Process) async -> Int32 {
+  /// Waits for a process to exit, off the cooperative pool; its exit status, or -1 when it
+  /// was still running after `within` (it is killed then).
+  public static func wait(_ process: Process, within: Duration = .seconds(180)) async -> Int32 {
     await withCheckedContinuation { continuation in
       Thread {
-        process.waitUntilExit()
-        continuation.resume(returning: process.terminationStatus)
+        let exited = blockUntilExit(process, within: within)
+        continuation.resume(returning: exited ? process.terminationStatus : -1)
       }.start()
     }
+  }
+
+  /// Until `process` has exited or `within` has passed (then SIGKILL, and false), polling.
+  /// Not `waitUntilExit`: on a thread other than the main one it spins a run loop with no
+  /// sources at full CPU for as long as the child lives (measured: 3.0 s of CPU waiting
+  /// for a 3 s `sleep`), and a few of those starve a two-core machine running the tests.
+  @discardableResult
+  static func blockUntilExit(_ process: Process, within: Duration) -> Bool {
+    let deadline = ContinuousClock.now + within
+    while process.isRunning {
+      if ContinuousClock.now >= deadline {
+        kill(process.processIdentifier, SIGKILL)
+        while process.isRunning { usleep(20_000) }
+        return false
+      }
+      usleep(20_000)
+    }
+    return true
   }
 
   public struct Running: @unchecked Sendable {

@@ -19,6 +19,8 @@ public struct ControlServer: Sendable {
   let plan: ProbePlan
   let ingesters: [MM2Ingester]
   let policies: [String: Policy]
+  let votes: (any VantageVoteStore)?
+  let vantage: String
   let logger: Logger
 
   /// Loads and checks everything before anything starts: an invalid topology or a
@@ -46,6 +48,7 @@ public struct ControlServer: Sendable {
     // Shared state: this SQLite file alone, or etcd with the file for what this instance measures.
     let shared: any CoordinationStore
     let controlPlane: any ControlPlane
+    var votes: (any VantageVoteStore)? = nil
     if let cp = topology.controlPlane {
       guard topology.regions.contains(where: { $0.name == me.region }) else {
         throw ControlServerError(
@@ -56,13 +59,19 @@ public struct ControlServer: Sendable {
       let leader = EtcdLeader(client: client, prefix: cp.prefix, me: me, ttl: cp.leaseTTL, logger: logger)
       shared = EtcdCoordinationStore(client: client, prefix: cp.prefix, leader: leader)
       controlPlane = EtcdControlPlane(leader: leader, me: me, ttl: cp.leaseTTL)
+      votes = EtcdVantageVotes(client: client, prefix: cp.prefix, leader: leader, instance: vantage)
     } else {
       shared = store
       controlPlane = StandaloneControlPlane(me: me)
     }
     let states = try await shared.ensureServices(topology)
     let plan = try ProbePlan(topology: topology, vantage: vantage, http: http, store: store)
-    let health = HealthBoard(model: plan.model(), expected: plan.probes.map { HealthBoard.key($0.kind, $0.subject) })
+    // Coordinated, each vantage point is placed in its region, so that the votes from
+    // inside a cluster's own region can be told apart; standalone, the one vantage always counts.
+    let health = HealthBoard(
+      model: plan.model(), expected: plan.probes.map { HealthBoard.key($0.kind, $0.subject) },
+      localRegion: votes == nil ? nil : me.region,
+      regions: Dictionary(uniqueKeysWithValues: topology.clusters.map { ($0.name, $0.region) }))
     var ingesters: [MM2Ingester] = []
     for flow in topology.flows {
       ingesters.append(try MM2Ingester(flow: flow, topology: topology, store: store))
@@ -84,7 +93,7 @@ public struct ControlServer: Sendable {
     if controlPlane.mode == .standalone { try await runtime.runner.resumeUnfinished(logger: logger) }
     return ControlServer(
       api: ControlAPI(runtime: runtime), host: host, port: port, plan: plan, ingesters: ingesters,
-      policies: policies, logger: logger)
+      policies: policies, votes: votes, vantage: vantage, logger: logger)
   }
 
   /// Runs until SIGTERM or SIGINT (or until cancelled); `onListening` gets the bound
@@ -134,6 +143,14 @@ public struct ControlServer: Sendable {
       services.append(
         .init(
           service: SharedStateFollower(runtime: runtime, interval: .seconds(1), logger: logger),
+          successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+    }
+    if let votes {
+      services.append(
+        .init(
+          service: VoteRound(
+            votes: votes, health: runtime.health, instance: vantage, interval: runtime.controlPlane.interval,
+            logger: logger),
           successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
     }
     services.append(.init(service: app, failureTerminationBehavior: .gracefullyShutdownGroup))

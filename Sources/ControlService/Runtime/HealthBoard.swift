@@ -6,13 +6,29 @@ public actor HealthBoard {
   private var model: HealthModel
   private var seen: Set<String> = []
   private let expected: Set<String>
+  private let localRegion: String?
+  private let regions: [String: String]
+  /// The other orchestrators' votes, as last read from the coordination store.
+  private var remote: [VantageVote] = []
 
-  /// - Parameter expected: the `kind/subject` of every scheduled probe; the board is
-  ///   ready once each has reported once.
-  public init(model: HealthModel, expected: [String]) {
+  /// - Parameters:
+  ///   - expected: the `kind/subject` of every scheduled probe; the board is ready once
+  ///     each has reported once.
+  ///   - localRegion: where this orchestrator runs, when known (coordinated: always).
+  ///   - regions: the region of each subject that has one (clusters).
+  public init(model: HealthModel, expected: [String], localRegion: String? = nil, regions: [String: String] = [:]) {
     self.model = model
     self.expected = Set(expected)
+    self.localRegion = localRegion
+    self.regions = regions
   }
+
+  /// This orchestrator's own verdict on every subject it probes: what it publishes.
+  public func localVotes() -> [VantageVote] {
+    model.subjectNames.flatMap { model.votes(of: $0, region: localRegion) }
+  }
+
+  public func setRemote(_ votes: [VantageVote]) { remote = votes }
 
   public func observe(_ r: ProbeResult) {
     model.observe(r)
@@ -21,7 +37,9 @@ public actor HealthBoard {
 
   /// A subject's judgement; nil before any probe of it reported.
   public func health(of subject: String) -> SubjectHealth? {
-    model.subjects.contains { $0.subject == subject } ? model.health(of: subject) : nil
+    guard model.subjectNames.contains(subject) || remote.contains(where: { $0.subject == subject })
+    else { return nil }
+    return model.health(of: subject, subjectRegion: regions[subject], localRegion: localRegion, remote: remote)
   }
 
   public func health(of subject: String, kind: String) -> (state: HealthState, since: Date?)? {

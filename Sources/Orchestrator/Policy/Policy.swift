@@ -1,3 +1,4 @@
+import HealthProbes
 import Topology
 
 /// A failover policy (`policies/NAME.yaml`): when to fail a service over (trigger), when
@@ -30,11 +31,17 @@ public struct Policy: Sendable, Equatable {
     /// Vantage points that must judge the cluster unreachable (overrides the topology's
     /// `probes.quorum` for this policy when set).
     public var quorum: Int?
+    /// Whether vantage points inside the active cluster's own region count toward its
+    /// death (default: they do not).
+    public var sameRegionVotes: SameRegionVotes
 
-    public init(combine: Combine = .any, conditions: [Condition], quorum: Int? = nil) {
+    public init(
+      combine: Combine = .any, conditions: [Condition], quorum: Int? = nil, sameRegionVotes: SameRegionVotes = .ignore
+    ) {
       self.combine = combine
       self.conditions = conditions
       self.quorum = quorum
+      self.sameRegionVotes = sameRegionVotes
     }
   }
 

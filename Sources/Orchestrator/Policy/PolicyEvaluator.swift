@@ -104,10 +104,15 @@ public struct PolicyEvaluator: Sendable {
     case .clusterUnreachable(let d):
       guard let h = x.health[active] else { return nil }
       let needed = policy.trigger.quorum ?? h.quorum
-      guard h.unreachableFrom.count >= needed, let since = h.since ?? Optional(x.now),
+      let region = topology.cluster(active)?.region
+      let voters = h.votes.filter {
+        $0.countsAsUnreachable(subjectRegion: region, sameRegion: policy.trigger.sameRegionVotes)
+      }
+      guard voters.count >= needed, let since = voters.compactMap(\.since).max() ?? Optional(x.now),
         x.now.timeIntervalSince(since) >= seconds(d)
       else { return nil }
-      return "\(active) unreachable from \(h.unreachableFrom.count) vantage point(s)"
+      let names = voters.map(\.vantage).joined(separator: ", ")
+      return "\(active) unreachable from \(voters.count) vantage point(s): \(names)"
     case .probeFailing(let kind, let d):
       guard let h = x.kindHealth["\(kind)/\(active)"], h.state != .healthy,
         x.now.timeIntervalSince(h.since ?? x.now) >= seconds(d)

@@ -1,4 +1,5 @@
 import Foundation
+import HealthProbes
 import Topology
 import Yams
 
@@ -55,19 +56,22 @@ public enum PolicyLoader {
     let all = m.sequence("all")
     let quorum = m.int("quorum")
     if let q = quorum, q < 1 { m.reader.error(m.value("quorum"), m.child("quorum"), "must be at least 1") }
+    let sameRegion =
+      m.oneOf("sameRegionVotes", SameRegionVotes.allCases.map(\.rawValue)).flatMap(SameRegionVotes.init) ?? .ignore
     switch (any, all) {
     case (nil, nil):
       m.reader.error(m.node, m.child("any"), "a trigger needs `any:` or `all:` with at least one condition")
-      return Policy.Trigger(conditions: [], quorum: quorum)
+      return Policy.Trigger(conditions: [], quorum: quorum, sameRegionVotes: sameRegion)
     case (.some, .some):
       m.reader.error(m.value("all"), m.child("all"), "give either `any:` or `all:`, not both")
-      return Policy.Trigger(conditions: [], quorum: quorum)
+      return Policy.Trigger(conditions: [], quorum: quorum, sameRegionVotes: sameRegion)
     default:
       let combine: Policy.Trigger.Combine = any != nil ? .any : .all
       let items = any ?? all ?? []
       if items.isEmpty { m.reader.error(m.node, m.child(combine.rawValue), "needs at least one condition") }
       return Policy.Trigger(
-        combine: combine, conditions: items.compactMap { readCondition(m.reader, $0, $1) }, quorum: quorum)
+        combine: combine, conditions: items.compactMap { readCondition(m.reader, $0, $1) }, quorum: quorum,
+        sameRegionVotes: sameRegion)
     }
   }
 

@@ -23,6 +23,17 @@ public struct StatusView: Sendable, Codable, Equatable {
     public let state: JudgedHealth
     public let reasons: [String]
     public let since: Date?
+    /// Every vantage point's verdict, and which of them count toward `unreachable`.
+    public let votes: [Vote]
+  }
+
+  /// One vantage point's verdict on a cluster.
+  public struct Vote: Sendable, Codable, Equatable {
+    public let vantage: String
+    public let region: String?
+    public let state: HealthState
+    /// Whether it counts toward the cluster's death (by default, not from inside its region).
+    public let counted: Bool
   }
 
   public struct FlowEntry: Sendable, Codable, Equatable {
@@ -57,7 +68,12 @@ public struct StatusView: Sendable, Codable, Equatable {
       let h = health(c.name)
       return ClusterEntry(
         cluster: c.name, region: c.region, state: JudgedHealth(h?.state),
-        reasons: h?.reasons ?? ["no probe result yet"], since: h?.since)
+        reasons: h?.reasons ?? ["no probe result yet"], since: h?.since,
+        votes: (h?.votes ?? []).map {
+          Vote(
+            vantage: $0.vantage, region: $0.region, state: $0.state,
+            counted: $0.countsAsUnreachable(subjectRegion: c.region, sameRegion: .ignore))
+        })
     }
     let flows = lags.map { f, lag in
       let h = health(f.name)

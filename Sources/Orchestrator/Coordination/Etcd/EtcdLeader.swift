@@ -49,6 +49,9 @@ public actor EtcdLeader {
     return (token, lease)
   }
 
+  /// This instance's lease while it holds one: what its membership and votes live under.
+  public var currentLease: Int64? { lease }
+
   /// The leader as last seen (this instance when it leads).
   public var currentHolder: ControlPlaneMember? { leadership.isLeader ? me : holder }
 
@@ -133,7 +136,12 @@ public actor EtcdLeader {
 
   /// Gives leadership up now (revokes the lease: the key goes with it).
   public func resign() async {
-    if let lease { try? await client.revoke(lease) }
+    // In a task of its own: resigning is what a cancelled run does last, and a cancelled
+    // caller would stop the revoke before it is sent (the HTTP pool refuses cancelled work).
+    if let lease {
+      let client = self.client
+      try? await Task { try await client.revoke(lease) }.value
+    }
     lease = nil
     lose("resigned")
   }
