@@ -119,7 +119,7 @@ let package = Package(
     .testTarget(
       name: "CoordinationTests",
       dependencies: [
-        "Orchestrator", "Topology", "Etcd", "KafkaLab", "KafkaClient", "TestSupport",
+        "Orchestrator", "Topology", "Etcd", "KafkaLab", "KafkaClient", "TestSupport", "CurlHTTP", "HealthProbes",
         .product(name: "Logging", package: "swift-log"),
       ]),
     .testTarget(

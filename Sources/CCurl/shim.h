@@ -23,6 +23,10 @@ typedef size_t (*ccurl_data_cb)(char *, size_t, size_t, void *);
 static inline CURLcode ccurl_setopt_data_cb(CURL *h, CURLoption o, ccurl_data_cb cb) {
   return curl_easy_setopt(h, o, cb);
 }
+typedef int (*ccurl_xferinfo_cb)(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
+static inline CURLcode ccurl_setopt_xferinfo_cb(CURL *h, ccurl_xferinfo_cb cb) {
+  return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, cb);
+}
 static inline CURLcode ccurl_getinfo_long(CURL *h, CURLINFO i, long *out) {
   return curl_easy_getinfo(h, i, out);
 }

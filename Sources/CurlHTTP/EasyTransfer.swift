@@ -1,14 +1,28 @@
 import CCurl
 import Foundation
 
+/// Where a streamed response's body goes as it arrives, and whether to stop.
+struct StreamSink {
+  /// Gets each chunk; false ends the transfer.
+  let onChunk: ([UInt8]) -> Bool
+  /// Asked about once a second, even while nothing arrives; true ends the transfer.
+  let stopped: () -> Bool
+}
+
 /// One request on one easy handle, performed synchronously on the calling thread.
 final class EasyTransfer {
   private let request: HTTPRequest
+  private let sink: StreamSink?
   private var status = 0
   private var headers: [HTTPHeader] = []
   private var body: [UInt8] = []
+  /// Set when the sink ended the transfer: a normal end for a stream.
+  fileprivate var stoppedBySink = false
 
-  init(_ request: HTTPRequest) { self.request = request }
+  init(_ request: HTTPRequest, sink: StreamSink? = nil) {
+    self.request = request
+    self.sink = sink
+  }
 
   func perform() throws -> HTTPResponse {
     guard let handle = curl_easy_init() else {
@@ -33,12 +47,17 @@ final class EasyTransfer {
         return curl_easy_perform(handle)
       }
     }
-    guard code == CURLE_OK else {
+    var responseCode = 0
+    _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &responseCode)
+    // A stream ends at its timeout or when its sink says so: that is its normal end.
+    let streamEnded =
+      sink != nil && responseCode != 0
+      && (code == CURLE_OPERATION_TIMEDOUT
+        || (stoppedBySink && [CURLE_WRITE_ERROR, CURLE_ABORTED_BY_CALLBACK].contains(code)))
+    guard code == CURLE_OK || streamEnded else {
       let detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
       throw CurlError(code, detail: detail, url: request.url)
     }
-    var responseCode = 0
-    _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &responseCode)
     var seconds = 0.0
     _ = ccurl_getinfo_double(handle, CURLINFO_TOTAL_TIME, &seconds)
     return HTTPResponse(
@@ -80,9 +99,29 @@ final class EasyTransfer {
     _ = ccurl_setopt_ptr(h, CURLOPT_WRITEDATA, me)
     _ = ccurl_setopt_data_cb(h, CURLOPT_HEADERFUNCTION, headerCallback)
     _ = ccurl_setopt_ptr(h, CURLOPT_HEADERDATA, me)
+    if sink != nil {
+      _ = ccurl_setopt_long(h, CURLOPT_NOPROGRESS, 0)
+      _ = ccurl_setopt_xferinfo_cb(h, progressCallback)
+      _ = ccurl_setopt_ptr(h, CURLOPT_XFERINFODATA, me)
+    }
   }
 
-  fileprivate func appendBody(_ bytes: UnsafeRawBufferPointer) { body.append(contentsOf: bytes) }
+  /// False when a streaming sink wants no more.
+  fileprivate func appendBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    guard let sink else {
+      body.append(contentsOf: bytes)
+      return true
+    }
+    if sink.onChunk(Array(bytes)) { return true }
+    stoppedBySink = true
+    return false
+  }
+
+  fileprivate func shouldStop() -> Bool {
+    guard let sink, sink.stopped() else { return false }
+    stoppedBySink = true
+    return true
+  }
 
   fileprivate func appendHeaderLine(_ line: String) {
     let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -101,8 +140,12 @@ final class EasyTransfer {
 private let writeCallback: ccurl_data_cb = { data, size, count, user in
   guard let data, let user else { return 0 }
   let transfer = Unmanaged<EasyTransfer>.fromOpaque(user).takeUnretainedValue()
-  transfer.appendBody(UnsafeRawBufferPointer(start: data, count: size * count))
-  return size * count
+  return transfer.appendBody(UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0
+}
+
+private let progressCallback: ccurl_xferinfo_cb = { user, _, _, _, _ in
+  guard let user else { return 0 }
+  return Unmanaged<EasyTransfer>.fromOpaque(user).takeUnretainedValue().shouldStop() ? 1 : 0
 }
 
 private let headerCallback: ccurl_data_cb = { data, size, count, user in

@@ -1,5 +1,6 @@
 import CCurl
 import NIOPosix
+import Synchronization
 
 /// libcurl's process-wide setup, which must happen once before any handle is created
 /// and is not thread-safe itself; a global `let` is initialised exactly once.
@@ -25,6 +26,24 @@ public final class HTTPClient: Sendable {
 
   public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
     try await pool.runIfActive { try EasyTransfer(request).perform() }
+  }
+
+  /// Streams the response body to `onChunk` as it arrives (on this client's thread),
+  /// until the server ends it, `request.timeout` passes, `onChunk` returns false or the
+  /// calling task is cancelled; each is a normal end. Returns the status and headers (the
+  /// body went to `onChunk`). For long-lived answers: a watch, server-sent events.
+  public func stream(_ request: HTTPRequest, onChunk: @escaping @Sendable ([UInt8]) -> Bool) async throws
+    -> HTTPResponse
+  {
+    let cancelled = Mutex(false)
+    return try await withTaskCancellationHandler {
+      try await pool.runIfActive {
+        try EasyTransfer(request, sink: StreamSink(onChunk: onChunk, stopped: { cancelled.withLock { $0 } }))
+          .perform()
+      }
+    } onCancel: {
+      cancelled.withLock { $0 = true }
+    }
   }
 
   public func get(_ url: String, headers: [HTTPHeader] = [], timeout: Duration = .seconds(5)) async throws

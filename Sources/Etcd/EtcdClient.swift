@@ -9,6 +9,9 @@ import Synchronization
 public final class EtcdClient: Sendable {
   public let endpoints: [String]
   let http: HTTPClient
+  /// Watches hold a thread each for their whole window: apart, so that they never take
+  /// the threads the short requests need.
+  let watchHTTP = HTTPClient(maxConcurrentRequests: 2)
   let requestTimeout: Duration
   let retryWindow: Duration
   private let preferred = Mutex(0)
@@ -31,7 +34,8 @@ public final class EtcdClient: Sendable {
   }
 
   /// The endpoint that answered last.
-  public var current: String { endpoints[preferred.withLock { $0 }] }
+  public var current: String { endpoints[preferredIndex] }
+  var preferredIndex: Int { preferred.withLock { $0 } }
 
   /// Sends one request. A read (`idempotent`) goes round the endpoints again until
   /// `retryWindow` has passed: an election after a member's death takes a moment. A write
@@ -112,6 +116,13 @@ public final class EtcdClient: Sendable {
         sortOrder: descending ? "DESCEND" : (sortTarget == nil ? nil : "ASCEND"), sortTarget: sortTarget,
         maxCreateRevision: maxCreateRevision)
     ).values
+  }
+
+  /// Every key under `prefix` and the store's revision at that read: a watch from the
+  /// next revision misses nothing.
+  public func snapshot(_ prefix: String) async throws -> (values: [EtcdKeyValue], revision: Int64) {
+    let answer = try await range(EtcdRangeRequest(key: EtcdBytes(prefix), rangeEnd: EtcdBytes(Self.rangeEnd(prefix))))
+    return (answer.values, answer.header?.revision?.value ?? 0)
   }
 
   struct PutAnswer: Decodable { let header: EtcdHeader? }

@@ -1,5 +1,7 @@
+import CurlHTTP
 import Etcd
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("etcd's JSON gateway through libcurl, against real members", .serialized)
@@ -46,5 +48,35 @@ struct EtcdClientTests {
     } catch let e as EtcdError {
       #expect(e.code == .unavailable)
     }
+  }
+
+  /// A watch from a snapshot's next revision gets each put and delete under the prefix as
+  /// it happens, ends at its window, and says so when its revision was compacted away.
+  @Test func aWatchGetsEveryChangeFromItsRevisionAndReportsACompaction() async throws {
+    let f = try await EtcdFixture(count: 1)
+    defer { f.members.stop() }
+    let c = f.client()
+    try await c.put(f.prefix + "w/a", "1")
+    let (values, revision) = try await c.snapshot(f.prefix + "w/")
+    #expect(values.map(\.text) == ["1"])
+    let seen = Mutex<[String]>([])
+    let watching = Task {
+      try await c.watch(prefix: f.prefix + "w/", from: revision + 1, window: .seconds(3)) { events, _ in
+        seen.withLock { s in s += events.map { ($0.isDelete ? "-" : "+") + $0.kv.key.text.suffix(1) } }
+      }
+    }
+    try await Task.sleep(for: .milliseconds(300))
+    try await c.put(f.prefix + "w/b", "2")
+    try await c.put(f.prefix + "other", "not watched")
+    _ = try await c.txn(EtcdTxnRequest(compare: [], success: [.delete(f.prefix + "w/a")]))
+    #expect(try await watching.value == .windowEnded)
+    #expect(seen.withLock { $0 } == ["+b", "-a"])
+
+    // Compact past the revision: a watch from it is told to read again.
+    let now = try await c.put(f.prefix + "w/c", "3")
+    _ = try await HTTPClient().post(
+      f.members.endpoints[0] + "/v3/kv/compaction", body: Array(#"{"revision": "\#(now)"}"#.utf8))
+    let end = try await c.watch(prefix: f.prefix + "w/", from: revision, window: .seconds(3)) { _, _ in }
+    #expect(end == .compacted(now))
   }
 }

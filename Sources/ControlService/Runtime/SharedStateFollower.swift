@@ -2,29 +2,46 @@ import Foundation
 import Logging
 import Orchestrator
 import ServiceLifecycle
+import Synchronization
 
-/// Serves discovery from the shared state on every instance, not only the leader: reads
-/// the services' states from the coordination store every `interval` and publishes any
-/// that changed, so that clients of any surviving instance see the same epoch (within one
-/// interval of the leader's change).
+/// Serves discovery from the shared state on every instance, not only the leader: follows
+/// the services' states in the coordination store (an etcd watch, re-read every `window`)
+/// and publishes any that changed, so that clients of any surviving instance see the same
+/// epoch as soon as the leader has written it. A store without a feed is read every
+/// `window` instead.
 struct SharedStateFollower: ServiceLifecycle.Service {
   let runtime: ControlRuntime
-  let interval: Duration
+  let window: Duration
   let logger: Logger
 
   func run() async throws {
+    let seen = Mutex<[String: ServiceState]>([:])
+    let runtime = self.runtime
+    let publish: @Sendable (ServiceState) -> Void = { state in
+      let changed = seen.withLock { s in
+        guard s[state.service] != state else { return false }
+        // A state older than one already served (a watch replaying) is not served again.
+        if let known = s[state.service], known.epoch > state.epoch { return false }
+        s[state.service] = state
+        return true
+      }
+      if changed { runtime.publish(state) }
+    }
     await cancelWhenGracefulShutdown {
-      var seen: [String: ServiceState] = [:]
       while !Task.isCancelled {
         do {
-          for state in try await runtime.store.serviceStates() where seen[state.service] != state {
-            seen[state.service] = state
-            runtime.publish(state)
+          if let feed = runtime.store as? any ServiceStateFeed {
+            try await feed.follow(window: window, publish: publish)
+          } else {
+            for state in try await runtime.store.serviceStates() { publish(state) }
+            try? await Task.sleep(for: window)
           }
+        } catch is CancellationError {
+          return
         } catch {
-          logger.warning("shared state not read: \(error)")
+          logger.warning("shared state not followed: \(error)")
+          try? await Task.sleep(for: .seconds(1))
         }
-        try? await Task.sleep(for: interval)
       }
     }
   }
