@@ -18,6 +18,8 @@ public enum EtcdWatchEnd: Sendable, Equatable {
   /// The revision asked for has been compacted away: read everything again, then watch
   /// from the revision of that read.
   case compacted(Int64)
+  /// The caller's `onEvents` asked to stop.
+  case stopped
 }
 
 /// The gateway's stream: one JSON object per line, each a `result` or an `error`.
@@ -49,12 +51,13 @@ struct EtcdWatchCreate: Encodable {
 extension EtcdClient {
   /// Watches every key under `prefix` from `revision` on, for at most `window` (then it
   /// ends, and the caller watches again from where it got to): `onEvents` gets each batch
-  /// of changes with the revision they bring the caller to. A member that refuses the
+  /// of changes with the revision they bring the caller to, and returns false to end the
+  /// watch there (`.stopped`). A member that refuses the
   /// connection costs nothing (the next one is tried); a watch cut off mid-way throws,
   /// and the caller reads again.
   public func watch(
     prefix: String, from revision: Int64, window: Duration,
-    onEvents: @escaping @Sendable (_ events: [EtcdEvent], _ revision: Int64) -> Void
+    onEvents: @escaping @Sendable (_ events: [EtcdEvent], _ revision: Int64) -> Bool
   ) async throws -> EtcdWatchEnd {
     let body = try JSONEncoder().encode(
       EtcdWatchCreate(
@@ -96,7 +99,10 @@ extension EtcdClient {
               }
               if let events = result.events, !events.isEmpty {
                 let reached = events.map { $0.kv.modRevision }.max() ?? revision
-                onEvents(events, reached)
+                if !onEvents(events, reached) {
+                  s.end = .stopped
+                  return false
+                }
               }
             }
             return true

@@ -13,11 +13,12 @@ struct DemoCommand: AsyncParsableCommand {
       Needs no Kafka, Java or MirrorMaker: the regions are librdkafka mock clusters on loopback, replicated \
       MM2-style, with producers and consumers that follow the discovery endpoint. Scenarios: unplanned (region \
       east dies, the policy fails over), planned (switchover to west), failback (switchover, maintenance of east, \
-      failback). Exit status 0 when the report's promise holds (planned and failback lose nothing; unplanned \
+      failback), control-plane (three orchestrators on etcd; the region with the primary and the leader \
+      dies). Exit status 0 when the report's promise holds (planned and failback lose nothing; unplanned \
       loses no more than the orchestrator predicted), 1 when it does not.
       """)
 
-  @Option(help: "unplanned, planned or failback.") var scenario: DemoScenario.Kind = .unplanned
+  @Option(help: "unplanned, planned, failback or control-plane.") var scenario: DemoScenario.Kind = .unplanned
   @Option(help: "Roughly how long the traffic runs, in seconds.") var duration: Double = 30
   @Option(help: "Records per second over all services.") var rate: Int = 400
   @Option(help: "Consumer groups per service.") var groups: Int = 1

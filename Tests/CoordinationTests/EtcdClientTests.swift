@@ -63,6 +63,7 @@ struct EtcdClientTests {
     let watching = Task {
       try await c.watch(prefix: f.prefix + "w/", from: revision + 1, window: .seconds(3)) { events, _ in
         seen.withLock { s in s += events.map { ($0.isDelete ? "-" : "+") + $0.kv.key.text.suffix(1) } }
+        return true
       }
     }
     try await Task.sleep(for: .milliseconds(300))
@@ -76,7 +77,7 @@ struct EtcdClientTests {
     let now = try await c.put(f.prefix + "w/c", "3")
     _ = try await HTTPClient().post(
       f.members.endpoints[0] + "/v3/kv/compaction", body: Array(#"{"revision": "\#(now)"}"#.utf8))
-    let end = try await c.watch(prefix: f.prefix + "w/", from: revision, window: .seconds(3)) { _, _ in }
+    let end = try await c.watch(prefix: f.prefix + "w/", from: revision, window: .seconds(3)) { _, _ in true }
     #expect(end == .compacted(now))
   }
 }

@@ -20,7 +20,7 @@ struct ControlPlaneLoop: ServiceLifecycle.Service {
             logger.error("could not resume the unfinished failovers: \(error)")
           }
         }
-        try? await Task.sleep(for: controlPlane.interval)
+        await controlPlane.untilNextRound()
       }
     }
     await controlPlane.resign()

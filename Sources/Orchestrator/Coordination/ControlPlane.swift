@@ -16,6 +16,8 @@ public protocol ControlPlane: Sendable {
   func step() async -> Bool
   /// How often `step` must run.
   var interval: Duration { get }
+  /// Until the next `step` is due (at most `interval`; sooner when leadership is free).
+  func untilNextRound() async
   /// Gives leadership up (on a planned stop).
   func resign() async
 }
@@ -38,6 +40,7 @@ public struct StandaloneControlPlane: ControlPlane {
   public func members() async -> [(member: ControlPlaneMember, lastSeen: Date)] { [(me, Date())] }
   public func step() async -> Bool { false }
   public var interval: Duration { .seconds(3600) }
+  public func untilNextRound() async { try? await Task.sleep(for: interval) }
   public func resign() async {}
 }
 
@@ -67,6 +70,8 @@ public struct EtcdControlPlane: ControlPlane {
     await leaderElection.step()
     return await leaderElection.terms > before
   }
+
+  public func untilNextRound() async { await leaderElection.untilNextRound() }
 
   public func resign() async { await leaderElection.resign() }
 }

@@ -46,10 +46,15 @@ struct DemoReport: Codable {
   var failovers: [Move] = []
   var servicesAfter: [ServiceAfter] = []
   var database = ""
+  /// control-plane only: the leading orchestrator before and after the failure, and the
+  /// seconds from the failure until the survivors named a new leader.
+  var leaderBefore: String? = nil
+  var leaderAfter: String? = nil
+  var leaderTakeoverSeconds: Double? = nil
 
   /// The scenario's promise: planned moves lose nothing, an unplanned one no more than predicted.
   var invariantHolds: Bool {
-    scenario == .unplanned ? lost <= Int(expectedLossBound ?? 0) : lost == 0
+    [.unplanned, .controlPlane].contains(scenario) ? lost <= Int(expectedLossBound ?? 0) : lost == 0
   }
 
   static func move(_ f: FailoverRecord) -> Move {
@@ -96,6 +101,9 @@ struct DemoReport: Codable {
     func s(_ v: Double?) -> String { v.map { String(format: "%.1f s", $0) } ?? "n/a" }
     out += "detection \(s(detectionSeconds)), failover \(s(failoverSeconds))"
     if scenario == .failback { out += ", failback \(s(failbackSeconds))" }
+    if scenario == .controlPlane {
+      out += ", leader \(leaderBefore ?? "?") -> \(leaderAfter ?? "?") in \(s(leaderTakeoverSeconds))"
+    }
     out += "; \(groupsTranslated) consumer groups translated\n"
     for m in failovers {
       out +=
@@ -107,7 +115,7 @@ struct DemoReport: Codable {
       + servicesAfter.map { "\($0.service) on \($0.activeCluster) at epoch \($0.epoch)" }
       .joined(separator: ", ") + "\n"
     switch scenario {
-    case .unplanned:
+    case .unplanned, .controlPlane:
       out +=
         invariantHolds
         ? "lost \(lost) ≤ the predicted bound \(expectedLossBound ?? 0): the orchestrator's estimate held\n"

@@ -17,6 +17,8 @@ struct DemoScenario {
     case planned
     /// A planned switchover to west, east down for maintenance and back, then failback.
     case failback
+    /// Three orchestrators on etcd; the region with the primary and the leader dies.
+    case controlPlane = "control-plane"
   }
 
   let kind: Kind
@@ -69,6 +71,7 @@ struct DemoScenario {
   }
 
   func run() async throws -> DemoReport {
+    if kind == .controlPlane { return try await runControlPlane() }
     var report = DemoReport()
     report.scenario = kind
     report.durationSeconds = duration
@@ -158,7 +161,7 @@ struct DemoScenario {
     case .unplanned:
       say("! region east fails: every broker down")
       east.fail()
-    case .planned, .failback:
+    case .planned, .failback, .controlPlane:
       say("! planned switchover of every service to west (failoverctl promote SERVICE --to west)")
       for s in lab.services {
         _ = try await api.post(
@@ -202,25 +205,38 @@ struct DemoScenario {
   }
 
   /// Seconds from `since` until every service's clients see a writable active cluster on `cluster`.
-  private func waitUntilActive(on cluster: String, _ traffic: [LabTraffic], since: ContinuousClock.Instant)
+  func waitUntilActive(on cluster: String, _ traffic: [LabTraffic], since: ContinuousClock.Instant)
     async throws -> Double
   {
+    try await waitUntilActive(traffic, since: since, "on \(cluster)") { $0 == cluster }
+  }
+
+  /// Seconds from `since` until every service's clients see a writable active cluster other than `cluster`.
+  func waitUntilActive(awayFrom cluster: String, _ traffic: [LabTraffic], since: ContinuousClock.Instant)
+    async throws -> Double
+  {
+    try await waitUntilActive(traffic, since: since, "away from \(cluster)") { $0 != nil && $0 != cluster }
+  }
+
+  private func waitUntilActive(
+    _ traffic: [LabTraffic], since: ContinuousClock.Instant, _ what: String, _ wanted: (String?) -> Bool
+  ) async throws -> Double {
     let deadline = since + .seconds(90)
     while ContinuousClock.now < deadline {
       var all = true
       for t in traffic {
         let v = await t.follower.view
-        if v?.cluster != cluster || v?.writable != true { all = false }
+        if !wanted(v?.cluster) || v?.writable != true { all = false }
       }
       if all { return (ContinuousClock.now - since) / .seconds(1) }
       try await Task.sleep(for: .milliseconds(50))
     }
-    throw DemoError("the services were not active on \(cluster) within 90 s: see failoverctl history")
+    throw DemoError("the services were not active \(what) within 90 s: see failoverctl history")
   }
 
   /// The ledger once the consumers have read everything they can: nothing missing, or no
   /// progress for three seconds (what an unplanned failover lost never arrives).
-  private func drained(_ ledger: TrafficLedger) async throws -> TrafficLedger.Totals {
+  func drained(_ ledger: TrafficLedger) async throws -> TrafficLedger.Totals {
     var totals = await ledger.totals
     var still = ContinuousClock.now
     let deadline = ContinuousClock.now + .seconds(30)

@@ -11,6 +11,7 @@ extension EtcdCoordinationStore: ServiceStateFeed {
       for event in events where !event.isDelete {
         if let state = try? Self.decode(ServiceState.self, event.kv) { publish(state) }
       }
+      return true
     }
   }
 }

@@ -21,6 +21,8 @@ public actor EtcdLeader {
   private var token: Int64?
   private var deadline: ContinuousClock.Instant?
   private var holder: ControlPlaneMember?
+  /// The leader key's revision when this instance last saw another hold it.
+  private var heldAt: Int64?
   /// When this instance last became leader.
   public private(set) var since: Date?
   /// How many times it has become leader.
@@ -66,7 +68,7 @@ public actor EtcdLeader {
   public func run() async {
     while !Task.isCancelled {
       await step()
-      try? await Task.sleep(for: ttl / 3)
+      await untilNextRound()
     }
     await resign()
   }
@@ -117,6 +119,7 @@ public actor EtcdLeader {
       logger.notice("control plane: \(me.instance) is the leader (fencing token \(kv.createRevision))")
     } else {
       holder = try? JSONCoding.decoder().decode(ControlPlaneMember.self, from: Data(kv.text.utf8))
+      heldAt = kv.modRevision
     }
   }
 
@@ -125,6 +128,24 @@ public actor EtcdLeader {
     token = nil
     deadline = nil
     holder = nil
+  }
+
+  /// Until the next round is due: a leader sleeps a third of its TTL (it must renew); a
+  /// follower watches the leader key meanwhile and returns as soon as it changes (the
+  /// leader's lease expired or it resigned), so that it campaigns at once instead of at
+  /// its next round.
+  public func untilNextRound() async {
+    let interval = ttl / 3
+    guard token == nil, let heldAt else {
+      try? await Task.sleep(for: interval)
+      return
+    }
+    let started = ContinuousClock.now
+    do {
+      _ = try await client.watch(prefix: key, from: heldAt + 1, window: interval) { _, _ in false }
+    } catch {
+      try? await Task.sleep(for: interval - (ContinuousClock.now - started))
+    }
   }
 
   /// Every member whose lease is alive, with when it last renewed.
