@@ -1,6 +1,7 @@
 import Etcd
 import Foundation
 import Orchestrator
+import TestSupport
 import Testing
 
 @Suite("Leadership with fencing on real etcd members", .serialized)
@@ -91,5 +92,53 @@ struct LeadershipTests {
       try await Task.sleep(for: .milliseconds(500))
     }
     #expect(await a.leadership == .leader(token: token))
+  }
+
+  /// The leader's whole network to etcd is cut (a TCP proxy in front of every member
+  /// drops its connections and black-holes new ones), while another instance still
+  /// reaches etcd: the cut-off leader stops acting on its own deadline, and the other
+  /// leads only after that (its lease had to expire in etcd first); never both at once.
+  @Test func aPartitionedLeaderStopsActingBeforeAnotherLeads() async throws {
+    let f = try await EtcdFixture()
+    defer { f.members.stop() }
+    let proxies = try f.members.endpoints.map { try PausableProxy(upstreamPort: Int($0.split(separator: ":").last!)!) }
+    defer { for p in proxies { p.stop() } }
+    let a = f.leader("a", ttl: .seconds(3), client: f.client(proxies.map(\.url)))
+    let b = f.leader("b", ttl: .seconds(3))
+    guard case .leader(let tokenA) = await EtcdFixture.lead(a) else {
+      Issue.record("a did not lead")
+      return
+    }
+    let aRounds = Task { await a.run() }
+    let bRounds = Task { await b.run() }
+    defer {
+      aRounds.cancel()
+      bRounds.cancel()
+    }
+    try await Task.sleep(for: .milliseconds(500))
+    for p in proxies { p.cut() }
+    let cut = ContinuousClock.now
+    var aStopped: Duration?
+    var bLed: Duration?
+    var overlaps = 0
+    while ContinuousClock.now - cut < .seconds(20), bLed == nil {
+      // b first, then a: a leader that still claims leadership after b led is an overlap.
+      let bLeads = await b.leadership.isLeader
+      let aLeads = await a.leadership.isLeader
+      if !aLeads, aStopped == nil { aStopped = ContinuousClock.now - cut }
+      if bLeads {
+        bLed = ContinuousClock.now - cut
+        if aLeads { overlaps += 1 }
+      }
+      try await Task.sleep(for: .milliseconds(20))
+    }
+    print(
+      "partition: a stopped acting after \(aStopped.map { "\($0)" } ?? "never"), b led after \(bLed.map { "\($0)" } ?? "never")"
+    )
+    #expect(overlaps == 0)
+    #expect(aStopped != nil && bLed != nil)
+    if let aStopped, let bLed { #expect(aStopped < bLed) }
+    guard case .leader(let tokenB) = await b.leadership else { return }
+    #expect(tokenB > tokenA)
   }
 }

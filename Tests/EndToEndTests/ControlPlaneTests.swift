@@ -114,6 +114,21 @@ struct ControlPlaneTests {
     #expect(committed[TopicPartition("east.orders", 0)] == 31)
     let history = try await Self.get(fixture, b.url, "/v1/failovers?service=orders")
     #expect((history["failovers"] as? [Any])?.count == 1)
+
+    // a restarts (same database, failpoint gone): a follower now, it catches up with the
+    // shared state and serves the same discovery epoch; it resumes nothing itself.
+    let again = try await Self.start("a", region: "east", fixture: fixture)
+    defer { again.server.forceKill() }
+    #expect(try await Self.waitForLeader("b", at: again.url, fixture))
+    var restarted: [String: Any] = [:]
+    for _ in 0..<50 {
+      restarted = try await Self.get(fixture, again.url, "/v1/services/orders/discovery")
+      if restarted["epoch"] as? Int == 3 { break }
+      try await Task.sleep(for: .milliseconds(200))
+    }
+    #expect(restarted["epoch"] as? Int == 3, "\(restarted)")
+    #expect((restarted["active"] as? [String: Any])?["cluster"] as? String == "west")
+    _ = await again.server.stop()
     _ = await b.server.stop()
   }
 

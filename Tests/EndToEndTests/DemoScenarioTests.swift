@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The three demo scenarios through the built binary, with short durations: the report's
+/// The demo scenarios through the built binary, with short durations: the report's
 /// promises (nothing lost when planned, no more than predicted when not), never timings.
 @Suite("failoverctl demo --scenario, as a newcomer runs it", .serialized)
 struct DemoScenarioTests {
@@ -66,6 +66,23 @@ struct DemoScenarioTests {
     #expect(report.moves.allSatisfy { $0["status"] as? String == "succeeded" })
     #expect(report.after == ["orders@east", "payments@east"])
     #expect(report.json["failbackSeconds"] as? Double != nil)
+  }
+
+  /// Three orchestrators on etcd: the region with the primary and the leader dies; a
+  /// survivor leads, two votes from outside east fail the services over, and the loss
+  /// stays within the bound.
+  @Test func controlPlaneSurvivesTheRegionOfItsLeader() async throws {
+    let report = try await demo(["--scenario", "control-plane"])
+    #expect(report.json["scenario"] as? String == "control-plane")
+    #expect(report.json["leaderBefore"] as? String == "orchestrator-east")
+    let after = report.json["leaderAfter"] as? String
+    #expect(after == "orchestrator-west" || after == "orchestrator-central", "\(after ?? "none")")
+    #expect((report.json["leaderTakeoverSeconds"] as? Double ?? 0) > 0)
+    let bound = try #require(report.json["expectedLossBound"] as? Int)
+    #expect(report.int("lost") <= bound)
+    #expect(report.moves.map { $0["kind"] as? String } == ["failover", "failover"])
+    #expect(report.moves.allSatisfy { $0["status"] as? String == "succeeded" })
+    #expect(report.after.allSatisfy { !$0.hasSuffix("@east") })
   }
 
   @Test func demoRejectsAnUnknownScenario() async throws {
