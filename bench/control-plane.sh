@@ -16,6 +16,7 @@ WORK=$(mktemp -d)
 cleanup() { kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
+if [ "$RUNS" -gt 0 ]; then
 echo "demo --scenario control-plane, lease TTL 5 s, probes every 1 s, $RUNS runs"
 for i in $(seq "$RUNS"); do
   $BIN demo --scenario control-plane --duration 20 --output json 2>/dev/null >"$WORK/run-$i.json" || true
@@ -40,10 +41,13 @@ show("leaderTakeoverSeconds", 5 + 1, "leader killed -> new leader")
 show("failoverSeconds", 3 * 1 + 5 + 1, "region down -> clients on the survivors' new epoch")
 print("loss within the bound in every run:", all(r["lost"] <= (r.get("expectedLossBound") or 0) for r in rows))
 PY
+fi
 
 # (2) Discovery on a follower vs a standalone server over the same lab.
 $BIN lab up --control 127.0.0.1:0 --control-plane 3 --topology-out "$WORK/lab.yaml" >"$WORK/lab.log" 2>&1 &
 for _ in $(seq 150); do [ -f "$WORK/lab.yaml" ] && break; sleep 0.2; done
+TOKEN=$($BIN token new --name bench --role viewer | tee "$WORK/token.txt" | sed -n 's/^token: //p')
+sed -n '/^api:/,$p' "$WORK/token.txt" >>"$WORK/lab.yaml"
 awk '/^controlPlane:/ {skip = 1; next} skip && /^[^ ]/ {skip = 0} !skip' "$WORK/lab.yaml" >"$WORK/standalone.yaml"
 serve() { # name config extra... -> URL on stdout
   local name=$1 config=$2; shift 2
@@ -57,7 +61,7 @@ LEADER=$(serve leader "$WORK/lab.yaml" --instance leader --region east)
 sleep 3
 FOLLOWER=$(serve follower "$WORK/lab.yaml" --instance follower --region west)
 sleep 3
-curl -s "$FOLLOWER/v1/control-plane" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("follower role:", d["self"]["role"], "- leader:", (d.get("leader") or {}).get("instance"))'
+curl -s -H "Authorization: Bearer $TOKEN" "$FOLLOWER/v1/control-plane" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("follower role:", d["self"]["role"], "- leader:", (d.get("leader") or {}).get("instance"))'
 rps() { wrk -t2 -c64 -d"${DURATION}s" "$1/v1/services/orders/discovery" | awk '/Requests\/sec/ { printf "%.0f", $2 }'; }
 S=$(rps "$STANDALONE"); F=$(rps "$FOLLOWER")
 echo "discovery, wrk -t2 -c64 ${DURATION}s: standalone $S req/s, follower $F req/s, follower/standalone $(python3 -c "print(f'{$F/$S:.2f}')") (goal >= 0.90)"

@@ -4,8 +4,11 @@
 public protocol ConnectControl: Sendable {
   /// Pauses or resumes each connector at `baseURL`; one note per connector. A Connect
   /// cluster that cannot be reached is a note, not an error (it is often gone with its
-  /// region); an answer other than 2xx or 404 is an error.
-  func set(_ verb: ConnectVerb, connectors: [String], at baseURL: String) async throws -> [String]
+  /// region); an answer other than 2xx or 404 is an error. `fencingToken` is the leader's
+  /// token when a coordinated leader calls, sent along (`X-Failoverctl-Fencing-Token`)
+  /// so that whatever sits in front of Connect can refuse a deposed leader's call.
+  func set(_ verb: ConnectVerb, connectors: [String], at baseURL: String, fencingToken: Int64?) async throws
+    -> [String]
 
   /// The status of one connector.
   func status(of connector: String, at baseURL: String, timeout: Duration) async throws -> ConnectStatusAnswer

@@ -7,13 +7,18 @@ public struct ConnectREST: ConnectControl {
 
   public init(http: HTTPClient) { self.http = http }
 
-  public func set(_ verb: ConnectVerb, connectors: [String], at baseURL: String) async throws -> [String] {
+  public static let fencingTokenHeader = "X-Failoverctl-Fencing-Token"
+
+  public func set(_ verb: ConnectVerb, connectors: [String], at baseURL: String, fencingToken: Int64?) async throws
+    -> [String]
+  {
+    let headers = fencingToken.map { [HTTPHeader(Self.fencingTokenHeader, String($0))] } ?? []
     var notes: [String] = []
     for connector in connectors {
       let url = URLJoin.join(baseURL, ConnectPath.action(verb, connector))
       do {
         // Connect answers 202 and the call is idempotent.
-        let response = try await http.put(url, body: [], timeout: .seconds(5))
+        let response = try await http.put(url, body: [], headers: headers, timeout: .seconds(5))
         guard (200..<300).contains(response.status) || response.status == 404 else {
           throw ConnectError("\(verb) \(connector): HTTP \(response.status)")
         }

@@ -109,4 +109,55 @@ struct EtcdStoreContractTests {
         change: ServiceChange(activeCluster: "west"))
     }
   }
+
+  /// A leader stops renewing (frozen) with a failover half done; the next leader finishes
+  /// it, pausing replication with its own token; woken, the old leader's executor acts no
+  /// more. Every Connect call carries the token of the leader that made it, and none with
+  /// the old token comes after one with the new.
+  @Test func aFrozenLeaderWakesAndMakesNoCallAfterTheNextLeaderTookOver() async throws {
+    let f = try await EtcdFixture()
+    defer { f.members.stop() }
+    let a = f.leader("a", ttl: .seconds(5))
+    guard case .leader(let tokenA) = await EtcdFixture.lead(a) else {
+      Issue.record("a did not lead")
+      return
+    }
+    let wa = try await DecisionWorld(store: f.store(a))
+    // payments moves first (east keeps orders, so replication out of east keeps running);
+    // then orders, whose move pauses it, gets as far as the replication step.
+    let payments = await wa.executor().run(try await wa.open("payments"), settings: wa.settings)
+    try #require(payments.status == .succeeded, "\(payments.error ?? "")")
+    let record = try await wa.open()
+    _ = await wa.executor(Failpoints(halting: [(.before, .reconfigureReplication)])).run(record, settings: wa.settings)
+    // a renews no more: its deadline passes, then its lease expires and b leads.
+    let b = f.leader("b", ttl: .seconds(10))
+    guard case .leader(let tokenB) = await EtcdFixture.lead(b, within: .seconds(15)) else {
+      Issue.record("b did not lead")
+      return
+    }
+    let renewing = Task { await b.run() }
+    defer { renewing.cancel() }
+    let storeB = f.store(b)
+    let wb = try await DecisionWorld(store: storeB, connect: wa.connect)
+    for tp in Self.partitions {
+      let o = wa.committed("west", "orders-svc", tp)
+      wb.kafka["west"].state.withLock { $0.committed["orders-svc", default: [:]][tp] = o }
+    }
+    let open = try await storeB.openFailovers()
+    try #require(open.map(\.id) == [record.id])
+    let finished = await wb.executor().run(open[0], settings: wb.settings)
+    #expect(finished.status == .succeeded, "\(finished.error ?? "")")
+
+    // a wakes and carries on from what it knew: it stops before acting.
+    #expect(!(await a.leadership.isLeader))
+    let before = wa.connect.calls.count
+    _ = await wa.executor().run(record, settings: wa.settings)
+    #expect(wa.connect.calls.count == before)
+    let tokens = wa.connect.calls.map(\.fencingToken)
+    #expect(wa.connect.calls.map(\.verb) == [.pause])
+    #expect(tokens.contains(tokenB))
+    #expect(tokens.allSatisfy { $0 == tokenA || $0 == tokenB })
+    if let first = tokens.firstIndex(of: tokenB) { #expect(!tokens[first...].contains(tokenA)) }
+    #expect(try await storeB.serviceState("orders")?.epoch == 3)
+  }
 }

@@ -29,7 +29,7 @@ public struct DecisionWorld: Sendable {
   public let memory: InMemoryCoordinationStore?
   public let mm2: StateStore
   public let kafka = InMemoryKafkaClusters(["east", "west"])
-  public let connect = RecordingConnect()
+  public let connect: RecordingConnect
   public let refresh: ScriptedMM2Refresh
   public let clock = TestClock()
   public let published = PublishedStates()
@@ -41,8 +41,9 @@ public struct DecisionWorld: Sendable {
   ///   - store: another coordination store (etcd) to run the same decisions against.
   public init(
     sqlite: Bool = false, store other: (any CoordinationStore)? = nil, partitions: Int = 3,
-    refresh: ScriptedMM2Refresh = ScriptedMM2Refresh()
+    refresh: ScriptedMM2Refresh = ScriptedMM2Refresh(), connect: RecordingConnect = RecordingConnect()
   ) async throws {
+    self.connect = connect
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("decisions-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     mm2 = try await StateStore.open(path: dir.appendingPathComponent("local.db").path)

@@ -8,6 +8,7 @@ public final class RecordingConnect: ConnectControl {
     public let verb: ConnectVerb
     public let connectors: [String]
     public let baseURL: String
+    public let fencingToken: Int64?
   }
 
   private let state = Mutex<(calls: [Call], unreachable: Bool)>(([], false))
@@ -17,9 +18,11 @@ public final class RecordingConnect: ConnectControl {
   public var calls: [Call] { state.withLock { $0.calls } }
   public func setUnreachable(_ v: Bool) { state.withLock { $0.unreachable = v } }
 
-  public func set(_ verb: ConnectVerb, connectors: [String], at baseURL: String) async throws -> [String] {
+  public func set(_ verb: ConnectVerb, connectors: [String], at baseURL: String, fencingToken: Int64?) async throws
+    -> [String]
+  {
     let unreachable = state.withLock { s in
-      s.calls.append(Call(verb: verb, connectors: connectors, baseURL: baseURL))
+      s.calls.append(Call(verb: verb, connectors: connectors, baseURL: baseURL, fencingToken: fencingToken))
       return s.unreachable
     }
     return connectors.map { unreachable ? "\($0): \(verb) not possible now (unreachable)" : "\($0) \(verb.past)" }

@@ -1,5 +1,6 @@
 import CurlHTTP
 import Foundation
+import KafkaConnect
 import Logging
 import Orchestrator
 import Topology
@@ -33,12 +34,17 @@ public actor FailoverRunner {
     guard let body = try? encoder.encode(WebhookBody(event: event, failover: record)) else { return }
     let http = self.http
     let logger = executor.logger
+    let store = executor.store
     for hook in hooks {
       Task {
         do {
-          let r = try await http.post(
-            hook.url, body: Array(body), headers: [HTTPHeader("Content-Type", "application/json")],
-            timeout: .seconds(5))
+          // The leader's fencing token goes along, as with Connect: a receiver can refuse
+          // a deposed leader's call. A pending event may come from any instance (no token).
+          var headers = [HTTPHeader("Content-Type", "application/json")]
+          if case .leader(let token) = try? await store.leadership() {
+            headers.append(HTTPHeader(ConnectREST.fencingTokenHeader, String(token)))
+          }
+          let r = try await http.post(hook.url, body: Array(body), headers: headers, timeout: .seconds(5))
           if !(200..<300).contains(r.status) { logger.warning("webhook \(hook.url) answered \(r.status) to \(event)") }
         } catch {
           logger.warning("webhook \(hook.url) for \(event) of failover \(record.id): \(error)")

@@ -52,8 +52,13 @@ extension FailoverExecutor {
   }
 
   /// Pauses or resumes every connector of a flow; nothing when it has no Connect URL.
+  /// Leadership is checked right before the call (a step can last long enough to lose
+  /// it), and the call carries the fencing token.
   func setConnectors(_ flow: Flow, _ verb: ConnectVerb) async throws -> [String] {
     guard let url = topology.connectURL(of: flow) else { return [] }
-    return try await connect.set(verb, connectors: flow.connectors.all, at: url)
+    guard case .leader(let token) = try await store.leadership() else {
+      throw StoreError(.conflict, path: store.backend, "\(verb) \(flow.name): this instance no longer leads")
+    }
+    return try await connect.set(verb, connectors: flow.connectors.all, at: url, fencingToken: token)
   }
 }
