@@ -10,8 +10,9 @@ public final class EtcdClient: Sendable {
   public let endpoints: [String]
   let http: HTTPClient
   /// Watches hold a thread each for their whole window: apart, so that they never take
-  /// the threads the short requests need.
-  let watchHTTP = HTTPClient(maxConcurrentRequests: 2)
+  /// the threads the short requests need (a coordinated instance holds two at once: the
+  /// services' states and, following, the leader key).
+  let watchHTTP = HTTPClient(maxConcurrentRequests: 4)
   let requestTimeout: Duration
   let retryWindow: Duration
   private let preferred = Mutex(0)

@@ -52,4 +52,34 @@ struct HealthModelTests {
     #expect(m.health(of: "east").state == .unreachable)
     #expect(m.health(of: "east").unreachableFrom == ["orchestrator-central", "orchestrator-west"])
   }
+
+  static func vote(_ vantage: String, _ region: String?, _ state: HealthState) -> VantageVote {
+    VantageVote(
+      subject: "east", vantage: vantage, region: region, state: state, reasons: state == .healthy ? [] : ["down"],
+      since: Date(timeIntervalSince1970: 100), at: Date(timeIntervalSince1970: 100))
+  }
+
+  /// Remote votes join this model's own; one from inside the subject's region is listed
+  /// but not counted (unless asked), and this model's vantage wins over a remote one of
+  /// the same name.
+  @Test func remoteVotesCountExceptFromInsideTheRegion() {
+    var m = HealthModel(hysteresis: Hysteresis(failuresToDown: 1, successesToUp: 1), quorum: 2)
+    m.observe(result("east", .unreachable, vantage: "b"))
+    let remote = [
+      Self.vote("a", "r-east", .unreachable), Self.vote("b", "r-west", .healthy), Self.vote("c", "r-central", .healthy),
+    ]
+    let h = m.health(of: "east", subjectRegion: "r-east", localRegion: "r-west", remote: remote)
+    #expect(h.votes.map(\.vantage) == ["a", "b", "c"])
+    #expect(h.votes.first { $0.vantage == "b" }?.state == .unreachable)
+    #expect(h.unreachableFrom == ["b"])
+    #expect(h.state == .degraded)
+    #expect(h.reasons.contains("1 vantage point(s) inside r-east not counted"))
+    let counting = m.health(
+      of: "east", subjectRegion: "r-east", localRegion: "r-west", remote: remote, sameRegion: .count)
+    #expect(counting.unreachableFrom == ["a", "b"])
+    #expect(counting.state == .unreachable)
+    // A vantage point without a region always counts.
+    let standalone = m.health(of: "east", subjectRegion: "r-east", remote: [Self.vote("a", nil, .unreachable)])
+    #expect(standalone.state == .unreachable)
+  }
 }

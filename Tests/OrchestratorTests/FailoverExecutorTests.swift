@@ -82,6 +82,33 @@ struct FailoverExecutorTests {
     #expect(w.refresh.calls > 100)
   }
 
+  /// Leadership lost inside the replication step, after its start was allowed: the
+  /// Connect call is not made (the check right before it refuses) and the step fails.
+  @Test func aLeaderDeposedInsideTheReplicationStepMakesNoConnectCall() async throws {
+    let w = try await DecisionWorld()
+    let memory = try #require(w.memory)
+    // payments first, so that orders' move is the one that pauses east->west.
+    #expect(await w.executor().run(try await w.open("payments"), settings: w.settings).status == .succeeded)
+    let record = try await w.open("orders")
+    _ = await w.executor(Failpoints(halting: [(.before, .reconfigureReplication)])).run(record, settings: w.settings)
+    await memory.loseLeadership(atAsk: 2)  // the step's own check passes, the one before Connect does not
+    let open = try #require(try await w.store.openFailovers().first)
+    let finished = await w.executor().run(open, settings: w.settings)
+    #expect(w.connect.calls.isEmpty)
+    let step = try #require(finished.steps.first { $0.name == .reconfigureReplication })
+    #expect(step.status == .failed)
+    #expect(step.details.contains("no longer leads"))
+  }
+
+  /// Every Connect call of a leader carries its fencing token.
+  @Test func connectCallsCarryTheLeadersFencingToken() async throws {
+    let w = try await DecisionWorld()
+    await w.memory?.setLeadership(.leader(token: 42))
+    _ = await w.executor().run(try await w.open("payments"), settings: w.settings)
+    _ = await w.executor().run(try await w.open("orders"), settings: w.settings)
+    #expect(w.connect.calls.map(\.fencingToken) == [42])
+  }
+
   @Test func aGroupWithLiveMembersOnTheTargetIsSkippedAndReported() async throws {
     let w = try await DecisionWorld()
     w.kafka["west"].state.withLock { $0.members["orders-svc"] = 2 }

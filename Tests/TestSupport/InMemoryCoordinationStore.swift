@@ -21,8 +21,19 @@ public actor InMemoryCoordinationStore: CoordinationStore {
   public nonisolated var backend: String { "memory" }
 
   public func ping() async -> Bool { true }
-  public func leadership() async throws -> Leadership { lead }
+  /// How many times leadership was asked for, and from which ask on it is lost.
+  public private(set) var leadershipAsks = 0
+  private var lostFromAsk: Int?
+
+  public func leadership() async throws -> Leadership {
+    leadershipAsks += 1
+    if let lostFromAsk, leadershipAsks >= lostFromAsk { lead = .follower(leader: "another") }
+    return lead
+  }
   public func setLeadership(_ l: Leadership) { lead = l }
+  /// Leadership is lost at the `n`th ask from now: to depose a leader in the middle of a
+  /// step, between the executor's check at the step's start and one before a side effect.
+  public func loseLeadership(atAsk n: Int) { lostFromAsk = leadershipAsks + n }
   public var auditEntries: [AuditEntry] { audit }
 
   private func conflict(_ message: String) -> StoreError { StoreError(.conflict, path: "memory", message) }

@@ -36,32 +36,8 @@ public final class LoopbackHTTPServer: Sendable {
   public var baseURL: String { "http://127.0.0.1:\(port)" }
 
   public init(handler: @escaping @Sendable (Request) -> Response) throws {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw POSIXError(.EIO) }
-    var yes: Int32 = 1
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = 0
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    // Under the lock that keeps ephemeral listeners out of a mock broker's re-bind.
-    let ok = MockCluster.withListenerLock {
-      let bound = withUnsafePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-          bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-        }
-      }
-      return bound == 0 && listen(fd, 512) == 0
-    }
-    guard ok else {
-      close(fd)
-      throw POSIXError(.EADDRINUSE)
-    }
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &addr) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-    }
-    port = Int(UInt16(bigEndian: addr.sin_port))
+    let (fd, port) = try LoopbackListener.open(backlog: 512)
+    self.port = port
     listener = fd
     // Only this thread closes the listening socket, after shutdown() wakes its accept():
     // closing it from stop() could let accept() run on a descriptor number that another

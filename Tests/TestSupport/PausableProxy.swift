@@ -20,24 +20,8 @@ public final class PausableProxy: Sendable {
 
   public init(upstreamPort: Int) throws {
     upstream = upstreamPort
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw POSIXError(.EIO) }
-    var addr = Self.loopback(0)
-    let ok = MockCluster.withListenerLock {
-      let bound = withUnsafePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-      }
-      return bound == 0 && listen(fd, 128) == 0
-    }
-    guard ok else {
-      close(fd)
-      throw POSIXError(.EADDRINUSE)
-    }
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &addr) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-    }
-    port = Int(UInt16(bigEndian: addr.sin_port))
+    let (fd, port) = try LoopbackListener.open(backlog: 128)
+    self.port = port
     listener = fd
     Thread { [self] in acceptLoop() }.start()
   }
@@ -71,7 +55,7 @@ public final class PausableProxy: Sendable {
         continue
       }
       let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-      var addr = Self.loopback(upstream)
+      var addr = LoopbackListener.address(port: upstream)
       let connected = withUnsafePointer(to: &addr) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
           connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -125,13 +109,5 @@ public final class PausableProxy: Sendable {
     }
     shutdown(to, Int32(SHUT_RDWR))
     shutdown(from, Int32(SHUT_RDWR))
-  }
-
-  private static func loopback(_ port: Int) -> sockaddr_in {
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = UInt16(port).bigEndian
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return addr
   }
 }

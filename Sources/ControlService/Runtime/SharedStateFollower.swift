@@ -15,17 +15,10 @@ struct SharedStateFollower: ServiceLifecycle.Service {
   let logger: Logger
 
   func run() async throws {
-    let seen = Mutex<[String: ServiceState]>([:])
+    let served = Mutex(ServedStates())
     let runtime = self.runtime
     let publish: @Sendable (ServiceState) -> Void = { state in
-      let changed = seen.withLock { s in
-        guard s[state.service] != state else { return false }
-        // A state older than one already served (a watch replaying) is not served again.
-        if let known = s[state.service], known.epoch > state.epoch { return false }
-        s[state.service] = state
-        return true
-      }
-      if changed { runtime.publish(state) }
+      if served.withLock({ $0.admit(state) }) { runtime.publish(state) }
     }
     await cancelWhenGracefulShutdown {
       while !Task.isCancelled {

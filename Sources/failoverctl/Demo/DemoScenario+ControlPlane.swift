@@ -15,23 +15,10 @@ extension DemoScenario {
   static let quorumPolicy = policy.replacingOccurrences(of: "  quorum: 1", with: "  quorum: 2")
 
   func runControlPlane() async throws -> DemoReport {
-    var report = DemoReport()
-    report.scenario = kind
-    report.durationSeconds = duration
-    report.recordsPerSecond = rate
-    report.consumerGroups = groupsPerService * 2
-    report.database = work.path
-
+    var report = newReport(database: work.path)
     let regions = ["east", "west", "central"]
     let lab = try Lab(regions: regions, brokersPerRegion: 1, services: services())
-    var settings = MirrorSettings()
-    settings.delay = .seconds(1)
-    let mirrors = try lab.topology.flows.map { flow in
-      try LabMirror(
-        flow: flow, topology: lab.topology, topics: lab.services.flatMap(\.topics),
-        groups: lab.services.flatMap(\.groups), settings: settings,
-        sourceIsUp: { lab.region(flow.source)?.isDown == false })
-    }
+    let mirrors = try mirrors(for: lab, delay: .seconds(1))
     let etcd = try await EtcdMembers(count: 3, names: regions)
     defer { etcd.stop() }
     let (labURL, labServing) = try await LabControlServer(lab: lab, mirrors: mirrors, etcd: etcd).start(
@@ -45,32 +32,17 @@ extension DemoScenario {
     say("control plane: etcd members " + zip(regions, etcd.endpoints).map { "\($0) \($1)" }.joined(separator: ", "))
 
     let secret = TokenAuthenticator.newSecret()
-    let policies = work.appendingPathComponent("policies")
-    try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
-    try Self.quorumPolicy.write(
-      to: policies.appendingPathComponent("active-passive.yaml"), atomically: true, encoding: .utf8)
-    let file = work.appendingPathComponent("topology.yaml").path
-    try
-      (lab.topologyYAML(
-        connectBase: labURL, controlPlane: ControlPlaneSettings(endpoints: etcd.endpoints, leaseTTL: .seconds(5)))
-        + """
-
-        probes:
-          interval: 1s
-          timeout: 1s
-          quorum: 2
-        api:
-          tokens:
-            - {name: demo, role: operator, sha256: \(TokenAuthenticator.hexDigest(of: secret))}
-
-        """).write(toFile: file, atomically: true, encoding: .utf8)
+    let (policies, file) = try writeConfiguration(
+      labYAML: lab.topologyYAML(
+        connectBase: labURL, controlPlane: ControlPlaneSettings(endpoints: etcd.endpoints, leaseTTL: .seconds(5))),
+      policy: Self.quorumPolicy, secret: secret, extraProbes: "  quorum: 2\n")
 
     // East first, so that it leads: the region that dies holds the leader.
     var orchestrators: [DemoOrchestrator] = []
     defer { for o in orchestrators { o.kill() } }
     for region in regions {
       let o = try DemoOrchestrator(
-        instance: "orchestrator-\(region)", region: region, topology: file, policies: policies.path, work: work)
+        instance: "orchestrator-\(region)", region: region, topology: file, policies: policies, work: work)
       orchestrators.append(o)
       let client = ControlClient(server: o.url, token: secret)
       let leader = try await waitForLeader(client, o, timeout: .seconds(30)) { $0 != nil }
@@ -83,14 +55,8 @@ extension DemoScenario {
 
     let stop = DemoFlag()
     let ledger = TrafficLedger()
-    let perService = max(1, rate / lab.services.count)
     // Clients follow the west orchestrator, a follower: any instance serves discovery.
-    let traffic = lab.services.map {
-      LabTraffic(
-        service: $0.name, group: $0.groups[0], extraGroups: Array($0.groups.dropFirst()),
-        discoveryURL: "\(west.url)/v1/services/\($0.name)/discovery", recordsPerSecond: perService,
-        processingDelay: Self.processingDelay, isUp: { lab.region($0)?.isDown == false }, ledger: ledger)
-    }
+    let traffic = traffic(lab, server: west.url, ledger: ledger)
     let running = traffic.map { t in Task { await t.run(stopProducing: { stop.isSet }) } }
     let timeline = Task { await DemoTimeline(api: api, ledger: ledger, say: say).run() }
     defer {
@@ -99,7 +65,8 @@ extension DemoScenario {
     }
     defer { DemoLogHandler.tearingDown.store(true, ordering: .relaxed) }
     say(
-      "traffic: \(perService) records/s per service (acks=all), following discovery on \(west.instance) (a follower)")
+      "traffic: \(max(1, rate / lab.services.count)) records/s per service (acks=all), following discovery on \(west.instance) (a follower)"
+    )
 
     let lag = try await api.waitUntilLagKnown("east->west", timeout: .seconds(30))
     say("the orchestrators have ingested MM2's offset-syncs: east->west is \(lag) records behind")
@@ -119,21 +86,10 @@ extension DemoScenario {
     say(String(format: "%@ leads %.1f s after the failure", report.leaderAfter ?? "?", report.leaderTakeoverSeconds!))
 
     report.failoverSeconds = try await waitUntilActive(awayFrom: "east", traffic, since: event)
-    let moves = try await api.failovers()
-    report.detectionSeconds = moves.first.map { $0.createdAt.timeIntervalSince(eventDate) }
-    report.expectedLossBound = DemoReport.lossBound(moves)
-    report.groupsTranslated = moves.map { DemoReport.move($0).groupsTranslated }.reduce(0, +)
+    try await recordMoves(&report, api: api, since: eventDate)
     say(String(format: "every service writable away from east %.1f s after the failure", report.failoverSeconds ?? -1))
 
-    let elapsed = (ContinuousClock.now - event) / .seconds(1) + duration * 0.3
-    try await Task.sleep(for: .seconds(max(2, duration - elapsed)))
-    stop.set()
-    say("producers stop; consumers drain")
-    report.apply(try await drained(ledger))
-    report.failovers = try await api.failovers().map(DemoReport.move)
-    report.servicesAfter = try await api.status().services.map {
-      DemoReport.ServiceAfter(service: $0.service, activeCluster: $0.activeCluster, epoch: $0.epoch)
-    }
+    try await finish(&report, api: api, ledger: ledger, stop: stop, event: event)
     for o in orchestrators { await o.stop() }
     return report
   }

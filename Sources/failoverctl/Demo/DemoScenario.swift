@@ -72,24 +72,11 @@ struct DemoScenario {
 
   func run() async throws -> DemoReport {
     if kind == .controlPlane { return try await runControlPlane() }
-    var report = DemoReport()
-    report.scenario = kind
-    report.durationSeconds = duration
-    report.recordsPerSecond = rate
-    report.consumerGroups = groupsPerService * 2
-    report.database = database
-
+    var report = newReport(database: database)
     let lab = try Lab(regions: ["east", "west"], brokersPerRegion: 1, services: services())
-    var settings = MirrorSettings()
     // Unplanned: replication runs a second behind, so the failure loses what it had not
     // copied yet; the orchestrator predicts that from the lag it measured.
-    if kind == .unplanned { settings.delay = .seconds(1) }
-    let mirrors = try lab.topology.flows.map { flow in
-      try LabMirror(
-        flow: flow, topology: lab.topology, topics: lab.services.flatMap(\.topics),
-        groups: lab.services.flatMap(\.groups), settings: settings,
-        sourceIsUp: { lab.region(flow.source)?.isDown == false })
-    }
+    let mirrors = try mirrors(for: lab, delay: kind == .unplanned ? .seconds(1) : nil)
     let (labURL, labServing) = try await LabControlServer(lab: lab, mirrors: mirrors).start(
       host: "127.0.0.1", port: 0)
     let replicating = mirrors.map { m in Task { await m.run() } }
@@ -102,21 +89,9 @@ struct DemoScenario {
         + (kind == .unplanned ? " (1 s behind)" : "") + "; lab control \(labURL)")
 
     let secret = TokenAuthenticator.newSecret()
-    let policies = work.appendingPathComponent("policies")
-    try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
-    try Self.policy.write(to: policies.appendingPathComponent("active-passive.yaml"), atomically: true, encoding: .utf8)
-    let file = work.appendingPathComponent("topology.yaml").path
-    try
-      (lab.topologyYAML(connectBase: labURL) + """
-
-        probes:
-          interval: 1s
-          timeout: 1s
-        api:
-          tokens:
-            - {name: demo, role: operator, sha256: \(TokenAuthenticator.hexDigest(of: secret))}
-
-        """).write(toFile: file, atomically: true, encoding: .utf8)
+    let file = try writeConfiguration(
+      labYAML: lab.topologyYAML(connectBase: labURL), policy: Self.policy, secret: secret
+    ).topology
     var logger = Logger(label: "failoverctl")
     logger.logLevel = ProcessInfo.processInfo.environment["DEMO_DEBUG"] != nil ? .info : .error
     let server = try await ControlServer.prepare(
@@ -131,13 +106,7 @@ struct DemoScenario {
 
     let stop = DemoFlag()
     let ledger = TrafficLedger()
-    let perService = max(1, rate / lab.services.count)
-    let traffic = lab.services.map {
-      LabTraffic(
-        service: $0.name, group: $0.groups[0], extraGroups: Array($0.groups.dropFirst()),
-        discoveryURL: "\(url)/v1/services/\($0.name)/discovery", recordsPerSecond: perService,
-        processingDelay: Self.processingDelay, isUp: { lab.region($0)?.isDown == false }, ledger: ledger)
-    }
+    let traffic = traffic(lab, server: url, ledger: ledger)
     let running = traffic.map { t in Task { await t.run(stopProducing: { stop.isSet }) } }
     let api = ControlClient(server: url, token: secret)
     let timeline = Task { await DemoTimeline(api: api, ledger: ledger, say: say).run() }
@@ -148,7 +117,7 @@ struct DemoScenario {
     // Runs before the cancellations above and the ones of the server, lab and mirrors.
     defer { DemoLogHandler.tearingDown.store(true, ordering: .relaxed) }
     say(
-      "traffic: \(perService) records/s per service (acks=all), \(groupsPerService) consumer group(s) each "
+      "traffic: \(max(1, rate / lab.services.count)) records/s per service (acks=all), \(groupsPerService) consumer group(s) each "
         + "processing records 1.5 s after they were produced; clients following discovery")
 
     let lag = try await api.waitUntilLagKnown("east->west", timeout: .seconds(30))
@@ -169,10 +138,7 @@ struct DemoScenario {
       }
     }
     report.failoverSeconds = try await waitUntilActive(on: "west", traffic, since: event)
-    let moves = try await api.failovers()
-    report.detectionSeconds = moves.first.map { $0.createdAt.timeIntervalSince(eventDate) }
-    report.expectedLossBound = DemoReport.lossBound(moves)
-    report.groupsTranslated = moves.map { DemoReport.move($0).groupsTranslated }.reduce(0, +)
+    try await recordMoves(&report, api: api, since: eventDate)
     say(String(format: "every service writable on west %.1f s after the event", report.failoverSeconds ?? -1))
 
     if kind == .failback {
@@ -192,15 +158,7 @@ struct DemoScenario {
       say(String(format: "every service home on east %.1f s after the request", report.failbackSeconds ?? -1))
     }
 
-    let elapsed = (ContinuousClock.now - event) / .seconds(1) + duration * 0.3
-    try await Task.sleep(for: .seconds(max(2, duration - elapsed)))
-    stop.set()
-    say("producers stop; consumers drain")
-    report.apply(try await drained(ledger))
-    report.failovers = try await api.failovers().map(DemoReport.move)
-    report.servicesAfter = try await api.status().services.map {
-      DemoReport.ServiceAfter(service: $0.service, activeCluster: $0.activeCluster, epoch: $0.epoch)
-    }
+    try await finish(&report, api: api, ledger: ledger, stop: stop, event: event)
     return report
   }
 

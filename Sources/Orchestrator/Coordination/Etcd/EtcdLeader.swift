@@ -141,11 +141,11 @@ public actor EtcdLeader {
       return
     }
     let started = ContinuousClock.now
-    do {
-      _ = try await client.watch(prefix: key, from: heldAt + 1, window: interval) { _, _ in false }
-    } catch {
-      try? await Task.sleep(for: interval - (ContinuousClock.now - started))
-    }
+    // Only a change of the key ends the wait early. A compacted revision (the key has not
+    // changed since before the last compaction) or a failed watch sleeps out the round:
+    // otherwise a follower would campaign in a tight loop.
+    let end = try? await client.watch(prefix: key, from: heldAt + 1, window: interval) { _, _ in false }
+    if end != .stopped { try? await Task.sleep(for: interval - (ContinuousClock.now - started)) }
   }
 
   /// Every member whose lease is alive, with when it last renewed.

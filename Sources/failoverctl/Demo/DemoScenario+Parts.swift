@@ -1,0 +1,90 @@
+import ControlService
+import Foundation
+import KafkaLab
+import Orchestrator
+
+/// What every demo scenario builds the same way: the report's header, the mirrors, the
+/// policy and topology files, the traffic, and the report's end.
+extension DemoScenario {
+  func newReport(database: String) -> DemoReport {
+    var report = DemoReport()
+    report.scenario = kind
+    report.durationSeconds = duration
+    report.recordsPerSecond = rate
+    report.consumerGroups = groupsPerService * 2
+    report.database = database
+    return report
+  }
+
+  /// An MM2-style mirror per flow of the lab, `delay` behind its source.
+  func mirrors(for lab: Lab, delay: Duration?) throws -> [LabMirror] {
+    var settings = MirrorSettings()
+    if let delay { settings.delay = delay }
+    return try lab.topology.flows.map { flow in
+      try LabMirror(
+        flow: flow, topology: lab.topology, topics: lab.services.flatMap(\.topics),
+        groups: lab.services.flatMap(\.groups), settings: settings,
+        sourceIsUp: { lab.region(flow.source)?.isDown == false })
+    }
+  }
+
+  /// Writes `policy` as the work directory's `policies/active-passive.yaml` and the
+  /// topology (the lab's, then 1 s probes with `extraProbes`, then an operator token for
+  /// `secret`); the policies directory and the topology file.
+  func writeConfiguration(
+    labYAML: String, policy: String, secret: String, extraProbes: String = ""
+  ) throws -> (policies: String, topology: String) {
+    let policies = work.appendingPathComponent("policies")
+    try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
+    try policy.write(to: policies.appendingPathComponent("active-passive.yaml"), atomically: true, encoding: .utf8)
+    let file = work.appendingPathComponent("topology.yaml").path
+    try
+      (labYAML + """
+
+        probes:
+          interval: 1s
+          timeout: 1s
+        \(extraProbes)api:
+          tokens:
+            - {name: demo, role: operator, sha256: \(TokenAuthenticator.hexDigest(of: secret))}
+
+        """).write(toFile: file, atomically: true, encoding: .utf8)
+    return (policies.path, file)
+  }
+
+  /// A producer and consumer groups per service, following discovery at `server`.
+  func traffic(_ lab: Lab, server: String, ledger: TrafficLedger) -> [LabTraffic] {
+    let perService = max(1, rate / lab.services.count)
+    return lab.services.map {
+      LabTraffic(
+        service: $0.name, group: $0.groups[0], extraGroups: Array($0.groups.dropFirst()),
+        discoveryURL: "\(server)/v1/services/\($0.name)/discovery", recordsPerSecond: perService,
+        processingDelay: Self.processingDelay, isUp: { lab.region($0)?.isDown == false }, ledger: ledger)
+    }
+  }
+
+  /// What the first failovers after the event predicted and translated.
+  func recordMoves(_ report: inout DemoReport, api: ControlClient, since eventDate: Date) async throws {
+    let moves = try await api.failovers()
+    report.detectionSeconds = moves.first.map { $0.createdAt.timeIntervalSince(eventDate) }
+    report.expectedLossBound = DemoReport.lossBound(moves)
+    report.groupsTranslated = moves.map { DemoReport.move($0).groupsTranslated }.reduce(0, +)
+  }
+
+  /// Runs the traffic to `--duration`, stops the producers, lets the consumers drain and
+  /// fills in the report's counts, failovers and where the services ended.
+  func finish(
+    _ report: inout DemoReport, api: ControlClient, ledger: TrafficLedger, stop: DemoFlag,
+    event: ContinuousClock.Instant
+  ) async throws {
+    let elapsed = (ContinuousClock.now - event) / .seconds(1) + duration * 0.3
+    try await Task.sleep(for: .seconds(max(2, duration - elapsed)))
+    stop.set()
+    say("producers stop; consumers drain")
+    report.apply(try await drained(ledger))
+    report.failovers = try await api.failovers().map(DemoReport.move)
+    report.servicesAfter = try await api.status().services.map {
+      DemoReport.ServiceAfter(service: $0.service, activeCluster: $0.activeCluster, epoch: $0.epoch)
+    }
+  }
+}
