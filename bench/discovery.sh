@@ -22,11 +22,14 @@ $BIN lab up --control 127.0.0.1:0 --topology-out "$WORK/lab.yaml" >"$WORK/lab.lo
 for _ in $(seq 150); do [ -f "$WORK/lab.yaml" ] && break; sleep 0.2; done
 TOKEN=$($BIN token new --name bench --role operator | tee "$WORK/token.txt" | sed -n 's/^token: //p')
 sed -n '/^api:/,$p' "$WORK/token.txt" >>"$WORK/lab.yaml"
-$BIN serve --config "$WORK/lab.yaml" --db "$WORK/state.db" --listen 127.0.0.1:0 --log-level warning \
-  >"$WORK/serve.out" 2>"$WORK/serve.err" &
-SERVE=$!
-for _ in $(seq 100); do grep -q listening "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
-URL=$(sed -n 's/^listening on //p' "$WORK/serve.out")
+start_serve() {
+  $BIN serve --config "$WORK/lab.yaml" --db "$WORK/state.db" --listen 127.0.0.1:0 --log-level warning \
+    >"$WORK/serve.out" 2>"$WORK/serve.err" &
+  SERVE=$!
+  for _ in $(seq 100); do grep -q listening "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
+  URL=$(sed -n 's/^listening on //p' "$WORK/serve.out")
+}
+start_serve
 PATH_=/v1/services/orders/discovery
 
 # nginx serves the very bytes the server answers, with ETag, keep-alive and 2 workers.
@@ -68,19 +71,39 @@ done
 fi
 
 rss() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVE/status"; }
-echo
-echo "long-polls: $LONGPOLLS held open, then a promote"
-echo "server resident memory before: $(rss) MiB"
-EPOCH=$(curl -s "$URL$PATH_" | sed 's/.*"epoch":\([0-9]*\).*/\1/')
-.build/release/failover-bench longpoll --url "$URL" --connections "$LONGPOLLS" --epoch "$EPOCH" \
-  --ready-file "$WORK/ready" --promoted-file "$WORK/promoted" &
-BENCH=$!
-for _ in $(seq 600); do [ -f "$WORK/ready" ] && break; sleep 0.1; done
-sleep 2
-WAITING=$(curl -s "$URL/metrics" | awk '/^kafka_failover_discovery_long_polls_waiting/ { print $2 }')
-echo "server resident memory with $WAITING long-polls waiting: $(rss) MiB"
-date +%s.%N >"$WORK/promoted"
-curl -s -o /dev/null -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-  -d '{"to": "west", "reason": "bench"}' "$URL/v1/services/orders/promote"
-wait $BENCH
-echo "server peak resident memory: $(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVE/status") MiB"
+
+# hold MODE TARGET: a fresh server, LONGPOLLS clients of MODE (long-polls or event streams)
+# held open, its memory, then a promote of orders to TARGET and how soon each client heard.
+hold() {
+  kill "$SERVE" 2>/dev/null && wait "$SERVE" 2>/dev/null || true
+  start_serve
+  echo
+  echo "$1: $LONGPOLLS held open, then a promote to $2"
+  echo "server resident memory before: $(rss) MiB"
+  local epoch flag=""
+  epoch=$(curl -s "$URL$PATH_" | sed 's/.*"epoch":\([0-9]*\).*/\1/')
+  [ "$1" = "event streams" ] && flag=--events
+  rm -f "$WORK/ready" "$WORK/promoted"
+  .build/release/failover-bench longpoll --url "$URL" --connections "$LONGPOLLS" --epoch "$epoch" $flag \
+    --ready-file "$WORK/ready" --promoted-file "$WORK/promoted" &
+  local bench=$!
+  for _ in $(seq 600); do [ -f "$WORK/ready" ] && break; sleep 0.1; done
+  sleep 2
+  local metrics waiting
+  metrics=$(curl -s "$URL/metrics")
+  waiting=$(echo "$metrics" | awk '/^kafka_failover_discovery_(long_polls_waiting|event_streams) / { s = s $2 " " } END { print s }')
+  echo "server resident memory with $LONGPOLLS held (waiting, streaming: $waiting): $(rss) MiB"
+  date +%s.%N >"$WORK/promoted"
+  curl -s -o /dev/null -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    -d "{\"to\": \"$2\", \"reason\": \"bench\"}" "$URL/v1/services/orders/promote"
+  wait $bench
+  echo "server peak resident memory: $(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVE/status") MiB"
+  # The promote runs on: let it finish before the next server opens the same database.
+  for _ in $(seq 100); do
+    curl -s "$URL$PATH_" | grep -q "\"cluster\":\"$2\".*\"state\":\"stable\"" && break
+    sleep 0.2
+  done
+}
+
+hold long-polls west
+hold "event streams" east

@@ -183,12 +183,18 @@ public struct Service: Sendable, Equatable {
   public var groupPattern: String?
   /// Name of a policy in `policies/` (without `.yaml`).
   public var policy: String?
+  /// How long a client may keep producing on a discovery document it could not refresh.
+  public var leaseSeconds: Int
   public var location: SourceLocation?
+
+  /// What clients get when the topology names no lease: long enough to ride out a slow
+  /// poll or a reconnect, short enough that a failover waiting it out stays quick.
+  public static let defaultLeaseSeconds = 15
 
   public init(
     name: String, mode: ServiceMode = .activePassive, primary: String, standbys: [String], topics: [String],
     topicPattern: String? = nil, consumerGroups: [String] = [], groupPattern: String? = nil, policy: String? = nil,
-    location: SourceLocation? = nil
+    leaseSeconds: Int = Service.defaultLeaseSeconds, location: SourceLocation? = nil
   ) {
     self.name = name
     self.mode = mode
@@ -199,6 +205,7 @@ public struct Service: Sendable, Equatable {
     self.consumerGroups = consumerGroups
     self.groupPattern = groupPattern
     self.policy = policy
+    self.leaseSeconds = leaseSeconds
     self.location = location
   }
 

@@ -133,10 +133,18 @@ public enum TopologyLoader {
     let groups = m.stringList("consumerGroups")
     let groupPattern = m.string("groupPattern")
     let policy = m.string("policy")
+    var lease = Service.defaultLeaseSeconds
+    if let n = m.int("leaseSeconds") {
+      if (1...3600).contains(n) {
+        lease = n
+      } else {
+        m.reader.error(m.value("leaseSeconds"), m.child("leaseSeconds"), "expected seconds from 1 to 3600, found \(n)")
+      }
+    }
     guard let name, let primary else { return nil }
     return Service(
       name: name, mode: mode ?? .activePassive, primary: primary, standbys: (standbys ?? []).map(\.0),
       topics: (topics ?? []).map(\.0), topicPattern: topicPattern, consumerGroups: (groups ?? []).map(\.0),
-      groupPattern: groupPattern, policy: policy, location: m.keyLocation("name"))
+      groupPattern: groupPattern, policy: policy, leaseSeconds: lease, location: m.keyLocation("name"))
   }
 }

@@ -84,6 +84,7 @@ public enum TopologyWriter {
     }
     if let p = s.groupPattern { out.append("    groupPattern: \(q(p))") }
     if let p = s.policy { out.append("    policy: \(q(p))") }
+    if s.leaseSeconds != Service.defaultLeaseSeconds { out.append("    leaseSeconds: \(s.leaseSeconds)") }
     return out
   }
 

@@ -1,6 +1,7 @@
 import ControlService
 import Foundation
 import Orchestrator
+import Synchronization
 import Testing
 import Topology
 
@@ -77,5 +78,67 @@ struct DiscoveryBoardTests {
     w.cancel()
     #expect(await w.value == nil)
     #expect(board.waiting == 0)
+  }
+
+  /// Records what a stream is told.
+  final class Heard: Sendable {
+    let events = Mutex<[String]>([])
+    var all: [String] { events.withLock { $0 } }
+    func listener(_ e: DiscoveryBoard.StreamEvent) {
+      let text =
+        switch e {
+        case .document(let p): "epoch \(p.epoch)"
+        case .heartbeat: "heartbeat"
+        case .closed: "closed"
+        }
+      events.withLock { $0.append(text) }
+    }
+  }
+
+  @Test func aStreamGetsEveryChangeHeartbeatsAndTheClose() async throws {
+    let board = DiscoveryBoard()
+    board.publish(Self.published(epoch: 1))
+    let heard = Heard()
+    let (ticket, now) = try #require(board.subscribe("orders", listener: heard.listener))
+    #expect(now?.epoch == 1)
+    #expect(board.streaming == 1)
+    board.publish(Self.published(epoch: 2, active: "b"))
+    #expect(heard.all == ["epoch 2"])
+    // The lease is 15 s, so heartbeats every 5 s: the sweeper sends the first after that.
+    let deadline = ContinuousClock.now + .seconds(12)
+    while !heard.all.contains("heartbeat") && ContinuousClock.now < deadline {
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    #expect(heard.all.contains("heartbeat"))
+    board.close()
+    #expect(heard.all.last == "closed")
+    #expect(board.streaming == 0)
+    #expect(board.subscribe("orders", listener: heard.listener) == nil)
+    board.cancel(ticket)  // harmless after the close
+  }
+
+  @Test func aCancelledStreamOrParkedPollHearsNothingMore() {
+    let board = DiscoveryBoard()
+    board.publish(Self.published(epoch: 1))
+    let heard = Heard()
+    let (ticket, _) = board.subscribe("orders", listener: heard.listener)!
+    let answered = Mutex(0)
+    guard
+      case .parked(let poll) = board.park(
+        "orders", for: .init(epoch: 1), timeout: .seconds(30),
+        answer: { _ in
+          answered.withLock { $0 += 1 }
+        })
+    else {
+      Issue.record("a poll for the current epoch must park")
+      return
+    }
+    #expect(board.waiting == 1)
+    board.cancel(ticket)
+    board.cancel(poll)
+    board.publish(Self.published(epoch: 2, active: "b"))
+    #expect(heard.all.isEmpty)
+    #expect(answered.withLock { $0 } == 0)
+    #expect(board.waiting == 0 && board.streaming == 0)
   }
 }

@@ -1,6 +1,7 @@
 import CurlHTTP
 import Foundation
 import Orchestrator
+import Synchronization
 import TestSupport
 import Testing
 import Topology
@@ -51,8 +52,8 @@ struct ServeAdminTests {
     let steps = try #require(one["steps"] as? [[String: Any]])
     #expect(
       steps.map { $0["name"] as? String ?? "" } == [
-        "intent", "fence-source", "drain", "refresh-checkpoints", "translate-offsets", "write-offsets",
-        "switch-discovery", "reconfigure-replication", "verify",
+        "intent", "fence-source", "wait-leases", "drain", "refresh-checkpoints", "translate-offsets",
+        "write-offsets", "switch-discovery", "reconfigure-replication", "verify",
       ])
     #expect(steps.allSatisfy { ["done", "skipped"].contains($0["status"] as? String ?? "") })
     #expect(try json(try await f.get("/v1/failovers/\(id)", as: "viewer"))["status"] as? String == "succeeded")
@@ -98,6 +99,21 @@ struct ServeAdminTests {
       for method in (item as? [String: Any] ?? [:]).keys {
         let r: HTTPResponse
         switch method {
+        case "get" where concrete.hasSuffix("/events"):
+          // A stream never ends: read its first bytes and hang up.
+          let seen = Mutex<[UInt8]>([])
+          r = try await f.http.stream(
+            HTTPRequest(method: .get, url: f.server.url + concrete, headers: f.headers("admin"), timeout: .seconds(2))
+          ) { chunk in
+            let text = seen.withLock { s in
+              s += chunk
+              return String(decoding: s, as: UTF8.self)
+            }
+            return !text.contains("event: discovery")
+          }
+          #expect(String(decoding: seen.withLock { $0 }, as: UTF8.self).contains("event: discovery"))
+          #expect(r.header("Content-Type") == "text/event-stream")
+          continue
         case "get": r = try await f.get(concrete, as: "admin")
         case "post":
           let body = concrete.hasPrefix("/v1/failovers/") ? "{}" : #"{"dryRun": true, "to": "east"}"#

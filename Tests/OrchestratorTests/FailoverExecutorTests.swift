@@ -17,7 +17,7 @@ struct FailoverExecutorTests {
     let w = try await DecisionWorld(sqlite: sqlite)
     let finished = await w.executor().run(try await w.open(), settings: w.settings)
     #expect(finished.status == .succeeded, "\(finished.error ?? "")")
-    #expect(finished.steps.map(\.status) == Array(repeating: StepStatus.done, count: 9))
+    #expect(finished.steps.map(\.status) == FailoverStepName.allCases.map { $0 == .waitForLeases ? .skipped : .done })
     #expect(finished.steps.allSatisfy { $0.durationMs != nil })
     // Fenced first (epoch 2, not writable), then switched (epoch 3, writable on west).
     #expect(w.published.all.map(\.epoch) == [2, 3])
@@ -28,11 +28,11 @@ struct FailoverExecutorTests {
     // The group's offsets are on the target, translated onto the remote topic.
     for tp in Self.partitions { #expect(w.committed("west", "orders-svc", tp) == 100) }
     // The drain saw the flow caught up at once: no sleep on the clock.
-    #expect(finished.steps[2].details.hasPrefix("east->west caught up"))
+    #expect(finished.step(.drain)?.details.hasPrefix("east->west caught up") == true)
     #expect(w.clock.slept == .zero)
     // payments stays on east: the flow east->west still protects it and keeps running.
     #expect(w.connect.calls.isEmpty)
-    #expect(finished.steps[7].details == "east->west left running: it still replicates payments")
+    #expect(finished.step(.reconfigureReplication)?.details == "east->west left running: it still replicates payments")
   }
 
   @Test func replicationIsPausedOnlyWhenNoStableServiceRemainsOnTheSource() async throws {
@@ -71,8 +71,8 @@ struct FailoverExecutorTests {
     settings.attempts = 1
     let finished = await w.executor().run(try await w.open(), settings: settings)
     #expect(finished.status == .failed)
-    #expect(finished.steps[2].status == .failed)
-    #expect(finished.steps[2].details.contains("still 399 records behind after the drain bound"))
+    #expect(finished.step(.drain)?.status == .failed)
+    #expect(finished.step(.drain)?.details.contains("still 399 records behind after the drain bound") == true)
     // The bound ran out on the test clock (the wall clock is not asserted on: a loaded
     // machine may take any time).
     #expect(w.clock.slept >= .seconds(60))
@@ -114,7 +114,9 @@ struct FailoverExecutorTests {
     w.kafka["west"].state.withLock { $0.members["orders-svc"] = 2 }
     let finished = await w.executor().run(try await w.open(), settings: w.settings)
     #expect(finished.status == .succeeded)
-    #expect(finished.steps[5].details.hasPrefix("0 written, 0 already there, 3 skipped (orders-svc: 2 live members"))
+    #expect(
+      finished.step(.writeOffsets)?.details.hasPrefix(
+        "0 written, 0 already there, 3 skipped (orders-svc: 2 live members") == true)
     #expect(w.kafka["west"].state.withLock { $0.alterations.isEmpty })
   }
 
@@ -125,7 +127,7 @@ struct FailoverExecutorTests {
     let callsBefore = w.kafka["east"].state.withLock { $0.calls }
     let finished = await w.executor().run(record, settings: w.settings)
     #expect(finished.status == .succeeded, "\(finished.error ?? "")")
-    #expect(finished.steps[2].status == .skipped)
+    #expect(finished.step(.drain)?.status == .skipped)
     #expect(w.kafka["east"].state.withLock { $0.calls } == callsBefore)
     // From the last checkpoints: the group resumes at 100 on the copies.
     for tp in Self.partitions { #expect(w.committed("west", "orders-svc", tp) == 100) }
@@ -138,12 +140,15 @@ struct FailoverExecutorTests {
     at boundary: (Failpoints.Boundary, FailoverStepName)
   ) async throws {
     let w = try await DecisionWorld()
+    // With the lease wait, so that every step acts (and the wait, too, is killed and resumed).
+    var settings = w.settings
+    settings.waitForLeases = true
     let record = try await w.open()
-    let halted = await w.executor(Failpoints(halting: [boundary])).run(record, settings: w.settings)
+    let halted = await w.executor(Failpoints(halting: [boundary])).run(record, settings: settings)
     #expect(halted.status == .running)
     let open = try await w.store.openFailovers()
     #expect(open.map(\.id) == [record.id])
-    let resumed = await w.executor().run(open[0], settings: w.settings)
+    let resumed = await w.executor().run(open[0], settings: settings)
     #expect(resumed.status == .succeeded, "\(boundary): \(resumed.error ?? "")")
     #expect(resumed.steps.allSatisfy { $0.status == .done })
     let state = try await w.store.serviceState("orders")
@@ -164,7 +169,7 @@ struct FailoverExecutorTests {
     let finished = await w.executor().run(open[0], settings: w.settings)
     #expect(finished.status == .failed)
     #expect(finished.error == "superseded by epoch 3")
-    #expect(finished.steps[2].details.hasPrefix("superseded: the service is at epoch 3"))
+    #expect(finished.step(.waitForLeases)?.details.hasPrefix("superseded: the service is at epoch 3") == true)
     // Nothing after the fence acted: no offsets written, east still active.
     #expect(w.kafka["west"].state.withLock { $0.alterations.isEmpty })
     #expect(try await w.store.serviceState("orders")?.activeCluster == "east")
@@ -197,8 +202,49 @@ struct FailoverExecutorTests {
     // The drain ignores a failed catch-up (it measures again); refresh-checkpoints of a
     // planned move does not.
     #expect(finished.status == .failed)
-    #expect(finished.steps[3].status == .failed)
-    #expect(finished.steps[3].attempt == 3)
+    #expect(finished.step(.refreshCheckpoints)?.status == .failed)
+    #expect(finished.step(.refreshCheckpoints)?.attempt == 3)
     #expect(w.clock.slept == .seconds(14))
+  }
+
+  /// With `fence: {waitForLeases: true}`, nothing after the fence runs before the lease
+  /// (15 s) and its margin have passed on the clock since the fence.
+  @Test func aPolicyThatWaitsForLeasesSwitchesNoSoonerThanTheLeaseAfterTheFence() async throws {
+    let w = try await DecisionWorld()
+    var settings = w.settings
+    settings.waitForLeases = true
+    let finished = await w.executor().run(try await w.open(forced: true), settings: settings)
+    #expect(finished.status == .succeeded, "\(finished.error ?? "")")
+    let wait = try #require(finished.step(.waitForLeases))
+    #expect(wait.status == .done)
+    #expect(wait.details == "waited 16.0 s after the fence for client leases (15 s + 1 s)")
+    #expect(abs(w.clock.slept / .seconds(1) - 16) < 0.5)
+    #expect(w.published.all.map(\.epoch) == [2, 3])
+  }
+
+  /// Killed during the wait and resumed 10 s after the fence: it waits only what is left.
+  @Test func aResumedLeaseWaitWaitsOnlyWhatIsLeft() async throws {
+    let w = try await DecisionWorld()
+    var settings = w.settings
+    settings.waitForLeases = true
+    let record = try await w.open(forced: true)
+    _ = await w.executor(Failpoints(halting: [(.before, .waitForLeases)])).run(record, settings: settings)
+    w.clock.advance(by: .seconds(10))
+    let finished = await w.executor().run(try await w.store.openFailovers()[0], settings: settings)
+    #expect(finished.status == .succeeded)
+    let details = try #require(finished.step(.waitForLeases)?.details)
+    #expect(details.hasPrefix("waited 6.0 s: client leases (15 s + 1 s) ran out 16.0 s after the fence"), "\(details)")
+    #expect(abs(w.clock.slept / .seconds(1) - 16) < 0.5)
+  }
+
+  @Test func withoutTheOptionOrWithoutAFenceThereIsNoWait() async throws {
+    let w = try await DecisionWorld()
+    var settings = w.settings
+    settings.waitForLeases = true
+    settings.fence = false
+    let unfenced = await w.executor().run(try await w.open(forced: true), settings: settings)
+    #expect(unfenced.step(.waitForLeases)?.status == .skipped)
+    #expect(unfenced.step(.waitForLeases)?.details == "the policy does not wait for client leases")
+    #expect(w.clock.slept == .zero)
   }
 }

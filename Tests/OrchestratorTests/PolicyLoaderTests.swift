@@ -68,4 +68,32 @@ struct PolicyLoaderTests {
     #expect(ok?.trigger.conditions == [.clusterUnreachable(for: .seconds(1))])
     #expect(ok?.guards.approval == .automatic)
   }
+
+  @Test func fenceTakesABooleanOrAMappingThatMayWaitForLeases() throws {
+    func action(_ fence: String) throws(ConfigError) -> Policy.Action {
+      let yaml = "trigger:\n  any:\n    - clusterUnreachable: {for: 10s}\naction:\n  fence: \(fence)\n"
+      return try PolicyLoader.parse(yaml: yaml, file: "p.yaml", defaultName: "p").action
+    }
+    #expect(try action("true").fence && !(try action("true").waitForLeases))
+    #expect(!(try action("false").fence))
+    let waits = try action("{waitForLeases: true}")
+    #expect(waits.fence && waits.waitForLeases)
+    #expect(FailoverSettings(waits).waitForLeases)
+    do {
+      _ = try action("{enabled: false, waitForLeases: true}")
+      Issue.record("accepted a lease wait without a fence")
+    } catch {
+      #expect(
+        error.diagnostics.map(\.description) == [
+          "p.yaml:5:42: action.fence.waitForLeases: waiting for client leases needs fencing: the leases run out from "
+            + "the fence (set enabled: true)"
+        ])
+    }
+    do {
+      _ = try action("{waitForLease: true}")
+      Issue.record("accepted an unknown key")
+    } catch {
+      #expect(error.diagnostics.first?.description.contains("did you mean \"waitForLeases\"") == true)
+    }
+  }
 }

@@ -30,7 +30,7 @@ struct StateStoreTests {
       #expect(
         try await store.appliedMigrations() == [
           "v1-topology-services-audit", "v2-mm2-state", "v3-probe-results", "v4-failovers-writable",
-          "v5-failover-expected-loss",
+          "v5-failover-expected-loss", "v6-wait-leases-step",
         ])
       let states = try await store.ensureServices(Self.topology)
       #expect(states.map(\.activeCluster) == ["a"])
@@ -50,10 +50,53 @@ struct StateStoreTests {
     #expect(
       try await reopened.appliedMigrations() == [
         "v1-topology-services-audit", "v2-mm2-state", "v3-probe-results", "v4-failovers-writable",
-        "v5-failover-expected-loss",
+        "v5-failover-expected-loss", "v6-wait-leases-step",
       ])
     let mode = try await DatabaseQueue(path: path).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
     #expect(mode == "wal")
+  }
+
+  /// A journal of the nine steps before `wait-leases` existed: after the migration each
+  /// step sits at the number its name gives, and the new step is there, skipped.
+  @Test func aJournalFromBeforeTheLeaseWaitIsRenumbered() async throws {
+    _ = try await StateStore.open(path: path)
+    let old = [
+      "intent", "fence-source", "drain", "refresh-checkpoints", "translate-offsets", "write-offsets",
+      "switch-discovery", "reconfigure-replication", "verify",
+    ]
+    try await DatabaseQueue(path: path).write { db in
+      try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v6-wait-leases-step'")
+      try db.execute(
+        sql: """
+          INSERT INTO failover (id, service, kind, mode, source_cluster, target_cluster, from_epoch, to_epoch, status,
+            requested_by, created_at) VALUES (1, 'orders', 'promote', 'planned', 'a', 'b', 1, 3, 'running', 't', ?)
+          """, arguments: [Date()])
+      for (i, name) in old.enumerated() {
+        try db.execute(
+          sql: "INSERT INTO failover_step (failover_id, seq, name, status) VALUES (1, ?, ?, ?)",
+          arguments: [i + 1, name, i < 3 ? "done" : "pending"])
+      }
+    }
+    let store = try await StateStore.open(path: path)
+    let record = try #require(try await store.failover(id: 1))
+    #expect(record.steps.map(\.name) == FailoverStepName.allCases)
+    #expect(record.step(.waitForLeases)?.status == .skipped)
+    #expect(record.step(.drain)?.status == .done && record.step(.refreshCheckpoints)?.status == .pending)
+    let rows = try await DatabaseQueue(path: path).read {
+      try Row.fetchAll($0, sql: "SELECT seq, name FROM failover_step ORDER BY seq").map {
+        "\($0["seq"] as Int) \($0["name"] as String)"
+      }
+    }
+    #expect(rows == FailoverStepName.allCases.map { "\($0.seq) \($0.rawValue)" })
+  }
+
+  /// The etcd store keeps journals as JSON: one written before the new step numbered
+  /// `drain` 3; read back, it is where its name puts it.
+  @Test func aStepReadFromJSONTakesItsNumberFromItsName() throws {
+    let json = #"{"seq":3,"name":"drain","status":"done","attempt":1,"details":"caught up"}"#
+    let step = try JSONCoding.decoder().decode(FailoverStep.self, from: Data(json.utf8))
+    #expect(step.seq == FailoverStepName.drain.seq && step.seq == 4)
+    #expect(step.details == "caught up" && step.startedAt == nil)
   }
 
   @Test func topologySnapshotsAreVersionedAndDeduplicated() async throws {

@@ -53,6 +53,7 @@ case "longpoll":
   try await LongPollBenchmark(
     url: stringOption("--url") ?? "http://127.0.0.1:8080", service: stringOption("--service") ?? "orders",
     connections: option("--connections", 10_000), epoch: option("--epoch", 1),
+    streams: CommandLine.arguments.contains("--events"),
     readyFile: stringOption("--ready-file") ?? "longpoll.ready",
     promotedFile: stringOption("--promoted-file") ?? "longpoll.promoted"
   ).run()
@@ -66,7 +67,7 @@ default:
            failover-bench translate-run --db PATH [--groups G] [--partitions P]
            failover-bench failover [--groups G] [--partitions P]
            failover-bench detection-to-epoch [--runs N] [--interval-ms MS]   (from the repository root)
-           failover-bench longpoll --url URL [--service S] [--connections N] [--epoch E]
+           failover-bench longpoll --url URL [--service S] [--connections N] [--epoch E] [--events]
              [--ready-file F] [--promoted-file F]   (bench/discovery.sh drives it)
     (bench/run.sh runs them all)
     """)

@@ -14,11 +14,20 @@ struct APIError: Error, HTTPResponseError {
   var headers: HTTPFields = [:]
 
   func response(from request: Request, context: some RequestContext) throws -> Response {
+    Response(status: status, headers: responseHeaders, body: .init(byteBuffer: body))
+  }
+
+  /// `{"error": code, "message": ..., "fields": [...]}`.
+  var body: ByteBuffer {
     var body: [String: AnyEncodable] = ["error": AnyEncodable(code), "message": AnyEncodable(message)]
     if !fields.isEmpty { body["fields"] = AnyEncodable(fields) }
+    return ByteBuffer(bytes: JSONBody.encode(body))
+  }
+
+  var responseHeaders: HTTPFields {
     var h = headers
     h[.contentType] = "application/json"
-    return Response(status: status, headers: h, body: .init(byteBuffer: ByteBuffer(bytes: JSONBody.encode(body))))
+    return h
   }
 
   static func unauthorized(_ message: String) -> APIError {

@@ -10,11 +10,13 @@ public struct APIRoute: Sendable {
   public let path: String
   /// Least role needed; nil: no token needed.
   public let role: APIRole?
-  let handler: @Sendable (Request, APIContext) async throws -> Response
+  /// nil: served below the router, on the connection (`DiscoveryChannelHandler`); listed
+  /// here so that its other methods answer 405 and the document stays in step.
+  let handler: (@Sendable (Request, APIContext) async throws -> Response)?
 
   init(
     _ method: HTTPRequest.Method, _ path: String, role: APIRole?,
-    _ handler: @escaping @Sendable (Request, APIContext) async throws -> Response
+    _ handler: (@Sendable (Request, APIContext) async throws -> Response)?
   ) {
     self.method = method
     self.path = path

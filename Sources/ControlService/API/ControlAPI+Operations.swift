@@ -9,7 +9,7 @@ extension ControlAPI {
     for c in topology.clusters { clusters.append((c.name, await health.health(of: c.name)?.state)) }
     metrics.refresh(
       clusters: clusters, flows: try await flowLags().map(\.1), services: try await store.serviceStates(),
-      longPolls: board.waiting)
+      longPolls: board.waiting, eventStreams: board.streaming)
     metrics.role(leader: await runtime.controlPlane.leadership().isLeader)
     return Response(
       status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOConcurrencyHelpers
 import Orchestrator
@@ -33,7 +34,8 @@ public struct ControlAPI: Sendable {
   public var routes: [APIRoute] {
     let discoveryRole: APIRole? = settings.discoveryRequiresToken ? .viewer : nil
     return [
-      APIRoute(.get, "/v1/services/{name}/discovery", role: discoveryRole, discovery),
+      APIRoute(.get, DiscoveryEndpoint.discoveryRoute, role: discoveryRole, nil),
+      APIRoute(.get, DiscoveryEndpoint.eventsRoute, role: discoveryRole, nil),
       APIRoute(.post, "/v1/services/{name}/promote", role: .operator, promote),
       APIRoute(.post, "/v1/services/{name}/demote", role: .operator, demote),
       APIRoute(.post, "/v1/services/{name}/failover", role: .operator, failoverNow),
@@ -59,6 +61,7 @@ public struct ControlAPI: Sendable {
     let router = Router(context: APIContext.self)
     router.add(middleware: MethodNotAllowedMiddleware(routes: routes))
     for route in routes {
+      guard let handler = route.handler else { continue }
       let group = router.group()
         .add(middleware: RouteMetricsMiddleware(metrics: metrics, route: route.path))
         .add(middleware: ErrorBodyMiddleware(route: route.path))
@@ -70,10 +73,26 @@ public struct ControlAPI: Sendable {
             controlPlane: runtime.controlPlane, http: runtime.http, maxBody: settings.maxBodyBytes))
       }
       group.on(RouterPath(route.path), method: route.method) { request, context in
-        try await route.handler(request, context)
+        try await handler(request, context)
       }
     }
     return router
+  }
+}
+
+extension ControlAPI {
+  /// Discovery and event streams, answered on the connection before the router.
+  var discoveryEndpoint: DiscoveryEndpoint {
+    DiscoveryEndpoint(
+      board: board,
+      auth: BearerAuthMiddleware(authenticator: authenticator, role: settings.discoveryRequiresToken ? .viewer : nil),
+      maxWait: settings.maxWait, metrics: metrics)
+  }
+
+  /// The HTTP/1 server with discovery served on each connection.
+  public var server: HTTPServerBuilder {
+    let endpoint = discoveryEndpoint
+    return .http1(configuration: .init(additionalChannelHandlers: [DiscoveryChannelHandler(endpoint: endpoint)]))
   }
 }
 

@@ -1,9 +1,13 @@
 import NIOConcurrencyHelpers
+import Synchronization
 
-/// The discovery documents being served, and the long-polls waiting for them to change.
+/// The discovery documents being served, the long-polls waiting for them to change and
+/// the event streams following them.
 ///
 /// Reads take a lock for a dictionary lookup and never touch SQLite, so discovery stays
-/// cheap under thousands of pollers. A publish wakes the waiters it concerns directly.
+/// cheap under thousands of pollers. A waiting client is an entry and a callback here,
+/// not a suspended task: the HTTP layer parks the request and is called back when the
+/// document changes, its timeout passes or the board closes.
 public final class DiscoveryBoard: Sendable {
   /// What a long-poll waits for: a document whose epoch differs from `epoch`, or whose
   /// ETag differs from `etag`.
@@ -23,27 +27,34 @@ public final class DiscoveryBoard: Sendable {
     }
   }
 
-  private struct Waiter {
-    let condition: Condition
-    let deadline: ContinuousClock.Instant
-    let continuation: CheckedContinuation<PublishedDiscovery?, Never>
+  /// How a parked long-poll is answered: the document that met its condition, or nil at
+  /// its timeout or when the board closes. Called once, on any thread.
+  public typealias Answer = @Sendable (PublishedDiscovery?) -> Void
+
+  /// What an event stream is told, on any thread.
+  public enum StreamEvent: Sendable {
+    /// A new document of the service.
+    case document(PublishedDiscovery)
+    /// Nothing changed; the stream is alive (a client counts its lease from these).
+    case heartbeat
+    /// The server is stopping: end the stream.
+    case closed
+  }
+  public typealias Listener = @Sendable (StreamEvent) -> Void
+
+  /// A parked long-poll or a stream, to take off the board.
+  public struct Ticket: Sendable, Hashable {
+    let service: String
+    let id: UInt64
   }
 
-  private struct State {
-    var published: [String: PublishedDiscovery] = [:]
-    var waiters: [String: [UInt64: Waiter]] = [:]
-    var waiting = 0
-    var nextID: UInt64 = 0
-    var closed = false
-    /// Waits given an id but not yet registered, and those of them whose timeout or
-    /// cancellation came first.
-    var unregistered: Set<UInt64> = []
-    var expired: Set<UInt64> = []
-    /// Whether the task that ends timed-out waits is running; it stops when none wait.
-    var sweeping = false
+  public enum Parked: Sendable {
+    /// No need to wait (the condition is met, the timeout is zero, the board is closed).
+    case answered(PublishedDiscovery?)
+    case parked(Ticket)
   }
 
-  private let state = NIOLockedValueBox(State())
+  private let state = NIOLockedValueBox(BoardState())
 
   public init() {}
 
@@ -56,85 +67,113 @@ public final class DiscoveryBoard: Sendable {
   /// Long-polls waiting now.
   public var waiting: Int { state.withLockedValue { $0.waiting } }
 
+  /// Event streams open now.
+  public var streaming: Int { state.withLockedValue { $0.streaming } }
+
   public func publish(_ p: PublishedDiscovery) {
-    let woken: [(Waiter, PublishedDiscovery)] = state.withLockedValue { s in
-      s.published[p.document.service] = p
-      guard let ws = s.waiters[p.document.service] else { return [] }
-      var woken: [(Waiter, PublishedDiscovery)] = []
-      for (id, w) in ws where w.condition.isMet(by: p) {
-        s.waiters[p.document.service]?[id] = nil
-        s.waiting -= 1
-        woken.append((w, p))
-      }
-      return woken
+    let (answered, told) = state.withLockedValue { $0.publish(p) }
+    for (answer, p) in answered { answer(p) }
+    for (listener, event) in told { listener(event) }
+  }
+
+  /// Parks a long-poll until the service's document meets `condition` or `timeout`
+  /// passes; `answer` is called then, unless the ticket is cancelled first.
+  public func park(
+    _ service: String, for condition: Condition, timeout: Duration, answer: @escaping Answer
+  ) -> Parked {
+    let deadline = ContinuousClock.now + timeout
+    let parked = state.withLockedValue { s in
+      let parked = s.park(service, condition, deadline: deadline, answer: answer)
+      return (parked, startsSweeping(&s, parked: parked))
     }
-    for (w, p) in woken { w.continuation.resume(returning: p) }
+    if parked.1 { startSweeping() }
+    return parked.0
+  }
+
+  /// Follows a service: the listener gets every later document, heartbeats and the
+  /// board's close. Returns the stream's ticket and the document as it is now, read
+  /// atomically with the registration so that no change falls between them; nil once
+  /// the board is closed.
+  public func subscribe(_ service: String, listener: @escaping Listener) -> (Ticket, PublishedDiscovery?)? {
+    let result = state.withLockedValue { s -> ((Ticket, PublishedDiscovery?)?, Bool) in
+      guard let t = s.subscribe(service, listener) else { return (nil, false) }
+      let starts = !s.sweeping
+      s.sweeping = true
+      return ((t, s.published[service]), starts)
+    }
+    if result.1 { startSweeping() }
+    return result.0
+  }
+
+  /// Takes a long-poll or a stream off the board without calling it (its client is gone).
+  public func cancel(_ ticket: Ticket) {
+    _ = state.withLockedValue { $0.remove(ticket) }
   }
 
   /// Suspends until the service's document meets `condition` (returned) or `timeout`
   /// passes, the task is cancelled, or the board closes (nil).
   public func wait(_ service: String, for condition: Condition, timeout: Duration) async -> PublishedDiscovery? {
-    let id = state.withLockedValue { s -> UInt64 in
-      s.nextID += 1
-      s.unregistered.insert(s.nextID)
-      return s.nextID
-    }
-    let deadline = ContinuousClock.now + timeout
+    // nil: not parked yet; cancelled before it was parked; or parked with its ticket.
+    let parking = Mutex<ParkingState>(.notYet)
     return await withTaskCancellationHandler {
       await withCheckedContinuation { (c: CheckedContinuation<PublishedDiscovery?, Never>) in
-        let immediate: PublishedDiscovery?? = state.withLockedValue { s in
-          s.unregistered.remove(id)
-          if s.expired.remove(id) != nil || s.closed { return .some(nil) }
-          if let p = s.published[service], condition.isMet(by: p) { return .some(p) }
-          if timeout <= .zero { return .some(nil) }
-          s.waiters[service, default: [:]][id] = Waiter(condition: condition, deadline: deadline, continuation: c)
-          s.waiting += 1
-          if !s.sweeping {
-            s.sweeping = true
-            startSweeping()
+        switch park(service, for: condition, timeout: timeout, answer: { c.resume(returning: $0) }) {
+        case .answered(let p): c.resume(returning: p)
+        case .parked(let ticket):
+          let cancelled = parking.withLock { p in
+            if case .cancelled = p { return true }
+            p = .parked(ticket)
+            return false
           }
-          return .none
+          if cancelled { expire(ticket) }
         }
-        if let answer = immediate { c.resume(returning: answer) }
       }
     } onCancel: {
-      self.remove(service, id)
+      let ticket = parking.withLock { p -> Ticket? in
+        defer { p = .cancelled }
+        if case .parked(let t) = p { return t }
+        return nil
+      }
+      if let ticket { expire(ticket) }
     }
   }
 
-  /// Answers every waiting long-poll (nil) and makes later waits return at once: the
-  /// server can then finish its in-flight requests and stop.
+  private enum ParkingState: Sendable {
+    case notYet, cancelled
+    case parked(Ticket)
+  }
+
+  /// Answers a parked long-poll now, with nil.
+  private func expire(_ ticket: Ticket) {
+    state.withLockedValue { $0.remove(ticket) }?(nil)
+  }
+
+  /// Answers every waiting long-poll (nil), ends every stream and makes later waits
+  /// return at once: the server can then finish its in-flight requests and stop.
   public func close() {
-    let all: [Waiter] = state.withLockedValue { s in
-      s.closed = true
-      let all = s.waiters.values.flatMap(\.values)
-      s.waiters = [:]
-      s.waiting = 0
-      return all
-    }
-    for w in all { w.continuation.resume(returning: nil) }
+    let (answered, told) = state.withLockedValue { $0.close() }
+    for (answer, p) in answered { answer(p) }
+    for (listener, event) in told { listener(event) }
   }
 
-  /// One task for all timeouts rather than a sleeping task per long-poll: ten thousand
-  /// waiters cost ten thousand dictionary entries, not ten thousand timers.
+  private func startsSweeping(_ s: inout BoardState, parked: Parked) -> Bool {
+    guard case .parked = parked, !s.sweeping else { return false }
+    s.sweeping = true
+    return true
+  }
+
+  /// One task for all timeouts and heartbeats rather than a timer per client: ten
+  /// thousand waiters cost ten thousand dictionary entries, not ten thousand timers.
   private func startSweeping() {
     Task {
       while true {
         try? await Task.sleep(for: Self.sweepInterval)
-        let now = ContinuousClock.now
-        let (expired, more): ([Waiter], Bool) = state.withLockedValue { s in
-          var expired: [Waiter] = []
-          for (service, ws) in s.waiters {
-            for (id, w) in ws where w.deadline <= now {
-              s.waiters[service]?[id] = nil
-              expired.append(w)
-            }
-          }
-          s.waiting -= expired.count
-          if s.waiting == 0 { s.sweeping = false }
-          return (expired, s.sweeping)
+        let (expired, beats, more) = state.withLockedValue { s in
+          let (expired, beats) = s.sweep(now: .now)
+          return (expired, beats, s.sweeping)
         }
-        for w in expired { w.continuation.resume(returning: nil) }
+        for (answer, p) in expired { answer(p) }
+        for (listener, event) in beats { listener(event) }
         if !more { return }
       }
     }
@@ -142,16 +181,7 @@ public final class DiscoveryBoard: Sendable {
 
   /// How late a long-poll's timeout may be answered.
   static let sweepInterval: Duration = .milliseconds(100)
-
-  private func remove(_ service: String, _ id: UInt64) {
-    let w: Waiter? = state.withLockedValue { s in
-      guard let w = s.waiters[service]?.removeValue(forKey: id) else {
-        if s.unregistered.remove(id) != nil { s.expired.insert(id) }
-        return nil
-      }
-      s.waiting -= 1
-      return w
-    }
-    w?.continuation.resume(returning: nil)
-  }
+  /// Streams hear from the server at least this often, sooner when the service's lease is
+  /// short (a third of it): a client on a live stream never sees its lease run out.
+  static let longestHeartbeat: Duration = .seconds(5)
 }

@@ -14,6 +14,10 @@ public struct PublishedDiscovery: Sendable {
   /// The headers of a 200, built once: the hot path only copies them.
   let okHeaders: HTTPFields
   let notModifiedHeaders: HTTPFields
+  /// The document as one server-sent event (`id:` its epoch), encoded once for every stream.
+  public let event: ByteBuffer
+  /// How often a stream of this service hears from the server when nothing changes.
+  let heartbeat: Duration
 
   public init(_ document: DiscoveryDocument) {
     self.document = document
@@ -21,8 +25,14 @@ public struct PublishedDiscovery: Sendable {
     body = ByteBuffer(bytes: bytes)
     let hex = SHA256.hash(data: bytes).prefix(8).map { b in (b < 16 ? "0" : "") + String(b, radix: 16) }.joined()
     etag = "\"\(document.epoch)-\(hex)\""
-    okHeaders = [.contentType: "application/json", .eTag: etag, .cacheControl: "no-cache"]
-    notModifiedHeaders = [.eTag: etag, .cacheControl: "no-cache"]
+    okHeaders = [
+      .contentType: "application/json", .eTag: etag, .cacheControl: "no-cache", .contentLength: String(bytes.count),
+    ]
+    notModifiedHeaders = [.eTag: etag, .cacheControl: "no-cache", .contentLength: "0"]
+    // JSONBody writes no line breaks, so the document is one `data:` line.
+    event = ByteBuffer(
+      string: "id: \(document.epoch)\nevent: discovery\ndata: \(String(decoding: bytes, as: UTF8.self))\n\n")
+    heartbeat = min(DiscoveryBoard.longestHeartbeat, max(.milliseconds(500), .seconds(document.leaseSeconds) / 3))
   }
 
   public var epoch: Int64 { document.epoch }

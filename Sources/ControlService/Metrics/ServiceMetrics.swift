@@ -61,7 +61,8 @@ public final class ServiceMetrics: Sendable {
 
   /// Sets the gauges that mirror state, just before a scrape.
   public func refresh(
-    clusters: [(name: String, health: HealthState?)], flows: [FlowLag], services: [ServiceState], longPolls: Int
+    clusters: [(name: String, health: HealthState?)], flows: [FlowLag], services: [ServiceState], longPolls: Int,
+    eventStreams: Int
   ) {
     for c in clusters {
       // 0 healthy, 1 degraded, 2 unreachable, -1 not probed yet.
@@ -85,6 +86,7 @@ public final class ServiceMetrics: Sendable {
       gauge("kafka_failover_service_writable", [("service", s.service)]).record(s.writable ? 1 : 0)
     }
     gauge("kafka_failover_discovery_long_polls_waiting", []).record(Double(longPolls))
+    gauge("kafka_failover_discovery_event_streams", []).record(Double(eventStreams))
   }
 
   /// 1 while this instance leads the control plane (standalone: always), else 0.

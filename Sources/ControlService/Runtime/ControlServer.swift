@@ -104,6 +104,7 @@ public struct ControlServer: Sendable {
   ) async throws {
     let app = Application(
       router: api.router(),
+      server: api.server,
       configuration: .init(address: .hostname(host, port: port), serverName: "failoverctl"),
       onServerRunning: { channel in
         let address = channel.localAddress

@@ -182,6 +182,7 @@ public struct ServiceSwitch: Sendable {
     switch step {
     case .intent: "journal the failover and its fencing epoch"
     case .fenceSource: "mark \(source) not writable in discovery (epoch + 1)"
+    case .waitForLeases: "if the policy says fence.waitForLeases: let clients' discovery leases run out after the fence"
     case .drain:
       mode == .planned ? "wait until \(source)->\(target) has replicated everything" : "no drain (\(mode.rawValue))"
     case .refreshCheckpoints: "read the newest MM2 checkpoints and offset-syncs of \(source)->\(target)"

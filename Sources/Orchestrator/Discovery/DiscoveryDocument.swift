@@ -34,6 +34,9 @@ public struct DiscoveryDocument: Sendable, Equatable, Codable {
   public let properties: [String: String]
   public let topics: Topics
   public let consumerGroups: [String]
+  /// A client that could not refresh this document for this long stops producing until
+  /// it can (docs/clients.md): what bounds writes to a fenced cluster by a cut-off client.
+  public let leaseSeconds: Int
   public let updatedAt: Date
 
   public init(service: Service, state: ServiceState, topology: Topology) {
@@ -57,6 +60,7 @@ public struct DiscoveryDocument: Sendable, Equatable, Codable {
     }
     topics = Topics(produce: service.topics, consume: consume, pattern: service.topicPattern)
     consumerGroups = service.consumerGroups
+    leaseSeconds = service.leaseSeconds
     updatedAt = state.updatedAt
   }
 }

@@ -18,6 +18,9 @@ extension FailoverExecutor {
       c.epoch = try await changeState(
         r, step, "\(r.sourceCluster) not writable (epoch \(c.epoch + 1))", expected: c.epoch,
         ServiceChange(activeCluster: r.sourceCluster, state: .failingOver, writable: false))
+    case .waitForLeases:
+      let (details, status) = try await waitForLeases(r, settings)
+      try await done(details, status)
     case .drain:
       guard r.mode == .planned else { return try await done("unplanned: no drain", .skipped) }
       guard let flow else { return try await done(noFlow, .skipped) }

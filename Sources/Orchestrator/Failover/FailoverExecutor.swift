@@ -25,12 +25,14 @@ public struct FailoverExecutor: Sendable {
   public let publish: @Sendable (ServiceState) -> Void
   public let failpoints: Failpoints
   public let logger: Logger
+  /// Wall time, to compare with the journal's timestamps (a test's clock moves it).
+  public let now: @Sendable () -> Date
 
   public init(
     topology: Topology, store: any CoordinationStore, mm2: StateStore, kafka: any KafkaClusters,
     connect: any ConnectControl, refresh: any MM2Refresh, clock: any Clock<Duration> = ContinuousClock(),
     failpoints: Failpoints = Failpoints(), logger: Logger = Logger(label: "failover"),
-    publish: @escaping @Sendable (ServiceState) -> Void
+    now: @escaping @Sendable () -> Date = Date.init, publish: @escaping @Sendable (ServiceState) -> Void
   ) {
     self.topology = topology
     self.store = store
@@ -42,6 +44,7 @@ public struct FailoverExecutor: Sendable {
     self.publish = publish
     self.failpoints = failpoints
     self.logger = logger
+    self.now = now
   }
 
   /// The settings a service's failovers run with: its policy's action, else defaults.

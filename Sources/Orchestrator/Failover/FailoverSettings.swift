@@ -4,6 +4,8 @@ import Topology
 /// operator's promote when the service has no policy.
 public struct FailoverSettings: Sendable, Equatable {
   public var fence = true
+  /// Wait out the service's discovery lease after the fence, before anything takes writes.
+  public var waitForLeases = false
   public var drainTimeout: Duration = .seconds(60)
   /// nil: the flow's default (checkpoint, or identity for offset-preserving links).
   public var translation: TranslationMode?
@@ -16,6 +18,7 @@ public struct FailoverSettings: Sendable, Equatable {
 
   public init(_ action: Policy.Action) {
     fence = action.fence
+    waitForLeases = action.waitForLeases
     drainTimeout = action.drainTimeout
     translation = TranslationMode(rawValue: action.translation)
     replication = action.replication

@@ -10,6 +10,9 @@ public enum FailoverStepName: String, Sendable, CaseIterable, Codable, CustomStr
   case intent
   /// The source is marked not writable in discovery (epoch + 1): producers stop.
   case fenceSource = "fence-source"
+  /// When the policy asks (`fence: {waitForLeases: true}`): wait until every client's
+  /// discovery lease has run out since the fence, so none still writes to the source.
+  case waitForLeases = "wait-leases"
   /// Planned only: wait until the flow's lag is zero, within the drain bound.
   case drain
   /// Read the newest MM2 checkpoints and offset-syncs of the flow.

@@ -129,6 +129,9 @@ public struct Policy: Sendable, Equatable {
     public var translation: String
     /// Fence the source (mark it not writable in discovery first) when it is reachable.
     public var fence: Bool
+    /// After the fence, wait out the service's discovery lease before the target takes
+    /// writes: no lease-honouring client can still be writing to the source then.
+    public var waitForLeases: Bool
     /// Planned switchovers wait at most this long for the flow's lag to reach zero.
     public var drainTimeout: Duration
     public var replication: Replication
@@ -136,11 +139,13 @@ public struct Policy: Sendable, Equatable {
 
     public init(
       target: TargetChoice = .bestStandby, translation: String = "auto", fence: Bool = true,
-      drainTimeout: Duration = .seconds(60), replication: Replication = .pause, webhooks: [Webhook] = []
+      waitForLeases: Bool = false, drainTimeout: Duration = .seconds(60), replication: Replication = .pause,
+      webhooks: [Webhook] = []
     ) {
       self.target = target
       self.translation = translation
       self.fence = fence
+      self.waitForLeases = waitForLeases
       self.drainTimeout = drainTimeout
       self.replication = replication
       self.webhooks = webhooks

@@ -187,7 +187,20 @@ public enum PolicyLoader {
       }
     }
     if let mode = m.oneOf("translation", translationModes) { a.translation = mode }
-    a.fence = m.bool("fence") ?? a.fence
+    if let v = m.value("fence") {
+      if case .scalar = v {
+        a.fence = m.bool("fence") ?? a.fence
+      } else if let f = NodeReader.Mapping(m.reader, v, path: m.child("fence")) {
+        a.fence = f.bool("enabled") ?? true
+        a.waitForLeases = f.bool("waitForLeases") ?? false
+        if a.waitForLeases && !a.fence {
+          m.reader.error(
+            f.value("waitForLeases"), f.child("waitForLeases"),
+            "waiting for client leases needs fencing: the leases run out from the fence (set enabled: true)")
+        }
+        f.finish()
+      }
+    }
     if let d = positiveDuration(m, "drainTimeout") { a.drainTimeout = d }
     if let r = m.oneOf("replication", Policy.Action.Replication.allCases.map(\.rawValue)) {
       a.replication = Policy.Action.Replication(rawValue: r)!

@@ -45,3 +45,8 @@ extension FailoverStep {
     FailoverStep(name, status: status, attempt: attempt, startedAt: startedAt, details: details)
   }
 }
+
+extension FailoverRecord {
+  /// The journaled step of this name; nil in a journal written before the step existed.
+  public func step(_ name: FailoverStepName) -> FailoverStep? { steps.first { $0.name == name } }
+}

@@ -71,6 +71,18 @@ public struct FailoverStep: Sendable, Equatable, Codable {
     durationMs = startedAt.flatMap { s in finishedAt.map { Int64(($0.timeIntervalSince(s) * 1000).rounded()) } }
     self.details = details
   }
+
+  /// The sequence number comes from the name, not from what was stored: a journal written
+  /// before a step was added to the plan numbers the later steps one lower.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(
+      try c.decode(FailoverStepName.self, forKey: .name), status: try c.decode(StepStatus.self, forKey: .status),
+      attempt: try c.decode(Int.self, forKey: .attempt),
+      startedAt: try c.decodeIfPresent(Date.self, forKey: .startedAt),
+      finishedAt: try c.decodeIfPresent(Date.self, forKey: .finishedAt),
+      details: try c.decode(String.self, forKey: .details))
+  }
 }
 
 /// A failover to journal, before it has an id.

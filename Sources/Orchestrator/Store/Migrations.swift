@@ -140,6 +140,18 @@ enum Migrations {
     m.registerMigration("v5-failover-expected-loss") { db in
       try db.execute(sql: "ALTER TABLE failover ADD COLUMN expected_loss INTEGER")
     }
+    // The wait-leases step joins the plan after fence-source: the later steps of journals
+    // written before it move one place on, and those journals record it as skipped, so
+    // that every journal has every step at the number its name gives.
+    m.registerMigration("v6-wait-leases-step") { db in
+      try db.execute(
+        sql: """
+          UPDATE failover_step SET seq = seq + 1000 WHERE seq >= 3;
+          UPDATE failover_step SET seq = seq - 999 WHERE seq >= 1000;
+          INSERT INTO failover_step (failover_id, seq, name, status, attempt, details)
+            SELECT id, 3, 'wait-leases', 'skipped', 0, 'journaled before this step existed' FROM failover;
+          """)
+    }
     return m
   }
 

@@ -1,0 +1,114 @@
+/// What the discovery board holds, changed only under its lock. Every change returns the
+/// calls to make once the lock is released: a callback may hop threads or take locks of
+/// its own, so none ever runs under this one.
+struct BoardState {
+  struct Waiter {
+    let condition: DiscoveryBoard.Condition
+    let deadline: ContinuousClock.Instant
+    let answer: DiscoveryBoard.Answer
+  }
+
+  /// A long-poll to answer (nil: its timeout, or the board closing).
+  typealias Answering = (DiscoveryBoard.Answer, PublishedDiscovery?)
+  /// An event for an event stream.
+  typealias Telling = (DiscoveryBoard.Listener, DiscoveryBoard.StreamEvent)
+
+  var published: [String: PublishedDiscovery] = [:]
+  var waiters: [String: [UInt64: Waiter]] = [:]
+  var streams: [String: [UInt64: DiscoveryBoard.Listener]] = [:]
+  /// When each service's streams are next sent a heartbeat.
+  var nextBeat: [String: ContinuousClock.Instant] = [:]
+  var waiting = 0
+  var streaming = 0
+  var nextID: UInt64 = 0
+  var closed = false
+  /// Whether the task that ends timed-out waits and sends heartbeats is running; it stops
+  /// when nothing waits and nothing streams.
+  var sweeping = false
+
+  mutating func newID() -> UInt64 {
+    nextID += 1
+    return nextID
+  }
+
+  mutating func publish(_ p: PublishedDiscovery) -> ([Answering], [Telling]) {
+    let service = p.document.service
+    published[service] = p
+    var answered: [Answering] = []
+    for (id, w) in waiters[service] ?? [:] where w.condition.isMet(by: p) {
+      waiters[service]?[id] = nil
+      waiting -= 1
+      answered.append((w.answer, p))
+    }
+    let told = (streams[service] ?? [:]).values.map { ($0, DiscoveryBoard.StreamEvent.document(p)) }
+    return (answered, told)
+  }
+
+  mutating func park(
+    _ service: String, _ condition: DiscoveryBoard.Condition, deadline: ContinuousClock.Instant,
+    answer: @escaping DiscoveryBoard.Answer
+  ) -> DiscoveryBoard.Parked {
+    if closed { return .answered(nil) }
+    if let p = published[service], condition.isMet(by: p) { return .answered(p) }
+    if deadline <= .now { return .answered(nil) }
+    let id = newID()
+    waiters[service, default: [:]][id] = Waiter(condition: condition, deadline: deadline, answer: answer)
+    waiting += 1
+    return .parked(DiscoveryBoard.Ticket(service: service, id: id))
+  }
+
+  mutating func subscribe(_ service: String, _ listener: @escaping DiscoveryBoard.Listener) -> DiscoveryBoard.Ticket? {
+    if closed { return nil }
+    let id = newID()
+    streams[service, default: [:]][id] = listener
+    streaming += 1
+    return DiscoveryBoard.Ticket(service: service, id: id)
+  }
+
+  /// Takes a long-poll or a stream off the board; its callback, if it was still there.
+  mutating func remove(_ t: DiscoveryBoard.Ticket) -> DiscoveryBoard.Answer? {
+    if let w = waiters[t.service]?.removeValue(forKey: t.id) {
+      waiting -= 1
+      return w.answer
+    }
+    if streams[t.service]?.removeValue(forKey: t.id) != nil { streaming -= 1 }
+    return nil
+  }
+
+  /// Long-polls whose deadline passed, and heartbeats for the streams of every service
+  /// whose turn it is.
+  mutating func sweep(now: ContinuousClock.Instant) -> ([Answering], [Telling]) {
+    var expired: [Answering] = []
+    for (service, ws) in waiters {
+      for (id, w) in ws where w.deadline <= now {
+        waiters[service]?[id] = nil
+        expired.append((w.answer, nil))
+      }
+    }
+    waiting -= expired.count
+    var beats: [Telling] = []
+    for (service, listeners) in streams where !listeners.isEmpty {
+      let interval = published[service]?.heartbeat ?? DiscoveryBoard.longestHeartbeat
+      guard let next = nextBeat[service] else {
+        nextBeat[service] = now + interval
+        continue
+      }
+      guard next <= now else { continue }
+      nextBeat[service] = now + interval
+      beats += listeners.values.map { ($0, .heartbeat) }
+    }
+    if waiting == 0 && streaming == 0 { sweeping = false }
+    return (expired, beats)
+  }
+
+  mutating func close() -> ([Answering], [Telling]) {
+    closed = true
+    let answered = waiters.values.flatMap(\.values).map { ($0.answer, PublishedDiscovery?.none) }
+    let told = streams.values.flatMap(\.values).map { ($0, DiscoveryBoard.StreamEvent.closed) }
+    waiters = [:]
+    streams = [:]
+    waiting = 0
+    streaming = 0
+    return (answered, told)
+  }
+}

@@ -1,0 +1,224 @@
+import HTTPTypes
+import NIOCore
+import NIOHTTPTypes
+
+/// Serves discovery and event streams on the connection itself, below Hummingbird's
+/// per-request task: a plain GET is answered from the board without a task switch, and a
+/// long-poll or a stream is parked on the board as a callback, so that a waiting client
+/// costs its connection and a dictionary entry, not a suspended request task.
+///
+/// Every other request goes on to Hummingbird. Answers leave in the order the requests
+/// came: a discovery request that arrives while Hummingbird still owes an answer on this
+/// connection waits for it, and anything that arrives while a long-poll is parked waits
+/// for the long-poll's answer.
+final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
+  typealias InboundIn = HTTPRequestPart
+  typealias InboundOut = HTTPRequestPart
+  typealias OutboundIn = HTTPResponsePart
+  typealias OutboundOut = HTTPResponsePart
+
+  private let endpoint: DiscoveryEndpoint
+  private var context: ChannelHandlerContext?
+
+  /// Whose request the parts being read belong to.
+  private enum Reading {
+    case nothing
+    case ours(HTTPRequest, DiscoveryEndpoint.Route)
+    case theirs
+  }
+  private var reading = Reading.nothing
+
+  /// An answer this handler still owes on the connection.
+  private enum Owing {
+    case longPoll(DiscoveryBoard.Ticket?, service: String, ifNoneMatch: String?, close: Bool)
+    case stream(DiscoveryBoard.Ticket?, lastSent: Int64)
+  }
+  private var owing: Owing?
+
+  /// Requests handed to Hummingbird whose answer has not ended yet.
+  private var theirsOpen = 0
+  /// Parts read but not acted on yet (see the type's note on order).
+  private var held = CircularBuffer<HTTPRequestPart>()
+  /// A client that pipelines this much behind a parked request is not a discovery client.
+  static let maxHeld = 256
+
+  init(endpoint: DiscoveryEndpoint) { self.endpoint = endpoint }
+
+  func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+  func handlerRemoved(context: ChannelHandlerContext) {
+    release()
+    self.context = nil
+  }
+
+  func channelInactive(context: ChannelHandlerContext) {
+    release()
+    context.fireChannelInactive()
+  }
+
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    held.append(unwrapInboundIn(data))
+    guard held.count <= Self.maxHeld else {
+      context.close(promise: nil)
+      return
+    }
+    drain(context, inRead: true)
+  }
+
+  func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+    context.write(data, promise: promise)
+    guard case .end = unwrapOutboundIn(data) else { return }
+    // A parse error is answered for a request never handed over: never below zero.
+    theirsOpen = max(0, theirsOpen - 1)
+    if theirsOpen == 0 { drain(context, inRead: false) }
+  }
+
+  /// Acts on held parts in order until one must wait.
+  private func drain(_ context: ChannelHandlerContext, inRead: Bool) {
+    var handedOver = false
+    while owing == nil, let part = held.first {
+      if case .head(let head) = part, DiscoveryEndpoint.route(head) != nil, theirsOpen > 0 { break }
+      held.removeFirst()
+      switch (part, reading) {
+      case (.head(let head), _):
+        if let route = DiscoveryEndpoint.route(head) {
+          reading = .ours(head, route)
+        } else {
+          reading = .theirs
+          theirsOpen += 1
+          context.fireChannelRead(wrapInboundOut(part))
+          handedOver = true
+        }
+      case (.end, .ours(let head, let route)):
+        reading = .nothing
+        serve(head, route, context)
+      case (.body, .ours):
+        break  // a GET's body means nothing here
+      case (.end, _):
+        reading = .nothing
+        context.fireChannelRead(wrapInboundOut(part))
+        handedOver = true
+      case (.body, _):
+        context.fireChannelRead(wrapInboundOut(part))
+        handedOver = true
+      }
+    }
+    // Hummingbird's channel delivers what it read at the end of a read; parts replayed
+    // later (after an answer) need that end too.
+    if handedOver && !inRead { context.fireChannelReadComplete() }
+  }
+
+  private func serve(_ head: HTTPRequest, _ route: DiscoveryEndpoint.Route, _ context: ChannelHandlerContext) {
+    let close = head.headerFields[.connection]?.lowercased() == "close"
+    switch endpoint.decide(route, head) {
+    case .answer(let answer):
+      endpoint.count(route, answer.status)
+      send(answer, close: close, context)
+    case .longPoll(let service, let condition, let timeout, let ifNoneMatch):
+      owing = .longPoll(nil, service: service, ifNoneMatch: ifNoneMatch, close: close)
+      let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+      let parked = endpoint.board.park(service, for: condition, timeout: timeout) { p in
+        bound.eventLoop.execute { bound.value.answered(p) }
+      }
+      switch parked {
+      case .answered(let p): answered(p)
+      case .parked(let ticket):
+        if case .longPoll(nil, let s, let i, let c) = owing {
+          owing = .longPoll(ticket, service: s, ifNoneMatch: i, close: c)
+        }
+      }
+    case .stream(let service, let after):
+      startStream(service, after: after, context)
+    }
+  }
+
+  /// A parked long-poll's answer, on this connection's event loop.
+  private func answered(_ p: PublishedDiscovery?) {
+    guard case .longPoll(_, let service, let ifNoneMatch, let close) = owing, let context else { return }
+    owing = nil
+    let answer = endpoint.answer(longPoll: service, with: p, ifNoneMatch: ifNoneMatch)
+    endpoint.count(.discovery(service: service), answer.status)
+    send(answer, close: close, context)
+    drain(context, inRead: false)
+  }
+
+  private func startStream(_ service: String, after: Int64?, _ context: ChannelHandlerContext) {
+    let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+    guard
+      let (ticket, now) = endpoint.board.subscribe(
+        service, listener: { event in bound.eventLoop.execute { bound.value.told(event) } })
+    else {
+      // The server is stopping: the client tries again, elsewhere or later.
+      let answer = DiscoveryEndpoint.Answer(
+        APIError(status: .serviceUnavailable, code: "stopping", message: "the server is stopping"))
+      endpoint.count(.events(service: service), answer.status)
+      return send(answer, close: true, context)
+    }
+    endpoint.count(.events(service: service), .ok)
+    let headers: HTTPFields = [
+      .contentType: "text/event-stream", .cacheControl: "no-cache", .date: HTTPDate.now, .server: Self.serverName,
+      // Proxies that buffer answers (nginx) would hold events back.
+      HTTPField.Name("X-Accel-Buffering")!: "no",
+    ]
+    context.write(wrapOutboundOut(.head(HTTPResponse(status: .ok, headerFields: headers))), promise: nil)
+    // The first bytes come at once, so a client knows the stream is live before any change.
+    var lastSent = after ?? -1
+    context.write(wrapOutboundOut(.body(Self.retry)), promise: nil)
+    if let now, now.epoch > lastSent {
+      context.write(wrapOutboundOut(.body(now.event)), promise: nil)
+      lastSent = now.epoch
+    } else {
+      context.write(wrapOutboundOut(.body(Self.resumed)), promise: nil)
+    }
+    context.flush()
+    owing = .stream(ticket, lastSent: lastSent)
+  }
+
+  /// An event for this connection's stream, on its event loop.
+  private func told(_ event: DiscoveryBoard.StreamEvent) {
+    guard case .stream(let ticket, let lastSent) = owing, let context else { return }
+    switch event {
+    case .document(let p):
+      // Ids only grow on a stream: an older state (a replay) is never sent again.
+      guard p.epoch > lastSent else { return }
+      owing = .stream(ticket, lastSent: p.epoch)
+      context.writeAndFlush(wrapOutboundOut(.body(p.event)), promise: nil)
+    case .heartbeat:
+      context.writeAndFlush(wrapOutboundOut(.body(Self.heartbeat)), promise: nil)
+    case .closed:
+      owing = nil
+      let channel = context.channel
+      context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+    }
+  }
+
+  private func send(_ answer: DiscoveryEndpoint.Answer, close: Bool, _ context: ChannelHandlerContext) {
+    var headers = answer.headers
+    headers[.date] = HTTPDate.now
+    headers[.server] = Self.serverName
+    if close { headers[.connection] = "close" }
+    context.write(wrapOutboundOut(.head(HTTPResponse(status: answer.status, headerFields: headers))), promise: nil)
+    if let body = answer.body { context.write(wrapOutboundOut(.body(body)), promise: nil) }
+    if close {
+      let channel = context.channel
+      context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+    } else {
+      context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+  }
+
+  /// The client is gone: its parked long-poll or stream leaves the board.
+  private func release() {
+    switch owing {
+    case .longPoll(let t?, _, _, _), .stream(let t?, _): endpoint.board.cancel(t)
+    default: break
+    }
+    owing = nil
+  }
+
+  /// What Hummingbird's own answers say in `Server` (the application's `serverName`).
+  static let serverName = "failoverctl"
+  static let retry = ByteBuffer(string: "retry: 1000\n\n")
+  static let resumed = ByteBuffer(string: ": resumed; nothing newer than Last-Event-ID\n\n")
+  static let heartbeat = ByteBuffer(string: ": heartbeat\n\n")
+}

@@ -1,0 +1,165 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import NIOCore
+import Orchestrator
+import Topology
+
+/// What the discovery routes answer, decided from the request alone:
+/// `GET /v1/services/{name}/discovery[?wait=SECONDS&epoch=N]` and
+/// `GET /v1/services/{name}/events`. `DiscoveryChannelHandler` carries the decision out
+/// on the connection, below Hummingbird's router.
+struct DiscoveryEndpoint: Sendable {
+  static let discoveryRoute = "/v1/services/{name}/discovery"
+  static let eventsRoute = "/v1/services/{name}/events"
+  static let lastEventID = HTTPField.Name("Last-Event-ID")!
+
+  let board: DiscoveryBoard
+  /// The token check of the rest of the API, with the role discovery needs (none by default).
+  let auth: BearerAuthMiddleware
+  let maxWait: Duration
+  let metrics: ServiceMetrics
+
+  enum Route: Equatable {
+    case discovery(service: String)
+    case events(service: String)
+
+    var template: String {
+      switch self {
+      case .discovery: DiscoveryEndpoint.discoveryRoute
+      case .events: DiscoveryEndpoint.eventsRoute
+      }
+    }
+  }
+
+  /// A complete answer.
+  struct Answer {
+    var status: HTTPResponse.Status
+    var headers: HTTPFields
+    var body: ByteBuffer?
+
+    init(_ p: PublishedDiscovery, ifNoneMatch: String?) {
+      if let ifNoneMatch, p.matches(ifNoneMatch: ifNoneMatch) {
+        self.init(status: .notModified, headers: p.notModifiedHeaders, body: nil)
+      } else {
+        self.init(status: .ok, headers: p.okHeaders, body: p.body)
+      }
+    }
+
+    init(status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer?) {
+      self.status = status
+      self.headers = headers
+      self.body = body
+    }
+
+    init(_ error: APIError) {
+      var headers = error.responseHeaders
+      let body = error.body
+      headers[.contentLength] = String(body.readableBytes)
+      self.init(status: error.status, headers: headers, body: body)
+    }
+  }
+
+  enum Decision {
+    case answer(Answer)
+    /// Park until the condition is met or the timeout; then answer the document (or 304).
+    case longPoll(service: String, condition: DiscoveryBoard.Condition, timeout: Duration, ifNoneMatch: String?)
+    /// An event stream, starting after the event with this id (the epoch) when given.
+    case stream(service: String, after: Int64?)
+  }
+
+  /// The route a request is for, when it is one of these two and a GET.
+  static func route(_ request: HTTPRequest) -> Route? {
+    guard request.method == .get, let target = request.path else { return nil }
+    let path = target.prefix { $0 != "?" }
+    let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count == 5, parts[0].isEmpty, parts[1] == "v1", parts[2] == "services", !parts[3].isEmpty else {
+      return nil
+    }
+    switch parts[4] {
+    case "discovery": return .discovery(service: String(parts[3]))
+    case "events": return .events(service: String(parts[3]))
+    default: return nil
+    }
+  }
+
+  func decide(_ route: Route, _ request: HTTPRequest) -> Decision {
+    do {
+      return try decideOrThrow(route, request)
+    } catch let error as APIError {
+      return .answer(Answer(error))
+    } catch {
+      return .answer(Answer(APIError(status: .internalServerError, code: "internal", message: "\(error)")))
+    }
+  }
+
+  private func decideOrThrow(_ route: Route, _ request: HTTPRequest) throws -> Decision {
+    _ = try auth.authorize(request.headerFields[.authorization])
+    let name: String
+    switch route {
+    case .discovery(let s), .events(let s): name = s
+    }
+    guard let published = board.current(name) else {
+      let hint = suggestion(for: name, among: board.services).map { " (did you mean \"\($0)\"?)" } ?? ""
+      throw APIError.notFound("unknown service \"\(name)\"\(hint)")
+    }
+    if case .events = route {
+      return .stream(service: name, after: try Self.lastEventID(request.headerFields[Self.lastEventID]))
+    }
+    let ifNoneMatch = request.headerFields[.ifNoneMatch]
+    let query = URI(request.path ?? "/").queryParameters
+    guard let waitText = query.get("wait") else { return .answer(Answer(published, ifNoneMatch: ifNoneMatch)) }
+    let wait = try parseWait(String(waitText))
+    var condition = DiscoveryBoard.Condition()
+    if let epochText = query.get("epoch") {
+      guard let epoch = Int64(epochText) else {
+        throw APIError.invalid(
+          "invalid query", fields: [FieldError("epoch", "expected an integer, found \"\(epochText)\"")])
+      }
+      condition.epoch = epoch
+    } else if let ifNoneMatch {
+      condition.etag = ifNoneMatch
+    } else {
+      throw APIError.invalid(
+        "invalid query", fields: [FieldError("wait", "a long-poll needs epoch=N or an If-None-Match header")])
+    }
+    return .longPoll(service: name, condition: condition, timeout: wait, ifNoneMatch: ifNoneMatch)
+  }
+
+  /// The answer to a parked long-poll: the document that met its condition, else (its
+  /// timeout, the server closing) 304 with the document as it is.
+  func answer(longPoll service: String, with p: PublishedDiscovery?, ifNoneMatch: String?) -> Answer {
+    if let p { return Answer(p, ifNoneMatch: ifNoneMatch) }
+    if let now = board.current(service) {
+      return Answer(status: .notModified, headers: now.notModifiedHeaders, body: nil)
+    }
+    return Answer(status: .notModified, headers: [.contentLength: "0"], body: nil)
+  }
+
+  /// `Last-Event-ID`: the epoch of the last event a reconnecting client saw.
+  static func lastEventID(_ header: String?) throws -> Int64? {
+    guard let header else { return nil }
+    let text = header.trimmingCharacters(in: .whitespaces)
+    guard let id = Int64(text), id >= 0 else {
+      throw APIError.badRequest(
+        "Last-Event-ID: expected the id of the last event received (an epoch, an integer of 0 or more), found \"\(header)\""
+      )
+    }
+    return id
+  }
+
+  /// `30`, `30s`, `1500ms`, `2m`: capped at the configured `api.maxWait`.
+  private func parseWait(_ text: String) throws -> Duration {
+    let parsed = Int(text).map { Duration.seconds($0) } ?? DurationText.parse(text)
+    guard let d = parsed, d >= .zero else {
+      throw APIError.invalid(
+        "invalid query", fields: [FieldError("wait", "expected seconds (30) or a duration (30s), found \"\(text)\"")])
+    }
+    return min(d, maxWait)
+  }
+
+  func count(_ route: Route, _ status: HTTPResponse.Status) {
+    metrics.request(route: route.template, method: "GET", code: status.code)
+  }
+}
