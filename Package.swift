@@ -49,6 +49,7 @@ let package = Package(
     .target(name: "MM2"),
     .target(name: "KafkaConnect", dependencies: ["CurlHTTP"]),
     .target(name: "Etcd", dependencies: ["CurlHTTP"]),
+    .target(name: "DiscoveryClient", dependencies: ["CurlHTTP"]),
     .target(
       name: "Topology",
       dependencies: ["KafkaClient", "MM2", .product(name: "Yams", package: "Yams")]
@@ -85,7 +86,7 @@ let package = Package(
     .target(
       name: "KafkaLab",
       dependencies: [
-        "Topology", "KafkaClient", "KafkaConnect", "HealthProbes", "MM2", "CurlHTTP",
+        "Topology", "KafkaClient", "DiscoveryClient", "KafkaConnect", "HealthProbes", "MM2", "CurlHTTP",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Hummingbird", package: "hummingbird"),
       ]
@@ -94,7 +95,7 @@ let package = Package(
       name: "failoverctl",
       dependencies: [
         "Topology", "Orchestrator", "KafkaLab", "HealthProbes", "KafkaClient", "CurlHTTP", "MM2", "ControlService",
-        "Etcd",
+        "Etcd", "DiscoveryClient",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]
@@ -121,6 +122,7 @@ let package = Package(
       ],
       exclude: ["Fixtures"]),
     .testTarget(name: "MM2Tests", dependencies: ["MM2"]),
+    .testTarget(name: "DiscoveryClientTests", dependencies: ["DiscoveryClient"]),
     .testTarget(
       name: "CoordinationTests",
       dependencies: [
@@ -138,7 +140,7 @@ let package = Package(
       name: "EndToEndTests",
       dependencies: [
         "TestSupport", "Orchestrator", "Topology", "KafkaClient", "MM2", "ControlService", "CurlHTTP", "KafkaLab",
-        .product(name: "Yams", package: "Yams"),
+        "DiscoveryClient", .product(name: "Yams", package: "Yams"),
       ]),
     .testTarget(
       name: "ControlServiceTests",

@@ -1,43 +1,73 @@
 #!/usr/bin/env bash
-# Installs the system libraries the package links against, only when missing.
-# Idempotent: on a machine that has everything it prints one line and exits 0.
+# Installs what the package links against and what its tests run, only when missing:
+# Debian packages with apt-get, and confluent-kafka (a second Kafka client, for the client
+# recipes' test) from PyPI in a virtual environment beside the package.
+# Idempotent: on a machine that has everything it prints two lines and exits 0.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 packages=(librdkafka-dev libcurl4-openssl-dev libsqlite3-dev pkg-config etcd-server)
-missing=()
-for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
+venv=.venv-clients
 
 if ! command -v swift >/dev/null 2>&1; then
   echo "deps: the Swift toolchain (6.0 or newer) is not on PATH; install it first" >&2
   exit 1
 fi
 
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "deps: all system packages present (${packages[*]})"
-  exit 0
-fi
-
-echo "deps: installing missing packages: ${missing[*]}"
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "deps: apt-get not found; install these packages by hand: ${missing[*]}" >&2
-  exit 1
-fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1; then
     SUDO="sudo"
-  else
-    echo "deps: not root and no sudo; run as root: apt-get install -y ${missing[*]}" >&2
-    exit 1
   fi
 fi
 export DEBIAN_FRONTEND=noninteractive
-if ! { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${missing[@]}"; }; then
-  echo "deps: apt-get could not install ${missing[*]}; check the package sources" >&2
+updated=""
+apt_install() {
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "deps: apt-get not found; install these packages by hand: $*" >&2
+    return 1
+  fi
+  if [ "$(id -u)" -ne 0 ] && [ -z "$SUDO" ]; then
+    echo "deps: not root and no sudo; run as root: apt-get install -y $*" >&2
+    return 1
+  fi
+  if [ -z "$updated" ]; then
+    $SUDO apt-get update -qq
+    updated=1
+  fi
+  if ! $SUDO apt-get install -y -qq "$@" >/dev/null; then
+    echo "deps: apt-get could not install $*; check the package sources" >&2
+    return 1
+  fi
+}
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "deps: all system packages present (${packages[*]})"
+else
+  echo "deps: installing missing packages: ${missing[*]}"
+  apt_install "${missing[@]}"
+  echo "deps: installed ${missing[*]}"
+fi
+
+if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import confluent_kafka' 2>/dev/null; then
+  echo "deps: confluent-kafka present in $venv"
+  exit 0
+fi
+rm -rf "$venv"
+if ! { command -v python3 >/dev/null 2>&1 && python3 -m venv "$venv" 2>/dev/null; }; then
+  # Debian's python3 keeps venv (and ensurepip) in a package of its own.
+  rm -rf "$venv"
+  apt_install python3 python3-venv
+  python3 -m venv "$venv"
+fi
+if ! "$venv/bin/pip" install -q "confluent-kafka>=2.3,<3"; then
+  echo "deps: pip could not install confluent-kafka into $venv; check that PyPI is reachable" >&2
   exit 1
 fi
-echo "deps: installed ${missing[*]}"
+echo "deps: installed confluent-kafka $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("confluent-kafka"))') in $venv"

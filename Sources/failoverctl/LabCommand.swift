@@ -120,7 +120,7 @@ struct LabCommand: AsyncParsableCommand {
         traffic
         ? lab.services.map {
           LabTraffic(
-            service: $0.name, group: $0.groups[0], discoveryURL: "\(base)/v1/services/\($0.name)/discovery",
+            service: $0.name, group: $0.groups[0], servers: [base],
             recordsPerSecond: rate, ledger: ledger)
         } : []
       let running = clients.map { t in Task { await t.run() } }

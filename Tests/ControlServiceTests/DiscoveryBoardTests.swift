@@ -1,9 +1,10 @@
-import ControlService
 import Foundation
 import Orchestrator
 import Synchronization
 import Testing
 import Topology
+
+@testable import ControlService
 
 @Suite("Discovery board: publish, long-poll, close")
 struct DiscoveryBoardTests {
@@ -95,7 +96,7 @@ struct DiscoveryBoardTests {
     }
   }
 
-  @Test func aStreamGetsEveryChangeHeartbeatsAndTheClose() async throws {
+  @Test func aStreamGetsEveryChangeHeartbeatsAndTheClose() throws {
     let board = DiscoveryBoard()
     board.publish(Self.published(epoch: 1))
     let heard = Heard()
@@ -104,12 +105,16 @@ struct DiscoveryBoardTests {
     #expect(board.streaming == 1)
     board.publish(Self.published(epoch: 2, active: "b"))
     #expect(heard.all == ["epoch 2"])
-    // The lease is 15 s, so heartbeats every 5 s: the sweeper sends the first after that.
-    let deadline = ContinuousClock.now + .seconds(12)
-    while !heard.all.contains("heartbeat") && ContinuousClock.now < deadline {
-      try await Task.sleep(for: .milliseconds(100))
-    }
-    #expect(heard.all.contains("heartbeat"))
+    // The lease is 15 s, so heartbeats every 5 s: the first sweep sets the time of the
+    // first, and nothing is sent before it.
+    let t0 = ContinuousClock.now
+    _ = board.sweep(at: t0)
+    _ = board.sweep(at: t0 + .seconds(4.9))
+    #expect(heard.all == ["epoch 2"])
+    #expect(board.sweep(at: t0 + .seconds(5)))
+    #expect(heard.all == ["epoch 2", "heartbeat"])
+    _ = board.sweep(at: t0 + .seconds(10))
+    #expect(heard.all == ["epoch 2", "heartbeat", "heartbeat"])
     board.close()
     #expect(heard.all.last == "closed")
     #expect(board.streaming == 0)

@@ -10,9 +10,13 @@ import Testing
 /// end) and what the client gets (its outbound end), in order. Synchronous tests: the
 /// embedded event loop belongs to the thread that made it.
 @Suite("Discovery on the connection: answers in request order, parked polls, streams")
-struct DiscoveryChannelHandlerTests {
+final class DiscoveryChannelHandlerTests {
   let board = DiscoveryBoard()
   let channel = EmbeddedChannel()
+
+  // Nothing stays on the board once a test is done: its timer would call an embedded
+  // loop from another thread.
+  deinit { board.close() }
 
   init() throws {
     board.publish(DiscoveryBoardTests.published(epoch: 1))

@@ -17,11 +17,20 @@ struct ServeFixture: Sendable {
 
   /// - Parameter serveArguments: more options for the first `serve` (a coordinated
   ///   topology needs `--region`).
-  static func start(extraTopology: String = "", serveArguments: [String] = []) async throws -> ServeFixture {
+  ///   - leaseSeconds: every service's discovery lease, when not the default.
+  ///   - labArguments: more options for `lab up` (`--mirror`).
+  static func start(
+    extraTopology: String = "", serveArguments: [String] = [], leaseSeconds: Int? = nil, labArguments: [String] = []
+  ) async throws -> ServeFixture {
     let dir = try Failoverctl.temporaryDirectory()
     let topology = dir.appendingPathComponent("lab.yaml").path
-    let lab = try await Failoverctl.startLab(topologyOut: topology)
+    let lab = try await Failoverctl.startLab(topologyOut: topology, extra: labArguments)
     var yaml = try String(contentsOfFile: topology, encoding: .utf8)
+    if let leaseSeconds {
+      yaml = yaml.replacingOccurrences(
+        of: "    policy: \"active-passive\"\n",
+        with: "    policy: \"active-passive\"\n    leaseSeconds: \(leaseSeconds)\n")
+    }
     yaml += "\nprobes:\n  interval: 1s\n  timeout: 1s\n" + tokensYAML
     yaml += extraTopology
     try yaml.write(toFile: topology, atomically: true, encoding: .utf8)

@@ -18,7 +18,7 @@ struct TrafficTests {
     defer { replicating.cancel() }
     let stop = StopFlag()
     let traffic = LabTraffic(
-      service: "orders", group: "orders-processor", discoveryURL: f.server.url + "/v1/services/orders/discovery",
+      service: "orders", group: "orders-processor", servers: [f.server.url],
       recordsPerSecond: 200)
     let running = Task { await traffic.run(stopProducing: { stop.isSet }) }
     defer { running.cancel() }

@@ -94,12 +94,13 @@ public enum Failoverctl {
     public let stderr: Pipe
   }
 
-  /// Starts without waiting, for long-running commands such as `lab up`.
-  public static func start(_ arguments: [String], cwd: URL? = nil, environment: [String: String] = [:]) throws
-    -> Running
-  {
+  /// Starts without waiting, for long-running commands such as `lab up`; `executable`
+  /// runs another program (a client in another language) under the same rules.
+  public static func start(
+    _ arguments: [String], cwd: URL? = nil, environment: [String: String] = [:], executable: URL? = nil
+  ) throws -> Running {
     let process = Process()
-    process.executableURL = binary
+    process.executableURL = executable ?? binary
     process.arguments = arguments
     if !environment.isEmpty {
       process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

@@ -1,4 +1,6 @@
 import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
 import Synchronization
 
 /// The discovery documents being served, the long-polls waiting for them to change and
@@ -162,25 +164,32 @@ public final class DiscoveryBoard: Sendable {
     return true
   }
 
-  /// One task for all timeouts and heartbeats rather than a timer per client: ten
-  /// thousand waiters cost ten thousand dictionary entries, not ten thousand timers.
+  /// One timer for all timeouts and heartbeats rather than one per client: ten thousand
+  /// waiters cost ten thousand dictionary entries, not ten thousand timers. It runs on an
+  /// event loop, not on Swift's cooperative pool, so that a busy pool never delays a
+  /// heartbeat past a client's lease; it stops when nothing waits and nothing streams.
   private func startSweeping() {
-    Task {
-      while true {
-        try? await Task.sleep(for: Self.sweepInterval)
-        let (expired, beats, more) = state.withLockedValue { s in
-          let (expired, beats) = s.sweep(now: .now)
-          return (expired, beats, s.sweeping)
-        }
-        for (answer, p) in expired { answer(p) }
-        for (listener, event) in beats { listener(event) }
-        if !more { return }
-      }
+    MultiThreadedEventLoopGroup.singleton.any().scheduleRepeatedTask(
+      initialDelay: Self.sweepInterval, delay: Self.sweepInterval
+    ) { [weak self] task in
+      guard let self, self.sweep(at: .now) else { return task.cancel() }
     }
   }
 
+  /// Ends the long-polls whose time is up and sends the heartbeats that are due at `now`;
+  /// whether anything is left to sweep.
+  func sweep(at now: ContinuousClock.Instant) -> Bool {
+    let (expired, beats, more) = state.withLockedValue { s in
+      let (expired, beats) = s.sweep(now: now)
+      return (expired, beats, s.sweeping)
+    }
+    for (answer, p) in expired { answer(p) }
+    for (listener, event) in beats { listener(event) }
+    return more
+  }
+
   /// How late a long-poll's timeout may be answered.
-  static let sweepInterval: Duration = .milliseconds(100)
+  static let sweepInterval = TimeAmount.milliseconds(100)
   /// Streams hear from the server at least this often, sooner when the service's lease is
   /// short (a third of it): a client on a live stream never sees its lease run out.
   static let longestHeartbeat: Duration = .seconds(5)

@@ -1,52 +1,48 @@
-import CurlHTTP
-import Foundation
+import DiscoveryClient
 
-/// What a client of the lab's traffic knows from discovery, kept current by long-polls
-/// (`?wait=&epoch=`) as an application following the orchestrator would.
-public actor DiscoveryFollower {
+/// What a client of the lab's traffic knows from discovery, kept current by the follower
+/// every application can use (event streams, each server in turn, the lease): producers
+/// hold their writes while the service is fenced or its lease has run out.
+public final class DiscoveryFollower: Sendable {
   public struct View: Sendable, Equatable {
     public let epoch: Int64
     public let cluster: String
     public let bootstrapServers: String
+    /// Whether the client may produce now: the cluster is writable and the lease holds.
     public let writable: Bool
     public let produce: [String]
     public let consume: [String]
+
+    init(_ s: FollowerState) {
+      epoch = s.document.epoch
+      cluster = s.document.active.cluster
+      bootstrapServers = s.document.active.bootstrapServers
+      writable = s.writesAllowed
+      produce = s.document.topics.produce
+      consume = s.document.topics.consume
+    }
   }
 
-  public let url: String
-  public private(set) var view: View?
-  private let http = HTTPClient(maxConcurrentRequests: 2)
+  let follower: ServiceFollower
 
-  /// - Parameter url: `http://HOST:PORT/v1/services/NAME/discovery`.
-  public init(url: String) { self.url = url }
+  /// - Parameter servers: the control service's base URLs, tried in this order.
+  public init(service: String, servers: [String]) {
+    // Lab traffic waits for a server as long as the lab runs.
+    follower = ServiceFollower(service: service, servers: servers, initialTimeout: .seconds(86_400))
+  }
 
-  /// Long-polls until cancelled.
+  public var view: View? { follower.state.map(View.init) }
+
+  /// Follows until cancelled.
   public func run() async {
-    while !Task.isCancelled {
-      let epoch = view?.epoch ?? 0
-      do {
-        let r = try await http.get("\(url)?wait=30&epoch=\(epoch)", timeout: .seconds(40))
-        if r.status == 200, let v = Self.parse(r.body) { view = v }
-      } catch {
-        try? await Task.sleep(for: .milliseconds(200))
-      }
-    }
+    try? await follower.run { _ in }
   }
 
   /// Waits for the first document.
   public func current() async -> View {
-    while view == nil { try? await Task.sleep(for: .milliseconds(50)) }
-    return view!
-  }
-
-  static func parse(_ body: [UInt8]) -> View? {
-    guard let doc = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-      let epoch = doc["epoch"] as? Int, let active = doc["active"] as? [String: Any],
-      let topics = doc["topics"] as? [String: Any]
-    else { return nil }
-    return View(
-      epoch: Int64(epoch), cluster: active["cluster"] as? String ?? "",
-      bootstrapServers: active["bootstrapServers"] as? String ?? "", writable: active["writable"] as? Bool ?? true,
-      produce: topics["produce"] as? [String] ?? [], consume: topics["consume"] as? [String] ?? [])
+    while true {
+      if let v = view { return v }
+      try? await Task.sleep(for: .milliseconds(50))
+    }
   }
 }

@@ -26,7 +26,7 @@ public struct LabTraffic: Sendable {
   public let ledger: TrafficLedger
 
   public init(
-    service: String, group: String, extraGroups: [String] = [], discoveryURL: String, recordsPerSecond: Int = 200,
+    service: String, group: String, extraGroups: [String] = [], servers: [String], recordsPerSecond: Int = 200,
     processingDelay: Duration = .zero, isUp: @escaping @Sendable (String) -> Bool = { _ in true }, keys: Int = 16,
     ledger: TrafficLedger = TrafficLedger()
   ) {
@@ -37,7 +37,7 @@ public struct LabTraffic: Sendable {
     self.extraGroups = extraGroups
     self.recordsPerSecond = recordsPerSecond
     self.keys = keys
-    follower = DiscoveryFollower(url: discoveryURL)
+    follower = DiscoveryFollower(service: service, servers: servers)
     self.ledger = ledger
   }
 

@@ -58,7 +58,7 @@ extension DemoScenario {
     return lab.services.map {
       LabTraffic(
         service: $0.name, group: $0.groups[0], extraGroups: Array($0.groups.dropFirst()),
-        discoveryURL: "\(server)/v1/services/\($0.name)/discovery", recordsPerSecond: perService,
+        servers: [server], recordsPerSecond: perService,
         processingDelay: Self.processingDelay, isUp: { lab.region($0)?.isDown == false }, ledger: ledger)
     }
   }

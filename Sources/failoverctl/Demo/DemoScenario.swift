@@ -183,7 +183,7 @@ struct DemoScenario {
     while ContinuousClock.now < deadline {
       var all = true
       for t in traffic {
-        let v = await t.follower.view
+        let v = t.follower.view
         if !wanted(v?.cluster) || v?.writable != true { all = false }
       }
       if all { return (ContinuousClock.now - since) / .seconds(1) }
