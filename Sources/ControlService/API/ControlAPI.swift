@@ -89,10 +89,11 @@ extension ControlAPI {
       maxWait: settings.maxWait, metrics: metrics)
   }
 
-  /// The HTTP/1 server with discovery served on each connection.
+  /// The HTTP/1 server with discovery served on each connection, and the router only for
+  /// the connections that ask for it (`DiscoveryHTTP1Channel`).
   public var server: HTTPServerBuilder {
     let endpoint = discoveryEndpoint
-    return .http1(configuration: .init(additionalChannelHandlers: [DiscoveryChannelHandler(endpoint: endpoint)]))
+    return HTTPServerBuilder { responder in DiscoveryHTTP1Channel(responder: responder, endpoint: endpoint) }
   }
 }
 

@@ -1,5 +1,6 @@
 import HTTPTypes
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
 
 /// Serves discovery and event streams on the connection itself, below Hummingbird's
@@ -42,7 +43,16 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
   /// A client that pipelines this much behind a parked request is not a discovery client.
   static let maxHeld = 256
 
-  init(endpoint: DiscoveryEndpoint) { self.endpoint = endpoint }
+  /// Adds what the router needs behind this handler, the first time a request is for it;
+  /// nil: it is there already.
+  private var attach: ((any Channel) throws -> Void)?
+  /// The server is shutting down: close once nothing is owed.
+  private var quiescing = false
+
+  init(endpoint: DiscoveryEndpoint, attach: ((any Channel) throws -> Void)? = nil) {
+    self.endpoint = endpoint
+    self.attach = attach
+  }
 
   func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
@@ -84,6 +94,15 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
         if let route = DiscoveryEndpoint.route(head) {
           reading = .ours(head, route)
         } else {
+          if let attach {
+            do {
+              try attach(context.channel)
+              self.attach = nil
+            } catch {
+              context.close(promise: nil)
+              return
+            }
+          }
           reading = .theirs
           theirsOpen += 1
           context.fireChannelRead(wrapInboundOut(part))
@@ -106,6 +125,33 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
     // Hummingbird's channel delivers what it read at the end of a read; parts replayed
     // later (after an answer) need that end too.
     if handedOver && !inRead { context.fireChannelReadComplete() }
+    if quiescing && isIdle { context.close(promise: nil) }
+  }
+
+  private var isIdle: Bool {
+    guard owing == nil, held.isEmpty, theirsOpen == 0 else { return false }
+    if case .nothing = reading { return true }
+    return false
+  }
+
+  /// Until the router is attached, what it would answer is answered here: a request that
+  /// does not parse is a 400 and the end of the connection.
+  func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    guard attach != nil else { return context.fireErrorCaught(error) }
+    guard error is HTTPParserError else { return context.close(promise: nil) }
+    owing = nil
+    send(
+      DiscoveryEndpoint.Answer(status: .badRequest, headers: [.contentLength: "0"], body: nil), close: true, context)
+  }
+
+  /// A graceful shutdown: an idle connection closes now, a busy one after its answer (the
+  /// board has answered its long-polls and ended its streams by then).
+  func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    guard attach != nil, event is ChannelShouldQuiesceEvent else {
+      return context.fireUserInboundEventTriggered(event)
+    }
+    quiescing = true
+    if isIdle { context.close(promise: nil) }
   }
 
   private func serve(_ head: HTTPRequest, _ route: DiscoveryEndpoint.Route, _ context: ChannelHandlerContext) {

@@ -1,0 +1,48 @@
+import HTTPTypes
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
+
+/// Hummingbird's HTTP/1 child channel, discovery first. A connection starts with the
+/// HTTP/1 codec and `DiscoveryChannelHandler` only, and no task: Hummingbird's async
+/// channel, its connection state handler and the task that runs its router over them are
+/// attached the first time the connection asks for another route. A client that only
+/// follows discovery (thousands of them) costs its socket and a short pipeline.
+struct DiscoveryHTTP1Channel: HTTPChannelHandler {
+  struct Connection: ServerChildChannelValue {
+    let channel: any Channel
+  }
+  typealias Value = Connection
+
+  let responder: HTTPChannelHandler.Responder
+  let endpoint: DiscoveryEndpoint
+
+  func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Connection> {
+    channel.eventLoop.makeCompletedFuture {
+      // As Hummingbird's own HTTP/1 channel configures it.
+      try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+        withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false,
+        withEncoderConfiguration: .init(), withDecoderLimitConfiguration: .init())
+      try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+      try channel.pipeline.syncOperations.addHandler(
+        DiscoveryChannelHandler(endpoint: endpoint) { channel in try attach(channel, logger: logger) })
+      return Connection(channel: channel)
+    }
+  }
+
+  /// Nothing: the connection holds no task until it needs the router (`attach`).
+  func handle(value: Connection, logger: Logger) async {}
+
+  /// On the connection's event loop, before its first request for the router is handed on.
+  private func attach(_ channel: any Channel, logger: Logger) throws {
+    try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
+    let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
+      wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
+    // Not a child of the server's task group: the connection owns it, and it ends when the
+    // connection closes (Hummingbird's own loop, as its HTTP/1 channel runs it).
+    Task { await handleHTTP(asyncChannel: asyncChannel, logger: logger) }
+  }
+}
