@@ -91,8 +91,8 @@ hold() {
   sleep 2
   local metrics waiting
   metrics=$(curl -s "$URL/metrics")
-  waiting=$(echo "$metrics" | awk '/^kafka_failover_discovery_(long_polls_waiting|event_streams) / { s = s $2 " " } END { print s }')
-  echo "server resident memory with $LONGPOLLS held (waiting, streaming: $waiting): $(rss) MiB"
+  waiting=$(echo "$metrics" | awk '/^kafka_failover_discovery_long_polls_waiting / { w = $2 } /^kafka_failover_discovery_event_streams / { s = $2 } END { printf "%d long-polls waiting, %d streams", w, s }')
+  echo "server resident memory with $waiting: $(rss) MiB"
   date +%s.%N >"$WORK/promoted"
   curl -s -o /dev/null -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
     -d "{\"to\": \"$2\", \"reason\": \"bench\"}" "$URL/v1/services/orders/promote"

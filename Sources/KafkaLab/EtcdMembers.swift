@@ -1,5 +1,6 @@
 import CurlHTTP
 import Foundation
+import KafkaClient
 
 #if canImport(Glibc)
   import Glibc
@@ -56,7 +57,7 @@ public final class EtcdMembers: Sendable {
       p.standardError = FileHandle(
         forWritingAtPath: FileManager.default.createFile(atPath: m.dataDir + ".log", contents: nil)
           ? m.dataDir + ".log" : "/dev/null")
-      try p.run()
+      try ChildProcess.run(p)
       processes.append(p)
     }
     self.members = members

@@ -13,34 +13,35 @@ import Testing
 final class DiscoveryChannelHandlerTests {
   let board = DiscoveryBoard()
   let channel = EmbeddedChannel()
+  var reader = HTTPResponseReader()
 
   // Nothing stays on the board once a test is done: its timer would call an embedded
   // loop from another thread.
   deinit { board.close() }
 
-  init() throws {
-    board.publish(DiscoveryBoardTests.published(epoch: 1))
-    let endpoint = DiscoveryEndpoint(
+  static func endpoint(_ board: DiscoveryBoard) -> DiscoveryEndpoint {
+    DiscoveryEndpoint(
       board: board, auth: BearerAuthMiddleware(authenticator: TokenAuthenticator(tokens: []), role: nil),
       maxWait: .seconds(60), metrics: ServiceMetrics())
-    try channel.pipeline.syncOperations.addHandler(DiscoveryChannelHandler(endpoint: endpoint))
   }
 
-  func send(_ path: String, _ headers: HTTPFields = [:]) throws {
-    try channel.writeInbound(
-      HTTPRequestPart.head(HTTPRequest(method: .get, scheme: nil, authority: "x", path: path, headerFields: headers)))
-    try channel.writeInbound(HTTPRequestPart.end(nil))
+  /// The pipeline `serve` gives a connection, with Hummingbird's side played by the test.
+  init() throws {
+    board.publish(DiscoveryBoardTests.published(epoch: 1))
+    try DiscoveryHTTP1Channel.configure(channel, Self.endpoint(board), attach: nil)
   }
 
-  /// What reached the client: each head's status, each body as text.
+  func send(_ path: String, _ headers: [(String, String)] = [], on channel: EmbeddedChannel? = nil) throws {
+    var text = "GET \(path) HTTP/1.1\r\nHost: x\r\n"
+    for (name, value) in headers { text += "\(name): \(value)\r\n" }
+    try (channel ?? self.channel).writeInbound(ByteBuffer(string: text + "\r\n"))
+  }
+
+  /// What reached the client: each answer's status, each body or chunk as text, "end".
   func answered() throws -> [String] {
     var out: [String] = []
-    while let part = try channel.readOutbound(as: HTTPResponsePart.self) {
-      switch part {
-      case .head(let h): out.append("\(h.status.code)")
-      case .body(let b): out.append(String(buffer: b))
-      case .end: out.append("end")
-      }
+    while let io = try channel.readOutbound(as: IOData.self) {
+      if case .byteBuffer(let b) = io { out += reader.feed(b) }
     }
     return out
   }
@@ -95,7 +96,7 @@ final class DiscoveryChannelHandlerTests {
   }
 
   @Test func aStreamResumesAfterLastEventIDAndNeverGoesBack() throws {
-    try send("/v1/services/orders/events", [DiscoveryEndpoint.lastEventID: "1"])
+    try send("/v1/services/orders/events", [("Last-Event-ID", "1")])
     #expect(try answered() == ["200", "retry: 1000\n\n", ": resumed; nothing newer than Last-Event-ID\n\n"])
     board.publish(DiscoveryBoardTests.published(epoch: 3, active: "b"))
     board.publish(DiscoveryBoardTests.published(epoch: 2, active: "a"))  // older: never sent
@@ -111,12 +112,12 @@ final class DiscoveryChannelHandlerTests {
     try send("/v1/services/orders/events")
     let a = try answered()
     #expect(a.count == 3 && a[1] == "retry: 1000\n\n" && a[2].hasPrefix("id: 1\n"))
-    try send("/v1/services/orders/events", [DiscoveryEndpoint.lastEventID: "-1"])  // behind the open stream
+    try send("/v1/services/orders/events", [("Last-Event-ID", "-1")])  // behind the open stream
     #expect(try answered().isEmpty)
   }
 
   @Test func aMalformedLastEventIDIsRefused() throws {
-    try send("/v1/services/orders/events", [DiscoveryEndpoint.lastEventID: "seven"])
+    try send("/v1/services/orders/events", [("Last-Event-ID", "seven")])
     let a = try answered()
     #expect(a.first == "400" && a[1].contains("Last-Event-ID"))
   }
@@ -126,5 +127,34 @@ final class DiscoveryChannelHandlerTests {
     #expect(board.waiting == 1)
     _ = try channel.finish()
     #expect(board.waiting == 0)
+  }
+
+  /// Past its confirmation, an instance lets go of its long-polls (503, not a 304 that
+  /// would renew a lease), ends its streams and refuses discovery until confirmed again.
+  @Test func aStaleBoardAnswers503AndEndsItsStreamsUntilConfirmedAgain() throws {
+    board.confirm(until: .now + .seconds(3600))
+    try send("/v1/services/orders/discovery?wait=30&epoch=1")
+    #expect(board.waiting == 1)
+    let streamChannel = EmbeddedChannel()
+    try DiscoveryHTTP1Channel.configure(streamChannel, Self.endpoint(board), attach: nil)
+    try send("/v1/services/orders/events", on: streamChannel)
+    #expect(board.streaming == 1)
+    _ = board.sweep(at: .now + .seconds(7200))  // the confirmation ran out
+    channel.embeddedEventLoop.run()
+    streamChannel.embeddedEventLoop.run()
+    let polled = try answered()
+    #expect(polled.first == "503" && polled[1].contains("\"error\":\"stale\""))
+    var streamReader = HTTPResponseReader()
+    var streamed: [String] = []
+    while let io = try streamChannel.readOutbound(as: IOData.self) {
+      if case .byteBuffer(let b) = io { streamed += streamReader.feed(b) }
+    }
+    let streamEnded = streamed.last == "end"
+    #expect(streamEnded && board.streaming == 0 && board.waiting == 0)
+    try send("/v1/services/orders/discovery")
+    #expect(try answered().first == "503")
+    board.confirm(until: .now + .seconds(3600))
+    try send("/v1/services/orders/discovery")
+    #expect(try answered().first == "200")
   }
 }

@@ -176,6 +176,67 @@ struct ControlPlaneTests {
 
   /// `lab up --control-plane 3`: three etcd members named after the regions, and a
   /// topology whose controlPlane: section names them; `serve` on it leads.
+  /// An instance cut off from etcd (TCP proxies in front of every member, cut) stops
+  /// serving discovery within its staleness bound, ends its event streams, and serves
+  /// again once it reads etcd; the instance that still reaches etcd serves throughout.
+  @Test func anInstanceCutOffFromEtcdGoesStaleAndComesBack() async throws {
+    let etcd = try await EtcdMembers(count: 3)
+    defer { etcd.stop() }
+    let fixture = try await Self.coordinatedFixture(etcd)
+    defer { fixture.lab?.process.interrupt() }
+    let proxies = try etcd.endpoints.map { try PausableProxy(upstreamPort: Int($0.split(separator: ":").last!)!) }
+    defer { for p in proxies { p.stop() } }
+    // b reaches etcd through the proxies only: its own copy of the topology says so.
+    var yaml = try String(contentsOfFile: fixture.topology, encoding: .utf8)
+    for (member, proxy) in zip(etcd.endpoints, proxies) {
+      yaml = yaml.replacingOccurrences(of: member, with: proxy.url)
+    }
+    let bTopology = fixture.dir.appendingPathComponent("b.yaml").path
+    try yaml.write(toFile: bTopology, atomically: true, encoding: .utf8)
+
+    let a = try await Self.start("a", region: "east", fixture: fixture)
+    defer { a.server.forceKill() }
+    try #require(try await Self.waitForLeader("a", at: a.url, fixture))
+    let bPort = try EtcdMembers.freePort()
+    let bURL = "http://127.0.0.1:\(bPort)"
+    let b = try await ServeProcess.start(
+      config: bTopology, db: fixture.dir.appendingPathComponent("b.db").path, listen: "127.0.0.1:\(bPort)",
+      extra: ["--instance", "b", "--region", "west", "--advertise", bURL])
+    defer { b.forceKill() }
+    try #require(try await Self.waitForLeader("a", at: bURL, fixture))
+    let discovery = "/v1/services/orders/discovery"
+    #expect(try await fixture.http.get(bURL + discovery).status == 200)
+    let stream = EventStreamRecorder(bURL + "/v1/services/orders/events")
+    #expect(await stream.wait { !$0.isEmpty })
+
+    for p in proxies { p.cut() }
+    let cut = ContinuousClock.now
+    var stale: HTTPResponse? = nil
+    while ContinuousClock.now - cut < .seconds(20) {
+      let r = try await fixture.http.get(bURL + discovery)
+      if r.status == 503 {
+        stale = r
+        break
+      }
+      try await Task.sleep(for: .milliseconds(200))
+    }
+    print("an instance cut off from etcd went stale after \(ContinuousClock.now - cut)")
+    let answer = try #require(stale, "b kept serving discovery without etcd")
+    #expect(try json(answer)["error"] as? String == "stale")
+    #expect(answer.header("Retry-After") == "1")
+    #expect(await stream.ended(within: .seconds(5)))
+    #expect(try await fixture.http.get(a.url + discovery).status == 200)
+
+    for p in proxies { p.heal() }
+    var back = false
+    for _ in 0..<100 where !back {
+      back = try await fixture.http.get(bURL + discovery).status == 200
+      if !back { try await Task.sleep(for: .milliseconds(200)) }
+    }
+    #expect(back, "b did not serve again once it reached etcd")
+    await stream.stop()
+  }
+
   @Test func theLabStartsEtcdMembersAndWritesTheControlPlaneSection() async throws {
     let dir = try Failoverctl.temporaryDirectory()
     let topology = dir.appendingPathComponent("lab.yaml").path

@@ -42,6 +42,16 @@ final class EventStreamRecorder: Sendable {
     return condition(events)
   }
 
+  /// Whether the server ended the stream within `limit`.
+  func ended(within limit: Duration) async -> Bool {
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+      if state.withLock({ $0.status != 0 }) { return true }
+      try? await Task.sleep(for: .milliseconds(50))
+    }
+    return false
+  }
+
   func stop() async {
     let t = task.withLock { $0 }
     t?.cancel()

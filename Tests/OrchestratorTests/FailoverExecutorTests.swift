@@ -247,4 +247,18 @@ struct FailoverExecutorTests {
     #expect(unfenced.step(.waitForLeases)?.details == "the policy does not wait for client leases")
     #expect(w.clock.slept == .zero)
   }
+
+  /// Coordinated, an instance cut off from etcd may serve its last document until it goes
+  /// stale: the wait covers that too.
+  @Test func aCoordinatedLeaseWaitAddsTheTimeAnInstanceMayServeUnconfirmed() async throws {
+    let w = try await DecisionWorld()
+    var settings = w.settings
+    settings.waitForLeases = true
+    let finished = await w.executor(discoveryStaleness: .seconds(5)).run(
+      try await w.open(forced: true), settings: settings)
+    #expect(
+      finished.step(.waitForLeases)?.details
+        == "waited 21.0 s after the fence for client leases (15 s + 5 s for a cut-off instance + 1 s)")
+    #expect(abs(w.clock.slept / .seconds(1) - 21) < 0.5)
+  }
 }

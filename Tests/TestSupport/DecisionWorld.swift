@@ -81,13 +81,15 @@ public struct DecisionWorld: Sendable {
     try await mm2.apply(batch, flow: "east->west")
   }
 
-  public func executor(_ failpoints: Failpoints = Failpoints(environment: [:])) -> FailoverExecutor {
+  public func executor(
+    _ failpoints: Failpoints = Failpoints(environment: [:]), discoveryStaleness: Duration = .zero
+  ) -> FailoverExecutor {
     let published = self.published
     // The journal stamps real time; the clock's sleeps move the executor's wall time on.
     return FailoverExecutor(
       topology: topology, store: store, mm2: mm2, kafka: kafka, connect: connect, refresh: refresh, clock: clock,
       failpoints: failpoints, now: { [clock] in Date().addingTimeInterval(clock.slept / .seconds(1)) },
-      publish: { published.append($0) })
+      discoveryStaleness: discoveryStaleness, publish: { published.append($0) })
   }
 
   public var switcher: ServiceSwitch { ServiceSwitch(topology: topology, store: store, mm2: mm2, kafka: kafka) }

@@ -77,7 +77,9 @@ public enum Failoverctl {
     while process.isRunning {
       if ContinuousClock.now >= deadline {
         kill(process.processIdentifier, SIGKILL)
-        while process.isRunning { usleep(20_000) }
+        // Bounded too: a child whose exit Foundation never notices must not hang the run.
+        let killed = ContinuousClock.now
+        while process.isRunning && ContinuousClock.now - killed < .seconds(10) { usleep(20_000) }
         return false
       }
       usleep(20_000)
@@ -110,24 +112,8 @@ public enum Failoverctl {
     let err = Pipe()
     process.standardOutput = out
     process.standardError = err
-    // librdkafka 2.0.2's mock brokers listen on sockets without close-on-exec: a child
-    // would inherit them and keep a "down" broker's port listening, and the mock aborts
-    // when it cannot bind that port again. So no descriptor crosses into the child, and
-    // no mock listener is created while the child is being started.
-    try MockCluster.withListenerLock {
-      markDescriptorsCloseOnExec()
-      try process.run()
-    }
+    try ChildProcess.run(process)
     return Running(process: process, stdout: out, stderr: err)
-  }
-
-  private static func markDescriptorsCloseOnExec() {
-    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
-    for entry in entries {
-      guard let fd = Int32(entry), fd > 2 else { continue }
-      let flags = fcntl(fd, F_GETFD)
-      if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
-    }
   }
 
   /// Starts `failoverctl lab up` and returns once its topology file is written.

@@ -22,6 +22,11 @@ struct BoardState {
   var streaming = 0
   var nextID: UInt64 = 0
   var closed = false
+  /// Until when what is published is known to be current; nil: always (one instance, its
+  /// own state). Past it the board serves nothing: see `DiscoveryBoard.confirm`.
+  var freshUntil: ContinuousClock.Instant?
+  /// Past `freshUntil`, and its waiters and streams let go.
+  var stale = false
   /// Whether the task that ends timed-out waits and sends heartbeats is running; it stops
   /// when nothing waits and nothing streams.
   var sweeping = false
@@ -48,7 +53,7 @@ struct BoardState {
     _ service: String, _ condition: DiscoveryBoard.Condition, deadline: ContinuousClock.Instant,
     answer: @escaping DiscoveryBoard.Answer
   ) -> DiscoveryBoard.Parked {
-    if closed { return .answered(nil) }
+    if closed || !isFresh(at: .now) { return .answered(nil) }
     if let p = published[service], condition.isMet(by: p) { return .answered(p) }
     if deadline <= .now { return .answered(nil) }
     let id = newID()
@@ -58,7 +63,7 @@ struct BoardState {
   }
 
   mutating func subscribe(_ service: String, _ listener: @escaping DiscoveryBoard.Listener) -> DiscoveryBoard.Ticket? {
-    if closed { return nil }
+    if closed || !isFresh(at: .now) { return nil }
     let id = newID()
     streams[service, default: [:]][id] = listener
     streaming += 1
@@ -75,9 +80,28 @@ struct BoardState {
     return nil
   }
 
+  func isFresh(at now: ContinuousClock.Instant) -> Bool { !stale && (freshUntil.map { now < $0 } ?? true) }
+
+  mutating func confirm(until: ContinuousClock.Instant) {
+    if freshUntil.map({ until > $0 }) ?? true { freshUntil = until }
+    stale = false
+  }
+
   /// Long-polls whose deadline passed, and heartbeats for the streams of every service
-  /// whose turn it is.
+  /// whose turn it is. Once the board is stale, every long-poll is answered and every
+  /// stream ended instead: its clients must hear from an instance that is current.
   mutating func sweep(now: ContinuousClock.Instant) -> ([Answering], [Telling]) {
+    if !stale, let freshUntil, now >= freshUntil {
+      stale = true
+      let answered = waiters.values.flatMap(\.values).map { ($0.answer, PublishedDiscovery?.none) }
+      let told = streams.values.flatMap(\.values).map { ($0, DiscoveryBoard.StreamEvent.closed) }
+      waiters = [:]
+      streams = [:]
+      waiting = 0
+      streaming = 0
+      sweeping = false
+      return (answered, told)
+    }
     var expired: [Answering] = []
     for (service, ws) in waiters {
       for (id, w) in ws where w.deadline <= now {

@@ -72,6 +72,18 @@ public final class DiscoveryBoard: Sendable {
   /// Event streams open now.
   public var streaming: Int { state.withLockedValue { $0.streaming } }
 
+  /// Whether what this board serves is known to be current now.
+  public var isFresh: Bool { state.withLockedValue { $0.isFresh(at: .now) } }
+
+  /// The shared state was read as it is (by a read sent at some instant): what is
+  /// published is current until `until`. Once a board has been confirmed, it must be
+  /// confirmed again before then, or it serves nothing (503), ends its streams and answers
+  /// its long-polls: an instance cut off from the shared state must not keep its clients'
+  /// leases alive with a document the leader may have changed since.
+  public func confirm(until: ContinuousClock.Instant) {
+    state.withLockedValue { $0.confirm(until: until) }
+  }
+
   public func publish(_ p: PublishedDiscovery) {
     let (answered, told) = state.withLockedValue { $0.publish(p) }
     for (answer, p) in answered { answer(p) }

@@ -19,6 +19,8 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
   typealias OutboundOut = HTTPResponsePart
 
   private let endpoint: DiscoveryEndpoint
+  /// Where this handler's answers go: straight to the socket.
+  private let bytes: ResponseBytes
   private var context: ChannelHandlerContext?
 
   /// Whose request the parts being read belong to.
@@ -49,8 +51,10 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
   /// The server is shutting down: close once nothing is owed.
   private var quiescing = false
 
-  init(endpoint: DiscoveryEndpoint, attach: ((any Channel) throws -> Void)? = nil) {
+  /// - Parameter bytes: the pipeline's first handler, next to the socket.
+  init(endpoint: DiscoveryEndpoint, bytes: ResponseBytes, attach: ((any Channel) throws -> Void)? = nil) {
     self.endpoint = endpoint
+    self.bytes = bytes
     self.attach = attach
   }
 
@@ -194,63 +198,59 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
       let (ticket, now) = endpoint.board.subscribe(
         service, listener: { event in bound.eventLoop.execute { bound.value.told(event) } })
     else {
-      // The server is stopping: the client tries again, elsewhere or later.
-      let answer = DiscoveryEndpoint.Answer(
-        APIError(status: .serviceUnavailable, code: "stopping", message: "the server is stopping"))
+      // Stopping, or stale since the request was decided: the client tries elsewhere.
+      let answer =
+        endpoint.stale()
+        ?? DiscoveryEndpoint.Answer(
+          APIError(status: .serviceUnavailable, code: "stopping", message: "this instance is stopping"))
       endpoint.count(.events(service: service), answer.status)
       return send(answer, close: true, context)
     }
     endpoint.count(.events(service: service), .ok)
-    let headers: HTTPFields = [
-      .contentType: "text/event-stream", .cacheControl: "no-cache", .date: HTTPDate.now, .server: Self.serverName,
-      // Proxies that buffer answers (nginx) would hold events back.
-      HTTPField.Name("X-Accel-Buffering")!: "no",
-    ]
-    context.write(wrapOutboundOut(.head(HTTPResponse(status: .ok, headerFields: headers))), promise: nil)
+    bytes.emit(Self.streamHead)
+    bytes.emit(HTTPDate.headerLines)
+    bytes.emit(ResponseEncoding.endOfHead)
     // The first bytes come at once, so a client knows the stream is live before any change.
     var lastSent = after ?? -1
-    context.write(wrapOutboundOut(.body(Self.retry)), promise: nil)
+    bytes.emit(Self.retry)
     if let now, now.epoch > lastSent {
-      context.write(wrapOutboundOut(.body(now.event)), promise: nil)
+      bytes.emit(now.eventChunk)
       lastSent = now.epoch
     } else {
-      context.write(wrapOutboundOut(.body(Self.resumed)), promise: nil)
+      bytes.emit(Self.resumed)
     }
-    context.flush()
+    bytes.flush()
     owing = .stream(ticket, lastSent: lastSent)
   }
 
   /// An event for this connection's stream, on its event loop.
   private func told(_ event: DiscoveryBoard.StreamEvent) {
-    guard case .stream(let ticket, let lastSent) = owing, let context else { return }
+    guard case .stream(let ticket, let lastSent) = owing else { return }
     switch event {
     case .document(let p):
       // Ids only grow on a stream: an older state (a replay) is never sent again.
       guard p.epoch > lastSent else { return }
       owing = .stream(ticket, lastSent: p.epoch)
-      context.writeAndFlush(wrapOutboundOut(.body(p.event)), promise: nil)
+      bytes.emit(p.eventChunk)
+      bytes.flush()
     case .heartbeat:
-      context.writeAndFlush(wrapOutboundOut(.body(Self.heartbeat)), promise: nil)
+      bytes.emit(Self.heartbeat)
+      bytes.flush()
     case .closed:
       owing = nil
-      let channel = context.channel
-      context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+      bytes.emit(ResponseEncoding.lastChunk)
+      bytes.flush(thenClose: true)
     }
   }
 
+  /// Writes a whole answer as HTTP/1.1 bytes: no encoder runs for a document's answers.
   private func send(_ answer: DiscoveryEndpoint.Answer, close: Bool, _ context: ChannelHandlerContext) {
-    var headers = answer.headers
-    headers[.date] = HTTPDate.now
-    headers[.server] = Self.serverName
-    if close { headers[.connection] = "close" }
-    context.write(wrapOutboundOut(.head(HTTPResponse(status: answer.status, headerFields: headers))), promise: nil)
-    if let body = answer.body { context.write(wrapOutboundOut(.body(body)), promise: nil) }
-    if close {
-      let channel = context.channel
-      context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
-    } else {
-      context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-    }
+    bytes.emit(answer.encodedHead)
+    bytes.emit(HTTPDate.headerLines)
+    if close { bytes.emit(ResponseEncoding.connectionClose) }
+    bytes.emit(ResponseEncoding.endOfHead)
+    if let body = answer.body, body.readableBytes > 0 { bytes.emit(body) }
+    bytes.flush(thenClose: close)
   }
 
   /// The client is gone: its parked long-poll or stream leaves the board.
@@ -262,9 +262,14 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
     owing = nil
   }
 
-  /// What Hummingbird's own answers say in `Server` (the application's `serverName`).
-  static let serverName = "failoverctl"
-  static let retry = ByteBuffer(string: "retry: 1000\n\n")
-  static let resumed = ByteBuffer(string: ": resumed; nothing newer than Last-Event-ID\n\n")
-  static let heartbeat = ByteBuffer(string: ": heartbeat\n\n")
+  static let streamHead = ResponseEncoding.head(
+    .ok,
+    [
+      .contentType: "text/event-stream", .cacheControl: "no-cache", .transferEncoding: "chunked",
+      // Proxies that buffer answers (nginx) would hold events back.
+      HTTPField.Name("X-Accel-Buffering")!: "no",
+    ])
+  static let retry = ResponseEncoding.chunk(ByteBuffer(string: "retry: 1000\n\n"))
+  static let resumed = ResponseEncoding.chunk(ByteBuffer(string: ": resumed; nothing newer than Last-Event-ID\n\n"))
+  static let heartbeat = ResponseEncoding.chunk(ByteBuffer(string: ": heartbeat\n\n"))
 }

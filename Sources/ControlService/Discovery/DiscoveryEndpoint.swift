@@ -38,20 +38,26 @@ struct DiscoveryEndpoint: Sendable {
     var status: HTTPResponse.Status
     var headers: HTTPFields
     var body: ByteBuffer?
+    /// The status line and headers already encoded (a document's answers).
+    var head: ByteBuffer?
 
     init(_ p: PublishedDiscovery, ifNoneMatch: String?) {
       if let ifNoneMatch, p.matches(ifNoneMatch: ifNoneMatch) {
-        self.init(status: .notModified, headers: p.notModifiedHeaders, body: nil)
+        self.init(status: .notModified, headers: p.notModifiedHeaders, body: nil, head: p.notModifiedHead)
       } else {
-        self.init(status: .ok, headers: p.okHeaders, body: p.body)
+        self.init(status: .ok, headers: p.okHeaders, body: p.body, head: p.okHead)
       }
     }
 
-    init(status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer?) {
+    init(status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer?, head: ByteBuffer? = nil) {
       self.status = status
       self.headers = headers
       self.body = body
+      self.head = head
     }
+
+    /// The answer as HTTP/1.1 bytes, without the date lines and the blank line.
+    var encodedHead: ByteBuffer { head ?? ResponseEncoding.head(status, headers) }
 
     init(_ error: APIError) {
       var headers = error.responseHeaders
@@ -94,8 +100,20 @@ struct DiscoveryEndpoint: Sendable {
     }
   }
 
+  /// 503 when this instance has not confirmed the shared state lately: what it holds may
+  /// be older than what the leader wrote (docs/high-availability.md).
+  func stale() -> Answer? {
+    guard !board.isFresh else { return nil }
+    var error = APIError(
+      status: .serviceUnavailable, code: "stale",
+      message: "this instance has not confirmed the shared state lately (is etcd reachable from it?); ask another")
+    error.headers[.retryAfter] = "1"
+    return Answer(error)
+  }
+
   private func decideOrThrow(_ route: Route, _ request: HTTPRequest) throws -> Decision {
     _ = try auth.authorize(request.headerFields[.authorization])
+    if let answer = stale() { return .answer(answer) }
     let name: String
     switch route {
     case .discovery(let s), .events(let s): name = s
@@ -131,10 +149,12 @@ struct DiscoveryEndpoint: Sendable {
   /// timeout, the server closing) 304 with the document as it is.
   func answer(longPoll service: String, with p: PublishedDiscovery?, ifNoneMatch: String?) -> Answer {
     if let p { return Answer(p, ifNoneMatch: ifNoneMatch) }
+    // Let go because the board went stale: not a 304, which would renew the client's lease.
+    if let answer = stale() { return answer }
     if let now = board.current(service) {
-      return Answer(status: .notModified, headers: now.notModifiedHeaders, body: nil)
+      return Answer(status: .notModified, headers: now.notModifiedHeaders, body: nil, head: now.notModifiedHead)
     }
-    return Answer(status: .notModified, headers: [.contentLength: "0"], body: nil)
+    return Answer(status: .notModified, headers: [:], body: nil)
   }
 
   /// `Last-Event-ID`: the epoch of the last event a reconnecting client saw.

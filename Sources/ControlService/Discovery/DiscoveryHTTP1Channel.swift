@@ -22,15 +22,24 @@ struct DiscoveryHTTP1Channel: HTTPChannelHandler {
 
   func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Connection> {
     channel.eventLoop.makeCompletedFuture {
-      // As Hummingbird's own HTTP/1 channel configures it.
-      try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-        withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false,
-        withEncoderConfiguration: .init(), withDecoderLimitConfiguration: .init())
-      try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
-      try channel.pipeline.syncOperations.addHandler(
-        DiscoveryChannelHandler(endpoint: endpoint) { channel in try attach(channel, logger: logger) })
+      try Self.configure(channel, endpoint) { channel in try attach(channel, logger: logger) }
       return Connection(channel: channel)
     }
+  }
+
+  /// The pipeline a connection starts with, on its event loop: the bytes writer next to
+  /// the socket, the HTTP/1 codec as Hummingbird configures it, the discovery handler.
+  static func configure(
+    _ channel: any Channel, _ endpoint: DiscoveryEndpoint, attach: ((any Channel) throws -> Void)?
+  ) throws {
+    let bytes = ResponseBytes()
+    try channel.pipeline.syncOperations.addHandler(bytes)
+    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+      withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false,
+      withEncoderConfiguration: .init(), withDecoderLimitConfiguration: .init())
+    try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+    try channel.pipeline.syncOperations.addHandler(
+      DiscoveryChannelHandler(endpoint: endpoint, bytes: bytes, attach: attach))
   }
 
   /// Nothing: the connection holds no task until it needs the router (`attach`).

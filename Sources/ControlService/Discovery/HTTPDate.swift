@@ -1,15 +1,21 @@
+import NIOCore
 import Synchronization
 
 #if canImport(Glibc)
   import Glibc
 #endif
 
-/// The `Date` header's text (`Thu, 03 Dec 2026 05:24:40 GMT`), formatted once a second
-/// rather than once a request.
+/// The `Date` header (`Thu, 03 Dec 2026 05:24:40 GMT`) and the header lines that carry it,
+/// formatted once a second rather than once a request.
 enum HTTPDate {
-  private static let cache = Mutex<(second: Int, text: String)>((-1, ""))
+  private static let cache = Mutex<(second: Int, text: String, lines: ByteBuffer)>((-1, "", ByteBuffer()))
 
-  static var now: String {
+  static var now: String { current().text }
+
+  /// `Date: ...\r\nServer: failoverctl\r\n`.
+  static var headerLines: ByteBuffer { current().lines }
+
+  private static func current() -> (text: String, lines: ByteBuffer) {
     var t = time(nil)
     return cache.withLock { c in
       if c.second != t {
@@ -18,9 +24,10 @@ enum HTTPDate {
         var buffer = [CChar](repeating: 0, count: 40)
         // strftime's names are the C locale's: the English ones HTTP wants.
         let n = strftime(&buffer, buffer.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
-        c = (t, String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        let text = String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        c = (t, text, ByteBuffer(string: "Date: \(text)\r\nServer: \(ResponseEncoding.serverName)\r\n"))
       }
-      return c.text
+      return (c.text, c.lines)
     }
   }
 }

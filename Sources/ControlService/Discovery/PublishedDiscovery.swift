@@ -16,6 +16,10 @@ public struct PublishedDiscovery: Sendable {
   let notModifiedHeaders: HTTPFields
   /// The document as one server-sent event (`id:` its epoch), encoded once for every stream.
   public let event: ByteBuffer
+  /// The heads of a 200 and a 304 and the event as a chunk, in HTTP/1.1 bytes.
+  let okHead: ByteBuffer
+  let notModifiedHead: ByteBuffer
+  let eventChunk: ByteBuffer
   /// How often a stream of this service hears from the server when nothing changes.
   let heartbeat: Duration
 
@@ -28,10 +32,14 @@ public struct PublishedDiscovery: Sendable {
     okHeaders = [
       .contentType: "application/json", .eTag: etag, .cacheControl: "no-cache", .contentLength: String(bytes.count),
     ]
-    notModifiedHeaders = [.eTag: etag, .cacheControl: "no-cache", .contentLength: "0"]
+    // A 304 has no body and says nothing of its length.
+    notModifiedHeaders = [.eTag: etag, .cacheControl: "no-cache"]
+    okHead = ResponseEncoding.head(.ok, okHeaders)
+    notModifiedHead = ResponseEncoding.head(.notModified, notModifiedHeaders)
     // JSONBody writes no line breaks, so the document is one `data:` line.
     event = ByteBuffer(
       string: "id: \(document.epoch)\nevent: discovery\ndata: \(String(decoding: bytes, as: UTF8.self))\n\n")
+    eventChunk = ResponseEncoding.chunk(event)
     heartbeat = min(DiscoveryBoard.longestHeartbeat, max(.milliseconds(500), .seconds(document.leaseSeconds) / 3))
   }
 

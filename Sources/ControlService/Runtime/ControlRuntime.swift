@@ -53,7 +53,11 @@ public struct ControlRuntime: Sendable {
     switcher = ServiceSwitch(topology: topology, store: store, mm2: local, kafka: kafka)
     let executor = FailoverExecutor(
       topology: topology, store: store, mm2: local, kafka: kafka, connect: connect, refresh: refresh, clock: clock,
-      failpoints: failpoints, logger: logger, publish: { Self.publish($0, topology: topology, board: board) })
+      failpoints: failpoints, logger: logger,
+      // Coordinated, an instance cut off from etcd serves its last document for up to
+      // this long before it goes stale: a lease wait covers that too.
+      discoveryStaleness: self.controlPlane.mode == .coordinated ? SharedStateFollower.staleAfter : .zero,
+      publish: { Self.publish($0, topology: topology, board: board) })
     runner = FailoverRunner(executor: executor, policies: policies, metrics: metrics, http: http)
   }
 

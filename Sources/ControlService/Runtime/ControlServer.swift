@@ -143,7 +143,7 @@ public struct ControlServer: Sendable {
           successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
       services.append(
         .init(
-          service: SharedStateFollower(runtime: runtime, window: .seconds(10), logger: logger),
+          service: SharedStateFollower(runtime: runtime, window: SharedStateFollower.window, logger: logger),
           successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
     }
     if let votes {

@@ -9,14 +9,26 @@ import Synchronization
 /// and publishes any that changed, so that clients of any surviving instance see the same
 /// epoch as soon as the leader has written it. A store without a feed is read every
 /// `window` instead.
+///
+/// Each round's read confirms that what is served is current as of when it was sent; an
+/// instance that cannot confirm it for `staleAfter` stops serving discovery (the board goes
+/// stale) until it can again.
 struct SharedStateFollower: ServiceLifecycle.Service {
   let runtime: ControlRuntime
   let window: Duration
   let logger: Logger
 
+  /// How often the shared state is read whole (a watch covers what happens between).
+  static let window: Duration = .seconds(3)
+  /// A round's read and a slow answer fit in this: past it, the instance has lost touch.
+  static let staleAfter: Duration = window + .seconds(2)
+
   func run() async throws {
     let served = Mutex(ServedStates())
     let runtime = self.runtime
+    let confirmed: @Sendable (ContinuousClock.Instant) -> Void = { sent in
+      runtime.board.confirm(until: sent + Self.staleAfter)
+    }
     let publish: @Sendable (ServiceState) -> Void = { state in
       if served.withLock({ $0.admit(state) }) { runtime.publish(state) }
     }
@@ -24,9 +36,11 @@ struct SharedStateFollower: ServiceLifecycle.Service {
       while !Task.isCancelled {
         do {
           if let feed = runtime.store as? any ServiceStateFeed {
-            try await feed.follow(window: window, publish: publish)
+            try await feed.follow(window: window, publish: publish, confirmed: confirmed)
           } else {
+            let sent = ContinuousClock.now
             for state in try await runtime.store.serviceStates() { publish(state) }
+            confirmed(sent)
             try? await Task.sleep(for: window)
           }
         } catch is CancellationError {

@@ -18,18 +18,21 @@ extension FailoverExecutor {
       fence.status == .done, let fencedAt = fence.finishedAt
     else { return ("the source was not fenced: no lease to wait out", .skipped) }
     let lease = topology.service(r.service)?.leaseSeconds ?? Service.defaultLeaseSeconds
-    let total = Duration.seconds(lease) + Self.leaseMargin
+    let total = Duration.seconds(lease) + discoveryStaleness + Self.leaseMargin
     let remaining = total - .seconds(now().timeIntervalSince(fencedAt))
     if remaining > .zero { try await clock.sleep(for: remaining) }
     let waited = max(.zero, remaining) / .seconds(1)
     let whole = total / .seconds(1)
+    let parts =
+      "\(lease) s"
+      + (discoveryStaleness > .zero ? " + \(Int(discoveryStaleness / .seconds(1))) s for a cut-off instance" : "")
+      + " + 1 s"
     if waited >= whole - 0.05 {
-      return (String(format: "waited %.1f s after the fence for client leases (%d s + 1 s)", waited, lease), .done)
+      return (String(format: "waited %.1f s after the fence for client leases (%@)", waited, parts), .done)
     }
     // Resumed after a restart: part of the wait passed before it.
     return (
-      String(format: "waited %.1f s: client leases (%d s + 1 s) ran out %.1f s after the fence", waited, lease, whole),
-      .done
+      String(format: "waited %.1f s: client leases (%@) ran out %.1f s after the fence", waited, parts, whole), .done
     )
   }
 }

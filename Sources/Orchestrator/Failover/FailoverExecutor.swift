@@ -27,12 +27,16 @@ public struct FailoverExecutor: Sendable {
   public let logger: Logger
   /// Wall time, to compare with the journal's timestamps (a test's clock moves it).
   public let now: @Sendable () -> Date
+  /// How long an instance that lost touch with the shared state may still serve its last
+  /// discovery document (zero with one instance): added to a lease wait.
+  public let discoveryStaleness: Duration
 
   public init(
     topology: Topology, store: any CoordinationStore, mm2: StateStore, kafka: any KafkaClusters,
     connect: any ConnectControl, refresh: any MM2Refresh, clock: any Clock<Duration> = ContinuousClock(),
     failpoints: Failpoints = Failpoints(), logger: Logger = Logger(label: "failover"),
-    now: @escaping @Sendable () -> Date = Date.init, publish: @escaping @Sendable (ServiceState) -> Void
+    now: @escaping @Sendable () -> Date = Date.init, discoveryStaleness: Duration = .zero,
+    publish: @escaping @Sendable (ServiceState) -> Void
   ) {
     self.topology = topology
     self.store = store
@@ -45,6 +49,7 @@ public struct FailoverExecutor: Sendable {
     self.failpoints = failpoints
     self.logger = logger
     self.now = now
+    self.discoveryStaleness = discoveryStaleness
   }
 
   /// The settings a service's failovers run with: its policy's action, else defaults.

@@ -31,9 +31,7 @@ final class DemoOrchestrator: Sendable {
     ]
     p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
     p.standardError = FileHandle(forWritingAtPath: log)
-    // The demo's mock brokers re-bind their ports when a region comes back: no child is
-    // started while one is being created or re-bound.
-    try MockCluster.withListenerLock { try p.run() }
+    try ChildProcess.run(p)
     process = p
   }
 

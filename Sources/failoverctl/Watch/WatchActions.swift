@@ -1,5 +1,6 @@
 import DiscoveryClient
 import Foundation
+import KafkaClient
 
 /// What `watch` does with each change: write the file, run the command, signal the
 /// process, in that order, so that the command and the process read the new file.
@@ -40,7 +41,7 @@ struct WatchActions: Sendable {
     let status: Int32 = await withCheckedContinuation { c in
       process.terminationHandler = { c.resume(returning: $0.terminationStatus) }
       do {
-        try process.run()
+        try ChildProcess.run(process)
       } catch {
         printError("watch: cannot run --exec: \(error)")
         process.terminationHandler = nil
