@@ -245,6 +245,10 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
 
   /// Writes a whole answer as HTTP/1.1 bytes: no encoder runs for a document's answers.
   private func send(_ answer: DiscoveryEndpoint.Answer, close: Bool, _ context: ChannelHandlerContext) {
+    if !close, let (document, ok) = answer.document {
+      bytes.emit(document.answerBytes(ok: ok))
+      return bytes.flush()
+    }
     bytes.emit(answer.encodedHead)
     bytes.emit(HTTPDate.headerLines)
     if close { bytes.emit(ResponseEncoding.connectionClose) }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -20,6 +21,25 @@ struct DiscoveryEndpoint: Sendable {
   let auth: BearerAuthMiddleware
   let maxWait: Duration
   let metrics: ServiceMetrics
+  /// The counters of the answers nearly every request gets, looked up once.
+  let counters: Counters
+
+  struct Counters: Sendable {
+    let discoveryOK: CoreMetrics.Counter
+    let discoveryNotModified: CoreMetrics.Counter
+    let eventsOK: CoreMetrics.Counter
+  }
+
+  init(board: DiscoveryBoard, auth: BearerAuthMiddleware, maxWait: Duration, metrics: ServiceMetrics) {
+    self.board = board
+    self.auth = auth
+    self.maxWait = maxWait
+    self.metrics = metrics
+    counters = Counters(
+      discoveryOK: metrics.requestCounter(route: Self.discoveryRoute, method: "GET", code: 200),
+      discoveryNotModified: metrics.requestCounter(route: Self.discoveryRoute, method: "GET", code: 304),
+      eventsOK: metrics.requestCounter(route: Self.eventsRoute, method: "GET", code: 200))
+  }
 
   enum Route: Equatable {
     case discovery(service: String)
@@ -44,10 +64,16 @@ struct DiscoveryEndpoint: Sendable {
     init(_ p: PublishedDiscovery, ifNoneMatch: String?) {
       if let ifNoneMatch, p.matches(ifNoneMatch: ifNoneMatch) {
         self.init(status: .notModified, headers: p.notModifiedHeaders, body: nil, head: p.notModifiedHead)
+        document = (p, false)
       } else {
         self.init(status: .ok, headers: p.okHeaders, body: p.body, head: p.okHead)
+        document = (p, true)
       }
     }
+
+    /// The document this answers with (its 200, or its 304), whose whole answer in bytes
+    /// it keeps for the current second.
+    var document: (PublishedDiscovery, ok: Bool)?
 
     init(status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer?, head: ByteBuffer? = nil) {
       self.status = status
@@ -78,16 +104,21 @@ struct DiscoveryEndpoint: Sendable {
   /// The route a request is for, when it is one of these two and a GET.
   static func route(_ request: HTTPRequest) -> Route? {
     guard request.method == .get, let target = request.path else { return nil }
-    let path = target.prefix { $0 != "?" }
-    let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-    guard parts.count == 5, parts[0].isEmpty, parts[1] == "v1", parts[2] == "services", !parts[3].isEmpty else {
+    // Every request passes here: plain substring checks, no splitting.
+    let prefix = "/v1/services/"
+    guard target.hasPrefix(prefix) else { return nil }
+    let rest = target.dropFirst(prefix.count).prefix { $0 != "?" }
+    let name: Substring
+    let isEvents: Bool
+    if rest.hasSuffix("/discovery") {
+      (name, isEvents) = (rest.dropLast("/discovery".count), false)
+    } else if rest.hasSuffix("/events") {
+      (name, isEvents) = (rest.dropLast("/events".count), true)
+    } else {
       return nil
     }
-    switch parts[4] {
-    case "discovery": return .discovery(service: String(parts[3]))
-    case "events": return .events(service: String(parts[3]))
-    default: return nil
-    }
+    guard !name.isEmpty, !name.contains("/") else { return nil }
+    return isEvents ? .events(service: String(name)) : .discovery(service: String(name))
   }
 
   func decide(_ route: Route, _ request: HTTPRequest) -> Decision {
@@ -126,7 +157,10 @@ struct DiscoveryEndpoint: Sendable {
       return .stream(service: name, after: try Self.lastEventID(request.headerFields[Self.lastEventID]))
     }
     let ifNoneMatch = request.headerFields[.ifNoneMatch]
-    let query = URI(request.path ?? "/").queryParameters
+    guard let target = request.path, target.contains("?") else {
+      return .answer(Answer(published, ifNoneMatch: ifNoneMatch))
+    }
+    let query = URI(target).queryParameters
     guard let waitText = query.get("wait") else { return .answer(Answer(published, ifNoneMatch: ifNoneMatch)) }
     let wait = try parseWait(String(waitText))
     var condition = DiscoveryBoard.Condition()
@@ -152,7 +186,9 @@ struct DiscoveryEndpoint: Sendable {
     // Let go because the board went stale: not a 304, which would renew the client's lease.
     if let answer = stale() { return answer }
     if let now = board.current(service) {
-      return Answer(status: .notModified, headers: now.notModifiedHeaders, body: nil, head: now.notModifiedHead)
+      var answer = Answer(status: .notModified, headers: now.notModifiedHeaders, body: nil, head: now.notModifiedHead)
+      answer.document = (now, false)
+      return answer
     }
     return Answer(status: .notModified, headers: [:], body: nil)
   }
@@ -180,6 +216,11 @@ struct DiscoveryEndpoint: Sendable {
   }
 
   func count(_ route: Route, _ status: HTTPResponse.Status) {
-    metrics.request(route: route.template, method: "GET", code: status.code)
+    switch (route, status) {
+    case (.discovery, .ok): counters.discoveryOK.increment()
+    case (.discovery, .notModified): counters.discoveryNotModified.increment()
+    case (.events, .ok): counters.eventsOK.increment()
+    default: metrics.request(route: route.template, method: "GET", code: status.code)
+    }
   }
 }

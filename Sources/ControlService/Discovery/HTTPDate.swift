@@ -15,7 +15,13 @@ enum HTTPDate {
   /// `Date: ...\r\nServer: failoverctl\r\n`.
   static var headerLines: ByteBuffer { current().lines }
 
-  private static func current() -> (text: String, lines: ByteBuffer) {
+  /// The second (since the epoch) the cached lines are for, with them.
+  static var second: (Int, ByteBuffer) {
+    let c = current()
+    return (c.second, c.lines)
+  }
+
+  private static func current() -> (second: Int, text: String, lines: ByteBuffer) {
     var t = time(nil)
     return cache.withLock { c in
       if c.second != t {
@@ -27,7 +33,7 @@ enum HTTPDate {
         let text = String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         c = (t, text, ByteBuffer(string: "Date: \(text)\r\nServer: \(ResponseEncoding.serverName)\r\n"))
       }
-      return (c.text, c.lines)
+      return (c.second, c.text, c.lines)
     }
   }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import Orchestrator
+import Synchronization
 import Topology
 
 /// A discovery document encoded once, with its strong ETag, ready to be served as is.
@@ -20,6 +21,8 @@ public struct PublishedDiscovery: Sendable {
   let okHead: ByteBuffer
   let notModifiedHead: ByteBuffer
   let eventChunk: ByteBuffer
+  /// The whole 200 and 304 answers, for the current second (their `Date` line changes).
+  private let whole = WholeAnswers()
   /// How often a stream of this service hears from the server when nothing changes.
   let heartbeat: Duration
 
@@ -45,6 +48,24 @@ public struct PublishedDiscovery: Sendable {
 
   public var epoch: Int64 { document.epoch }
 
+  /// The whole answer, 200 (`ok`) or 304, in HTTP/1.1 bytes: one write.
+  func answerBytes(ok: Bool) -> ByteBuffer {
+    let (second, dateLines) = HTTPDate.second
+    return whole.answers.withLock { w in
+      if w.second != second {
+        var okBytes = okHead
+        okBytes.writeImmutableBuffer(dateLines)
+        okBytes.writeImmutableBuffer(ResponseEncoding.endOfHead)
+        okBytes.writeImmutableBuffer(body)
+        var notModifiedBytes = notModifiedHead
+        notModifiedBytes.writeImmutableBuffer(dateLines)
+        notModifiedBytes.writeImmutableBuffer(ResponseEncoding.endOfHead)
+        w = (second, okBytes, notModifiedBytes)
+      }
+      return ok ? w.ok : w.notModified
+    }
+  }
+
   /// Whether an `If-None-Match` value names this version (a list, `*`, or weak forms).
   public func matches(ifNoneMatch header: String) -> Bool {
     header.split(separator: ",").contains { tag in
@@ -52,4 +73,9 @@ public struct PublishedDiscovery: Sendable {
       return t == "*" || t == etag || t == "W/" + etag
     }
   }
+}
+
+/// A document's whole answers, rebuilt once a second; shared by every copy of the document.
+final class WholeAnswers: Sendable {
+  let answers = Mutex<(second: Int, ok: ByteBuffer, notModified: ByteBuffer)>((-1, ByteBuffer(), ByteBuffer()))
 }

@@ -33,8 +33,13 @@ public final class ServiceMetrics: Sendable {
 
   /// One HTTP request answered, by route template and status code.
   public func request(route: String, method: String, code: Int) {
+    requestCounter(route: route, method: method, code: code).increment()
+  }
+
+  /// The counter of one route, method and status, for a caller that counts often.
+  public func requestCounter(route: String, method: String, code: Int) -> CoreMetrics.Counter {
     let key = RequestKey(route: route, method: method, code: code)
-    let counter = requestCounters.withLockedValue { counters in
+    return requestCounters.withLockedValue { counters in
       if let c = counters[key] { return c }
       let c = CoreMetrics.Counter(
         label: "kafka_failover_http_requests_total",
@@ -42,7 +47,6 @@ public final class ServiceMetrics: Sendable {
       counters[key] = c
       return c
     }
-    counter.increment()
   }
 
   public func probe(_ r: ProbeResult) {
