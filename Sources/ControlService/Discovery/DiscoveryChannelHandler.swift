@@ -91,11 +91,15 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
   private func drain(_ context: ChannelHandlerContext, inRead: Bool) {
     var handedOver = false
     while owing == nil, let part = held.first {
-      if case .head(let head) = part, DiscoveryEndpoint.route(head) != nil, theirsOpen > 0 { break }
+      var route: DiscoveryEndpoint.Route? = nil
+      if case .head(let head) = part {
+        route = DiscoveryEndpoint.route(head)
+        if route != nil, theirsOpen > 0 { break }
+      }
       held.removeFirst()
       switch (part, reading) {
       case (.head(let head), _):
-        if let route = DiscoveryEndpoint.route(head) {
+        if let route {
           reading = .ours(head, route)
         } else {
           if let attach {

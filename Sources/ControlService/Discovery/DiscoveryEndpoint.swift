@@ -104,22 +104,27 @@ struct DiscoveryEndpoint: Sendable {
   /// The route a request is for, when it is one of these two and a GET.
   static func route(_ request: HTTPRequest) -> Route? {
     guard request.method == .get, let target = request.path else { return nil }
-    // Every request passes here: plain substring checks, no splitting.
-    let prefix = "/v1/services/"
-    guard target.hasPrefix(prefix) else { return nil }
-    let rest = target.dropFirst(prefix.count).prefix { $0 != "?" }
-    let name: Substring
+    // Every request passes here: bytes, not Characters (no grapheme breaking, no Foundation).
+    let bytes = target.utf8
+    guard bytes.starts(with: servicesPrefix) else { return nil }
+    var rest = bytes.dropFirst(servicesPrefix.count)
+    if let query = rest.firstIndex(of: UInt8(ascii: "?")) { rest = rest[..<query] }
     let isEvents: Bool
-    if rest.hasSuffix("/discovery") {
-      (name, isEvents) = (rest.dropLast("/discovery".count), false)
-    } else if rest.hasSuffix("/events") {
-      (name, isEvents) = (rest.dropLast("/events".count), true)
+    if rest.count > discoverySuffix.count, rest.suffix(discoverySuffix.count).elementsEqual(discoverySuffix) {
+      (rest, isEvents) = (rest.dropLast(discoverySuffix.count), false)
+    } else if rest.count > eventsSuffix.count, rest.suffix(eventsSuffix.count).elementsEqual(eventsSuffix) {
+      (rest, isEvents) = (rest.dropLast(eventsSuffix.count), true)
     } else {
       return nil
     }
-    guard !name.isEmpty, !name.contains("/") else { return nil }
-    return isEvents ? .events(service: String(name)) : .discovery(service: String(name))
+    guard !rest.contains(UInt8(ascii: "/")) else { return nil }
+    let name = String(decoding: rest, as: UTF8.self)
+    return isEvents ? .events(service: name) : .discovery(service: name)
   }
+
+  private static let servicesPrefix = Array("/v1/services/".utf8)
+  private static let discoverySuffix = Array("/discovery".utf8)
+  private static let eventsSuffix = Array("/events".utf8)
 
   func decide(_ route: Route, _ request: HTTPRequest) -> Decision {
     do {
@@ -157,7 +162,7 @@ struct DiscoveryEndpoint: Sendable {
       return .stream(service: name, after: try Self.lastEventID(request.headerFields[Self.lastEventID]))
     }
     let ifNoneMatch = request.headerFields[.ifNoneMatch]
-    guard let target = request.path, target.contains("?") else {
+    guard let target = request.path, target.utf8.contains(UInt8(ascii: "?")) else {
       return .answer(Answer(published, ifNoneMatch: ifNoneMatch))
     }
     let query = URI(target).queryParameters

@@ -1,0 +1,25 @@
+import HTTPTypes
+import Testing
+
+@testable import ControlService
+
+@Suite("Which requests the discovery handler answers")
+struct DiscoveryRouteTests {
+  static func route(_ path: String, _ method: HTTPRequest.Method = .get) -> DiscoveryEndpoint.Route? {
+    DiscoveryEndpoint.route(HTTPRequest(method: method, scheme: nil, authority: "x", path: path))
+  }
+
+  @Test func discoveryAndEventsOfOneServiceAndNothingElse() {
+    #expect(Self.route("/v1/services/orders/discovery") == .discovery(service: "orders"))
+    #expect(Self.route("/v1/services/orders/discovery?wait=30&epoch=2") == .discovery(service: "orders"))
+    #expect(Self.route("/v1/services/orders/events") == .events(service: "orders"))
+    #expect(Self.route("/v1/services/a.b_c-1/events?x=/discovery") == .events(service: "a.b_c-1"))
+    for other in [
+      "/v1/services//discovery", "/v1/services/a/b/discovery", "/v1/services/discovery", "/v1/services/x/discoveryx",
+      "/v1/services/x/discovery/", "/v1/status", "/v2/services/x/discovery", "/v1/services/x/promote",
+    ] {
+      #expect(Self.route(other) == nil, "\(other)")
+    }
+    #expect(Self.route("/v1/services/orders/discovery", .post) == nil)
+  }
+}
