@@ -1,7 +1,7 @@
 import HTTPTypes
 import NIOCore
 import NIOEmbedded
-import NIOHTTPTypes
+import NIOHTTP1
 import Testing
 
 @testable import ControlService
@@ -49,15 +49,15 @@ final class DiscoveryChannelHandlerTests {
   /// The paths of the requests Hummingbird was handed.
   func handedOver() throws -> [String] {
     var out: [String] = []
-    while let part = try channel.readInbound(as: HTTPRequestPart.self) {
-      if case .head(let h) = part { out.append(h.path ?? "") }
+    while let part = try channel.readInbound(as: HTTPServerRequestPart.self) {
+      if case .head(let h) = part { out.append(h.uri) }
     }
     return out
   }
 
-  func hummingbirdAnswers(_ code: HTTPResponse.Status) throws {
-    try channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: code)))
-    try channel.writeOutbound(HTTPResponsePart.end(nil))
+  func hummingbirdAnswers(_ code: HTTPResponseStatus) throws {
+    try channel.writeOutbound(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: code)))
+    try channel.writeOutbound(HTTPServerResponsePart.end(nil))
   }
 
   @Test func aPlainRequestIsAnsweredOnTheSpotAndOthersGoOn() throws {

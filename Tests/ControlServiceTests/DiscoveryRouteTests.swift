@@ -1,12 +1,12 @@
-import HTTPTypes
+import NIOHTTP1
 import Testing
 
 @testable import ControlService
 
 @Suite("Which requests the discovery handler answers")
 struct DiscoveryRouteTests {
-  static func route(_ path: String, _ method: HTTPRequest.Method = .get) -> DiscoveryEndpoint.Route? {
-    DiscoveryEndpoint.route(HTTPRequest(method: method, scheme: nil, authority: "x", path: path))
+  static func route(_ path: String, _ method: HTTPMethod = .GET) -> DiscoveryEndpoint.Route? {
+    DiscoveryEndpoint.route(HTTPRequestHead(version: .http1_1, method: method, uri: path))
   }
 
   @Test func discoveryAndEventsOfOneServiceAndNothingElse() {
@@ -20,6 +20,6 @@ struct DiscoveryRouteTests {
     ] {
       #expect(Self.route(other) == nil, "\(other)")
     }
-    #expect(Self.route("/v1/services/orders/discovery", .post) == nil)
+    #expect(Self.route("/v1/services/orders/discovery", .POST) == nil)
   }
 }

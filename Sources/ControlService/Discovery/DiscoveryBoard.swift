@@ -64,6 +64,12 @@ public final class DiscoveryBoard: Sendable {
     state.withLockedValue { $0.published[service] }
   }
 
+  /// The service's document and whether the board is fresh, under one lock: what every
+  /// discovery request asks first.
+  func lookup(_ service: String) -> (PublishedDiscovery?, fresh: Bool) {
+    state.withLockedValue { s in (s.published[service], s.isFresh(at: .now)) }
+  }
+
   public var services: [String] { state.withLockedValue { $0.published.keys.sorted() } }
 
   /// Long-polls waiting now.

@@ -1,7 +1,6 @@
 import HTTPTypes
 import NIOCore
 import NIOHTTP1
-import NIOHTTPTypes
 
 /// Serves discovery and event streams on the connection itself, below Hummingbird's
 /// per-request task: a plain GET is answered from the board without a task switch, and a
@@ -13,10 +12,12 @@ import NIOHTTPTypes
 /// connection waits for it, and anything that arrives while a long-poll is parked waits
 /// for the long-poll's answer.
 final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
-  typealias InboundIn = HTTPRequestPart
-  typealias InboundOut = HTTPRequestPart
-  typealias OutboundIn = HTTPResponsePart
-  typealias OutboundOut = HTTPResponsePart
+  // NIO's own HTTP/1 parts: the conversion to HTTPTypes is Hummingbird's, behind this
+  // handler, for the requests it answers only.
+  typealias InboundIn = HTTPServerRequestPart
+  typealias InboundOut = HTTPServerRequestPart
+  typealias OutboundIn = HTTPServerResponsePart
+  typealias OutboundOut = HTTPServerResponsePart
 
   private let endpoint: DiscoveryEndpoint
   /// Where this handler's answers go: straight to the socket.
@@ -26,7 +27,7 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
   /// Whose request the parts being read belong to.
   private enum Reading {
     case nothing
-    case ours(HTTPRequest, DiscoveryEndpoint.Route)
+    case ours(HTTPRequestHead, DiscoveryEndpoint.Route)
     case theirs
   }
   private var reading = Reading.nothing
@@ -41,7 +42,7 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
   /// Requests handed to Hummingbird whose answer has not ended yet.
   private var theirsOpen = 0
   /// Parts read but not acted on yet (see the type's note on order).
-  private var held = CircularBuffer<HTTPRequestPart>()
+  private var held = CircularBuffer<HTTPServerRequestPart>()
   /// A client that pipelines this much behind a parked request is not a discovery client.
   static let maxHeld = 256
 
@@ -162,9 +163,14 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
     if isIdle { context.close(promise: nil) }
   }
 
-  private func serve(_ head: HTTPRequest, _ route: DiscoveryEndpoint.Route, _ context: ChannelHandlerContext) {
-    let close = head.headerFields[.connection]?.lowercased() == "close"
+  private func serve(_ head: HTTPRequestHead, _ route: DiscoveryEndpoint.Route, _ context: ChannelHandlerContext) {
+    let close = !head.isKeepAlive
     switch endpoint.decide(route, head) {
+    case .document(let p, let notModified):
+      endpoint.count(route, notModified ? .notModified : .ok)
+      if close { return send(DiscoveryEndpoint.Answer(p, notModified: notModified), close: true, context) }
+      bytes.emit(p.answerBytes(ok: !notModified))
+      bytes.flush()
     case .answer(let answer):
       endpoint.count(route, answer.status)
       send(answer, close: close, context)
@@ -249,10 +255,6 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
 
   /// Writes a whole answer as HTTP/1.1 bytes: no encoder runs for a document's answers.
   private func send(_ answer: DiscoveryEndpoint.Answer, close: Bool, _ context: ChannelHandlerContext) {
-    if !close, let (document, ok) = answer.document {
-      bytes.emit(document.answerBytes(ok: ok))
-      return bytes.flush()
-    }
     bytes.emit(answer.encodedHead)
     bytes.emit(HTTPDate.headerLines)
     if close { bytes.emit(ResponseEncoding.connectionClose) }

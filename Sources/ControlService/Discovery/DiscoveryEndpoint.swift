@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import NIOCore
+import NIOHTTP1
 import Orchestrator
 import Topology
 
@@ -14,7 +15,6 @@ import Topology
 struct DiscoveryEndpoint: Sendable {
   static let discoveryRoute = "/v1/services/{name}/discovery"
   static let eventsRoute = "/v1/services/{name}/events"
-  static let lastEventID = HTTPField.Name("Last-Event-ID")!
 
   let board: DiscoveryBoard
   /// The token check of the rest of the API, with the role discovery needs (none by default).
@@ -62,18 +62,16 @@ struct DiscoveryEndpoint: Sendable {
     var head: ByteBuffer?
 
     init(_ p: PublishedDiscovery, ifNoneMatch: String?) {
-      if let ifNoneMatch, p.matches(ifNoneMatch: ifNoneMatch) {
-        self.init(status: .notModified, headers: p.notModifiedHeaders, body: nil, head: p.notModifiedHead)
-        document = (p, false)
-      } else {
-        self.init(status: .ok, headers: p.okHeaders, body: p.body, head: p.okHead)
-        document = (p, true)
-      }
+      self.init(p, notModified: ifNoneMatch.map(p.matches(ifNoneMatch:)) ?? false)
     }
 
-    /// The document this answers with (its 200, or its 304), whose whole answer in bytes
-    /// it keeps for the current second.
-    var document: (PublishedDiscovery, ok: Bool)?
+    init(_ p: PublishedDiscovery, notModified: Bool) {
+      if notModified {
+        self.init(status: .notModified, headers: p.notModifiedHeaders, body: nil, head: p.notModifiedHead)
+      } else {
+        self.init(status: .ok, headers: p.okHeaders, body: p.body, head: p.okHead)
+      }
+    }
 
     init(status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer?, head: ByteBuffer? = nil) {
       self.status = status
@@ -94,6 +92,9 @@ struct DiscoveryEndpoint: Sendable {
   }
 
   enum Decision {
+    /// The document's 200, or its 304 when `If-None-Match` names it: what nearly every
+    /// request gets, sent as the document's ready bytes.
+    case document(PublishedDiscovery, notModified: Bool)
     case answer(Answer)
     /// Park until the condition is met or the timeout; then answer the document (or 304).
     case longPoll(service: String, condition: DiscoveryBoard.Condition, timeout: Duration, ifNoneMatch: String?)
@@ -102,8 +103,9 @@ struct DiscoveryEndpoint: Sendable {
   }
 
   /// The route a request is for, when it is one of these two and a GET.
-  static func route(_ request: HTTPRequest) -> Route? {
-    guard request.method == .get, let target = request.path else { return nil }
+  static func route(_ head: HTTPRequestHead) -> Route? {
+    guard head.method == .GET else { return nil }
+    let target = head.uri
     // Every request passes here: bytes, not Characters (no grapheme breaking, no Foundation).
     let bytes = target.utf8
     guard bytes.starts(with: servicesPrefix) else { return nil }
@@ -126,9 +128,9 @@ struct DiscoveryEndpoint: Sendable {
   private static let discoverySuffix = Array("/discovery".utf8)
   private static let eventsSuffix = Array("/events".utf8)
 
-  func decide(_ route: Route, _ request: HTTPRequest) -> Decision {
+  func decide(_ route: Route, _ head: HTTPRequestHead) -> Decision {
     do {
-      return try decideOrThrow(route, request)
+      return try decideOrThrow(route, head)
     } catch let error as APIError {
       return .answer(Answer(error))
     } catch {
@@ -138,35 +140,36 @@ struct DiscoveryEndpoint: Sendable {
 
   /// 503 when this instance has not confirmed the shared state lately: what it holds may
   /// be older than what the leader wrote (docs/high-availability.md).
-  func stale() -> Answer? {
-    guard !board.isFresh else { return nil }
+  func stale() -> Answer? { board.isFresh ? nil : Self.staleAnswer }
+
+  static let staleAnswer: Answer = {
     var error = APIError(
       status: .serviceUnavailable, code: "stale",
       message: "this instance has not confirmed the shared state lately (is etcd reachable from it?); ask another")
     error.headers[.retryAfter] = "1"
     return Answer(error)
-  }
+  }()
 
-  private func decideOrThrow(_ route: Route, _ request: HTTPRequest) throws -> Decision {
-    _ = try auth.authorize(request.headerFields[.authorization])
-    if let answer = stale() { return .answer(answer) }
+  private func decideOrThrow(_ route: Route, _ head: HTTPRequestHead) throws -> Decision {
+    _ = try auth.authorize(head.headers.first(name: "Authorization"))
     let name: String
     switch route {
     case .discovery(let s), .events(let s): name = s
     }
-    guard let published = board.current(name) else {
+    let (found, fresh) = board.lookup(name)
+    guard fresh else { return .answer(Self.staleAnswer) }
+    guard let published = found else {
       let hint = suggestion(for: name, among: board.services).map { " (did you mean \"\($0)\"?)" } ?? ""
       throw APIError.notFound("unknown service \"\(name)\"\(hint)")
     }
     if case .events = route {
-      return .stream(service: name, after: try Self.lastEventID(request.headerFields[Self.lastEventID]))
+      return .stream(service: name, after: try Self.lastEventID(head.headers.first(name: "Last-Event-ID")))
     }
-    let ifNoneMatch = request.headerFields[.ifNoneMatch]
-    guard let target = request.path, target.utf8.contains(UInt8(ascii: "?")) else {
-      return .answer(Answer(published, ifNoneMatch: ifNoneMatch))
-    }
-    let query = URI(target).queryParameters
-    guard let waitText = query.get("wait") else { return .answer(Answer(published, ifNoneMatch: ifNoneMatch)) }
+    let ifNoneMatch = head.headers.first(name: "If-None-Match")
+    let plain = Decision.document(published, notModified: ifNoneMatch.map(published.matches(ifNoneMatch:)) ?? false)
+    guard head.uri.utf8.contains(UInt8(ascii: "?")) else { return plain }
+    let query = URI(head.uri).queryParameters
+    guard let waitText = query.get("wait") else { return plain }
     let wait = try parseWait(String(waitText))
     var condition = DiscoveryBoard.Condition()
     if let epochText = query.get("epoch") {
@@ -191,9 +194,7 @@ struct DiscoveryEndpoint: Sendable {
     // Let go because the board went stale: not a 304, which would renew the client's lease.
     if let answer = stale() { return answer }
     if let now = board.current(service) {
-      var answer = Answer(status: .notModified, headers: now.notModifiedHeaders, body: nil, head: now.notModifiedHead)
-      answer.document = (now, false)
-      return answer
+      return Answer(now, notModified: true)
     }
     return Answer(status: .notModified, headers: [:], body: nil)
   }

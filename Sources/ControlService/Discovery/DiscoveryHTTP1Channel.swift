@@ -28,7 +28,8 @@ struct DiscoveryHTTP1Channel: HTTPChannelHandler {
   }
 
   /// The pipeline a connection starts with, on its event loop: the bytes writer next to
-  /// the socket, the HTTP/1 codec as Hummingbird configures it, the discovery handler.
+  /// the socket, NIO's HTTP/1 codec as Hummingbird configures it, the discovery handler.
+  /// Hummingbird's conversion to HTTPTypes comes with the router (`attach`).
   static func configure(
     _ channel: any Channel, _ endpoint: DiscoveryEndpoint, attach: ((any Channel) throws -> Void)?
   ) throws {
@@ -37,7 +38,6 @@ struct DiscoveryHTTP1Channel: HTTPChannelHandler {
     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
       withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false,
       withEncoderConfiguration: .init(), withDecoderLimitConfiguration: .init())
-    try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
     try channel.pipeline.syncOperations.addHandler(
       DiscoveryChannelHandler(endpoint: endpoint, bytes: bytes, attach: attach))
   }
@@ -47,6 +47,7 @@ struct DiscoveryHTTP1Channel: HTTPChannelHandler {
 
   /// On the connection's event loop, before its first request for the router is handed on.
   private func attach(_ channel: any Channel, logger: Logger) throws {
+    try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
     try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
     let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
       wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))

@@ -6,8 +6,9 @@ import Orchestrator
 import Synchronization
 import Topology
 
-/// A discovery document encoded once, with its strong ETag, ready to be served as is.
-public struct PublishedDiscovery: Sendable {
+/// A discovery document encoded once, with its strong ETag, ready to be served as is. A
+/// class: every answer passes one around, and a reference is one retain.
+public final class PublishedDiscovery: Sendable {
   public let document: DiscoveryDocument
   public let body: ByteBuffer
   /// `"<epoch>-<first 16 hex digits of the body's SHA-256>"`: changes with any byte.
@@ -22,7 +23,7 @@ public struct PublishedDiscovery: Sendable {
   let notModifiedHead: ByteBuffer
   let eventChunk: ByteBuffer
   /// The whole 200 and 304 answers, for the current second (their `Date` line changes).
-  private let whole = WholeAnswers()
+  private let whole = Mutex<(second: Int, ok: ByteBuffer, notModified: ByteBuffer)>((-1, ByteBuffer(), ByteBuffer()))
   /// How often a stream of this service hears from the server when nothing changes.
   let heartbeat: Duration
 
@@ -51,7 +52,7 @@ public struct PublishedDiscovery: Sendable {
   /// The whole answer, 200 (`ok`) or 304, in HTTP/1.1 bytes: one write.
   func answerBytes(ok: Bool) -> ByteBuffer {
     let (second, dateLines) = HTTPDate.second
-    return whole.answers.withLock { w in
+    return whole.withLock { w in
       if w.second != second {
         var okBytes = okHead
         okBytes.writeImmutableBuffer(dateLines)
@@ -73,9 +74,4 @@ public struct PublishedDiscovery: Sendable {
       return t == "*" || t == etag || t == "W/" + etag
     }
   }
-}
-
-/// A document's whole answers, rebuilt once a second; shared by every copy of the document.
-final class WholeAnswers: Sendable {
-  let answers = Mutex<(second: Int, ok: ByteBuffer, notModified: ByteBuffer)>((-1, ByteBuffer(), ByteBuffer()))
 }
