@@ -1,3 +1,5 @@
+import NIOCore
+
 /// What the discovery board holds, changed only under its lock. Every change returns the
 /// calls to make once the lock is released: a callback may hop threads or take locks of
 /// its own, so none ever runs under this one.
@@ -5,17 +7,17 @@ struct BoardState {
   struct Waiter {
     let condition: DiscoveryBoard.Condition
     let deadline: ContinuousClock.Instant
-    let answer: DiscoveryBoard.Answer
+    let answer: Callee<PublishedDiscovery?>
   }
 
   /// A long-poll to answer (nil: its timeout, or the board closing).
-  typealias Answering = (DiscoveryBoard.Answer, PublishedDiscovery?)
+  typealias Answering = (Callee<PublishedDiscovery?>, PublishedDiscovery?)
   /// An event for an event stream.
-  typealias Telling = (DiscoveryBoard.Listener, DiscoveryBoard.StreamEvent)
+  typealias Telling = (Callee<DiscoveryBoard.StreamEvent>, DiscoveryBoard.StreamEvent)
 
   var published: [String: PublishedDiscovery] = [:]
   var waiters: [String: [UInt64: Waiter]] = [:]
-  var streams: [String: [UInt64: DiscoveryBoard.Listener]] = [:]
+  var streams: [String: [UInt64: Callee<DiscoveryBoard.StreamEvent>]] = [:]
   /// When each service's streams are next sent a heartbeat.
   var nextBeat: [String: ContinuousClock.Instant] = [:]
   var waiting = 0
@@ -51,7 +53,7 @@ struct BoardState {
 
   mutating func park(
     _ service: String, _ condition: DiscoveryBoard.Condition, deadline: ContinuousClock.Instant,
-    answer: @escaping DiscoveryBoard.Answer
+    answer: Callee<PublishedDiscovery?>
   ) -> DiscoveryBoard.Parked {
     if closed || !isFresh(at: .now) { return .answered(nil) }
     if let p = published[service], condition.isMet(by: p) { return .answered(p) }
@@ -62,7 +64,7 @@ struct BoardState {
     return .parked(DiscoveryBoard.Ticket(service: service, id: id))
   }
 
-  mutating func subscribe(_ service: String, _ listener: @escaping DiscoveryBoard.Listener) -> DiscoveryBoard.Ticket? {
+  mutating func subscribe(_ service: String, _ listener: Callee<DiscoveryBoard.StreamEvent>) -> DiscoveryBoard.Ticket? {
     if closed || !isFresh(at: .now) { return nil }
     let id = newID()
     streams[service, default: [:]][id] = listener
@@ -71,7 +73,7 @@ struct BoardState {
   }
 
   /// Takes a long-poll or a stream off the board; its callback, if it was still there.
-  mutating func remove(_ t: DiscoveryBoard.Ticket) -> DiscoveryBoard.Answer? {
+  mutating func remove(_ t: DiscoveryBoard.Ticket) -> Callee<PublishedDiscovery?>? {
     if let w = waiters[t.service]?.removeValue(forKey: t.id) {
       waiting -= 1
       return w.answer
@@ -134,5 +136,29 @@ struct BoardState {
     waiting = 0
     streaming = 0
     return (answered, told)
+  }
+}
+
+/// A callback and the event loop it runs on (nil: the caller's thread). The board calls
+/// the ones of one loop in one task on that loop: a change that wakes ten thousand
+/// clients hops to each loop once, not once per client.
+struct Callee<Argument: Sendable>: Sendable {
+  let loop: (any EventLoop)?
+  let call: @Sendable (Argument) -> Void
+
+  static func deliver(_ calls: [(Callee, Argument)]) {
+    var byLoop: [ObjectIdentifier: (loop: any EventLoop, calls: [(Callee, Argument)])] = [:]
+    for (callee, argument) in calls {
+      guard let loop = callee.loop else {
+        callee.call(argument)
+        continue
+      }
+      byLoop[ObjectIdentifier(loop), default: (loop, [])].calls.append((callee, argument))
+    }
+    for (loop, group) in byLoop.values {
+      loop.execute {
+        for (callee, argument) in group { callee.call(argument) }
+      }
+    }
   }
 }

@@ -92,18 +92,20 @@ public final class DiscoveryBoard: Sendable {
 
   public func publish(_ p: PublishedDiscovery) {
     let (answered, told) = state.withLockedValue { $0.publish(p) }
-    for (answer, p) in answered { answer(p) }
-    for (listener, event) in told { listener(event) }
+    Callee.deliver(answered)
+    Callee.deliver(told)
   }
 
   /// Parks a long-poll until the service's document meets `condition` or `timeout`
-  /// passes; `answer` is called then, unless the ticket is cancelled first.
+  /// passes; `answer` is called then (on `loop` when given), unless the ticket is
+  /// cancelled first.
   public func park(
-    _ service: String, for condition: Condition, timeout: Duration, answer: @escaping Answer
+    _ service: String, for condition: Condition, timeout: Duration, on loop: (any EventLoop)? = nil,
+    answer: @escaping Answer
   ) -> Parked {
     let deadline = ContinuousClock.now + timeout
     let parked = state.withLockedValue { s in
-      let parked = s.park(service, condition, deadline: deadline, answer: answer)
+      let parked = s.park(service, condition, deadline: deadline, answer: Callee(loop: loop, call: answer))
       return (parked, startsSweeping(&s, parked: parked))
     }
     if parked.1 { startSweeping() }
@@ -114,9 +116,11 @@ public final class DiscoveryBoard: Sendable {
   /// board's close. Returns the stream's ticket and the document as it is now, read
   /// atomically with the registration so that no change falls between them; nil once
   /// the board is closed.
-  public func subscribe(_ service: String, listener: @escaping Listener) -> (Ticket, PublishedDiscovery?)? {
+  public func subscribe(_ service: String, on loop: (any EventLoop)? = nil, listener: @escaping Listener) -> (
+    Ticket, PublishedDiscovery?
+  )? {
     let result = state.withLockedValue { s -> ((Ticket, PublishedDiscovery?)?, Bool) in
-      guard let t = s.subscribe(service, listener) else { return (nil, false) }
+      guard let t = s.subscribe(service, Callee(loop: loop, call: listener)) else { return (nil, false) }
       let starts = !s.sweeping
       s.sweeping = true
       return ((t, s.published[service]), starts)
@@ -165,15 +169,15 @@ public final class DiscoveryBoard: Sendable {
 
   /// Answers a parked long-poll now, with nil.
   private func expire(_ ticket: Ticket) {
-    state.withLockedValue { $0.remove(ticket) }?(nil)
+    state.withLockedValue { $0.remove(ticket) }?.call(nil)
   }
 
   /// Answers every waiting long-poll (nil), ends every stream and makes later waits
   /// return at once: the server can then finish its in-flight requests and stop.
   public func close() {
     let (answered, told) = state.withLockedValue { $0.close() }
-    for (answer, p) in answered { answer(p) }
-    for (listener, event) in told { listener(event) }
+    Callee.deliver(answered)
+    Callee.deliver(told)
   }
 
   private func startsSweeping(_ s: inout BoardState, parked: Parked) -> Bool {
@@ -201,8 +205,8 @@ public final class DiscoveryBoard: Sendable {
       let (expired, beats) = s.sweep(now: now)
       return (expired, beats, s.sweeping)
     }
-    for (answer, p) in expired { answer(p) }
-    for (listener, event) in beats { listener(event) }
+    Callee.deliver(expired)
+    Callee.deliver(beats)
     return more
   }
 

@@ -177,8 +177,8 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
     case .longPoll(let service, let condition, let timeout, let ifNoneMatch):
       owing = .longPoll(nil, service: service, ifNoneMatch: ifNoneMatch, close: close)
       let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-      let parked = endpoint.board.park(service, for: condition, timeout: timeout) { p in
-        bound.eventLoop.execute { bound.value.answered(p) }
+      let parked = endpoint.board.park(service, for: condition, timeout: timeout, on: context.eventLoop) { p in
+        bound.value.answered(p)
       }
       switch parked {
       case .answered(let p): answered(p)
@@ -196,9 +196,17 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
   private func answered(_ p: PublishedDiscovery?) {
     guard case .longPoll(_, let service, let ifNoneMatch, let close) = owing, let context else { return }
     owing = nil
-    let answer = endpoint.answer(longPoll: service, with: p, ifNoneMatch: ifNoneMatch)
-    endpoint.count(.discovery(service: service), answer.status)
-    send(answer, close: close, context)
+    if let p, !close {
+      // The document's ready bytes, as for a plain request.
+      let notModified = ifNoneMatch.map(p.matches(ifNoneMatch:)) ?? false
+      endpoint.count(.discovery(service: service), notModified ? .notModified : .ok)
+      bytes.emit(p.answerBytes(ok: !notModified))
+      bytes.flush()
+    } else {
+      let answer = endpoint.answer(longPoll: service, with: p, ifNoneMatch: ifNoneMatch)
+      endpoint.count(.discovery(service: service), answer.status)
+      send(answer, close: close, context)
+    }
     drain(context, inRead: false)
   }
 
@@ -206,7 +214,7 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
     let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
     guard
       let (ticket, now) = endpoint.board.subscribe(
-        service, listener: { event in bound.eventLoop.execute { bound.value.told(event) } })
+        service, on: context.eventLoop, listener: { event in bound.value.told(event) })
     else {
       // Stopping, or stale since the request was decided: the client tries elsewhere.
       let answer =
