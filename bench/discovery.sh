@@ -36,8 +36,11 @@ PATH_=/v1/services/orders/discovery
 # nginx serves the very bytes the server answers, with ETag, keep-alive and 2 workers.
 mkdir -p "$WORK/www/v1/services/orders"
 curl -s "$URL$PATH_" >"$WORK/www/v1/services/orders/discovery"
-NGINX_PORT=$((20000 + RANDOM % 20000))
-cat >"$WORK/nginx.conf" <<CONF
+# A random port may be taken (a client's ephemeral port, a mock broker): try a few, and
+# report nothing rather than a ratio against a peer that never served.
+for _ in 1 2 3 4 5; do
+  NGINX_PORT=$((20000 + RANDOM % 20000))
+  cat >"$WORK/nginx.conf" <<CONF
 worker_processes 2;
 pid $WORK/nginx.pid;
 error_log $WORK/nginx.err;
@@ -49,8 +52,14 @@ http {
   server { listen 127.0.0.1:$NGINX_PORT; root $WORK/www; etag on; }
 }
 CONF
-nginx -c "$WORK/nginx.conf" -g 'daemon off;' &
-sleep 1
+  nginx -c "$WORK/nginx.conf" -g 'daemon off;' 2>>"$WORK/nginx.err" &
+  sleep 1
+  curl -sf -o /dev/null "http://127.0.0.1:$NGINX_PORT$PATH_" && break
+done
+curl -sf -o /dev/null "http://127.0.0.1:$NGINX_PORT$PATH_" || {
+  echo "nginx did not serve the document (see $WORK/nginx.err): no figures" >&2
+  exit 1
+}
 
 run_wrk() { # url connections -> "requests/s p99_ms"
   wrk -t2 -c"$2" -d"${DURATION}s" --latency "$1" | awk '
@@ -61,12 +70,12 @@ run_wrk() { # url connections -> "requests/s p99_ms"
 
 if [ -z "${LONGPOLL_ONLY:-}" ]; then
 echo "discovery, ${DURATION}s per run, wrk -t2, same machine (2 cores shared by client and server)"
-printf "%-12s %12s %10s %12s %10s %8s\n" connections "failoverctl" "p99 ms" nginx "p99 ms" ratio
+printf "%-12s %12s %10s %12s %10s %8s %10s\n" connections "failoverctl" "p99 ms" nginx "p99 ms" "rate x" "p99 x"
 for c in 64 256; do
   read -r ours ours99 < <(run_wrk "$URL$PATH_" "$c")
   read -r theirs theirs99 < <(run_wrk "http://127.0.0.1:$NGINX_PORT$PATH_" "$c")
-  printf "%-12s %12s %10s %12s %10s %8.2f\n" "$c" "$ours" "$ours99" "$theirs" "$theirs99" \
-    "$(echo "$ours / $theirs" | bc -l)"
+  printf "%-12s %12s %10s %12s %10s %8.2f %10.2f\n" "$c" "$ours" "$ours99" "$theirs" "$theirs99" \
+    "$(echo "$ours / $theirs" | bc -l)" "$(echo "$ours99 / $theirs99" | bc -l)"
 done
 
 fi

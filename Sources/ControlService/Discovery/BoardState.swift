@@ -95,14 +95,8 @@ struct BoardState {
   mutating func sweep(now: ContinuousClock.Instant) -> ([Answering], [Telling]) {
     if !stale, let freshUntil, now >= freshUntil {
       stale = true
-      let answered = waiters.values.flatMap(\.values).map { ($0.answer, PublishedDiscovery?.none) }
-      let told = streams.values.flatMap(\.values).map { ($0, DiscoveryBoard.StreamEvent.closed) }
-      waiters = [:]
-      streams = [:]
-      waiting = 0
-      streaming = 0
       sweeping = false
-      return (answered, told)
+      return releaseAll()
     }
     var expired: [Answering] = []
     for (service, ws) in waiters {
@@ -129,6 +123,11 @@ struct BoardState {
 
   mutating func close() -> ([Answering], [Telling]) {
     closed = true
+    return releaseAll()
+  }
+
+  /// Every long-poll answered (nil) and every stream ended: the board keeps no client.
+  private mutating func releaseAll() -> ([Answering], [Telling]) {
     let answered = waiters.values.flatMap(\.values).map { ($0.answer, PublishedDiscovery?.none) }
     let told = streams.values.flatMap(\.values).map { ($0, DiscoveryBoard.StreamEvent.closed) }
     waiters = [:]
