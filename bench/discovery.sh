@@ -23,6 +23,8 @@ $BIN lab up --control 127.0.0.1:0 --topology-out "$WORK/lab.yaml" >"$WORK/lab.lo
 for _ in $(seq 150); do [ -f "$WORK/lab.yaml" ] && break; sleep 0.2; done
 TOKEN=$($BIN token new --name bench --role operator | tee "$WORK/token.txt" | sed -n 's/^token: //p')
 sed -n '/^api:/,$p' "$WORK/token.txt" >>"$WORK/lab.yaml"
+# Every benchmark client connects from 127.0.0.1: one address holds all the waits.
+sed -i "s/^api:$/api:\n  maxWaitsPerClient: $((LONGPOLLS + 100))\n  maxConnections: $((LONGPOLLS + 1000))/" "$WORK/lab.yaml"
 start_serve() {
   $BIN serve --config "$WORK/lab.yaml" --db "$WORK/state.db" --listen 127.0.0.1:0 --log-level warning \
     >"$WORK/serve.out" 2>"$WORK/serve.err" &

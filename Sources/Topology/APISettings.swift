@@ -10,6 +10,12 @@ public struct APISettings: Sendable, Equatable {
   public var maxBodyBytes = 64 * 1024
   /// Longest long-poll a client may ask for with `?wait=`.
   public var maxWait: Duration = .seconds(60)
+  /// Largest request head (request line and headers), in bytes: beyond it, 431.
+  public var maxHeaderBytes = 16 * 1024
+  /// Open connections at once: a connection beyond it is answered 503 and closed.
+  public var maxConnections = 20_000
+  /// Long-polls and event streams one client address may hold at once: beyond it, 429.
+  public var maxWaitsPerClient = 1_000
 
   public init() {}
 }

@@ -19,6 +19,27 @@ enum APISettingsReader {
           m.value("maxWait"), m.child("maxWait"), "expected a duration such as 30s or 2m, found \"\(text)\"")
       }
     }
+    if let n = m.int("maxHeaderBytes") {
+      if n < 1024 {
+        m.reader.error(m.value("maxHeaderBytes"), m.child("maxHeaderBytes"), "must be at least 1024")
+      } else {
+        s.maxHeaderBytes = n
+      }
+    }
+    if let n = m.int("maxConnections") {
+      if n < 1 {
+        m.reader.error(m.value("maxConnections"), m.child("maxConnections"), "must be at least 1")
+      } else {
+        s.maxConnections = n
+      }
+    }
+    if let n = m.int("maxWaitsPerClient") {
+      if n < 1 {
+        m.reader.error(m.value("maxWaitsPerClient"), m.child("maxWaitsPerClient"), "must be at least 1")
+      } else {
+        s.maxWaitsPerClient = n
+      }
+    }
     var names: Set<String> = []
     for (node, path) in m.sequence("tokens") ?? [] {
       guard let t = NodeReader.Mapping(m.reader, node, path: path) else { continue }

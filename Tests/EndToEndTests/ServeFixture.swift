@@ -19,8 +19,10 @@ struct ServeFixture: Sendable {
   ///   topology needs `--region`).
   ///   - leaseSeconds: every service's discovery lease, when not the default.
   ///   - labArguments: more options for `lab up` (`--mirror`).
+  ///   - apiSettings: more keys of the `api:` section, each line indented by two spaces.
   static func start(
-    extraTopology: String = "", serveArguments: [String] = [], leaseSeconds: Int? = nil, labArguments: [String] = []
+    extraTopology: String = "", serveArguments: [String] = [], leaseSeconds: Int? = nil, labArguments: [String] = [],
+    apiSettings: String = ""
   ) async throws -> ServeFixture {
     let dir = try Failoverctl.temporaryDirectory()
     let topology = dir.appendingPathComponent("lab.yaml").path
@@ -31,7 +33,9 @@ struct ServeFixture: Sendable {
         of: "    policy: \"active-passive\"\n",
         with: "    policy: \"active-passive\"\n    leaseSeconds: \(leaseSeconds)\n")
     }
-    yaml += "\nprobes:\n  interval: 1s\n  timeout: 1s\n" + tokensYAML
+    yaml +=
+      "\nprobes:\n  interval: 1s\n  timeout: 1s\n"
+      + tokensYAML.replacingOccurrences(of: "api:\n", with: "api:\n" + apiSettings)
     yaml += extraTopology
     try yaml.write(toFile: topology, atomically: true, encoding: .utf8)
     let db = dir.appendingPathComponent("state.db").path

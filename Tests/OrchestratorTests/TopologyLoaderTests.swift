@@ -170,4 +170,16 @@ struct TopologyLoaderTests {
     try "from-file\n".write(toFile: file, atomically: true, encoding: .utf8)
     #expect(try SecretReference.resolve("${file:\(file)}") == "from-file")
   }
+
+  @Test func limitsAndLeasesAreReadAndBadValuesNamed() throws {
+    let good =
+      Self.valid + "\n    leaseSeconds: 5\napi:\n  maxHeaderBytes: 4096\n  maxConnections: 50\n  maxWaitsPerClient: 7\n"
+    let t = try TopologyLoader.parse(yaml: good, file: "t.yaml")
+    #expect(t.services[0].leaseSeconds == 5)
+    #expect(t.api.maxHeaderBytes == 4096 && t.api.maxConnections == 50 && t.api.maxWaitsPerClient == 7)
+    let bad = Self.valid + "\n    leaseSeconds: 0\napi:\n  maxHeaderBytes: 10\n  maxWaitsPerClient: 0\n"
+    expectError(bad, line: 27, path: "services[0].leaseSeconds", contains: "expected seconds from 1 to 3600, found 0")
+    expectError(bad, line: 29, path: "api.maxHeaderBytes", contains: "must be at least 1024")
+    expectError(bad, line: 30, path: "api.maxWaitsPerClient", contains: "must be at least 1")
+  }
 }

@@ -86,7 +86,7 @@ extension ControlAPI {
     DiscoveryEndpoint(
       board: board,
       auth: BearerAuthMiddleware(authenticator: authenticator, role: settings.discoveryRequiresToken ? .viewer : nil),
-      maxWait: settings.maxWait, metrics: metrics)
+      maxWait: settings.maxWait, metrics: metrics, limits: ServerLimits(settings))
   }
 
   /// The HTTP/1 server with discovery served on each connection, and the router only for

@@ -51,6 +51,8 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
   private var attach: ((any Channel) throws -> Void)?
   /// The server is shutting down: close once nothing is owed.
   private var quiescing = false
+  /// The client address whose long-poll or stream this connection holds a place for.
+  private var waitSlot: String?
 
   /// - Parameter bytes: the pipeline's first handler, next to the socket.
   init(endpoint: DiscoveryEndpoint, bytes: ResponseBytes, attach: ((any Channel) throws -> Void)? = nil) {
@@ -147,18 +149,25 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
   /// does not parse is a 400 and the end of the connection.
   func errorCaught(context: ChannelHandlerContext, error: any Error) {
     guard attach != nil else { return context.fireErrorCaught(error) }
-    guard error is HTTPParserError else { return context.close(promise: nil) }
-    owing = nil
-    send(
-      DiscoveryEndpoint.Answer(status: .badRequest, headers: [.contentLength: "0"], body: nil), close: true, context)
+    guard let error = error as? HTTPParserError else { return context.close(promise: nil) }
+    release()
+    // A head beyond api.maxHeaderBytes is 431; anything else that does not parse, 400.
+    let status: HTTPResponse.Status = error == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
+    send(DiscoveryEndpoint.Answer(status: status, headers: [.contentLength: "0"], body: nil), close: true, context)
   }
 
-  /// A graceful shutdown: an idle connection closes now, a busy one after its answer (the
-  /// board has answered its long-polls and ended its streams by then).
+  /// The client's end of the connection closed (the server allows half-closed
+  /// connections, for Hummingbird's sake): it will ask nothing more, and a waiting client
+  /// that hangs up is gone. Until the router is attached nobody else closes it.
   func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-    guard attach != nil, event is ChannelShouldQuiesceEvent else {
-      return context.fireUserInboundEventTriggered(event)
+    guard attach != nil else { return context.fireUserInboundEventTriggered(event) }
+    if case ChannelEvent.inputClosed = event {
+      release()
+      return context.close(promise: nil)
     }
+    // A graceful shutdown: an idle connection closes now, a busy one after its answer (the
+    // board has answered its long-polls and ended its streams by then).
+    guard event is ChannelShouldQuiesceEvent else { return context.fireUserInboundEventTriggered(event) }
     quiescing = true
     if isIdle { context.close(promise: nil) }
   }
@@ -175,6 +184,11 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
       endpoint.count(route, answer.status)
       send(answer, close: close, context)
     case .longPoll(let service, let condition, let timeout, let ifNoneMatch):
+      guard takeWaitSlot(context) else {
+        let answer = endpoint.tooManyWaits(waitAddress(context))
+        endpoint.count(route, answer.status)
+        return send(answer, close: close, context)
+      }
       owing = .longPoll(nil, service: service, ifNoneMatch: ifNoneMatch, close: close)
       let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
       let parked = endpoint.board.park(service, for: condition, timeout: timeout, on: context.eventLoop) { p in
@@ -188,14 +202,36 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
         }
       }
     case .stream(let service, let after):
+      guard takeWaitSlot(context) else {
+        let answer = endpoint.tooManyWaits(waitAddress(context))
+        endpoint.count(route, answer.status)
+        return send(answer, close: close, context)
+      }
       startStream(service, after: after, context)
     }
+  }
+
+  private func waitAddress(_ context: ChannelHandlerContext) -> String {
+    context.channel.remoteAddress?.ipAddress ?? "unknown"
+  }
+
+  private func takeWaitSlot(_ context: ChannelHandlerContext) -> Bool {
+    let address = waitAddress(context)
+    guard endpoint.limits.admitWait(from: address) else { return false }
+    waitSlot = address
+    return true
+  }
+
+  private func freeWaitSlot() {
+    if let waitSlot { endpoint.limits.waitEnded(from: waitSlot) }
+    waitSlot = nil
   }
 
   /// A parked long-poll's answer, on this connection's event loop.
   private func answered(_ p: PublishedDiscovery?) {
     guard case .longPoll(_, let service, let ifNoneMatch, let close) = owing, let context else { return }
     owing = nil
+    freeWaitSlot()
     if let p, !close {
       // The document's ready bytes, as for a plain request.
       let notModified = ifNoneMatch.map(p.matches(ifNoneMatch:)) ?? false
@@ -222,6 +258,7 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
         ?? DiscoveryEndpoint.Answer(
           APIError(status: .serviceUnavailable, code: "stopping", message: "this instance is stopping"))
       endpoint.count(.events(service: service), answer.status)
+      freeWaitSlot()
       return send(answer, close: true, context)
     }
     endpoint.count(.events(service: service), .ok)
@@ -256,6 +293,7 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
       bytes.flush()
     case .closed:
       owing = nil
+      freeWaitSlot()
       bytes.emit(ResponseEncoding.lastChunk)
       bytes.flush(thenClose: true)
     }
@@ -278,6 +316,7 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
     default: break
     }
     owing = nil
+    freeWaitSlot()
   }
 
   static let streamHead = ResponseEncoding.head(

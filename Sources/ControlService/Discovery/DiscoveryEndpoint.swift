@@ -23,6 +23,7 @@ struct DiscoveryEndpoint: Sendable {
   let metrics: ServiceMetrics
   /// The counters of the answers nearly every request gets, looked up once.
   let counters: Counters
+  let limits: ServerLimits
 
   struct Counters: Sendable {
     let discoveryOK: CoreMetrics.Counter
@@ -30,7 +31,11 @@ struct DiscoveryEndpoint: Sendable {
     let eventsOK: CoreMetrics.Counter
   }
 
-  init(board: DiscoveryBoard, auth: BearerAuthMiddleware, maxWait: Duration, metrics: ServiceMetrics) {
+  init(
+    board: DiscoveryBoard, auth: BearerAuthMiddleware, maxWait: Duration, metrics: ServiceMetrics,
+    limits: ServerLimits = ServerLimits(APISettings())
+  ) {
+    self.limits = limits
     self.board = board
     self.auth = auth
     self.maxWait = maxWait
@@ -136,6 +141,17 @@ struct DiscoveryEndpoint: Sendable {
     } catch {
       return .answer(Answer(APIError(status: .internalServerError, code: "internal", message: "\(error)")))
     }
+  }
+
+  /// 429: the client's address holds as many long-polls and streams as it may.
+  func tooManyWaits(_ address: String) -> Answer {
+    var error = APIError(
+      status: .tooManyRequests, code: "too-many-waits",
+      message:
+        "\(address) already holds \(limits.maxWaitsPerClient) long-polls and event streams (api.maxWaitsPerClient); "
+        + "poll without wait, or close one")
+    error.headers[.retryAfter] = "1"
+    return Answer(error)
   }
 
   /// 503 when this instance has not confirmed the shared state lately: what it holds may

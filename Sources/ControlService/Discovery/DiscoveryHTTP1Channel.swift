@@ -22,10 +22,27 @@ struct DiscoveryHTTP1Channel: HTTPChannelHandler {
 
   func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Connection> {
     channel.eventLoop.makeCompletedFuture {
+      let limits = endpoint.limits
+      guard limits.admitConnection() else {
+        // Over the bound: answered at once, before reading anything, and closed.
+        let channel = channel
+        channel.writeAndFlush(Self.tooManyConnections).whenComplete { _ in channel.close(promise: nil) }
+        return Connection(channel: channel)
+      }
+      channel.closeFuture.whenComplete { _ in limits.connectionClosed() }
       try Self.configure(channel, endpoint) { channel in try attach(channel, logger: logger) }
       return Connection(channel: channel)
     }
   }
+
+  static let tooManyConnections: ByteBuffer = {
+    let body =
+      #"{"error":"too-many-connections","message":"this server holds as many connections as it may (api.maxConnections); try again or another instance"}"#
+    return ByteBuffer(
+      string:
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
+        + "Retry-After: 1\r\nConnection: close\r\n\r\n" + body)
+  }()
 
   /// The pipeline a connection starts with, on its event loop: the bytes writer next to
   /// the socket, NIO's HTTP/1 codec as Hummingbird configures it, the discovery handler.
@@ -35,9 +52,12 @@ struct DiscoveryHTTP1Channel: HTTPChannelHandler {
   ) throws {
     let bytes = ResponseBytes()
     try channel.pipeline.syncOperations.addHandler(bytes)
+    var headerLimits = NIOHTTPDecoderLimitConfiguration()
+    headerLimits.maxHeaderFieldSize = endpoint.limits.maxHeaderBytes
+    headerLimits.maxHeaderListSize = endpoint.limits.maxHeaderBytes
     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
       withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false,
-      withEncoderConfiguration: .init(), withDecoderLimitConfiguration: .init())
+      withEncoderConfiguration: .init(), withDecoderLimitConfiguration: headerLimits)
     try channel.pipeline.syncOperations.addHandler(
       DiscoveryChannelHandler(endpoint: endpoint, bytes: bytes, attach: attach))
   }
