@@ -127,6 +127,15 @@ extension StatusCommand {
             ]
           }, maxWidth: 80))
     }
+    // The server's background services, when one is down or had to be started again.
+    let troubled = status.background.filter { $0.state == .down || $0.restarts > 0 }
+    if !troubled.isEmpty {
+      print("")
+      print(
+        TextTable.render(
+          ["BACKGROUND", "STATE", "RESTARTS", "LAST ERROR"],
+          troubled.map { [$0.service, $0.state.rawValue, "\($0.restarts)", $0.lastError ?? "-"] }, maxWidth: 80))
+    }
   }
 }
 

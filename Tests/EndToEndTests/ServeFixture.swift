@@ -20,9 +20,10 @@ struct ServeFixture: Sendable {
   ///   - leaseSeconds: every service's discovery lease, when not the default.
   ///   - labArguments: more options for `lab up` (`--mirror`).
   ///   - apiSettings: more keys of the `api:` section, each line indented by two spaces.
+  ///   - environment: more environment of the first `serve` (failpoints).
   static func start(
     extraTopology: String = "", serveArguments: [String] = [], leaseSeconds: Int? = nil, labArguments: [String] = [],
-    apiSettings: String = ""
+    apiSettings: String = "", environment: [String: String] = [:]
   ) async throws -> ServeFixture {
     let dir = try Failoverctl.temporaryDirectory()
     let topology = dir.appendingPathComponent("lab.yaml").path
@@ -39,7 +40,7 @@ struct ServeFixture: Sendable {
     yaml += extraTopology
     try yaml.write(toFile: topology, atomically: true, encoding: .utf8)
     let db = dir.appendingPathComponent("state.db").path
-    let server = try await ServeProcess.start(config: topology, db: db, extra: serveArguments)
+    let server = try await ServeProcess.start(config: topology, db: db, extra: serveArguments, environment: environment)
     return ServeFixture(dir: dir, topology: topology, db: db, lab: lab, server: server)
   }
 

@@ -14,8 +14,10 @@ extension ControlAPI {
     for name in topology.clusters.map(\.name) + topology.flows.map(\.name) {
       judged[name] = await health.health(of: name)
     }
-    return StatusView.build(
+    var view = StatusView.build(
       topology: topology, states: try await store.serviceStates(), health: { judged[$0] }, lags: try await flowLags())
+    view.background = runtime.background.all
+    return view
   }
 
   /// Lag of every flow from the stored MM2 state and the source's high watermarks as the

@@ -11,6 +11,7 @@ extension ControlAPI {
       clusters: clusters, flows: try await flowLags().map(\.1), services: try await store.serviceStates(),
       longPolls: board.waiting, eventStreams: board.streaming)
     metrics.role(leader: await runtime.controlPlane.leadership().isLeader)
+    metrics.background(runtime.background.all)
     return Response(
       status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
       body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
@@ -29,11 +30,19 @@ extension ControlAPI {
     let pending = await health.pending
     // A member of a coordinated control plane that cannot reach etcd serves stale state.
     let storeOK = runtime.controlPlane.mode == .standalone ? true : await store.ping()
-    let ready = pending.isEmpty && !shutdown.isSet && board.services.count == topology.services.count && storeOK
+    // A background service that is down is shown; automatic failover down means this
+    // instance cannot do what it is for: not ready.
+    let down = runtime.background.down
+    let failoverDown = down.contains("auto-failover")
+    let ready =
+      pending.isEmpty && !shutdown.isSet && board.services.count == topology.services.count && storeOK
+      && !failoverDown
     var body: [String: AnyEncodable] = ["ready": AnyEncodable(ready)]
+    if failoverDown { body["reason"] = AnyEncodable("automatic failover is down and being started again") }
     if shutdown.isSet { body["reason"] = AnyEncodable("shutting down") }
     if !storeOK { body["reason"] = AnyEncodable("cannot reach the coordination store (\(store.backend))") }
     if !pending.isEmpty { body["waitingFor"] = AnyEncodable(pending) }
+    if !down.isEmpty { body["down"] = AnyEncodable(down) }
     return JSONBody.response(body, status: ready ? .ok : .serviceUnavailable)
   }
 }

@@ -93,6 +93,20 @@ public final class ServiceMetrics: Sendable {
     gauge("kafka_failover_discovery_event_streams", []).record(Double(eventStreams))
   }
 
+  /// A supervised background service failed (it is started again after a backoff).
+  public func backgroundFailure(_ service: String) {
+    CoreMetrics.Counter(
+      label: "kafka_failover_background_failures_total", dimensions: [("service", service)], factory: factory
+    ).increment()
+  }
+
+  /// 1 for each background service that runs, 0 for each that is down.
+  public func background(_ entries: [StatusView.BackgroundEntry]) {
+    for e in entries {
+      gauge("kafka_failover_background_up", [("service", e.service)]).record(e.state == .running ? 1 : 0)
+    }
+  }
+
   /// 1 while this instance leads the control plane (standalone: always), else 0.
   public func role(leader: Bool) {
     gauge("kafka_failover_control_plane_leader", []).record(leader ? 1 : 0)

@@ -26,6 +26,8 @@ public struct ControlRuntime: Sendable {
   public let clock: any Clock<Duration>
   /// Who leads; standalone: this process, always.
   public let controlPlane: any ControlPlane
+  /// The supervised background services and their state.
+  public let background = BackgroundBoard()
 
   public init(
     topology: Topology, store: any CoordinationStore, local: StateStore, health: HealthBoard, http: HTTPClient,

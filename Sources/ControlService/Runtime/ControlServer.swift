@@ -112,47 +112,47 @@ public struct ControlServer: Sendable {
       },
       logger: logger)
     let runtime = api.runtime
-    let probes = ProbeRunner(
-      scheduler: plan.scheduler, health: runtime.health, metrics: runtime.metrics, store: runtime.local,
-      retention: runtime.topology.probes.retention, logger: logger)
-    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-      .init(service: probes, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore)
+    // Every background service runs supervised: a failure is logged, counted, shown, and
+    // the service started again; none of them can end the server, and none dies silently.
+    var background: [(String, any ServiceLifecycle.Service)] = [
+      (
+        "probes",
+        ProbeRunner(
+          scheduler: plan.scheduler, health: runtime.health, metrics: runtime.metrics, store: runtime.local,
+          retention: runtime.topology.probes.retention, logger: logger)
+      )
     ]
-    for ingester in ingesters {
-      services.append(
-        .init(
-          service: FlowIngest(ingester: ingester, logger: logger), successTerminationBehavior: .ignore,
-          failureTerminationBehavior: .ignore))
+    // One ingester per flow, in the topology's order (`prepare`).
+    for (flow, ingester) in zip(runtime.topology.flows, ingesters) {
+      background.append(("ingest \(flow.name)", FlowIngest(ingester: ingester, logger: logger)))
     }
-    services.append(
-      .init(
-        service: LagMeter(runtime: runtime, logger: logger), successTerminationBehavior: .ignore,
-        failureTerminationBehavior: .ignore))
+    background.append(("lag-meter", LagMeter(runtime: runtime, logger: logger)))
     if !policies.isEmpty {
-      services.append(
-        .init(
-          service: AutoFailover(runtime: runtime, policies: policies, logger: logger),
-          successTerminationBehavior: .ignore,
-          failureTerminationBehavior: .ignore))
+      background.append(("auto-failover", AutoFailover(runtime: runtime, policies: policies, logger: logger)))
     }
     if runtime.controlPlane.mode == .coordinated {
-      services.append(
-        .init(
-          service: ControlPlaneLoop(
-            controlPlane: runtime.controlPlane, runner: runtime.runner, metrics: runtime.metrics, logger: logger),
-          successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
-      services.append(
-        .init(
-          service: SharedStateFollower(runtime: runtime, window: SharedStateFollower.window, logger: logger),
-          successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+      background.append(
+        (
+          "control-plane",
+          ControlPlaneLoop(
+            controlPlane: runtime.controlPlane, runner: runtime.runner, metrics: runtime.metrics, logger: logger)
+        ))
+      background.append(
+        ("shared-state", SharedStateFollower(runtime: runtime, window: SharedStateFollower.window, logger: logger)))
     }
     if let votes {
-      services.append(
-        .init(
-          service: VoteRound(
+      background.append(
+        (
+          "votes",
+          VoteRound(
             votes: votes, health: runtime.health, instance: vantage, interval: runtime.controlPlane.interval,
-            logger: logger),
-          successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+            logger: logger)
+        ))
+    }
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = background.map { name, service in
+      .init(
+        service: Supervised(name, service, board: runtime.background, metrics: runtime.metrics, logger: logger),
+        successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore)
     }
     services.append(.init(service: app, failureTerminationBehavior: .gracefullyShutdownGroup))
     services.append(

@@ -48,9 +48,29 @@ public struct StatusView: Sendable, Codable, Equatable {
     public let heartbeatAgeSeconds: Double?
   }
 
+  /// A background service of a running control service (empty offline: nothing runs).
+  public struct BackgroundEntry: Sendable, Codable, Equatable {
+    public let service: String
+    public let state: BackgroundState
+    /// Times it failed and was started again since the control service started.
+    public let restarts: Int
+    public let lastError: String?
+    /// When it entered its state.
+    public let since: Date
+
+    public init(service: String, state: BackgroundState, restarts: Int, lastError: String?, since: Date) {
+      self.service = service
+      self.state = state
+      self.restarts = restarts
+      self.lastError = lastError
+      self.since = since
+    }
+  }
+
   public let services: [ServiceEntry]
   public let clusters: [ClusterEntry]
   public let flows: [FlowEntry]
+  public var background: [BackgroundEntry] = []
 
   /// - Parameters:
   ///   - health: the judged health of a cluster or flow by name; nil when no probe
@@ -82,7 +102,7 @@ public struct StatusView: Sendable, Codable, Equatable {
         reasons: h?.reasons ?? [noResultReason(f, topology)], since: h?.since, recordsBehind: lag.recordsBehind,
         checkpointAgeSeconds: lag.checkpointAgeSeconds, heartbeatAgeSeconds: lag.heartbeatAgeSeconds)
     }
-    return StatusView(services: services, clusters: clusters, flows: flows)
+    return StatusView(services: services, clusters: clusters, flows: flows, background: [])
   }
 
   /// Why a flow has no judged health: no probe covers it, or none has reported yet.
@@ -94,4 +114,10 @@ public struct StatusView: Sendable, Codable, Equatable {
     return covered
       ? "no probe result yet" : "no probe covers this flow: give it a connectUrl or set probes.replicationLag"
   }
+}
+
+/// Whether a supervised background service runs, or failed and waits to be started again.
+public enum BackgroundState: String, Sendable, Codable, Equatable {
+  case running
+  case down
 }
