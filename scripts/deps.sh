@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the package links against and what its tests run, only when missing:
-# Debian packages with apt-get, and confluent-kafka (a second Kafka client, for the client
-# recipes' test) from PyPI in a virtual environment beside the package.
+# Debian packages with apt-get, and from PyPI in a virtual environment beside the package
+# confluent-kafka (a second Kafka client, for the client recipes' test) and schemathesis
+# (the API contract test).
 # Idempotent: on a machine that has everything it prints two lines and exits 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,8 +56,8 @@ else
   echo "deps: installed ${missing[*]}"
 fi
 
-if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import confluent_kafka' 2>/dev/null; then
-  echo "deps: confluent-kafka present in $venv"
+if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import confluent_kafka, schemathesis' 2>/dev/null; then
+  echo "deps: confluent-kafka and schemathesis present in $venv"
   exit 0
 fi
 rm -rf "$venv"
@@ -66,8 +67,9 @@ if ! { command -v python3 >/dev/null 2>&1 && python3 -m venv "$venv" 2>/dev/null
   apt_install python3 python3-venv
   python3 -m venv "$venv"
 fi
-if ! "$venv/bin/pip" install -q "confluent-kafka>=2.3,<3"; then
-  echo "deps: pip could not install confluent-kafka into $venv; check that PyPI is reachable" >&2
+# schemathesis checks the server against docs/openapi.yaml (Tests/EndToEndTests/ContractTests).
+if ! "$venv/bin/pip" install -q "confluent-kafka>=2.3,<3" "schemathesis>=4.3,<5"; then
+  echo "deps: pip could not install confluent-kafka and schemathesis into $venv; check that PyPI is reachable" >&2
   exit 1
 fi
-echo "deps: installed confluent-kafka $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("confluent-kafka"))') in $venv"
+echo "deps: installed $("$venv/bin/python" -c 'import importlib.metadata as m; print("confluent-kafka", m.version("confluent-kafka"), "and schemathesis", m.version("schemathesis"))') in $venv"

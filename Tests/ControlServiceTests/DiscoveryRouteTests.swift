@@ -23,3 +23,17 @@ struct DiscoveryRouteTests {
     #expect(Self.route("/v1/services/orders/discovery", .POST) == nil)
   }
 }
+
+@Suite("The wait a long-poll asks for")
+struct DiscoveryWaitTests {
+  @Test func secondsOrANumberAndAUnitAndNothingElse() {
+    #expect(DiscoveryEndpoint.parseWait("30") == .seconds(30))
+    #expect(DiscoveryEndpoint.parseWait("30s") == .seconds(30))
+    #expect(DiscoveryEndpoint.parseWait("1.5s") == .milliseconds(1500))
+    #expect(DiscoveryEndpoint.parseWait("1500ms") == .milliseconds(1500))
+    #expect(DiscoveryEndpoint.parseWait("2m") == .seconds(120))
+    for bad in ["", "1.5", "-1", "1e3s", "0x10s", "nan", "inf s", "2 s", "30x", "１２", "1234567890", ".5s", "5.s"] {
+      #expect(DiscoveryEndpoint.parseWait(bad) == nil, "\(bad)")
+    }
+  }
+}

@@ -38,11 +38,12 @@ struct RequestFields {
   mutating func string(_ key: String, required: Bool = false, maxLength: Int = 1024) -> String? {
     consumed.insert(key)
     switch object[key] {
-    case nil, .null?:
+    case nil:
       if required { errors.append(FieldError(key, "required field is missing")) }
       return nil
     case .string(let s)?:
-      if s.count > maxLength {
+      // JSON Schema's maxLength counts code points, as a client generated from the document does.
+      if s.unicodeScalars.count > maxLength {
         errors.append(FieldError(key, "longer than \(maxLength) characters"))
         return nil
       }
@@ -60,7 +61,7 @@ struct RequestFields {
   mutating func bool(_ key: String) -> Bool? {
     consumed.insert(key)
     switch object[key] {
-    case nil, .null?: return nil
+    case nil: return nil
     case .bool(let b)?: return b
     case let other?:
       errors.append(FieldError(key, "expected true or false, found \(other.typeName)"))

@@ -185,20 +185,26 @@ struct DiscoveryEndpoint: Sendable {
     let plain = Decision.document(published, notModified: ifNoneMatch.map(published.matches(ifNoneMatch:)) ?? false)
     guard head.uri.utf8.contains(UInt8(ascii: "?")) else { return plain }
     let query = URI(head.uri).queryParameters
+    // An epoch is checked whenever it is given, used or not: a client that sends a bad one
+    // hears so rather than being answered as if it had sent none.
+    var epoch: Int64? = nil
+    if let epochText = query.get("epoch") {
+      guard let e = Int64(epochText) else {
+        throw APIError.invalid(
+          "invalid query", fields: [FieldError("epoch", "expected an integer (int64), found \"\(epochText)\"")])
+      }
+      epoch = e
+    }
     guard let waitText = query.get("wait") else { return plain }
     let wait = try parseWait(String(waitText))
     var condition = DiscoveryBoard.Condition()
-    if let epochText = query.get("epoch") {
-      guard let epoch = Int64(epochText) else {
-        throw APIError.invalid(
-          "invalid query", fields: [FieldError("epoch", "expected an integer, found \"\(epochText)\"")])
-      }
+    if let epoch {
       condition.epoch = epoch
     } else if let ifNoneMatch {
       condition.etag = ifNoneMatch
     } else {
-      throw APIError.invalid(
-        "invalid query", fields: [FieldError("wait", "a long-poll needs epoch=N or an If-None-Match header")])
+      // Neither: wait for the next change of the document as it is now.
+      condition.epoch = published.epoch
     }
     return .longPoll(service: name, condition: condition, timeout: wait, ifNoneMatch: ifNoneMatch)
   }
@@ -227,12 +233,29 @@ struct DiscoveryEndpoint: Sendable {
     return id
   }
 
-  /// `30`, `30s`, `1500ms`, `2m`: capped at the configured `api.maxWait`.
+  /// `30`, `30s`, `1.5s`, `1500ms`, `2m`: seconds, or a number and a unit (ms, s, m, h, d);
+  /// capped at the configured `api.maxWait`. Exactly what openapi.yaml's pattern for `wait`
+  /// says: `^([0-9]{1,9}|[0-9]{1,9}(\.[0-9]{1,6})?(ms|s|m|h|d))$`.
+  static func parseWait(_ text: String) -> Duration? {
+    let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
+    let unit = units.first { text.hasSuffix($0.0) }
+    let number = unit.map { text.dropLast($0.0.count) } ?? text[...]
+    let parts = number.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+    let digits = { (p: Substring, most: Int) in
+      !p.isEmpty && p.count <= most && p.allSatisfy(\.isASCII) && p.allSatisfy(\.isNumber)
+    }
+    guard digits(parts[0], 9), parts.count == 1 || (unit != nil && digits(parts[1], 6)), let n = Double(number)
+    else { return nil }
+    return .milliseconds(Int64((n * (unit?.1 ?? 1) * 1000).rounded()))
+  }
+
   private func parseWait(_ text: String) throws -> Duration {
-    let parsed = Int(text).map { Duration.seconds($0) } ?? DurationText.parse(text)
-    guard let d = parsed, d >= .zero else {
+    guard let d = Self.parseWait(text) else {
       throw APIError.invalid(
-        "invalid query", fields: [FieldError("wait", "expected seconds (30) or a duration (30s), found \"\(text)\"")])
+        "invalid query",
+        fields: [
+          FieldError("wait", "expected seconds (30) or a number and a unit (30s, 1500ms, 2m), found \"\(text)\"")
+        ])
     }
     return min(d, maxWait)
   }
