@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN := .build/debug/failoverctl
 
-.PHONY: deps build test demo format clean
+.PHONY: deps build test demo fuzz format clean
 
 deps:
 	@bash scripts/deps.sh
@@ -17,8 +17,14 @@ test: build
 demo: build
 	$(BIN) demo
 
+# Every fuzz target (libFuzzer + AddressSanitizer, built into .build-fuzz) for
+# FUZZ_SECONDS each from its seed corpus in fuzz/corpus.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

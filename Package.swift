@@ -1,4 +1,5 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -156,3 +157,19 @@ let package = Package(
   ],
   swiftLanguageModes: [.v6]
 )
+
+// The fuzz targets (`make fuzz`): each an executable whose main hands libFuzzer's driver its
+// input check. Only with FAILOVERCTL_FUZZ set, and built with `--sanitize fuzzer --sanitize
+// address` into .build-fuzz: a plain build has no libFuzzer to link them with.
+if ProcessInfo.processInfo.environment["FAILOVERCTL_FUZZ"] != nil {
+  package.targets.append(.target(name: "FuzzSupport", path: "fuzz/FuzzSupport"))
+  for (name, path, dependency) in [
+    ("fuzz-mm2-records", "MM2Records", "MM2"), ("fuzz-topology-yaml", "TopologyYAML", "Topology"),
+    ("fuzz-policy-yaml", "PolicyYAML", "Orchestrator"), ("fuzz-prometheus-page", "PrometheusPage", "HealthProbes"),
+    ("fuzz-request-body", "RequestBody", "ControlService"), ("fuzz-event-stream", "EventStream", "DiscoveryClient"),
+  ] {
+    package.targets.append(
+      .executableTarget(
+        name: name, dependencies: ["FuzzSupport", .target(name: dependency)], path: "fuzz/\(path)"))
+  }
+}

@@ -20,6 +20,11 @@ struct RequestFields {
       throw APIError(
         status: .contentTooLarge, code: "too-large", message: "request body is larger than \(limit) bytes")
     }
+    return try parse(buffer)
+  }
+
+  /// A collected body as a JSON object; an empty body is `{}`.
+  static func parse(_ buffer: ByteBuffer) throws -> RequestFields {
     if buffer.readableBytes == 0 { return RequestFields(object: [:]) }
     let value: JSONValue
     do {
