@@ -84,7 +84,9 @@ let package = Package(
         .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "HTTPTypes", package: "swift-http-types"),
-      ]
+      ],
+      // The console's files, compiled into the binary (ConsoleAsset).
+      resources: [.embedInCode("Console/Assets")]
     ),
     .target(
       name: "KafkaLab",

@@ -2,12 +2,13 @@
 # Installs what the package links against and what its tests run, only when missing:
 # Debian packages with apt-get, and from PyPI in a virtual environment beside the package
 # confluent-kafka (a second Kafka client, for the client recipes' test) and schemathesis
-# (the API contract test).
+# (the API contract test); Debian's chromium and chromium-driver with Selenium from PyPI (the
+# console's browser test).
 # Idempotent: on a machine that has everything it prints two lines and exits 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(librdkafka-dev libcurl4-openssl-dev libsqlite3-dev pkg-config etcd-server)
+packages=(librdkafka-dev libcurl4-openssl-dev libsqlite3-dev pkg-config etcd-server chromium chromium-driver)
 venv=.venv-clients
 
 if ! command -v swift >/dev/null 2>&1; then
@@ -56,8 +57,8 @@ else
   echo "deps: installed ${missing[*]}"
 fi
 
-if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import confluent_kafka, schemathesis' 2>/dev/null; then
-  echo "deps: confluent-kafka and schemathesis present in $venv"
+if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import confluent_kafka, schemathesis, selenium' 2>/dev/null; then
+  echo "deps: confluent-kafka, schemathesis and selenium present in $venv"
   exit 0
 fi
 rm -rf "$venv"
@@ -68,8 +69,9 @@ if ! { command -v python3 >/dev/null 2>&1 && python3 -m venv "$venv" 2>/dev/null
   python3 -m venv "$venv"
 fi
 # schemathesis checks the server against docs/openapi.yaml (Tests/EndToEndTests/ContractTests).
-if ! "$venv/bin/pip" install -q "confluent-kafka>=2.3,<3" "schemathesis>=4.3,<5"; then
-  echo "deps: pip could not install confluent-kafka and schemathesis into $venv; check that PyPI is reachable" >&2
+# selenium drives chromium through chromedriver for the console (Tests/EndToEndTests/ConsoleTests).
+if ! "$venv/bin/pip" install -q "confluent-kafka>=2.3,<3" "schemathesis>=4.3,<5" "selenium>=4.20,<5"; then
+  echo "deps: pip could not install confluent-kafka, schemathesis and selenium into $venv; check that PyPI is reachable" >&2
   exit 1
 fi
-echo "deps: installed $("$venv/bin/python" -c 'import importlib.metadata as m; print("confluent-kafka", m.version("confluent-kafka"), "and schemathesis", m.version("schemathesis"))') in $venv"
+echo "deps: installed $("$venv/bin/python" -c 'import importlib.metadata as m; print("confluent-kafka", m.version("confluent-kafka"), "schemathesis", m.version("schemathesis"), "and selenium", m.version("selenium"))') in $venv"

@@ -21,14 +21,16 @@ struct ServeFixture: Sendable {
   ///   - labArguments: more options for `lab up` (`--mirror`).
   ///   - apiSettings: more keys of the `api:` section, each line indented by two spaces.
   ///   - environment: more environment of the first `serve` (failpoints).
+  ///   - editTopology: changes the lab's topology before the server reads it.
   static func start(
     extraTopology: String = "", serveArguments: [String] = [], leaseSeconds: Int? = nil, labArguments: [String] = [],
-    apiSettings: String = "", environment: [String: String] = [:]
+    apiSettings: String = "", environment: [String: String] = [:],
+    editTopology: @Sendable (String) -> String = { $0 }
   ) async throws -> ServeFixture {
     let dir = try Failoverctl.temporaryDirectory()
     let topology = dir.appendingPathComponent("lab.yaml").path
     let lab = try await Failoverctl.startLab(topologyOut: topology, extra: labArguments)
-    var yaml = try String(contentsOfFile: topology, encoding: .utf8)
+    var yaml = editTopology(try String(contentsOfFile: topology, encoding: .utf8))
     if let leaseSeconds {
       yaml = yaml.replacingOccurrences(
         of: "    policy: \"active-passive\"\n",

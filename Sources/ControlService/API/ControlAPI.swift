@@ -49,6 +49,7 @@ public struct ControlAPI: Sendable {
       APIRoute(.post, "/v1/failovers/{id}/resume", role: .operator, resume),
       APIRoute(.get, "/v1/audit", role: .viewer, audit),
       APIRoute(.get, "/v1/control-plane", role: .viewer, controlPlane),
+      APIRoute(.get, "/v1/lag-history", role: .viewer, lagHistory),
       APIRoute(.get, "/metrics", role: nil, metricsText),
       APIRoute(.get, "/healthz", role: nil, healthz),
       APIRoute(.get, "/readyz", role: nil, readyz),
@@ -76,6 +77,7 @@ public struct ControlAPI: Sendable {
         try await handler(request, context)
       }
     }
+    addConsole(to: router)
     return router
   }
 }

@@ -26,6 +26,8 @@ public struct ControlRuntime: Sendable {
   public let clock: any Clock<Duration>
   /// Who leads; standalone: this process, always.
   public let controlPlane: any ControlPlane
+  /// The policies the services name, by policy name.
+  public let policies: [String: Policy]
   /// The supervised background services and their state.
   public let background = BackgroundBoard()
 
@@ -41,6 +43,7 @@ public struct ControlRuntime: Sendable {
         me: ControlPlaneMember(
           instance: ProcessInfo.processInfo.hostName, region: topology.regions.first?.name ?? "", url: ""))
     self.topology = topology
+    self.policies = policies
     self.store = store
     self.local = local
     self.health = health

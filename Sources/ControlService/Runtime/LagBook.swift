@@ -14,11 +14,14 @@ public actor LagBook {
   private var checkpointAge: [String: Double] = [:]
   /// Records per second written to the source between the last few measurements.
   private var rates: [String: [Double]] = [:]
+  private var history = LagHistory()
 
   func update(_ flow: String, _ m: FlowLag, at now: Date = Date()) {
     if let a = m.checkpointAgeSeconds { checkpointAge[flow] = a }
     // A source that did not answer leaves the last real measurement standing.
-    guard m.recordsBehind != nil else { return }
+    guard let behind = m.recordsBehind else { return }
+    history.record(
+      flow, LagHistory.Sample(at: now, recordsBehind: behind, checkpointAgeSeconds: checkpointAge[flow]))
     if let previous = last[flow], now > previous.at, previous.lag.partitions.count == m.partitions.count {
       let written = Self.written(m) - Self.written(previous.lag)
       rates[flow, default: []].append(max(0, Double(written) / now.timeIntervalSince(previous.at)))
@@ -42,6 +45,11 @@ public actor LagBook {
     guard let (lag, at) = last[flow], let behind = lag.recordsBehind else { return nil }
     guard let rate = rates[flow]?.max() else { return behind }
     return behind + Int64((rate * max(0, now.timeIntervalSince(at))).rounded(.up))
+  }
+
+  /// A flow's measured lag over the last `seconds`, oldest first (the console's chart).
+  func history(_ flow: String, seconds: TimeInterval, now: Date = Date()) -> [LagHistory.Sample] {
+    history.samples(flow, seconds: seconds, now: now)
   }
 
   /// The source's high watermarks as last measured.

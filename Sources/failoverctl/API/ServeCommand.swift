@@ -9,11 +9,12 @@ import Topology
 struct ServeCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "serve",
-    abstract: "Run the control service: probes, MM2 ingesters, discovery and the admin API.",
+    abstract: "Run the control service: probes, MM2 ingesters, discovery, the admin API and the console.",
     discussion: """
       Refuses to start on an invalid topology (exit 1) or a state database it cannot trust (exit 74). \
       Prints "listening on URL" once it accepts connections. SIGTERM or SIGINT shut it down gracefully: \
-      long-polls are answered, requests in flight finish, results are flushed. See docs/api.md.
+      long-polls are answered, requests in flight finish, results are flushed. The console is at URL/ui/ \
+      (docs/console.md). See docs/api.md.
       """)
 
   @Option(help: "The topology YAML file.") var config: String

@@ -1,0 +1,151 @@
+// Actions in a modal dialog: a dry-run plan first, then the real request once the
+// operator has typed the service's name. The API's refusal (401, 403, 409...) is shown
+// as the API words it; nothing is retried behind the operator's back.
+import { h, replace, num, table } from "./dom.js";
+import { post, paths, APIError } from "./api.js";
+
+const dialog = () => document.getElementById("dialog");
+
+const VERBS = {
+  promote: "Promote a standby (planned switchover, or forced)",
+  failover: "Fail over now (unplanned: no drain)",
+  failback: "Fail back to the primary",
+  demote: "Demote: make the active cluster not writable",
+};
+
+function changed() {
+  window.dispatchEvent(new Event("console:changed"));
+}
+
+function errorText(e) {
+  return e instanceof APIError ? e.text : String(e.message || e);
+}
+
+function field(label, control) {
+  return h("p", { class: "field" }, h("label", { for: control.id }, label), control);
+}
+
+/** The dialog for a service action: its inputs, the plan, the confirmation. */
+export function openAction(verb, service, state) {
+  const d = dialog();
+  const def = state.topology.services.find((x) => x.name === service) || { primary: "", standbys: [] };
+  const current = state.status.services.find((x) => x.service === service);
+  const clusters = [def.primary, ...def.standbys].filter((c) => c && c !== current?.activeCluster);
+  const inputs = {};
+  const controls = [];
+  if (verb === "promote" || verb === "failover") {
+    inputs.to = h("select", { id: "action-to" },
+      verb === "failover" ? h("option", { value: "" }, "the best standby") : null,
+      clusters.map((c) => h("option", { value: c }, c)));
+    controls.push(field(verb === "promote" ? "Cluster to promote" : "Fail over to", inputs.to));
+  }
+  if (verb === "promote") {
+    inputs.mode = h("select", { id: "action-mode" },
+      h("option", { value: "planned" }, "planned (drain first: loses nothing)"),
+      h("option", { value: "forced" }, "forced (no drain)"));
+    controls.push(field("Mode", inputs.mode));
+  }
+  inputs.reason = h("input", { id: "action-reason", type: "text", maxlength: 1000, autocomplete: "off" });
+  controls.push(field("Reason (audited)", inputs.reason));
+
+  const body = () => {
+    const b = { reason: inputs.reason.value };
+    if (inputs.to && inputs.to.value) b.to = inputs.to.value;
+    if (inputs.mode) b.mode = inputs.mode.value;
+    return b;
+  };
+  const error = h("div", { id: "action-error", role: "alert" });
+  const plan = h("div", { id: "action-plan" });
+  const confirm = h("div", { id: "action-confirm" });
+  const planButton = h("button", { type: "button", id: "action-dry-run" }, "Show the plan (dry run)");
+  planButton.addEventListener("click", async () => {
+    replace(error);
+    replace(plan, h("p", { class: "muted" }, "Planning…"));
+    replace(confirm);
+    try {
+      const outcome = await post(paths.action(service, verb), { ...body(), dryRun: true });
+      replace(plan, renderPlan(outcome));
+      replace(confirm, confirmation(service, verb, async () => {
+        const result = await post(paths.action(service, verb), { ...body(), dryRun: false });
+        d.close();
+        if (result.failover) location.hash = `#failovers/${result.failover.id}`;
+        changed();
+      }, error));
+    } catch (e) {
+      replace(plan);
+      replace(error, h("p", { class: "error" }, errorText(e)));
+    }
+  });
+  replace(d,
+    h("h2", { id: "dialog-title" }, `${VERBS[verb]}: ${service}`),
+    h("p", { class: "muted" }, `Active now: ${current?.activeCluster ?? "—"} at epoch ${current?.epoch ?? "—"}.`),
+    controls,
+    h("p", {}, planButton, " ", h("button", { type: "button", class: "secondary", onclick: () => d.close() }, "Cancel")),
+    error, plan, confirm);
+  d.showModal();
+  planButton.focus();
+}
+
+/** Ack, abort or resume a failover, after the service's name is typed. */
+export function openFailoverAction(verb, f) {
+  const d = dialog();
+  const error = h("div", { id: "action-error", role: "alert" });
+  replace(d,
+    h("h2", { id: "dialog-title" }, `${verb[0].toUpperCase() + verb.slice(1)} failover #${f.id} of ${f.service}`),
+    h("p", {}, `${f.kind} ${f.sourceCluster} → ${f.targetCluster}, now ${f.status}.`),
+    confirmation(f.service, verb, async () => {
+      await post(paths.failoverAction(f.id, verb), {});
+      d.close();
+      changed();
+    }, error),
+    h("p", {}, h("button", { type: "button", class: "secondary", onclick: () => d.close() }, "Cancel")),
+    error);
+  d.showModal();
+  d.querySelector("#action-confirm-name")?.focus();
+}
+
+/** A text field that must hold the service's name before the button does anything. */
+function confirmation(service, verb, act, error) {
+  const input = h("input", { id: "action-confirm-name", type: "text", autocomplete: "off", spellcheck: "false" });
+  const go = h("button", { type: "button", id: "action-go", class: "danger", disabled: true }, `${verb[0].toUpperCase() + verb.slice(1)} ${service}`);
+  input.addEventListener("input", () => {
+    go.disabled = input.value !== service;
+  });
+  go.addEventListener("click", async () => {
+    if (input.value !== service) return;
+    go.disabled = true;
+    replace(error);
+    try {
+      await act();
+    } catch (e) {
+      replace(error, h("p", { class: "error" }, errorText(e)));
+      go.disabled = false;
+    }
+  });
+  return h("div", { class: "confirm" },
+    h("label", { for: "action-confirm-name" }, `Type the service's name (${service}) to ${verb}`),
+    input, " ", go);
+}
+
+function renderPlan(o) {
+  const tr = o.translations || [];
+  return h("section", { class: "plan" },
+    h("h3", {}, `Plan: ${o.fromCluster} (epoch ${o.fromEpoch}) → ${o.toCluster} (epoch ${o.toEpoch})`),
+    o.expectedLossRecords !== undefined ? h("p", { class: "loss" }, `Expected loss: at most ${num(o.expectedLossRecords)} records`) : null,
+    o.warnings?.length ? h("ul", { class: "warnings" }, o.warnings.map((w) => h("li", {}, w))) : null,
+    h("ol", { class: "plan-steps" }, (o.plan || []).map((p) => h("li", {}, p))),
+    o.unreplicated?.length
+      ? table("Written to the failed cluster, never replicated", ["Topic", "Partition", "Records"],
+          o.unreplicated.map((p) => h("tr", {}, h("td", {}, p.topic), h("td", { class: "num" }, String(p.partition)), h("td", { class: "num" }, num(p.recordsBehind)))))
+      : null,
+    table(`Offsets to write on ${o.toCluster}: ${tr.length} group-partitions`,
+      ["Group", "Topic", "Partition", "Committed", "Translated", "Re-delivery at most", "Basis"],
+      tr.map((t) =>
+        h("tr", { class: t.error ? "lvl-bad" : null },
+          h("td", {}, t.group), h("td", {}, t.sourceTopic === t.targetTopic ? t.targetTopic : `${t.sourceTopic} → ${t.targetTopic}`),
+          h("td", { class: "num" }, String(t.partition)), h("td", { class: "num" }, num(t.upstreamOffset)),
+          h("td", { class: "num" }, t.translatedOffset === undefined ? "not translated" : num(t.translatedOffset)),
+          h("td", { class: "num" }, t.redeliveryBound === undefined ? "—" : num(t.redeliveryBound)),
+          h("td", {}, t.error ? `${t.basis}: ${t.error}` : t.basis))),
+      { id: "translations" }));
+}
