@@ -22,8 +22,12 @@ struct TrafficTests {
       recordsPerSecond: 200)
     let running = Task { await traffic.run(stopProducing: { stop.isSet }) }
     defer { running.cancel() }
-    try await Task.sleep(for: .seconds(3))
-    let before = await traffic.ledger.totals
+    // Traffic first, however slow the machine: the switchover must happen under writes.
+    var before = await traffic.ledger.totals
+    for _ in 0..<300 where before.acknowledged < 100 {
+      try await Task.sleep(for: .milliseconds(100))
+      before = await traffic.ledger.totals
+    }
     #expect(before.acknowledged > 0)
 
     let switched = try await f.switchOver("/v1/services/orders/promote", #"{"to": "west", "reason": "drill"}"#)
