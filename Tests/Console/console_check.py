@@ -142,6 +142,19 @@ try:
         csp = r.headers.get("Content-Security-Policy", "")
     check("script-src 'self'" in csp and "unsafe-inline" not in csp and "default-src 'none'" in csp,
           f"the page's Content-Security-Policy is strict: {csp}")
+    with urllib.request.urlopen(URL + "/ui/console.js", timeout=10) as r:
+        etag = r.headers.get("ETag")
+        check(r.headers.get("Content-Type", "").startswith("text/javascript") and etag, "a module is served with its ETag")
+    try:
+        urllib.request.urlopen(urllib.request.Request(URL + "/ui/console.js", headers={"If-None-Match": etag}), timeout=10)
+        fail("a revalidation with the ETag answered 200")
+    except urllib.error.HTTPError as e:
+        check(e.code == 304, f"a revalidation with the ETag is a 304 ({e.code})")
+    try:
+        urllib.request.urlopen(URL + "/ui/nope.js", timeout=10)
+        fail("an unknown console file answered 200")
+    except urllib.error.HTTPError as e:
+        check(e.code == 404, f"an unknown console file is a 404 ({e.code})")
 
     d.get(URL + "/")
     until(lambda: d.current_url.endswith("/ui/"), "/ redirects to /ui/")
