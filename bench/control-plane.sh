@@ -44,10 +44,8 @@ PY
 fi
 
 # (2) Discovery on a follower vs a standalone server over the same lab.
-$BIN lab up --control 127.0.0.1:0 --control-plane 3 --topology-out "$WORK/lab.yaml" >"$WORK/lab.log" 2>&1 &
-for _ in $(seq 150); do [ -f "$WORK/lab.yaml" ] && break; sleep 0.2; done
-TOKEN=$($BIN token new --name bench --role viewer | tee "$WORK/token.txt" | sed -n 's/^token: //p')
-sed -n '/^api:/,$p' "$WORK/token.txt" >>"$WORK/lab.yaml"
+source bench/lab.sh
+start_lab bench viewer --control-plane 3
 awk '/^controlPlane:/ {skip = 1; next} skip && /^[^ ]/ {skip = 0} !skip' "$WORK/lab.yaml" >"$WORK/standalone.yaml"
 serve() { # name config extra... -> URL on stdout
   local name=$1 config=$2; shift 2

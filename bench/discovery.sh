@@ -19,10 +19,8 @@ WORK=$(mktemp -d)
 cleanup() { kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-$BIN lab up --control 127.0.0.1:0 --topology-out "$WORK/lab.yaml" >"$WORK/lab.log" 2>&1 &
-for _ in $(seq 150); do [ -f "$WORK/lab.yaml" ] && break; sleep 0.2; done
-TOKEN=$($BIN token new --name bench --role operator | tee "$WORK/token.txt" | sed -n 's/^token: //p')
-sed -n '/^api:/,$p' "$WORK/token.txt" >>"$WORK/lab.yaml"
+source bench/lab.sh
+start_lab bench operator
 # Every benchmark client connects from 127.0.0.1: one address holds all the waits.
 sed -i "s/^api:$/api:\n  maxWaitsPerClient: $((LONGPOLLS + 100))\n  maxConnections: $((LONGPOLLS + 1000))/" "$WORK/lab.yaml"
 start_serve() {

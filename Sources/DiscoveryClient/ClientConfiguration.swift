@@ -17,25 +17,13 @@ public enum ClientConfiguration {
     let d = s.document
     switch format {
     case .properties:
-      var lines = [
-        "# written by failoverctl watch for service \(d.service) at \(stamp(writtenAt)): \(s.reason)",
-        "bootstrap.servers=\(escape(d.active.bootstrapServers, key: false))",
-      ]
-      for (k, v) in d.properties.sorted(by: { $0.key < $1.key }) where k != "bootstrap.servers" {
-        lines.append("\(escape(k, key: true))=\(escape(v, key: false))")
-      }
-      lines += fields(s).map { "failoverctl.\($0.0)=\(escape($0.1, key: false))" }
-      return lines.joined(separator: "\n") + "\n"
+      return lines(
+        s, writtenAt: writtenAt, bootstrapKey: "bootstrap.servers", propertyKey: { escape($0, key: true) },
+        fieldKey: { "failoverctl.\($0)" }, value: { escape($0, key: false) })
     case .env:
-      var lines = [
-        "# written by failoverctl watch for service \(d.service) at \(stamp(writtenAt)): \(s.reason)",
-        "KAFKA_BOOTSTRAP_SERVERS=\(quote(d.active.bootstrapServers))",
-      ]
-      for (k, v) in d.properties.sorted(by: { $0.key < $1.key }) where k != "bootstrap.servers" {
-        lines.append("KAFKA_\(envName(k))=\(quote(v))")
-      }
-      lines += fields(s).map { "FAILOVERCTL_\(envName($0.0))=\(quote($0.1))" }
-      return lines.joined(separator: "\n") + "\n"
+      return lines(
+        s, writtenAt: writtenAt, bootstrapKey: "KAFKA_BOOTSTRAP_SERVERS", propertyKey: { "KAFKA_\(envName($0))" },
+        fieldKey: { "FAILOVERCTL_\(envName($0))" }, value: quote)
     case .json:
       let object: [String: Any] = [
         "service": d.service, "epoch": d.epoch, "cluster": d.active.cluster, "region": d.active.region,
@@ -47,6 +35,24 @@ public enum ClientConfiguration {
       let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
       return String(decoding: data ?? Data("{}".utf8), as: UTF8.self) + "\n"
     }
+  }
+
+  /// `KEY=value` lines (properties and env differ only in how keys and values are written):
+  /// a comment, the bootstrap servers, the cluster's other properties, then `fields`.
+  static func lines(
+    _ s: FollowerState, writtenAt: Date, bootstrapKey: String, propertyKey: (String) -> String,
+    fieldKey: (String) -> String, value: (String) -> String
+  ) -> String {
+    let d = s.document
+    var lines = [
+      "# written by failoverctl watch for service \(d.service) at \(stamp(writtenAt)): \(s.reason)",
+      "\(bootstrapKey)=\(value(d.active.bootstrapServers))",
+    ]
+    for (k, v) in d.properties.sorted(by: { $0.key < $1.key }) where k != "bootstrap.servers" {
+      lines.append("\(propertyKey(k))=\(value(v))")
+    }
+    lines += fields(s).map { "\(fieldKey($0.0))=\(value($0.1))" }
+    return lines.joined(separator: "\n") + "\n"
   }
 
   /// What the file says beyond the cluster's properties, in every format.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Topology
 
 @testable import ControlService
 @testable import Orchestrator
@@ -38,5 +39,55 @@ struct LagHistoryTests {
     await book.update("east->west", LagBookTests.measured(high: nil), at: Self.t0.addingTimeInterval(10))
     let kept = await book.history("east->west", seconds: 3600, now: Self.t0.addingTimeInterval(20))
     #expect(kept.map(\.recordsBehind) == [50])
+  }
+}
+
+@Suite("Lag history: the RPO budget and thresholds drawn with it")
+struct LagHistoryBudgetTests {
+  static let topology = Topology(
+    regions: [Region(name: "r1"), Region(name: "r2"), Region(name: "r3")],
+    clusters: [
+      Cluster(name: "a", region: "r1", bootstrapServers: "a:9092"),
+      Cluster(name: "b", region: "r2", bootstrapServers: "b:9092"),
+      Cluster(name: "c", region: "r3", bootstrapServers: "c:9092"),
+    ],
+    flows: [Flow(source: "a", target: "b"), Flow(source: "a", target: "c"), Flow(source: "b", target: "c")],
+    services: [
+      Service(name: "orders", primary: "a", standbys: ["b"], topics: ["orders"], policy: "tight"),
+      Service(name: "payments", primary: "a", standbys: ["b", "c"], topics: ["payments"], policy: "loose"),
+      Service(name: "audit", primary: "b", standbys: ["c"], topics: ["audit"], policy: "missing"),
+    ])
+
+  static func policy(_ guards: String) throws -> Policy {
+    try PolicyLoader.parse(
+      yaml: "trigger: {any: [{clusterUnreachable: {for: 0s}}]}\nguards: {\(guards)}\n", file: "p.yaml",
+      defaultName: "p")
+  }
+
+  @Test func theSmallestBudgetOfThePoliciesOfServicesOnBothEndsOfTheFlow() throws {
+    let policies = [
+      "tight": try Self.policy("maxLagRecords: 100, maxCheckpointAge: 2m"),
+      "loose": try Self.policy("maxLagRecords: 5000, maxCheckpointAge: 30s"),
+    ]
+    let t = Self.topology
+    // a->b: both services have a and b; the smallest of each guard, whichever policy it is from.
+    let ab = try #require(LagHistoryView.budget(t.flows[0], topology: t, policies: policies))
+    #expect(ab == .init(records: 100, checkpointAgeSeconds: 30, policies: ["loose", "tight"]))
+    // a->c: only payments has both ends.
+    let ac = try #require(LagHistoryView.budget(t.flows[1], topology: t, policies: policies))
+    #expect(ac == .init(records: 5000, checkpointAgeSeconds: 30, policies: ["loose"]))
+    // b->c: payments (loose) and audit, whose policy is not loaded: only loose counts.
+    #expect(LagHistoryView.budget(t.flows[2], topology: t, policies: policies)?.policies == ["loose"])
+    // No policy bounds the lag: no budget.
+    #expect(LagHistoryView.budget(t.flows[0], topology: t, policies: ["tight": try Self.policy("cooldown: 1m")]) == nil)
+  }
+
+  @Test func thresholdsComeFromTheLagProbeWhenThereIsOne() {
+    var probes = ProbeSettings()
+    #expect(LagHistoryView.thresholds(probes) == nil)
+    probes.replicationLag = LagThresholds(maxRecordsBehind: 10, maxCheckpointAge: .milliseconds(1500))
+    #expect(
+      LagHistoryView.thresholds(probes)
+        == .init(recordsBehind: 10, heartbeatAgeSeconds: nil, checkpointAgeSeconds: 1.5))
   }
 }

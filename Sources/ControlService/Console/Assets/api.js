@@ -65,7 +65,7 @@ export const paths = {
   status: "/v1/status",
   topology: "/v1/topology",
   controlPlane: "/v1/control-plane",
-  lag: "/v1/lag-history",
+  lag: (seconds) => `/v1/lag-history?seconds=${seconds}`,
   failovers: (n = 50) => `/v1/failovers?limit=${n}`,
   failover: (id) => `/v1/failovers/${enc(id)}`,
   audit: (limit, before) => `/v1/audit?limit=${limit}${before ? `&before=${enc(before)}` : ""}`,

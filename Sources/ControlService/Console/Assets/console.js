@@ -72,9 +72,11 @@ function renderSignIn(message) {
   input.focus();
 }
 
-async function loadShared() {
+/** What the overview and the lag view draw from; the overview needs only the budgets. */
+async function loadShared(view) {
   const [status, topology, controlPlane, lag] = await Promise.all([
-    get(paths.status), state.topology ? state.topology : get(paths.topology), get(paths.controlPlane), get(paths.lag),
+    get(paths.status), state.topology ? state.topology : get(paths.topology), get(paths.controlPlane),
+    get(paths.lag(view === "lag" ? 3600 : 1)),
   ]);
   Object.assign(state, { status, topology, controlPlane, lag });
 }
@@ -134,7 +136,7 @@ export async function refresh() {
     if (view === "audit") await renderAudit(main, location.hash);
     else if (view === "failovers") await renderFailovers(main, location.hash);
     else {
-      await loadShared();
+      await loadShared(view);
       if (view === "lag") renderLag(main, state);
       else renderOverview(main, state);
     }
@@ -156,7 +158,7 @@ async function start() {
   if (!token.get()) return renderSignIn();
   try {
     state.topology = null;
-    await loadShared();
+    await loadShared("overview");
   } catch (e) {
     return showError(e);
   }
