@@ -24,7 +24,6 @@ public struct Topology: Sendable, Equatable {
   }
 
   public func cluster(_ name: String) -> Cluster? { clusters.first { $0.name == name } }
-  public func service(_ name: String) -> Service? { services.first { $0.name == name } }
   public func flow(from source: String, to target: String) -> Flow? {
     flows.first { $0.source == source && $0.target == target }
   }
@@ -185,6 +184,9 @@ public struct Service: Sendable, Equatable {
   public var policy: String?
   /// How long a client may keep producing on a discovery document it could not refresh.
   public var leaseSeconds: Int
+  /// Active-active: where each client region's clients go (one entry per client region).
+  /// On a region's lane (`Topology.lanes`), only that region's.
+  public var homes: [RegionHome]
   public var location: SourceLocation?
 
   /// What clients get when the topology names no lease: long enough to ride out a slow
@@ -194,8 +196,9 @@ public struct Service: Sendable, Equatable {
   public init(
     name: String, mode: ServiceMode = .activePassive, primary: String, standbys: [String], topics: [String],
     topicPattern: String? = nil, consumerGroups: [String] = [], groupPattern: String? = nil, policy: String? = nil,
-    leaseSeconds: Int = Service.defaultLeaseSeconds, location: SourceLocation? = nil
+    leaseSeconds: Int = Service.defaultLeaseSeconds, homes: [RegionHome] = [], location: SourceLocation? = nil
   ) {
+    self.homes = homes
     self.name = name
     self.mode = mode
     self.primary = primary

@@ -47,7 +47,8 @@ public enum TopologyLoader {
     let controlPlane = top.mapping("controlPlane").flatMap { ControlPlaneSettingsReader.read($0) }
     top.finish()
     let topology = Topology(
-      regions: regions.map(\.0), clusters: clusters.map(\.0), flows: flows.map(\.0), services: services.map(\.0),
+      regions: regions.map(\.0), clusters: clusters.map(\.0), flows: flows.map(\.0),
+      services: withDefaultHomes(services.map(\.0), clusters: clusters.map(\.0), regions: regions.map(\.0)),
       probes: probes, api: api, controlPlane: controlPlane)
     TopologyValidator(
       reader: reader, topology: topology, regionPaths: regions.map(\.1), clusterPaths: clusters.map(\.1),
@@ -125,8 +126,21 @@ public enum TopologyLoader {
     guard let m = NodeReader.Mapping(r, node, path: path) else { return nil }
     defer { m.finish() }
     let name = m.string("name", required: true)
-    let mode = m.oneOf("mode", ServiceMode.allCases.map(\.rawValue)).flatMap(ServiceMode.init)
-    let primary = m.string("primary", required: true)
+    let mode = m.oneOf("mode", ServiceMode.allCases.map(\.rawValue)).flatMap(ServiceMode.init) ?? .activePassive
+    // Active-active names its clusters; active-passive its primary and standbys (also
+    // accepted for active-active, the first being the first cluster).
+    let clusters = m.stringList("clusters")
+    if clusters != nil, mode == .activePassive {
+      r.error(
+        m.value("clusters"), m.child("clusters"),
+        "clusters is for active-active services; an active-passive service names primary and standbys")
+    }
+    let primary = m.string("primary", required: mode == .activePassive || clusters == nil)
+    if clusters != nil, m.value("primary") != nil || m.value("standbys") != nil {
+      r.error(
+        m.value("primary") ?? m.value("standbys"), m.child("primary"),
+        "name the clusters either as clusters or as primary and standbys, not both")
+    }
     let standbys = m.stringList("standbys")
     let topics = m.stringList("topics")
     let topicPattern = m.string("topicPattern")
@@ -141,10 +155,56 @@ public enum TopologyLoader {
         m.reader.error(m.value("leaseSeconds"), m.child("leaseSeconds"), "expected seconds from 1 to 3600, found \(n)")
       }
     }
-    guard let name, let primary else { return nil }
+    let homes = (m.sequence("homes") ?? []).compactMap { readHome(r, $0, $1) }
+    if !homes.isEmpty, mode == .activePassive {
+      r.error(
+        m.value("homes"), m.child("homes"),
+        "homes are for active-active services; an active-passive service has one active cluster for every client")
+    }
+    guard let name else { return nil }
+    let all = clusters.map { $0.map(\.0) } ?? ([primary].compactMap { $0 } + (standbys ?? []).map(\.0))
+    guard let first = all.first else { return nil }
     return Service(
-      name: name, mode: mode ?? .activePassive, primary: primary, standbys: (standbys ?? []).map(\.0),
+      name: name, mode: mode, primary: first, standbys: Array(all.dropFirst()),
       topics: (topics ?? []).map(\.0), topicPattern: topicPattern, consumerGroups: (groups ?? []).map(\.0),
-      groupPattern: groupPattern, policy: policy, leaseSeconds: lease, location: m.keyLocation("name"))
+      groupPattern: groupPattern, policy: policy, leaseSeconds: lease, homes: homes, location: m.keyLocation("name"))
+  }
+
+  /// One entry of an active-active service's `homes`; a missing cluster ("") is filled in
+  /// from the region by `withDefaultHomes`.
+  private static func readHome(_ r: NodeReader, _ node: Node, _ path: String) -> RegionHome? {
+    guard let m = NodeReader.Mapping(r, node, path: path) else { return nil }
+    defer { m.finish() }
+    let region = m.string("region", required: true)
+    let cluster = m.string("cluster")
+    let peers = m.stringList("peers")
+    let groups = m.stringList("consumerGroups")
+    guard let region else { return nil }
+    return RegionHome(
+      region: region, cluster: cluster ?? "", peers: (peers ?? []).map(\.0), consumerGroups: (groups ?? []).map(\.0),
+      location: m.keyLocation("region"))
+  }
+
+  /// Active-active services get a home for every region holding exactly one of their
+  /// clusters (that cluster) unless `homes` names one; a listed home without a cluster
+  /// takes its region's.
+  static func withDefaultHomes(_ services: [Service], clusters: [Cluster], regions: [Region]) -> [Service] {
+    services.map { s in
+      guard s.mode == .activeActive else { return s }
+      var s = s
+      func only(in region: String) -> String? {
+        let here = s.clusters.filter { c in clusters.first { $0.name == c }?.region == region }
+        return here.count == 1 ? here[0] : nil
+      }
+      s.homes = s.homes.map { h in
+        var h = h
+        if h.cluster.isEmpty { h.cluster = only(in: h.region) ?? "" }
+        return h
+      }
+      for region in regions.map(\.name) where !s.homes.contains(where: { $0.region == region }) {
+        if let c = only(in: region) { s.homes.append(RegionHome(region: region, cluster: c)) }
+      }
+      return s
+    }
   }
 }

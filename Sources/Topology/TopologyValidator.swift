@@ -140,6 +140,19 @@ struct TopologyValidator {
   }
 
   private func checkService(_ service: Service, _ path: String) {
+    if service.mode == .activeActive {
+      checkActiveActive(service, path)
+    } else {
+      checkActivePassive(service, path)
+    }
+    if service.topics.isEmpty, service.topicPattern == nil {
+      error("\(path).topics", "a service needs topics (a list) or a topicPattern")
+    }
+    checkRegex(service.topicPattern, "\(path).topicPattern")
+    checkRegex(service.groupPattern, "\(path).groupPattern")
+  }
+
+  private func checkActivePassive(_ service: Service, _ path: String) {
     let primaryKnown = requireCluster(service.primary, at: "\(path).primary")
     if service.standbys.isEmpty {
       error("\(path).standbys", "a service needs at least one standby cluster to fail over to")
@@ -154,15 +167,86 @@ struct TopologyValidator {
       }
       if !seen.insert(standby).inserted { error(standbyPath, "standby \"\(standby)\" is listed twice") }
       if primaryKnown { checkReplication(service, from: service.primary, to: standby, standbyPath) }
-      if primaryKnown, service.mode == .activeActive {
-        checkReplication(service, from: standby, to: service.primary, standbyPath)
+    }
+  }
+
+  /// Every pair of clusters replicates both ways, covering the topics (each region's
+  /// clients read the others' writes, and move to any of them); every home is in a known
+  /// region and on one of the service's clusters.
+  private func checkActiveActive(_ service: Service, _ path: String) {
+    let written = reader.location(of: "\(path).clusters") != nil
+    func clusterPath(_ i: Int) -> String {
+      written ? "\(path).clusters[\(i)]" : (i == 0 ? "\(path).primary" : "\(path).standbys[\(i - 1)]")
+    }
+    let clusters = service.clusters
+    if clusters.count < 2 {
+      error(
+        written ? "\(path).clusters" : "\(path).standbys",
+        "an active-active service needs at least two clusters, each taking its region's writes")
+    }
+    var known: [(Int, String)] = []
+    for (i, c) in clusters.enumerated() {
+      guard requireCluster(c, at: clusterPath(i)) else { continue }
+      if known.contains(where: { $0.1 == c }) {
+        error(clusterPath(i), "cluster \"\(c)\" is listed twice")
+        continue
+      }
+      known.append((i, c))
+    }
+    for (i, a) in known {
+      for (_, b) in known where a != b {
+        checkReplication(service, from: b, to: a, clusterPath(i))
       }
     }
-    if service.topics.isEmpty, service.topicPattern == nil {
-      error("\(path).topics", "a service needs topics (a list) or a topicPattern")
+    var seenRegions: [String: Int] = [:]
+    let regionNames = topology.regions.map(\.name)
+    for (i, home) in service.homes.enumerated() where home.location != nil {
+      let homePath = "\(path).homes[\(i)]"
+      guard regionNames.contains(home.region) else {
+        let hint = suggestion(for: home.region, among: regionNames).map { "; did you mean \"\($0)\"?" } ?? ""
+        error(
+          "\(homePath).region",
+          "unknown region \"\(home.region)\"\(hint) (known: \(regionNames.joined(separator: ", ")))")
+        continue
+      }
+      if let first = seenRegions[home.region] {
+        error("\(homePath).region", "region \"\(home.region)\" has a home already (homes[\(first)])")
+      }
+      seenRegions[home.region] = i
+      if home.cluster.isEmpty {
+        let here = clusters.filter { topology.cluster($0)?.region == home.region }
+        error(
+          "\(homePath).region",
+          here.isEmpty
+            ? "no cluster of \(service.name) is in region \(home.region): name the home cluster (cluster: NAME)"
+            : "region \(home.region) holds \(here.count) clusters of \(service.name) (\(here.joined(separator: ", "))): "
+              + "name the home cluster (cluster: NAME)")
+      } else if !clusters.contains(home.cluster) {
+        error(
+          "\(homePath).cluster",
+          "\"\(home.cluster)\" is not a cluster of \(service.name) (its clusters: \(clusters.joined(separator: ", ")))")
+      }
+      for (j, peer) in home.peers.enumerated() where !clusters.contains(peer) || peer == home.cluster {
+        error(
+          "\(homePath).peers[\(j)]",
+          peer == home.cluster
+            ? "\"\(peer)\" is the home itself; peers are where the region's clients go when it fails"
+            : "\"\(peer)\" is not a cluster of \(service.name) (its clusters: \(clusters.joined(separator: ", ")))")
+      }
     }
-    checkRegex(service.topicPattern, "\(path).topicPattern")
-    checkRegex(service.groupPattern, "\(path).groupPattern")
+    // A region with several of the service's clusters and no home named stays ambiguous.
+    for region in regionNames where !service.homes.contains(where: { $0.region == region }) {
+      let here = clusters.filter { topology.cluster($0)?.region == region }
+      if here.count > 1 {
+        error(
+          written ? "\(path).clusters" : "\(path).primary",
+          "region \(region) holds \(here.count) clusters of \(service.name) (\(here.joined(separator: ", "))): "
+            + "name its home under homes")
+      }
+    }
+    if service.homes.isEmpty, clusters.count >= 2 {
+      error(written ? "\(path).clusters" : "\(path).primary", "no client region has a home cluster")
+    }
   }
 
   /// A standby that nothing replicates to would take over with no data: an error, not a

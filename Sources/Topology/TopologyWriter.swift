@@ -73,10 +73,20 @@ public enum TopologyWriter {
   }
 
   private static func service(_ s: Service) -> [String] {
-    var out = [
-      "  - name: \(q(s.name))", "    mode: \(s.mode.rawValue)", "    primary: \(q(s.primary))",
-      "    standbys: [\(s.standbys.map(q).joined(separator: ", "))]",
-    ]
+    var out = ["  - name: \(q(s.name))", "    mode: \(s.mode.rawValue)"]
+    if s.mode == .activeActive {
+      out.append("    clusters: [\(s.clusters.map(q).joined(separator: ", "))]")
+      if !s.homes.isEmpty { out.append("    homes:") }
+      for h in s.homes {
+        out += ["      - region: \(q(h.region))", "        cluster: \(q(h.cluster))"]
+        if !h.peers.isEmpty { out.append("        peers: [\(h.peers.map(q).joined(separator: ", "))]") }
+        if !h.consumerGroups.isEmpty {
+          out.append("        consumerGroups: [\(h.consumerGroups.map(q).joined(separator: ", "))]")
+        }
+      }
+    } else {
+      out += ["    primary: \(q(s.primary))", "    standbys: [\(s.standbys.map(q).joined(separator: ", "))]"]
+    }
     if !s.topics.isEmpty { out.append("    topics: [\(s.topics.map(q).joined(separator: ", "))]") }
     if let p = s.topicPattern { out.append("    topicPattern: \(q(p))") }
     if !s.consumerGroups.isEmpty {

@@ -81,10 +81,14 @@ struct Summary: Encodable {
     clusters = t.clusters.map { ["name": $0.name, "region": $0.region, "bootstrapServers": $0.bootstrapServers] }
     flows = t.flows.map { ["name": $0.name, "replicationPolicy": $0.replicationPolicy.rawValue] }
     services = t.services.map {
-      [
+      var s = [
         "name": $0.name, "mode": $0.mode.rawValue, "primary": $0.primary,
         "standbys": $0.standbys.joined(separator: ","),
       ]
+      if $0.mode == .activeActive {
+        s["homes"] = $0.homes.map { "\($0.region)=\($0.cluster)" }.joined(separator: ",")
+      }
+      return s
     }
   }
 
@@ -97,8 +101,14 @@ struct Summary: Encodable {
       "  flows:    \(flows.count) (\(flows.map { "\($0["name"]!) \($0["replicationPolicy"]!)" }.joined(separator: ", ")))"
     )
     lines.append(
-      "  services: \(services.count) (\(services.map { "\($0["name"]!): \($0["primary"]!) -> [\($0["standbys"]!)]" }.joined(separator: ", ")))"
-    )
+      "  services: \(services.count) (\(services.map(Self.serviceLine).joined(separator: ", ")))")
     return lines.joined(separator: "\n")
+  }
+
+  private static func serviceLine(_ s: [String: String]) -> String {
+    if let homes = s["homes"] {
+      return "\(s["name"]!): active-active, homes \(homes.split(separator: ",").joined(separator: ", "))"
+    }
+    return "\(s["name"]!): \(s["primary"]!) -> [\(s["standbys"]!)]"
   }
 }

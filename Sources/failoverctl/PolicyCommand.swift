@@ -19,7 +19,7 @@ struct PolicyCommand: AsyncParsableCommand {
     func run() async throws {
       do {
         let topology = try config.map { try TopologyLoader.load(path: $0).topology }
-        let policy = try PolicyLoader.load(path: file, topology: topology)
+        let policy = try PolicyLoader.load(path: file, topology: topology, checkQuorum: true)
         print("\(file): valid")
         print(PolicySummary(policy).text)
       } catch {

@@ -30,7 +30,7 @@ struct StateStoreTests {
       #expect(
         try await store.appliedMigrations() == [
           "v1-topology-services-audit", "v2-mm2-state", "v3-probe-results", "v4-failovers-writable",
-          "v5-failover-expected-loss", "v6-wait-leases-step",
+          "v5-failover-expected-loss", "v6-wait-leases-step", "v7-group-offsets",
         ])
       let states = try await store.ensureServices(Self.topology)
       #expect(states.map(\.activeCluster) == ["a"])
@@ -50,7 +50,7 @@ struct StateStoreTests {
     #expect(
       try await reopened.appliedMigrations() == [
         "v1-topology-services-audit", "v2-mm2-state", "v3-probe-results", "v4-failovers-writable",
-        "v5-failover-expected-loss", "v6-wait-leases-step",
+        "v5-failover-expected-loss", "v6-wait-leases-step", "v7-group-offsets",
       ])
     let mode = try await DatabaseQueue(path: path).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
     #expect(mode == "wal")

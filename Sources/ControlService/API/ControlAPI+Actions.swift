@@ -8,13 +8,15 @@ extension ControlAPI {
   /// "dryRun": bool, "reason": text}`: 202 with the journaled failover, which then runs
   /// in the background; 200 with the full plan for a dry run.
   @Sendable func promote(_ request: Request, _ context: APIContext) async throws -> Response {
-    let name = context.parameters.get("name") ?? ""
-    var fields = try await readFields(request, "promote", name, context)
+    let service = context.parameters.get("name") ?? ""
+    var fields = try await readFields(request, "promote", service, context)
     let target = fields.string("to", required: true, maxLength: 256)
     let mode = fields.oneOf("mode", SwitchMode.allCases.map(\.rawValue)).flatMap(SwitchMode.init) ?? .planned
     let dryRun = fields.bool("dryRun") ?? false
     let reason = fields.string("reason", maxLength: 1000) ?? ""
-    try await finishFields(&fields, "promote", name, context)
+    let region = fields.string("region", maxLength: 256)
+    try await finishFields(&fields, "promote", service, context)
+    let name = try await lane(service, region, "promote", context)
     let targetHealth = await health.health(of: target ?? "")?.state
     return try await start(.promote, dryRun: dryRun) {
       try await switcher.promote(
@@ -27,12 +29,14 @@ extension ControlAPI {
   /// text}`: an unplanned failover, now, to `to` or the best standby; no drain. The answer
   /// states the records the standby was behind (the expected loss) when it is known.
   @Sendable func failoverNow(_ request: Request, _ context: APIContext) async throws -> Response {
-    let name = context.parameters.get("name") ?? ""
-    var fields = try await readFields(request, "failover", name, context)
+    let service = context.parameters.get("name") ?? ""
+    var fields = try await readFields(request, "failover", service, context)
     let to = fields.string("to", maxLength: 256)
     let dryRun = fields.bool("dryRun") ?? false
     let reason = fields.string("reason", maxLength: 1000) ?? ""
-    try await finishFields(&fields, "failover", name, context)
+    let region = fields.string("region", maxLength: 256)
+    try await finishFields(&fields, "failover", service, context)
+    let name = try await lane(service, region, "failover", context)
     var health: [String: HealthState] = [:]
     for c in topology.clusters { health[c.name] = await self.health.health(of: c.name)?.state }
     let lagBook = self.lagBook
@@ -46,11 +50,13 @@ extension ControlAPI {
   /// `POST /v1/services/{name}/failback` with `{"dryRun": bool, "reason": text}`: a
   /// planned switchover back to the primary once replication back has caught up.
   @Sendable func failback(_ request: Request, _ context: APIContext) async throws -> Response {
-    let name = context.parameters.get("name") ?? ""
-    var fields = try await readFields(request, "failback", name, context)
+    let service = context.parameters.get("name") ?? ""
+    var fields = try await readFields(request, "failback", service, context)
     let dryRun = fields.bool("dryRun") ?? false
     let reason = fields.string("reason", maxLength: 1000) ?? ""
-    try await finishFields(&fields, "failback", name, context)
+    let region = fields.string("region", maxLength: 256)
+    try await finishFields(&fields, "failback", service, context)
+    let name = try await lane(service, region, "failback", context)
     let home = topology.service(name)?.primary ?? ""
     let homeHealth = await health.health(of: home)?.state
     return try await start(.failback, dryRun: dryRun) {
@@ -61,11 +67,13 @@ extension ControlAPI {
 
   /// `POST /v1/services/{name}/demote` with an optional `{"dryRun": bool, "reason": text}`.
   @Sendable func demote(_ request: Request, _ context: APIContext) async throws -> Response {
-    let name = context.parameters.get("name") ?? ""
-    var fields = try await readFields(request, "demote", name, context)
+    let service = context.parameters.get("name") ?? ""
+    var fields = try await readFields(request, "demote", service, context)
     let dryRun = fields.bool("dryRun") ?? false
     let reason = fields.string("reason", maxLength: 1000) ?? ""
-    try await finishFields(&fields, "demote", name, context)
+    let region = fields.string("region", maxLength: 256)
+    try await finishFields(&fields, "demote", service, context)
+    let name = try await lane(service, region, "demote", context)
     do {
       let outcome = try await switcher.demote(
         service: name, dryRun: dryRun, reason: reason, actor: context.actor)
@@ -98,6 +106,45 @@ extension ControlAPI {
   }
 
   func publish(_ state: ServiceState) { runtime.publish(state) }
+
+  /// The lane an action moves: the service itself, or (active-active) the lane of the
+  /// region the request names, in the body (`region`) or the path (`orders@east`).
+  private func lane(_ service: String, _ region: String?, _ action: String, _ context: APIContext) async throws
+    -> String
+  {
+    guard let configured = topology.service(service), configured.mode == .activeActive, configured.region == nil
+    else {
+      if let region, topology.service(service) != nil {
+        let error = APIError.invalid(
+          "invalid request",
+          fields: [
+            FieldError(
+              "region",
+              "\(service) has no client regions to choose from (\(topology.service(service)?.region != nil ? "the path names one already" : "it is active-passive")); leave out \"\(region)\""
+            )
+          ])
+        try await auditRefusal(action, service, context, error)
+        throw error
+      }
+      return service
+    }
+    let regions = configured.clientRegions
+    guard let region, regions.contains(region) else {
+      let hint = region.flatMap { suggestion(for: $0, among: regions) }.map { "; did you mean \"\($0)\"?" } ?? ""
+      let error = APIError.invalid(
+        "invalid request",
+        fields: [
+          FieldError(
+            "region",
+            (region == nil
+              ? "required: \(service) is active-active, and an action moves one region's clients; "
+              : "unknown region \"\(region!)\"\(hint); ") + "one of \(regions.joined(separator: ", "))")
+        ])
+      try await auditRefusal(action, service, context, error)
+      throw error
+    }
+    return Service.laneName(service, region: region)
+  }
 
   private func readFields(_ request: Request, _ action: String, _ service: String, _ context: APIContext)
     async throws -> RequestFields

@@ -35,7 +35,7 @@ extension ControlAPI {
     let down = runtime.background.down
     let failoverDown = down.contains("auto-failover")
     let ready =
-      pending.isEmpty && !shutdown.isSet && board.services.count == topology.services.count && storeOK
+      pending.isEmpty && !shutdown.isSet && board.services.count == topology.lanes.count && storeOK
       && !failoverDown
     var body: [String: AnyEncodable] = ["ready": AnyEncodable(ready)]
     if failoverDown { body["reason"] = AnyEncodable("automatic failover is down and being started again") }

@@ -39,7 +39,7 @@ struct BoardState {
   }
 
   mutating func publish(_ p: PublishedDiscovery) -> ([Answering], [Telling]) {
-    let service = p.document.service
+    let service = p.document.lane
     published[service] = p
     var answered: [Answering] = []
     for (id, w) in waiters[service] ?? [:] where w.condition.isMet(by: p) {

@@ -172,19 +172,48 @@ struct DiscoveryEndpoint: Sendable {
     switch route {
     case .discovery(let s), .events(let s): name = s
     }
-    let (found, fresh) = board.lookup(name)
+    let hasQuery = head.uri.utf8.contains(UInt8(ascii: "?"))
+    let query = hasQuery ? URI(head.uri).queryParameters : [:]
+    let region: String? = hasQuery ? query.get("region").map { String($0) } : nil
+    var (found, fresh) = board.lookup(name)
     guard fresh else { return .answer(Self.staleAnswer) }
+    var key = name
+    if found == nil {
+      // Active-active: one document per client region, under the region's lane.
+      let regions = board.services.compactMap { lane -> String? in
+        guard let (base, region) = Service.splitLane(lane), base == name else { return nil }
+        return region
+      }
+      if !regions.isEmpty {
+        guard let region else {
+          throw APIError(
+            status: .badRequest, code: "region-required",
+            message:
+              "\(name) is active-active: say which region's clients ask (?region=R; regions: \(regions.joined(separator: ", ")))",
+            fields: [FieldError("region", "required; one of \(regions.joined(separator: ", "))")])
+        }
+        guard regions.contains(region) else {
+          let hint = suggestion(for: region, among: regions).map { "; did you mean \"\($0)\"?" } ?? ""
+          throw APIError(
+            status: .badRequest, code: "unknown-region",
+            message: "unknown region \"\(region)\" for \(name) (regions: \(regions.joined(separator: ", ")))",
+            fields: [FieldError("region", "one of \(regions.joined(separator: ", "))\(hint)")])
+        }
+        key = Service.laneName(name, region: region)
+        found = board.lookup(key).0
+      }
+    }
     guard let published = found else {
-      let hint = suggestion(for: name, among: board.services).map { " (did you mean \"\($0)\"?)" } ?? ""
+      let names = Set(board.services.map { Service.splitLane($0)?.service ?? $0 }).sorted()
+      let hint = suggestion(for: name, among: names).map { " (did you mean \"\($0)\"?)" } ?? ""
       throw APIError.notFound("unknown service \"\(name)\"\(hint)")
     }
     if case .events = route {
-      return .stream(service: name, after: try Self.lastEventID(head.headers.first(name: "Last-Event-ID")))
+      return .stream(service: key, after: try Self.lastEventID(head.headers.first(name: "Last-Event-ID")))
     }
     let ifNoneMatch = head.headers.first(name: "If-None-Match")
     let plain = Decision.document(published, notModified: ifNoneMatch.map(published.matches(ifNoneMatch:)) ?? false)
-    guard head.uri.utf8.contains(UInt8(ascii: "?")) else { return plain }
-    let query = URI(head.uri).queryParameters
+    guard hasQuery else { return plain }
     // An epoch is checked whenever it is given, used or not: a client that sends a bad one
     // hears so rather than being answered as if it had sent none.
     var epoch: Int64? = nil
@@ -206,7 +235,7 @@ struct DiscoveryEndpoint: Sendable {
       // Neither: wait for the next change of the document as it is now.
       condition.epoch = published.epoch
     }
-    return .longPoll(service: name, condition: condition, timeout: wait, ifNoneMatch: ifNoneMatch)
+    return .longPoll(service: key, condition: condition, timeout: wait, ifNoneMatch: ifNoneMatch)
   }
 
   /// The answer to a parked long-poll: the document that met its condition, else (its

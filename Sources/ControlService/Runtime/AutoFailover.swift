@@ -71,7 +71,7 @@ public actor AutoFailover {
     }
     let open = Set(((try? await store.openFailovers()) ?? []).map(\.service))
     var decisions: [String: PolicyDecision] = [:]
-    for service in topology.services {
+    for service in topology.lanes {
       guard let name = service.policy, let policy = policies[name], !open.contains(service.name),
         let state = try? await store.serviceState(service.name), state.writable
       else { continue }

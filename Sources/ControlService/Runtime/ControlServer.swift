@@ -76,6 +76,11 @@ public struct ControlServer: Sendable {
     for flow in topology.flows {
       ingesters.append(try MM2Ingester(flow: flow, topology: topology, store: store))
     }
+    for policy in policies.values.sorted(by: { $0.name < $1.name }) {
+      if let problem = PolicyLoader.standaloneQuorumProblem(policy.trigger, topology) {
+        logger.warning("policy \(policy.name): \(problem)")
+      }
+    }
     if topology.api.tokens.isEmpty {
       logger.warning("api.tokens is empty: every route that needs a token will answer 401")
     }

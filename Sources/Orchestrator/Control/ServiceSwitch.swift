@@ -58,7 +58,8 @@ public struct ServiceSwitch: Sendable {
       // a dead source would only wait for its timeout.
       let loss = knownLoss != nil ? knownLoss! : await self.expectedLoss(flow)
       let plan = FailoverStepName.allCases.map {
-        self.describe($0, source: source, target: request.target, request.mode)
+        self.describe(
+          $0, source: source, target: request.target, request.mode, activeActive: service.mode == .activeActive)
       }
       if request.dryRun {
         var translations: [Translation] = []
@@ -66,6 +67,10 @@ public struct ServiceSwitch: Sendable {
           let planner = TranslationPlanner(flow: flow, topology: self.topology, store: self.mm2, service: name)
           translations = try await planner.translate(
             source: try? self.kafka.client(source), target: try? self.kafka.client(request.target))
+        }
+        if service.mode == .activeActive {
+          translations += try await RemoteCopyTranslation(topology: self.topology, store: self.mm2, lane: service)
+            .translate(from: source, to: request.target, source: try? self.kafka.client(source))
         }
         var outcome = SwitchOutcome(
           service: name, action: kind, dryRun: true, fromCluster: source, toCluster: request.target,
@@ -178,8 +183,14 @@ public struct ServiceSwitch: Sendable {
       targetHealth: health[chosen], kind: .failover, pending: pending, knownLoss: knownLoss)
   }
 
-  private func describe(_ step: FailoverStepName, source: String, target: String, _ mode: SwitchMode) -> String {
+  private func describe(
+    _ step: FailoverStepName, source: String, target: String, _ mode: SwitchMode, activeActive: Bool
+  ) -> String {
     switch step {
+    case .reconfigureReplication where activeActive:
+      "leave replication as it is (active-active: the other regions' clients use both clusters)"
+    case .translateOffsets where activeActive:
+      "translate the region's groups' offsets onto \(target): the local topic and every remote copy they read"
     case .intent: "journal the failover and its fencing epoch"
     case .fenceSource: "mark \(source) not writable in discovery (epoch + 1)"
     case .waitForLeases: "if the policy says fence.waitForLeases: let clients' discovery leases run out after the fence"

@@ -24,6 +24,9 @@ public struct DiscoveryDocument: Sendable, Equatable, Codable {
   }
 
   public let service: String
+  /// Active-active: the client region this document is for (its clients' home, or the
+  /// peer they moved to); absent for an active-passive service.
+  public let region: String?
   /// The fencing epoch: grows with every change; a client seeing a new one reconnects.
   public let epoch: Int64
   /// `stable` or `failing-over`.
@@ -41,7 +44,8 @@ public struct DiscoveryDocument: Sendable, Equatable, Codable {
 
   public init(service: Service, state: ServiceState, topology: Topology) {
     let cluster = topology.cluster(state.activeCluster)
-    self.service = service.name
+    self.service = service.baseName
+    region = service.region
     epoch = state.epoch
     self.state = state.state
     mode = service.mode.rawValue
@@ -63,4 +67,7 @@ public struct DiscoveryDocument: Sendable, Equatable, Codable {
     leaseSeconds = service.leaseSeconds
     updatedAt = state.updatedAt
   }
+
+  /// What the board and the shared state know it by: the service, or its region's lane.
+  public var lane: String { region.map { Service.laneName(service, region: $0) } ?? service }
 }

@@ -10,6 +10,10 @@ extension FailoverExecutor {
       try await store.finishStep(failover: r.id, step: step, status: status, details: details)
     }
     let noFlow = "no flow \(r.sourceCluster)->\(r.targetCluster)"
+    // Active-active: one region's clients move; the clusters and their flows stay as
+    // they are for the other regions.
+    let lane = topology.service(r.service)
+    let activeActive = lane?.mode == .activeActive
     switch step {
     case .intent:
       try await done("journaled; fencing epoch \(r.fromEpoch)")
@@ -36,7 +40,9 @@ extension FailoverExecutor {
         let stats = try await refresh.catchUp(
           flow, timeout: r.mode == .planned ? .seconds(10) : .seconds(3),
           sourceTimeout: r.mode == .planned ? nil : .seconds(1))
-        try await done("\(stats.checkpoints) checkpoints, \(stats.offsetSyncs) offset-syncs read")
+        var read = "\(stats.checkpoints) checkpoints, \(stats.offsetSyncs) offset-syncs read"
+        if activeActive, let lane { read += try await refreshCopies(lane, r) }
+        try await done(read)
       } catch {
         // Unplanned: the source may be gone; what was ingested before is what there is.
         guard r.mode != .planned else { throw error }
@@ -66,6 +72,9 @@ extension FailoverExecutor {
         r, step, "\(r.targetCluster) active (epoch \(c.epoch + 1))", expected: c.epoch,
         ServiceChange(activeCluster: r.targetCluster))
     case .reconfigureReplication:
+      guard !activeActive else {
+        return try await done("active-active: replication both ways stays as it is for the other regions", .skipped)
+      }
       try await done(try await reconfigure(r, settings.replication))
     case .verify:
       guard let state = try await store.serviceState(r.service), state.activeCluster == r.targetCluster,
@@ -106,7 +115,34 @@ extension FailoverExecutor {
     let planner = TranslationPlanner(flow: flow, topology: topology, store: mm2, service: r.service)
     // Unplanned: the source is not asked; its last checkpoints stand for its groups.
     let source = r.mode == .planned ? try? kafka.client(flow.source) : nil
-    return try await planner.translate(
+    var translations = try await planner.translate(
       mode: settings.translation, source: source, target: try? kafka.client(flow.target))
+    if let lane = topology.service(r.service), lane.mode == .activeActive {
+      translations += try await RemoteCopyTranslation(topology: topology, store: mm2, lane: lane).translate(
+        from: r.sourceCluster, to: r.targetCluster, source: source)
+    }
+    return translations
+  }
+
+  /// Active-active: the offset-syncs of the flows the remote copies came through (into
+  /// the cluster left, and from third clusters into the target), for `RemoteCopyTranslation`.
+  /// What cannot be read now (a source down) is taken as stored.
+  private func refreshCopies(_ lane: Service, _ r: FailoverRecord) async throws -> String {
+    let copies = RemoteCopyTranslation(topology: topology, store: mm2, lane: lane).copies(on: r.sourceCluster)
+    var flows = Set(copies.map(\.flow.name))
+    for (flow, _) in copies where flow.source != r.targetCluster {
+      if let onward = topology.flow(from: flow.source, to: r.targetCluster) { flows.insert(onward.name) }
+    }
+    var notes: [String] = []
+    for name in flows.sorted() {
+      guard let flow = topology.flows.first(where: { $0.name == name }) else { continue }
+      do {
+        let stats = try await refresh.catchUp(flow, timeout: .seconds(3), sourceTimeout: .seconds(1))
+        notes.append("\(name): \(stats.offsetSyncs) offset-syncs")
+      } catch {
+        notes.append("\(name): stored state (\(error))")
+      }
+    }
+    return notes.isEmpty ? "" : "; remote copies: " + notes.joined(separator: ", ")
   }
 }

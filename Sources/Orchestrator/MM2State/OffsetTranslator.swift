@@ -60,6 +60,26 @@ public enum OffsetTranslator {
       redeliveryBound: bound, error: nil)
   }
 
+  /// The other way along a flow: a group's committed offset on a remote copy (downstream)
+  /// to the position in the original topic (upstream) — where an active-active region's
+  /// group, moving to the cluster a copy came from, resumes reading the original. The
+  /// newest sync at or below the committed offset maps exactly when it is the committed
+  /// offset; otherwise the group has consumed the sync's record, so it resumes right after
+  /// it, re-reading at most the copies it read past the sync.
+  public static func viaOffsetSyncBackwards(committed: Int64, history: OffsetSyncHistory?) -> Result {
+    guard let history, !history.syncs.isEmpty else {
+      return .failed("no offset-sync known for this partition")
+    }
+    guard let sync = history.syncs.last(where: { $0.downstream <= committed }) else {
+      let oldest = history.syncs[0].downstream
+      return .failed("no offset-sync at or below downstream offset \(committed) (oldest retained: \(oldest))")
+    }
+    let exact = sync.downstream == committed
+    return Result(
+      offset: sync.upstream + (exact ? 0 : 1), basis: "offset-sync \(sync.upstream)->\(sync.downstream) backwards",
+      redeliveryBound: exact ? 0 : committed - sync.downstream - 1, error: nil)
+  }
+
   /// Offset-preserving links: the committed offset is valid on the target as it is.
   public static func identity(committed: Int64) -> Result {
     Result(offset: committed, basis: "offset-preserving link", redeliveryBound: 0, error: nil)

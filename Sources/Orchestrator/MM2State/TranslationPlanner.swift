@@ -24,14 +24,14 @@ public struct TranslationPlanner: Sendable {
     self.topology = topology
     self.store = store
     services =
-      if let service { topology.services.filter { $0.name == service } } else { Self.services(of: flow, in: topology) }
+      if let service { topology.service(service).map { [$0] } ?? [] } else { Self.services(of: flow, in: topology) }
     self.coverage = Coverage(services: services)
   }
 
   static func services(of flow: Flow, in topology: Topology) -> [Service] {
-    topology.services.filter {
+    topology.lanes.filter {
       ($0.primary == flow.source && $0.standbys.contains(flow.target))
-        || ($0.mode == .activeActive && $0.primary == flow.target && $0.standbys.contains(flow.source))
+        || ($0.mode == .activeActive && $0.clusters.contains(flow.source) && $0.clusters.contains(flow.target))
     }
   }
 

@@ -12,7 +12,10 @@ public enum PolicyLoader {
   public static let webhookEvents = WebhookEvent.allCases.map(\.rawValue)
   static let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
-  public static func load(path: String, topology: Topology? = nil) throws -> Policy {
+  /// - Parameter checkQuorum: also refuse a trigger whose vantage quorum a standalone
+  ///   topology can never reach (`policy validate --config`; `serve` only warns, since
+  ///   tests feed it votes).
+  public static func load(path: String, topology: Topology? = nil, checkQuorum: Bool = false) throws -> Policy {
     guard let data = FileManager.default.contents(atPath: path) else {
       let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
       throw ConfigReadError(file: path, reason: reason)
@@ -21,12 +24,12 @@ public enum PolicyLoader {
       throw ConfigReadError(file: path, reason: "not UTF-8 text")
     }
     let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-    return try parse(yaml: text, file: path, defaultName: name, topology: topology)
+    return try parse(yaml: text, file: path, defaultName: name, topology: topology, checkQuorum: checkQuorum)
   }
 
-  public static func parse(yaml: String, file: String, defaultName: String, topology: Topology? = nil)
-    throws(ConfigError) -> Policy
-  {
+  public static func parse(
+    yaml: String, file: String, defaultName: String, topology: Topology? = nil, checkQuorum: Bool = false
+  ) throws(ConfigError) -> Policy {
     let reader = NodeReader(file: file)
     let root = try YAMLDocument.compose(yaml, file: file)
     guard let top = NodeReader.Mapping(reader, root, path: "") else {
@@ -46,8 +49,30 @@ public enum PolicyLoader {
     let guards = top.mapping("guards").map(readGuards) ?? Policy.Guards()
     let action = top.mapping("action").map { readAction($0, topology: topology) } ?? Policy.Action()
     top.finish()
+    if checkQuorum, let topology, let problem = standaloneQuorumProblem(trigger, topology) {
+      let path = trigger.quorum != nil ? "trigger.quorum" : "trigger"
+      reader.error(at: reader.location(of: path) ?? SourceLocation(line: 1, column: 1), path, problem)
+    }
     try YAMLDocument.check(reader, file: file)
     return Policy(name: name, description: description, trigger: trigger, guards: guards, action: action)
+  }
+
+  /// A standalone orchestrator is one vantage point: a trigger that needs more to agree
+  /// that a cluster is down could never fire, which an operator must hear before relying on it.
+  public static func standaloneQuorumProblem(_ trigger: Policy.Trigger, _ topology: Topology) -> String? {
+    let needed = trigger.quorum ?? topology.probes.quorum
+    guard topology.controlPlane == nil, needed > 1 else { return nil }
+    let judged = trigger.conditions.contains {
+      switch $0 {
+      case .clusterUnreachable, .probeFailing: true
+      case .lagAbove: false
+      }
+    }
+    guard judged else { return nil }
+    return
+      "quorum \(needed) needs \(needed) vantage points to agree, but this topology runs one orchestrator "
+      + "(standalone, no controlPlane): the trigger could never fire. Set quorum: 1, or run coordinated "
+      + "orchestrators in \(needed) or more regions (docs/high-availability.md)"
   }
 
   private static func readTrigger(_ m: NodeReader.Mapping) -> Policy.Trigger {

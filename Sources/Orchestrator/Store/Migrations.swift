@@ -152,6 +152,24 @@ enum Migrations {
             SELECT id, 3, 'wait-leases', 'skipped', 0, 'journaled before this step existed' FROM failover;
           """)
     }
+    // Active-active: the committed offsets of each region's groups on the remote copies
+    // they read, recorded while their cluster is up. MM2's checkpoints do not cover the
+    // copies (they hold no offset-syncs along the flow out), so a failover of the region
+    // from a dead cluster starts from these.
+    m.registerMigration("v7-group-offsets") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE group_offset (
+            cluster TEXT NOT NULL,
+            grp TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            partition INTEGER NOT NULL,
+            committed INTEGER NOT NULL,
+            at DATETIME NOT NULL,
+            PRIMARY KEY (cluster, grp, topic, partition)
+          ) WITHOUT ROWID;
+          """)
+    }
     return m
   }
 

@@ -8,7 +8,7 @@ extension StateStore {
   /// service back to its primary.
   @discardableResult
   public func ensureServices(_ topology: Topology) async throws -> [ServiceState] {
-    let services = topology.services.map { ($0.name, $0.primary) }
+    let services = topology.lanes.map { ($0.name, $0.primary) }
     return try await write { db in
       let now = Date()
       for (name, primary) in services {

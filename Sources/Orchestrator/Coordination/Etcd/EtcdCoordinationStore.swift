@@ -113,7 +113,7 @@ public final class EtcdCoordinationStore: CoordinationStore {
   // MARK: Service state
 
   public func ensureServices(_ topology: Topology) async throws -> [ServiceState] {
-    for s in topology.services {
+    for s in topology.lanes {
       let initial = ServiceState(
         service: s.name, activeCluster: s.primary, epoch: 1, state: .stable, writable: true, updatedAt: Date())
       _ = try await client.txn(
