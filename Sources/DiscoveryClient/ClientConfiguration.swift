@@ -25,13 +25,14 @@ public enum ClientConfiguration {
         s, writtenAt: writtenAt, bootstrapKey: "KAFKA_BOOTSTRAP_SERVERS", propertyKey: { "KAFKA_\(envName($0))" },
         fieldKey: { "FAILOVERCTL_\(envName($0))" }, value: quote)
     case .json:
-      let object: [String: Any] = [
+      var object: [String: Any] = [
         "service": d.service, "epoch": d.epoch, "cluster": d.active.cluster, "region": d.active.region,
         "bootstrapServers": d.active.bootstrapServers, "properties": d.properties, "writable": s.writesAllowed,
         "reason": s.reason, "topics": ["produce": d.topics.produce, "consume": d.topics.consume],
         "consumerGroups": d.consumerGroups, "leaseSeconds": d.leaseSeconds ?? DiscoveryView.defaultLeaseSeconds,
         "writtenAt": stamp(writtenAt),
       ]
+      if let region = d.region { object["clientRegion"] = region }
       let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
       return String(decoding: data ?? Data("{}".utf8), as: UTF8.self) + "\n"
     }
@@ -58,8 +59,8 @@ public enum ClientConfiguration {
   /// What the file says beyond the cluster's properties, in every format.
   static func fields(_ s: FollowerState) -> [(String, String)] {
     let d = s.document
-    return [
-      ("service", d.service), ("epoch", "\(d.epoch)"), ("cluster", d.active.cluster),
+    return [("service", d.service)] + (d.region.map { [("client.region", $0)] } ?? []) + [
+      ("epoch", "\(d.epoch)"), ("cluster", d.active.cluster),
       ("writable", s.writesAllowed ? "true" : "false"), ("topics.produce", d.topics.produce.joined(separator: ",")),
       ("topics.consume", d.topics.consume.joined(separator: ",")),
       ("consumer.groups", d.consumerGroups.joined(separator: ",")),

@@ -31,6 +31,8 @@ public struct DiscoveryView: Sendable, Equatable, Codable {
   }
 
   public var service: String
+  /// Active-active: the client region the document is for.
+  public var region: String?
   public var epoch: Int64
   public var state: String
   public var mode: String
@@ -43,8 +45,9 @@ public struct DiscoveryView: Sendable, Equatable, Codable {
 
   public init(
     service: String, epoch: Int64, state: String, mode: String, active: Active, properties: [String: String],
-    topics: Topics, consumerGroups: [String], leaseSeconds: Int?
+    topics: Topics, consumerGroups: [String], leaseSeconds: Int?, region: String? = nil
   ) {
+    self.region = region
     self.service = service
     self.epoch = epoch
     self.state = state

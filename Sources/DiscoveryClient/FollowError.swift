@@ -4,6 +4,8 @@ public struct FollowError: Error, CustomStringConvertible, Sendable, Equatable {
   public enum Code: Sendable, Equatable {
     /// A server says the service does not exist.
     case unknownService
+    /// The service is active-active and the region is missing or not one of its own.
+    case region
     /// A server refused the token (401) or its role (403).
     case refused
     /// No server answered before the first document was due.

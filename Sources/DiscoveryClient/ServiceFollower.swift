@@ -8,6 +8,8 @@ import Synchronization
 /// server. It reports each change of what the client may do.
 public final class ServiceFollower: Sendable {
   public let service: String
+  /// Active-active: the region whose clients this one is with (`?region=`).
+  public let region: String?
   public let servers: [String]
   let token: String?
   let http: HTTPClient
@@ -19,10 +21,11 @@ public final class ServiceFollower: Sendable {
 
   /// - Parameter servers: base URLs (`http://host:port`), tried in this order.
   public init(
-    service: String, servers: [String], token: String? = nil, initialTimeout: Duration = .seconds(30),
-    http: HTTPClient = HTTPClient(maxConcurrentRequests: 2)
+    service: String, region: String? = nil, servers: [String], token: String? = nil,
+    initialTimeout: Duration = .seconds(30), http: HTTPClient = HTTPClient(maxConcurrentRequests: 2)
   ) {
     self.service = service
+    self.region = region
     self.servers = servers.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
     self.token = token
     self.initialTimeout = initialTimeout
@@ -116,7 +119,8 @@ public final class ServiceFollower: Sendable {
     let silence = Duration.seconds(state?.document.leaseSeconds ?? DiscoveryView.defaultLeaseSeconds) * 2 / 3
     let progress = StreamProgress()
     let request = HTTPRequest(
-      method: .get, url: "\(server)/v1/services/\(service)/events", headers: headers, timeout: .seconds(86_400))
+      method: .get, url: "\(server)/v1/services/\(service)/events\(regionQuery("?"))", headers: headers,
+      timeout: .seconds(86_400))
     let ended = await withTaskGroup(of: Result<CurlHTTP.HTTPResponse, any Error>?.self) { group in
       group.addTask {
         do {
@@ -182,7 +186,7 @@ public final class ServiceFollower: Sendable {
       let r: CurlHTTP.HTTPResponse
       do {
         r = try await http.get(
-          "\(server)/v1/services/\(service)/discovery?wait=\(wait)&epoch=\(epoch)", headers: headers,
+          "\(server)/v1/services/\(service)/discovery?wait=\(wait)&epoch=\(epoch)\(regionQuery("&"))", headers: headers,
           timeout: .seconds(wait + 5))
       } catch {
         return served ? .ended("\(error)") : .failed("\(error)")
@@ -206,7 +210,14 @@ public final class ServiceFollower: Sendable {
     return .ended("cancelled")
   }
 
-  /// The answers that end following: an unknown service, a refused token.
+  private func regionQuery(_ lead: String) -> String {
+    guard let region else { return "" }
+    let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+    return "\(lead)region=\(region.addingPercentEncoding(withAllowedCharacters: allowed) ?? region)"
+  }
+
+  /// The answers that end following: an unknown service, a refused token, a region
+  /// missing or unknown for an active-active service.
   private func refusal(_ status: Int, _ body: [UInt8]) -> FollowError? {
     let message =
       ((try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any])?["message"] as? String
@@ -215,6 +226,8 @@ public final class ServiceFollower: Sendable {
       return FollowError(.unknownService, message!)
     case 401, 403:
       return FollowError(.refused, message ?? "HTTP \(status)")
+    case 400 where message?.contains("region") == true:
+      return FollowError(.region, message!)
     default:
       return nil
     }

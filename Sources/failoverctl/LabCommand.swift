@@ -21,6 +21,13 @@ struct LabCommand: AsyncParsableCommand {
     var topologyOut: String = "lab-topology.yaml"
     @Flag(help: "Replicate every flow MM2-style (topics, offset-syncs, checkpoints, heartbeats; Connect-style API).")
     var mirror = false
+    @Flag(
+      name: .customLong("active-active"),
+      help: """
+        Active-active services: every region writes to its own cluster, flows both ways between every pair, a home \
+        and consumer groups per region, and the active-active-standalone policy (docs/active-active.md).
+        """)
+    var activeActive = false
     @Option(help: "The lab's control endpoint, HOST:PORT (port 0: any free port).")
     var control: String = "127.0.0.1:8099"
     @Flag(
@@ -55,7 +62,7 @@ struct LabCommand: AsyncParsableCommand {
 
     func run() async throws {
       let names = regions.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-      let lab = try Lab(regions: names, brokersPerRegion: brokers)
+      let lab = try Lab(regions: names, brokersPerRegion: brokers, activeActive: activeActive)
       let address = try ListenAddress(control)
       var mirrors: [LabMirror] = []
       if mirror {
@@ -63,7 +70,7 @@ struct LabCommand: AsyncParsableCommand {
         for flow in t.flows {
           mirrors.append(
             try LabMirror(
-              flow: flow, topology: t, topics: lab.services.flatMap(\.topics), groups: lab.services.flatMap(\.groups),
+              flow: flow, topology: t, topics: lab.services.flatMap(\.topics), groups: lab.allGroups,
               sourceIsUp: { lab.region(flow.source)?.isDown == false }))
         }
       }
@@ -116,13 +123,23 @@ struct LabCommand: AsyncParsableCommand {
             + "(serve --instance NAME --region REGION --advertise URL)")
       }
       let base = URLJoin.trimmed(server)
-      let clients =
-        traffic
-        ? lab.services.map {
-          LabTraffic(
-            service: $0.name, group: $0.groups[0], servers: [base],
-            recordsPerSecond: rate, ledger: ledger)
-        } : []
+      var clients: [LabTraffic] = []
+      if traffic {
+        for s in lab.services {
+          if activeActive {
+            // Each region's clients, with their own group, following their region's document.
+            for region in lab.regions {
+              clients.append(
+                LabTraffic(
+                  service: s.name, region: region.name, group: Lab.groups(of: s, in: region.name)[0],
+                  servers: [base], recordsPerSecond: rate, ledger: ledger))
+            }
+          } else {
+            clients.append(
+              LabTraffic(service: s.name, group: s.groups[0], servers: [base], recordsPerSecond: rate, ledger: ledger))
+          }
+        }
+      }
       let running = clients.map { t in Task { await t.run() } }
       let reporting = Task { if traffic { await reportTraffic(ledger) } }
       defer {
@@ -131,7 +148,8 @@ struct LabCommand: AsyncParsableCommand {
       }
       if traffic {
         say(
-          "traffic: \(rate) records/s per service, following \(base)/v1/services/NAME/discovery "
+          "traffic: \(rate) records/s per service\(activeActive ? " and region" : ""), following \(base)/v1/services/NAME/discovery"
+            + (activeActive ? "?region=REGION " : " ")
             + "(it waits for the control service; ledger at \(controlURL)/lab/traffic)")
       }
       say("lab running; press Ctrl-C to stop")

@@ -127,6 +127,21 @@ extension StatusCommand {
             ]
           }, maxWidth: 80))
     }
+    if !status.standbyWrites.isEmpty {
+      print("")
+      print(
+        TextTable.render(
+          ["STANDBY WRITES", "CLUSTER", "STATE", "RECORDS", "PARTITIONS"],
+          status.standbyWrites.map {
+            [
+              $0.service, $0.cluster, $0.state.rawValue, "\($0.records)",
+              $0.partitions.isEmpty
+                ? "-"
+                : $0.partitions.map { "\($0.topic)[\($0.partition)]: \($0.records)" }
+                  .joined(separator: ", "),
+            ]
+          }, maxWidth: 80))
+    }
     // The server's background services, when one is down or had to be started again.
     let troubled = status.background.filter { $0.state == .down || $0.restarts > 0 }
     if !troubled.isEmpty {

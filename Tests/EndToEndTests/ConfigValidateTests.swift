@@ -32,6 +32,21 @@ struct ConfigValidateTests {
     #expect(errors.contains { ($0["path"] as? String) == "clusters[0].region" })
   }
 
+  @Test func anActiveActiveServiceWithoutItsReverseFlowOrWithAnUnknownRegionIsRefusedWithLines() async throws {
+    let bad = Failoverctl.packageRoot.appendingPathComponent("Tests/OrchestratorTests/Fixtures/bad-active-active.yaml")
+      .path
+    let r = try await Failoverctl.run(["config", "validate", bad])
+    #expect(r.status == 1)
+    #expect(
+      r.stderr.contains(
+        "bad-active-active.yaml:20:16: services[0].clusters[0]: no flow replicates west-kafka -> east-kafka"),
+      "\(r.stderr)")
+    #expect(
+      r.stderr.contains(
+        "bad-active-active.yaml:24:17: services[0].homes[1].region: unknown region \"wset\"; did you mean \"west\"?"),
+      "\(r.stderr)")
+  }
+
   @Test func missingFileExits66() async throws {
     let r = try await Failoverctl.run(["config", "validate", "/no/such/topology.yaml"])
     #expect(r.status == 66)

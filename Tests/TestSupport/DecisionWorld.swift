@@ -117,6 +117,7 @@ public struct DecisionWorld: Sendable {
 
 /// What the executor published to discovery, in order.
 public final class PublishedStates: Sendable {
+  public init() {}
   private let states = Mutex<[ServiceState]>([])
   public func append(_ s: ServiceState) { states.withLock { $0.append(s) } }
   public var all: [ServiceState] { states.withLock { $0 } }

@@ -39,7 +39,7 @@ public actor InMemoryCoordinationStore: CoordinationStore {
   private func conflict(_ message: String) -> StoreError { StoreError(.conflict, path: "memory", message) }
 
   public func ensureServices(_ topology: Topology) async throws -> [ServiceState] {
-    for s in topology.services where states[s.name] == nil {
+    for s in topology.lanes where states[s.name] == nil {
       states[s.name] = ServiceState(
         service: s.name, activeCluster: s.primary, epoch: 1, state: .stable, writable: true, updatedAt: Date())
     }

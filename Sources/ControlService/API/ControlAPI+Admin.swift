@@ -17,6 +17,7 @@ extension ControlAPI {
     var view = StatusView.build(
       topology: topology, states: try await store.serviceStates(), health: { judged[$0] }, lags: try await flowLags())
     view.background = runtime.background.all
+    view.standbyWrites = await runtime.writes.standbyWrites
     return view
   }
 

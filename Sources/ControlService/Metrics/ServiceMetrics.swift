@@ -93,6 +93,12 @@ public final class ServiceMetrics: Sendable {
     gauge("kafka_failover_discovery_event_streams", []).record(Double(eventStreams))
   }
 
+  /// Records written to a service's own topics on a cluster that is not its active one.
+  public func standbyWrites(service: String, cluster: String, records: Int64) {
+    gauge("kafka_failover_standby_writes_records", [("service", service), ("cluster", cluster)]).record(
+      Double(records))
+  }
+
   /// A supervised background service failed (it is started again after a backoff).
   public func backgroundFailure(_ service: String) {
     CoreMetrics.Counter(

@@ -30,6 +30,8 @@ public struct ControlRuntime: Sendable {
   public let policies: [String: Policy]
   /// The supervised background services and their state.
   public let background = BackgroundBoard()
+  /// Writes where they must not be (standby writes; active-active key conflicts).
+  public let writes = WritesBook()
 
   public init(
     topology: Topology, store: any CoordinationStore, local: StateStore, health: HealthBoard, http: HTTPClient,

@@ -132,6 +132,12 @@ public struct ControlServer: Sendable {
       background.append(("ingest \(flow.name)", FlowIngest(ingester: ingester, logger: logger)))
     }
     background.append(("lag-meter", LagMeter(runtime: runtime, logger: logger)))
+    if runtime.topology.services.contains(where: { $0.mode == .activePassive }) {
+      background.append(("standby-writes", StandbyWriteProbe(runtime: runtime, logger: logger)))
+    }
+    if runtime.topology.services.contains(where: { $0.mode == .activeActive }) {
+      background.append(("copy-offsets", CopyOffsetRecorder(runtime: runtime, logger: logger)))
+    }
     if !policies.isEmpty {
       background.append(("auto-failover", AutoFailover(runtime: runtime, policies: policies, logger: logger)))
     }

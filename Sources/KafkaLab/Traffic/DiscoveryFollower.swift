@@ -26,9 +26,9 @@ public final class DiscoveryFollower: Sendable {
   let follower: ServiceFollower
 
   /// - Parameter servers: the control service's base URLs, tried in this order.
-  public init(service: String, servers: [String]) {
+  public init(service: String, region: String? = nil, servers: [String]) {
     // Lab traffic waits for a server as long as the lab runs.
-    follower = ServiceFollower(service: service, servers: servers, initialTimeout: .seconds(86_400))
+    follower = ServiceFollower(service: service, region: region, servers: servers, initialTimeout: .seconds(86_400))
   }
 
   public var view: View? { follower.state.map(View.init) }

@@ -8,6 +8,9 @@ import KafkaClient
 /// cluster changes; the consumer then resumes from the offsets the orchestrator wrote.
 public struct LabTraffic: Sendable {
   public let service: String
+  /// Active-active: the region these clients run in (discovery's `?region=`); their
+  /// records are numbered apart from the other regions'.
+  public let region: String?
   public let group: String
   /// Further consumer groups of the service that commit the same positions as `group`
   /// (once a second) without reading: they make failovers translate and write as many
@@ -24,12 +27,18 @@ public struct LabTraffic: Sendable {
   public let keys: Int
   public let follower: DiscoveryFollower
   public let ledger: TrafficLedger
+  /// Further ledgers told of every acknowledged record (active-active: each region's
+  /// consumers must read every region's records, so each region keeps a ledger).
+  public let alsoAcknowledge: [TrafficLedger]
 
   public init(
-    service: String, group: String, extraGroups: [String] = [], servers: [String], recordsPerSecond: Int = 200,
-    processingDelay: Duration = .zero, isUp: @escaping @Sendable (String) -> Bool = { _ in true }, keys: Int = 16,
-    ledger: TrafficLedger = TrafficLedger()
+    service: String, region: String? = nil, group: String, extraGroups: [String] = [], servers: [String],
+    recordsPerSecond: Int = 200, processingDelay: Duration = .zero,
+    isUp: @escaping @Sendable (String) -> Bool = { _ in true }, keys: Int = 16, ledger: TrafficLedger = TrafficLedger(),
+    alsoAcknowledge: [TrafficLedger] = []
   ) {
+    self.region = region
+    self.alsoAcknowledge = alsoAcknowledge
     self.isUp = isUp
     self.processingDelay = processingDelay
     self.service = service
@@ -37,7 +46,7 @@ public struct LabTraffic: Sendable {
     self.extraGroups = extraGroups
     self.recordsPerSecond = recordsPerSecond
     self.keys = keys
-    follower = DiscoveryFollower(service: service, servers: servers)
+    follower = DiscoveryFollower(service: service, region: region, servers: servers)
     self.ledger = ledger
   }
 
@@ -81,7 +90,8 @@ public struct LabTraffic: Sendable {
         }
         client = (view.bootstrapServers, c)
       }
-      let ids = (seq..<seq + perTick).map { "\(service)-\($0)" }
+      let prefix = region.map { "\(service)-\($0)" } ?? service
+      let ids = (seq..<seq + perTick).map { "\(prefix)-\($0)" }
       let records = ids.enumerated().map { i, id in
         ProducerRecord(topic: topic, key: Array("k\((seq + i) % keys)".utf8), value: Array(id.utf8))
       }
@@ -89,6 +99,7 @@ public struct LabTraffic: Sendable {
       await ledger.sent(ids.count)
       if (try? await client!.client.produce(records, timeout: .seconds(2))) != nil {
         await ledger.acknowledged(ids)
+        for other in alsoAcknowledge { await other.acknowledged(ids) }
       }
     }
   }

@@ -35,18 +35,17 @@ extension FailoverExecutor {
       try await done(([drained] + resumed).joined(separator: "; "))
     case .refreshCheckpoints:
       guard let flow else { return try await done(noFlow, .skipped) }
+      let copies = activeActive && lane != nil ? try await refreshCopies(lane!, r) : ""
       do {
         // Unplanned: the source is likely gone; do not spend long finding out.
         let stats = try await refresh.catchUp(
           flow, timeout: r.mode == .planned ? .seconds(10) : .seconds(3),
           sourceTimeout: r.mode == .planned ? nil : .seconds(1))
-        var read = "\(stats.checkpoints) checkpoints, \(stats.offsetSyncs) offset-syncs read"
-        if activeActive, let lane { read += try await refreshCopies(lane, r) }
-        try await done(read)
+        try await done("\(stats.checkpoints) checkpoints, \(stats.offsetSyncs) offset-syncs read\(copies)")
       } catch {
         // Unplanned: the source may be gone; what was ingested before is what there is.
         guard r.mode != .planned else { throw error }
-        try await done("could not read all of \(flow.name) (\(error)); using the state stored so far")
+        try await done("could not read all of \(flow.name) (\(error)); using the state stored so far\(copies)")
       }
     case .translateOffsets:
       guard let flow else { return try await done("no flow: offsets not translated", .skipped) }

@@ -43,8 +43,8 @@ public struct RemoteCopyTranslation: Sendable {
       var forward: [TopicPartition: OffsetSyncHistory] = [:]
       if let onward { forward = try await store.offsetSyncHistories(flow: onward.name) }
       for group in lane.consumerGroups {
-        let (committed, from) = try await committedOffsets(group, copy: copy, failed: failed, source: source, back)
-        for (partition, c) in committed.sorted(by: { $0.key < $1.key }) {
+        let committed = try await committedOffsets(group, copy: copy, failed: failed, source: source, back)
+        for (partition, (c, from)) in committed.sorted(by: { $0.key < $1.key }) {
           let original = TopicPartition(topic, partition)
           let b = OffsetTranslator.viaOffsetSyncBackwards(committed: c, history: back[original])
           var targetTopic = topic
@@ -72,24 +72,24 @@ public struct RemoteCopyTranslation: Sendable {
     return out
   }
 
-  /// The group's committed offsets on the copy by partition: live when the cluster
-  /// answers, else as last recorded (older is safe: it only re-delivers).
+  /// The group's committed offsets on the copy by partition, and where each comes from:
+  /// live when the cluster answers, else as last recorded (older is safe: it only
+  /// re-delivers).
   private func committedOffsets(
     _ group: String, copy: String, failed: String, source: (any KafkaOperations)?,
     _ syncs: [TopicPartition: OffsetSyncHistory]
-  ) async throws -> ([Int32: Int64], String) {
+  ) async throws -> [Int32: (Int64, String)] {
     let recorded = try await store.groupOffsets(cluster: failed, group: group).filter { $0.key.topic == copy }
-    if let source {
-      var partitions = Set(recorded.keys)
-      for tp in syncs.keys { partitions.insert(TopicPartition(copy, tp.partition)) }
-      if let live = try? await source.committedOffsets(
-        group: group, partitions: partitions.sorted(), timeout: .seconds(3))
-      {
-        var out: [Int32: Int64] = [:]
-        for (tp, offset) in live { if let offset { out[tp.partition] = offset } }
-        return (out, "live")
-      }
+    var out: [Int32: (Int64, String)] = [:]
+    for (tp, (offset, _)) in recorded { out[tp.partition] = (offset, "recorded") }
+    guard let source else { return out }
+    var partitions = Set(recorded.keys)
+    for tp in syncs.keys { partitions.insert(TopicPartition(copy, tp.partition)) }
+    if let live = try? await source.committedOffsets(
+      group: group, partitions: partitions.sorted(), timeout: .seconds(3))
+    {
+      for (tp, offset) in live { if let offset { out[tp.partition] = (offset, "live") } }
     }
-    return (Dictionary(uniqueKeysWithValues: recorded.map { ($0.key.partition, $0.value.0) }), "recorded")
+    return out
   }
 }

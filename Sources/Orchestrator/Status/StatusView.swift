@@ -8,7 +8,10 @@ import Topology
 /// `StatusView.build` only.
 public struct StatusView: Sendable, Codable, Equatable {
   public struct ServiceEntry: Sendable, Codable, Equatable {
+    /// The service, or an active-active region's lane (`orders@east`).
     public let service: String
+    /// Active-active: the client region the lane is for.
+    public let clientRegion: String?
     public let activeCluster: String
     public let region: String
     public let epoch: Int64
@@ -71,6 +74,8 @@ public struct StatusView: Sendable, Codable, Equatable {
   public let clusters: [ClusterEntry]
   public let flows: [FlowEntry]
   public var background: [BackgroundEntry] = []
+  /// The standby-writes probe's findings (empty offline: nothing runs).
+  public var standbyWrites: [StandbyWrites] = []
 
   /// - Parameters:
   ///   - health: the judged health of a cluster or flow by name; nil when no probe
@@ -81,7 +86,8 @@ public struct StatusView: Sendable, Codable, Equatable {
   ) -> StatusView {
     let services = states.map { s in
       ServiceEntry(
-        service: s.service, activeCluster: s.activeCluster, region: topology.cluster(s.activeCluster)?.region ?? "",
+        service: s.service, clientRegion: Service.splitLane(s.service)?.region, activeCluster: s.activeCluster,
+        region: topology.cluster(s.activeCluster)?.region ?? "",
         epoch: s.epoch, state: s.state, writable: s.writable, updatedAt: s.updatedAt)
     }
     let clusters = topology.clusters.map { c in

@@ -11,13 +11,16 @@ struct WatchCommand: AsyncParsableCommand {
       On every change it writes --out atomically (write, then rename) and then runs --exec and sends --signal \
       to --pid. The file says whether writes are allowed: not while the service is fenced, and not once the \
       discovery lease (the document's leaseSeconds) has run out without word from any server; writes are \
-      allowed again as soon as a server answers. It runs until SIGTERM or SIGINT (exit 0). Exit codes: 1 unknown \
-      service; 64 usage; 69 no server answered before the first document (--initial-timeout); 73 cannot write \
+      allowed again as soon as a server answers. An active-active service needs --region: the clients' region, \
+      whose cluster the file names. It runs until SIGTERM or SIGINT (exit 0). Exit codes: 1 unknown \
+      service or region missing or unknown; 64 usage; 69 no server answered before the first document (--initial-timeout); 73 cannot write \
       --out; 77 token refused. Once it has a document it never gives up. See docs/clients.md.
       """)
 
   @Argument(help: "The service to follow.") var service: String
   @Option(help: "Control service URLs, comma-separated, tried in this order.") var server: String
+  @Option(help: "Active-active: the region the clients run in (their home cluster, or the peer they moved to).")
+  var region: String?
   @Option(help: "The file to keep current (default: print each change to standard output).") var out: String?
   @Option(help: "properties, env or json.") var format: String = "properties"
   @Option(help: "A shell command run after each change, once the file is written.") var exec: String?
@@ -50,7 +53,8 @@ struct WatchCommand: AsyncParsableCommand {
       out: out, format: ClientConfiguration.Format(rawValue: format)!, exec: exec,
       signal: signal.flatMap(WatchActions.signalNumber), pid: pid)
     let follower = ServiceFollower(
-      service: service, servers: servers, token: token ?? ProcessInfo.processInfo.environment["FAILOVERCTL_TOKEN"],
+      service: service, region: region, servers: servers,
+      token: token ?? ProcessInfo.processInfo.environment["FAILOVERCTL_TOKEN"],
       initialTimeout: .seconds(initialTimeout))
     let once = self.once
     do {
@@ -70,7 +74,7 @@ struct WatchCommand: AsyncParsableCommand {
     } catch let e as FollowError {
       printError("watch \(service): \(e.description)")
       switch e.code {
-      case .unknownService: throw Exit.invalid
+      case .unknownService, .region: throw Exit.invalid
       case .refused: throw Exit.notPermitted
       case .unreachable: throw Exit.unavailable
       }

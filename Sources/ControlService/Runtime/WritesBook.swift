@@ -1,0 +1,19 @@
+import Orchestrator
+
+/// The latest findings about writes where they must not be: the standby-writes probe of
+/// active-passive services (and, for active-active ones, keys written in several regions).
+/// What `/v1/status` and the metrics show.
+public actor WritesBook {
+  private var standby: [String: StandbyWrites] = [:]
+
+  public init() {}
+
+  func update(_ findings: [StandbyWrites], service: String) {
+    standby = standby.filter { $0.value.service != service }
+    for f in findings { standby["\(f.service)|\(f.cluster)"] = f }
+  }
+
+  public var standbyWrites: [StandbyWrites] {
+    standby.values.sorted { ($0.service, $0.cluster) < ($1.service, $1.cluster) }
+  }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import NIOHTTP1
+import Orchestrator
+import Testing
+import Topology
+
+@testable import ControlService
+
+/// Discovery of an active-active service answers per client region; an active-passive
+/// one ignores the region.
+@Suite("Discovery by region")
+struct DiscoveryRegionTests {
+  static let topology = Topology(
+    regions: [Region(name: "east"), Region(name: "west")],
+    clusters: [
+      Cluster(name: "e", region: "east", bootstrapServers: "e:9092"),
+      Cluster(name: "w", region: "west", bootstrapServers: "w:9092"),
+    ],
+    flows: [Flow(source: "e", target: "w"), Flow(source: "w", target: "e")],
+    services: [
+      Service(
+        name: "orders", mode: .activeActive, primary: "e", standbys: ["w"], topics: ["orders"],
+        homes: [RegionHome(region: "east", cluster: "e"), RegionHome(region: "west", cluster: "w")]),
+      Service(name: "payments", primary: "e", standbys: ["w"], topics: ["payments"]),
+    ])
+
+  static func endpoint() -> DiscoveryEndpoint {
+    let board = DiscoveryBoard()
+    for lane in topology.lanes {
+      let state = ServiceState(
+        service: lane.name, activeCluster: lane.primary, epoch: 1, state: .stable, writable: true, updatedAt: Date())
+      board.publish(PublishedDiscovery(DiscoveryDocument(service: lane, state: state, topology: topology)))
+    }
+    return DiscoveryEndpoint(
+      board: board, auth: BearerAuthMiddleware(authenticator: TokenAuthenticator(tokens: []), role: nil),
+      maxWait: .seconds(1), metrics: ServiceMetrics())
+  }
+
+  static func decide(_ uri: String) -> DiscoveryEndpoint.Decision {
+    let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: uri)
+    return endpoint().decide(DiscoveryEndpoint.route(head)!, head)
+  }
+
+  static func document(_ uri: String) -> DiscoveryDocument? {
+    if case .document(let p, _) = decide(uri) { return p.document }
+    return nil
+  }
+
+  static func refusal(_ uri: String) -> (Int, String)? {
+    guard case .answer(let a) = decide(uri) else { return nil }
+    return (Int(a.status.code), String(buffer: a.body ?? .init()))
+  }
+
+  @Test func eachRegionGetsItsHomeWithItsLocalTopicAndTheRemoteCopies() throws {
+    let east = try #require(Self.document("/v1/services/orders/discovery?region=east"))
+    #expect(east.region == "east" && east.service == "orders" && east.active.cluster == "e")
+    #expect(east.topics.produce == ["orders"] && east.topics.consume == ["orders", "w.orders"])
+    let west = try #require(Self.document("/v1/services/orders/discovery?epoch=1&region=west"))
+    #expect(west.active.cluster == "w" && west.topics.consume == ["orders", "e.orders"])
+  }
+
+  @Test func withoutARegionOrWithAnUnknownOneTheAnswerIs400WithTheRegions() throws {
+    let (status, body) = try #require(Self.refusal("/v1/services/orders/discovery"))
+    #expect(status == 400 && body.contains("region-required") && body.contains("east, west"), "\(body)")
+    let (s2, b2) = try #require(Self.refusal("/v1/services/orders/events?region=wset"))
+    #expect(s2 == 400 && b2.contains("unknown region") && b2.contains("did you mean \\\"west\\\""), "\(b2)")
+  }
+
+  @Test func anActivePassiveServiceIgnoresTheRegion() throws {
+    let doc = try #require(Self.document("/v1/services/payments/discovery?region=west"))
+    #expect(doc.region == nil && doc.active.cluster == "e")
+    let (status, _) = try #require(Self.refusal("/v1/services/nothing/discovery?region=east"))
+    #expect(status == 404)
+  }
+
+  @Test func aStreamFollowsTheRegionsLane() {
+    guard case .stream(let lane, _) = Self.decide("/v1/services/orders/events?region=west") else {
+      Issue.record("not a stream")
+      return
+    }
+    #expect(lane == "orders@west")
+  }
+}
