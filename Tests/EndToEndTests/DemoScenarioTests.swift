@@ -68,6 +68,24 @@ struct DemoScenarioTests {
     #expect(report.json["failbackSeconds"] as? Double != nil)
   }
 
+  /// Both regions write; east dies: only east's clients move, west's never see a change,
+  /// and neither region's consumers lose more than the orchestrator predicted.
+  @Test func activeActiveMovesOnlyEastsClients() async throws {
+    let report = try await demo(["--scenario", "active-active"])
+    #expect(report.json["scenario"] as? String == "active-active")
+    let bound = try #require(report.json["expectedLossBound"] as? Int)
+    let regions = report.json["regions"] as? [[String: Any]] ?? []
+    #expect(regions.map { $0["region"] as? String } == ["east", "west"])
+    for r in regions {
+      #expect((r["consumed"] as? Int ?? 0) > 0 && (r["lost"] as? Int ?? -1) <= bound, "\(r)")
+    }
+    #expect(report.json["unmovedRegionViews"] as? [String] == ["west@1"])
+    #expect(report.moves.compactMap { $0["service"] as? String }.sorted() == ["orders@east", "payments@east"])
+    #expect(report.moves.allSatisfy { $0["status"] as? String == "succeeded" })
+    #expect(
+      report.after == ["orders@east@west", "orders@west@west", "payments@east@west", "payments@west@west"])
+  }
+
   /// Three orchestrators on etcd: the region with the primary and the leader dies; a
   /// survivor leads, two votes from outside east fail the services over, and the loss
   /// stays within the bound.

@@ -161,13 +161,16 @@ struct ServeAdminTests {
       }
       return out
     }
-    // Offline nothing runs in the background: the section is there, empty.
+    // Offline nothing runs in the background: those sections are there, empty.
     var onlineKeys = try keys(online.stdout)
     let background = onlineKeys.removeValue(forKey: "background")
+    let standby = onlineKeys.removeValue(forKey: "standbyWrites")
     var offlineKeys = try keys(offline.stdout)
     #expect(offlineKeys.removeValue(forKey: "background") == [])
+    #expect(offlineKeys.removeValue(forKey: "standbyWrites") == [])
     #expect(onlineKeys == offlineKeys)
-    #expect(onlineKeys[""] == ["services", "clusters", "flows", "background"])
+    #expect(onlineKeys[""] == ["services", "clusters", "flows", "background", "standbyWrites"])
+    #expect(standby == ["service", "cluster", "state", "records", "partitions", "watchedSince", "checkedAt"])
     #expect(background == ["service", "state", "restarts"])  // and since, left out above
     _ = await f.stop()
   }

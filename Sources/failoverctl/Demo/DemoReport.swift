@@ -17,6 +17,18 @@ struct DemoReport: Codable {
     let groupsTranslated: Int
   }
 
+  /// Active-active: one region's clients' view of every region's records.
+  struct RegionReport: Codable {
+    let region: String
+    /// By this region's producers.
+    let produced: Int
+    /// By every region's producers: what this region's consumers must read.
+    let acknowledged: Int
+    let consumed: Int
+    let lost: Int
+    let redelivered: Int
+  }
+
   struct ServiceAfter: Codable {
     let service: String
     let activeCluster: String
@@ -51,10 +63,19 @@ struct DemoReport: Codable {
   var leaderBefore: String? = nil
   var leaderAfter: String? = nil
   var leaderTakeoverSeconds: Double? = nil
+  /// active-active only: per region, and every cluster@epoch west's clients were shown
+  /// (one entry: they never moved nor reconnected).
+  var regions: [RegionReport] = []
+  var unmovedRegionViews: [String] = []
 
   /// The scenario's promise: planned moves lose nothing, an unplanned one no more than predicted.
   var invariantHolds: Bool {
-    [.unplanned, .controlPlane].contains(scenario) ? lost <= Int(expectedLossBound ?? 0) : lost == 0
+    switch scenario {
+    case .unplanned, .controlPlane: lost <= Int(expectedLossBound ?? 0)
+    case .activeActive:
+      regions.allSatisfy { $0.lost <= Int(expectedLossBound ?? 0) } && unmovedRegionViews.count == 1
+    case .planned, .failback: lost == 0
+    }
   }
 
   static func move(_ f: FailoverRecord) -> Move {
@@ -89,15 +110,36 @@ struct DemoReport: Codable {
 
   func render() -> String {
     var out = "\n"
-    out += TextTable.render(
+    if scenario == .activeActive {
+      out += TextTable.render(
+        ["CLIENTS IN", "PRODUCED", "TO READ", "CONSUMED", "LOST", "REDELIVERED", "LOSS BOUND"],
+        regions.map {
+          [
+            $0.region, "\($0.produced)", "\($0.acknowledged)", "\($0.consumed)", "\($0.lost)", "\($0.redelivered)",
+            expectedLossBound.map { "\($0)" } ?? "unknown",
+          ]
+        })
+      out += "\nwest's clients were shown \(unmovedRegionViews.joined(separator: ", ")) throughout"
+      out += unmovedRegionViews.count == 1 ? " (never moved, never reconnected)\n" : " (they MOVED)\n"
+    } else {
+      out += renderTotals()
+    }
+    return out + renderRest()
+  }
+
+  private func renderTotals() -> String {
+    TextTable.render(
       ["PRODUCED", "ACKED", "CONSUMED", "LOST", "REDELIVERED", "LOSS BOUND"],
       [
         [
           "\(produced)", "\(acknowledged)", "\(consumed)", "\(lost)", "\(redelivered)",
           expectedLossBound.map { "\($0)" } ?? "unknown",
         ]
-      ])
-    out += "\n"
+      ]) + "\n"
+  }
+
+  private func renderRest() -> String {
+    var out = ""
     func s(_ v: Double?) -> String { v.map { String(format: "%.1f s", $0) } ?? "n/a" }
     out += "detection \(s(detectionSeconds)), failover \(s(failoverSeconds))"
     if scenario == .failback { out += ", failback \(s(failbackSeconds))" }
@@ -115,6 +157,13 @@ struct DemoReport: Codable {
       + servicesAfter.map { "\($0.service) on \($0.activeCluster) at epoch \($0.epoch)" }
       .joined(separator: ", ") + "\n"
     switch scenario {
+    case .activeActive:
+      let worst = regions.map(\.lost).max() ?? 0
+      out +=
+        invariantHolds
+        ? "each region lost at most \(worst) ≤ the predicted bound \(expectedLossBound ?? 0), and only east's clients moved\n"
+        : "the promise did NOT hold: lost up to \(worst) (bound \(expectedLossBound ?? 0)), west's clients saw "
+          + unmovedRegionViews.joined(separator: ", ") + "\n"
     case .unplanned, .controlPlane:
       out +=
         invariantHolds

@@ -22,8 +22,8 @@ extension DemoScenario {
     if let delay { settings.delay = delay }
     return try lab.topology.flows.map { flow in
       try LabMirror(
-        flow: flow, topology: lab.topology, topics: lab.services.flatMap(\.topics),
-        groups: lab.services.flatMap(\.groups), settings: settings,
+        flow: flow, topology: lab.topology, topics: lab.services.flatMap(\.topics), groups: lab.allGroups,
+        settings: settings,
         sourceIsUp: { lab.region(flow.source)?.isDown == false })
     }
   }
@@ -32,11 +32,11 @@ extension DemoScenario {
   /// topology (the lab's, then 1 s probes with `extraProbes`, then an operator token for
   /// `secret`); the policies directory and the topology file.
   func writeConfiguration(
-    labYAML: String, policy: String, secret: String, extraProbes: String = ""
+    labYAML: String, policy: String, policyName: String = "active-passive", secret: String, extraProbes: String = ""
   ) throws -> (policies: String, topology: String) {
     let policies = work.appendingPathComponent("policies")
     try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
-    try policy.write(to: policies.appendingPathComponent("active-passive.yaml"), atomically: true, encoding: .utf8)
+    try policy.write(to: policies.appendingPathComponent("\(policyName).yaml"), atomically: true, encoding: .utf8)
     let file = work.appendingPathComponent("topology.yaml").path
     try
       (labYAML + """

@@ -19,6 +19,8 @@ struct DemoScenario {
     case failback
     /// Three orchestrators on etcd; the region with the primary and the leader dies.
     case controlPlane = "control-plane"
+    /// Active-active services: both regions write; east dies; only east's clients move.
+    case activeActive = "active-active"
   }
 
   let kind: Kind
@@ -72,6 +74,7 @@ struct DemoScenario {
 
   func run() async throws -> DemoReport {
     if kind == .controlPlane { return try await runControlPlane() }
+    if kind == .activeActive { return try await runActiveActive() }
     var report = newReport(database: database)
     let lab = try Lab(regions: ["east", "west"], brokersPerRegion: 1, services: services())
     // Unplanned: replication runs a second behind, so the failure loses what it had not
@@ -130,7 +133,7 @@ struct DemoScenario {
     case .unplanned:
       say("! region east fails: every broker down")
       east.fail()
-    case .planned, .failback, .controlPlane:
+    case .planned, .failback, .controlPlane, .activeActive:
       say("! planned switchover of every service to west (failoverctl promote SERVICE --to west)")
       for s in lab.services {
         _ = try await api.post(

@@ -28,7 +28,7 @@ struct DemoTimeline: Sendable {
         let clusters = status.clusters.map { "\($0.cluster) \($0.state)" }.joined(separator: ", ")
         let lag = status.flows.map { "\($0.flow) \($0.recordsBehind.map { "\($0)" } ?? "n/a")" }
           .joined(separator: ", ")
-        let placement = status.services.map { "\($0.service)@\($0.activeCluster)\($0.writable ? "" : " (fenced)")" }
+        let placement = status.services.map { "\($0.service)→\($0.activeCluster)\($0.writable ? "" : " (fenced)")" }
           .joined(separator: " ")
         say(
           String(format: "traffic %5.0f/s acked, %5.0f/s consumed", produced, consumed)

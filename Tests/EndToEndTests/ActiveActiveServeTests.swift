@@ -1,0 +1,141 @@
+import CurlHTTP
+import Foundation
+import KafkaClient
+import KafkaLab
+import Orchestrator
+import TestSupport
+import Testing
+import Topology
+
+/// An active-active service over a mirrored lab (flows both ways, a home per region), the
+/// built `failoverctl serve` with the lab's active-active-standalone policy: east dies,
+/// only east's clients move; they come home by a failback.
+@Suite("Active-active through the built binary", .serialized)
+struct ActiveActiveServeTests {
+  static let eastGroup = "orders-processor-east"
+  static let westGroup = "orders-processor-west"
+
+  static func doc(_ f: ServeFixture, _ region: String) async throws -> ([String: Any], String?) {
+    let r = try await f.get("/v1/services/orders/discovery?region=\(region)")
+    return (try json(r), r.headers.first { $0.name.lowercased() == "etag" }?.value)
+  }
+
+  static func cluster(_ d: [String: Any]) -> String? { (d["active"] as? [String: Any])?["cluster"] as? String }
+
+  /// Polls until `condition` holds (bounded), returning whether it did.
+  static func eventually(_ limit: Duration = .seconds(30), _ condition: () async throws -> Bool) async rethrows -> Bool
+  {
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+      if try await condition() { return true }
+      try? await Task.sleep(for: .milliseconds(200))
+    }
+    return try await condition()
+  }
+
+  static func committed(_ c: KafkaClient, _ group: String, _ topic: String) async throws -> Int64? {
+    try await c.committedOffsets(group: group, partitions: [TopicPartition(topic, 0)])[TopicPartition(topic, 0)] ?? nil
+  }
+
+  @Test func eastFailsOnlyEastsClientsMoveAndAFailbackBringsThemHome() async throws {
+    let fixture = try await ServeFixture.start(labArguments: ["--active-active", "--mirror"])
+    defer { Task { _ = await fixture.stop() } }
+    let topology = try TopologyLoader.load(path: fixture.topology).topology
+    let east = try topology.cluster("east")!.makeClient()
+    let west = try topology.cluster("west")!.makeClient()
+    // Each region writes its own orders; the mirrors copy them both ways.
+    _ = try await east.produce(
+      (0..<30).map { ProducerRecord(topic: "orders", partition: 0, value: Array("e\($0)".utf8)) })
+    _ = try await west.produce(
+      (0..<40).map { ProducerRecord(topic: "orders", partition: 0, value: Array("w\($0)".utf8)) })
+    let copied = try await Self.eventually {
+      let e = try await east.watermarks(for: [TopicPartition("west.orders", 0)])[TopicPartition("west.orders", 0)]
+      let w = try await west.watermarks(for: [TopicPartition("east.orders", 0)])[TopicPartition("east.orders", 0)]
+      return e?.high == 40 && w?.high == 30
+    }
+    try #require(copied, "the mirrors did not copy both ways")
+    // Each region's consumers have read part of everything, on their own cluster.
+    let eastBook = GroupOffsetBook(bootstrapServers: topology.cluster("east")!.bootstrapServers)
+    let westBook = GroupOffsetBook(bootstrapServers: topology.cluster("west")!.bootstrapServers)
+    try await eastBook.commit(
+      Self.eastGroup, [TopicPartition("orders", 0): 20, TopicPartition("west.orders", 0): 25])
+    try await westBook.commit(
+      Self.westGroup, [TopicPartition("orders", 0): 33, TopicPartition("east.orders", 0): 10])
+
+    // Before: each region on its home, with its local topic and the other's copy.
+    let (eastDoc, _) = try await Self.doc(fixture, "east")
+    #expect(Self.cluster(eastDoc) == "east" && eastDoc["region"] as? String == "east")
+    #expect((eastDoc["topics"] as? [String: Any])?["consume"] as? [String] == ["orders", "west.orders"])
+    let (westDoc, westETag) = try await Self.doc(fixture, "west")
+    #expect(Self.cluster(westDoc) == "west" && westDoc["epoch"] as? Int == 1)
+    let missing = try await fixture.get("/v1/services/orders/discovery")
+    #expect(missing.status == 400 && missing.text.contains("east, west"), "\(missing.text)")
+    let westStream = EventStreamRecorder(fixture.server.url + "/v1/services/orders/events?region=west")
+    #expect(await westStream.wait { $0.count == 1 })
+
+    // The orchestrator has east's offsets: MM2's checkpoint of orders on west, and its own
+    // record of west.orders on east.
+    let state = try await StateStore.open(path: fixture.db)
+    let ready = try await Self.eventually {
+      let recorded = try await state.groupOffsets(cluster: "east", group: Self.eastGroup)
+      let checkpoints = try await state.checkpoints(flow: "east->west", groups: [Self.eastGroup])
+      return recorded[TopicPartition("west.orders", 0)]?.0 == 25
+        && checkpoints.contains { $0.checkpoint.topic == "orders" && $0.checkpoint.upstreamOffset == 20 }
+    }
+    try #require(ready, "offsets of east's group were not recorded")
+
+    // East dies; the policy moves east's clients to west.
+    let lab = try #require(
+      topology.flows.first?.connectURL.map { String($0[..<$0.range(of: "/connect/")!.lowerBound]) })
+    #expect(try await Failoverctl.run(["lab", "fail", "east", "--lab", lab]).status == 0)
+    let moved = try await Self.eventually(.seconds(60)) {
+      let (d, _) = try await Self.doc(fixture, "east")
+      return Self.cluster(d) == "west" && d["epoch"] as? Int == 3
+    }
+    try #require(moved, "east's clients were not moved")
+    let (eastAfter, _) = try await Self.doc(fixture, "east")
+    #expect((eastAfter["topics"] as? [String: Any])?["consume"] as? [String] == ["orders", "east.orders"])
+    #expect(eastAfter["consumerGroups"] as? [String] == [Self.eastGroup])
+    // West's clients: the same document, byte for byte, and no event on their stream.
+    let (westAfter, westETagAfter) = try await Self.doc(fixture, "west")
+    #expect(westETagAfter == westETag && westAfter["epoch"] as? Int == 1)
+    try await Task.sleep(for: .seconds(1))
+    #expect(westStream.ids == [1], "\(westStream.ids)")
+    await westStream.stop()
+    // East's group on west: its own orders as east.orders (at most the 20 it had read),
+    // and west's orders (at most the 25 it had read as west.orders).
+    let onCopy = try #require(try await Self.committed(west, Self.eastGroup, "east.orders"))
+    let onLocal = try #require(try await Self.committed(west, Self.eastGroup, "orders"))
+    print("active-active: east's group on west: east.orders \(onCopy) (read 20), orders \(onLocal) (read 25)")
+    #expect((1...20).contains(onCopy) && (1...25).contains(onLocal))
+    // West's own group was not touched.
+    #expect(try await Self.committed(west, Self.westGroup, "orders") == 33)
+    #expect(try await Self.committed(west, Self.westGroup, "east.orders") == 10)
+    let history = try json(try await fixture.get("/v1/failovers?service=orders@east", as: "viewer"))
+    let failovers = history["failovers"] as? [[String: Any]] ?? []
+    #expect(failovers.count == 1 && failovers.first?["service"] as? String == "orders@east", "\(history)")
+
+    // East is back; its clients read on in west meanwhile; a failback brings them home.
+    #expect(try await Failoverctl.run(["lab", "recover", "east", "--lab", lab]).status == 0)
+    try await westBook.commit(Self.eastGroup, [TopicPartition("orders", 0): 40, TopicPartition("east.orders", 0): 30])
+    let up = try await Self.eventually {
+      let s = try json(try await fixture.get("/v1/status", as: "viewer"))
+      let clusters = s["clusters"] as? [[String: Any]] ?? []
+      return clusters.first { $0["cluster"] as? String == "east" }?["state"] as? String == "healthy"
+    }
+    try #require(up, "east did not come back healthy")
+    let back = try await fixture.switchOver(
+      "/v1/services/orders/failback", #"{"region": "east", "reason": "east is back"}"#)
+    #expect(back["status"] as? String == "succeeded", "\(back)")
+    let (home, _) = try await Self.doc(fixture, "east")
+    #expect(Self.cluster(home) == "east" && home["epoch"] as? Int == 5)
+    let homeLocal = try #require(try await Self.committed(east, Self.eastGroup, "orders"))
+    let homeCopy = try #require(try await Self.committed(east, Self.eastGroup, "west.orders"))
+    print(
+      "active-active: after failback, east's group on east: orders \(homeLocal) (read 30), west.orders \(homeCopy) (read 40)"
+    )
+    #expect((21...30).contains(homeLocal) && (26...40).contains(homeCopy))
+    let (westFinal, westETagFinal) = try await Self.doc(fixture, "west")
+    #expect(westETagFinal == westETag && westFinal["epoch"] as? Int == 1)
+  }
+}

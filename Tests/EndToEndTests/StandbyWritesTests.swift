@@ -1,0 +1,54 @@
+import CurlHTTP
+import Foundation
+import KafkaClient
+import TestSupport
+import Testing
+import Topology
+
+/// The standby-writes probe through the built binary: a producer that writes to the
+/// standby's own topic (a client with a stale configuration, a script) is seen.
+@Suite("Writes to a standby, reported")
+struct StandbyWritesTests {
+  @Test func aProducerWritingToTheStandbysLocalTopicIsReportedWithItsPartitions() async throws {
+    let fixture = try await ServeFixture.start()
+    defer { Task { _ = await fixture.stop() } }
+    let topology = try TopologyLoader.load(path: fixture.topology).topology
+    let west = try topology.cluster("west")!.makeClient()
+    func finding() async throws -> [String: Any]? {
+      let s = try json(try await fixture.get("/v1/status", as: "viewer"))
+      return (s["standbyWrites"] as? [[String: Any]])?.first {
+        $0["service"] as? String == "orders" && $0["cluster"] as? String == "west"
+      }
+    }
+    // Watched, and nothing written yet.
+    var watched = false
+    for _ in 0..<100 where !watched {
+      watched = try await finding()?["state"] as? String == "healthy"
+      if !watched { try await Task.sleep(for: .milliseconds(100)) }
+    }
+    try #require(watched, "west is not watched for orders")
+    _ = try await west.produce(
+      (0..<7).map { ProducerRecord(topic: "orders", partition: 2, value: Array("x\($0)".utf8)) })
+    let written = ContinuousClock.now
+    var found: [String: Any]? = nil
+    for _ in 0..<200 {
+      found = try await finding()
+      if found?["state"] as? String == "degraded" { break }
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    print("standby writes: reported \(ContinuousClock.now - written) after the write (probe interval 1 s)")
+    #expect(found?["state"] as? String == "degraded", "\(found ?? [:])")
+    #expect(found?["records"] as? Int == 7)
+    let partitions = found?["partitions"] as? [[String: Any]] ?? []
+    #expect(partitions.count == 1)
+    #expect(partitions.first?["topic"] as? String == "orders" && partitions.first?["partition"] as? Int == 2)
+    #expect(partitions.first?["records"] as? Int == 7)
+    // The replicated copy (east.orders) and the active cluster are not what it watches.
+    let s = try json(try await fixture.get("/v1/status", as: "viewer"))
+    #expect(((s["standbyWrites"] as? [[String: Any]]) ?? []).allSatisfy { $0["cluster"] as? String == "west" })
+    let metrics = try await fixture.get("/metrics").text
+    #expect(
+      metrics.contains("kafka_failover_standby_writes_records{service=\"orders\",cluster=\"west\"} 7"),
+      "\(metrics.split(separator: "\n").filter { $0.contains("standby") })")
+  }
+}
