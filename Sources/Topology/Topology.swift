@@ -187,6 +187,8 @@ public struct Service: Sendable, Equatable {
   /// Active-active: where each client region's clients go (one entry per client region).
   /// On a region's lane (`Topology.lanes`), only that region's.
   public var homes: [RegionHome]
+  /// Active-active: keys written in several regions, reported (nil: not watched).
+  public var conflictReport: ConflictReportSettings?
   public var location: SourceLocation?
 
   /// What clients get when the topology names no lease: long enough to ride out a slow
@@ -196,9 +198,11 @@ public struct Service: Sendable, Equatable {
   public init(
     name: String, mode: ServiceMode = .activePassive, primary: String, standbys: [String], topics: [String],
     topicPattern: String? = nil, consumerGroups: [String] = [], groupPattern: String? = nil, policy: String? = nil,
-    leaseSeconds: Int = Service.defaultLeaseSeconds, homes: [RegionHome] = [], location: SourceLocation? = nil
+    leaseSeconds: Int = Service.defaultLeaseSeconds, homes: [RegionHome] = [],
+    conflictReport: ConflictReportSettings? = nil, location: SourceLocation? = nil
   ) {
     self.homes = homes
+    self.conflictReport = conflictReport
     self.name = name
     self.mode = mode
     self.primary = primary

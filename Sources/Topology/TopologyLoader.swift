@@ -156,6 +156,12 @@ public enum TopologyLoader {
       }
     }
     let homes = (m.sequence("homes") ?? []).compactMap { readHome(r, $0, $1) }
+    let conflicts = m.mapping("conflictReport").map(readConflictReport)
+    if conflicts != nil, mode == .activePassive {
+      r.error(
+        m.value("conflictReport"), m.child("conflictReport"),
+        "conflictReport is for active-active services; only they take writes in several regions")
+    }
     if !homes.isEmpty, mode == .activePassive {
       r.error(
         m.value("homes"), m.child("homes"),
@@ -167,7 +173,37 @@ public enum TopologyLoader {
     return Service(
       name: name, mode: mode, primary: first, standbys: Array(all.dropFirst()),
       topics: (topics ?? []).map(\.0), topicPattern: topicPattern, consumerGroups: (groups ?? []).map(\.0),
-      groupPattern: groupPattern, policy: policy, leaseSeconds: lease, homes: homes, location: m.keyLocation("name"))
+      groupPattern: groupPattern, policy: policy, leaseSeconds: lease, homes: homes, conflictReport: conflicts,
+      location: m.keyLocation("name"))
+  }
+
+  private static func readConflictReport(_ m: NodeReader.Mapping) -> ConflictReportSettings {
+    defer { m.finish() }
+    var s = ConflictReportSettings()
+    if let text = m.string("window") {
+      if let d = DurationText.parse(text), d >= .seconds(1) {
+        s.window = d
+      } else {
+        m.reader.error(
+          m.value("window"), m.child("window"), "expected a duration of 1s or more, such as 5m, found \"\(text)\"")
+      }
+    }
+    if let n = m.int("sample") {
+      if (1...1_000_000).contains(n) {
+        s.sample = n
+      } else {
+        m.reader.error(
+          m.value("sample"), m.child("sample"), "expected 1 (every key) to 1000000 (one key in a million), found \(n)")
+      }
+    }
+    if let n = m.int("maxKeys") {
+      if (100...10_000_000).contains(n) {
+        s.maxKeys = n
+      } else {
+        m.reader.error(m.value("maxKeys"), m.child("maxKeys"), "expected 100 to 10000000 keys, found \(n)")
+      }
+    }
+    return s
   }
 
   /// One entry of an active-active service's `homes`; a missing cluster ("") is filled in

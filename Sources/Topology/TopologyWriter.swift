@@ -95,6 +95,12 @@ public enum TopologyWriter {
     if let p = s.groupPattern { out.append("    groupPattern: \(q(p))") }
     if let p = s.policy { out.append("    policy: \(q(p))") }
     if s.leaseSeconds != Service.defaultLeaseSeconds { out.append("    leaseSeconds: \(s.leaseSeconds)") }
+    if let c = s.conflictReport {
+      out += [
+        "    conflictReport:", "      window: \(Int(c.window / .seconds(1)))s", "      sample: \(c.sample)",
+        "      maxKeys: \(c.maxKeys)",
+      ]
+    }
     return out
   }
 

@@ -142,6 +142,18 @@ extension StatusCommand {
             ]
           }, maxWidth: 80))
     }
+    if !status.conflicts.isEmpty {
+      print("")
+      print(
+        TextTable.render(
+          ["CONFLICTS", "KEYS NOW", "WRITES", "WATCHED", "SAMPLE", "NEWEST"],
+          status.conflicts.map {
+            [
+              $0.service, "\($0.conflictingKeys)", "\($0.conflictingWrites)", "\($0.keysWatched)", "1/\($0.sample)",
+              $0.recent.first.map { "\($0.topic) \($0.key) on \($0.clusters.joined(separator: ", "))" } ?? "-",
+            ]
+          }, maxWidth: 80))
+    }
     // The server's background services, when one is down or had to be started again.
     let troubled = status.background.filter { $0.state == .down || $0.restarts > 0 }
     if !troubled.isEmpty {

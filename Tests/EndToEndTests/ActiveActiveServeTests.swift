@@ -38,7 +38,14 @@ struct ActiveActiveServeTests {
   }
 
   @Test func eastFailsOnlyEastsClientsMoveAndAFailbackBringsThemHome() async throws {
-    let fixture = try await ServeFixture.start(labArguments: ["--active-active", "--mirror"])
+    // orders asks for a conflict report (every key, a five-minute window).
+    let fixture = try await ServeFixture.start(labArguments: ["--active-active", "--mirror"]) { yaml in
+      var lines = yaml.components(separatedBy: "\n")
+      if let i = lines.firstIndex(where: { $0.contains("policy: \"active-active-standalone\"") }) {
+        lines.insert(contentsOf: ["    conflictReport:", "      window: 5m", "      sample: 1"], at: i + 1)
+      }
+      return lines.joined(separator: "\n")
+    }
     defer { Task { _ = await fixture.stop() } }
     let topology = try TopologyLoader.load(path: fixture.topology).topology
     let east = try topology.cluster("east")!.makeClient()
@@ -83,6 +90,23 @@ struct ActiveActiveServeTests {
         && checkpoints.contains { $0.checkpoint.topic == "orders" && $0.checkpoint.upstreamOffset == 20 }
     }
     try #require(ready, "offsets of east's group were not recorded")
+
+    // The same customer's key written in both regions: Kafka keeps both; the report says so.
+    _ = try await east.produce([
+      ProducerRecord(topic: "orders", partition: 1, key: Array("customer-7".utf8), value: [1])
+    ])
+    _ = try await west.produce([
+      ProducerRecord(topic: "orders", partition: 4, key: Array("customer-7".utf8), value: [2])
+    ])
+    var conflict: [String: Any]? = nil
+    _ = try await Self.eventually {
+      let s = try json(try await fixture.get("/v1/status", as: "viewer"))
+      conflict = (s["conflicts"] as? [[String: Any]])?.first { $0["service"] as? String == "orders" }
+      return (conflict?["conflictingWrites"] as? Int ?? 0) >= 1
+    }
+    #expect(conflict?["conflictingKeys"] as? Int == 1, "\(conflict ?? [:])")
+    let example = (conflict?["recent"] as? [[String: Any]])?.first
+    #expect(example?["key"] as? String == "customer-7" && example?["clusters"] as? [String] == ["east", "west"])
 
     // East dies; the policy moves east's clients to west.
     let lab = try #require(

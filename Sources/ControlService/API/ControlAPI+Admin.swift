@@ -18,6 +18,7 @@ extension ControlAPI {
       topology: topology, states: try await store.serviceStates(), health: { judged[$0] }, lags: try await flowLags())
     view.background = runtime.background.all
     view.standbyWrites = await runtime.writes.standbyWrites
+    view.conflicts = await runtime.writes.conflicts
     return view
   }
 

@@ -99,6 +99,13 @@ public final class ServiceMetrics: Sendable {
       Double(records))
   }
 
+  /// The conflict report of an active-active service (sampled keys).
+  public func conflicts(_ r: ConflictReport) {
+    gauge("kafka_failover_conflicting_keys", [("service", r.service)]).record(Double(r.conflictingKeys))
+    gauge("kafka_failover_conflicting_writes", [("service", r.service)]).record(Double(r.conflictingWrites))
+    gauge("kafka_failover_conflict_keys_watched", [("service", r.service)]).record(Double(r.keysWatched))
+  }
+
   /// A supervised background service failed (it is started again after a backoff).
   public func backgroundFailure(_ service: String) {
     CoreMetrics.Counter(

@@ -138,6 +138,9 @@ public struct ControlServer: Sendable {
     if runtime.topology.services.contains(where: { $0.mode == .activeActive }) {
       background.append(("copy-offsets", CopyOffsetRecorder(runtime: runtime, logger: logger)))
     }
+    for s in runtime.topology.services where s.conflictReport != nil {
+      background.append(("conflicts \(s.name)", ConflictProbe(service: s.name, runtime: runtime, logger: logger)))
+    }
     if !policies.isEmpty {
       background.append(("auto-failover", AutoFailover(runtime: runtime, policies: policies, logger: logger)))
     }

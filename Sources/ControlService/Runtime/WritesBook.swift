@@ -5,6 +5,7 @@ import Orchestrator
 /// What `/v1/status` and the metrics show.
 public actor WritesBook {
   private var standby: [String: StandbyWrites] = [:]
+  private var conflictReports: [String: ConflictReport] = [:]
 
   public init() {}
 
@@ -12,6 +13,10 @@ public actor WritesBook {
     standby = standby.filter { $0.value.service != service }
     for f in findings { standby["\(f.service)|\(f.cluster)"] = f }
   }
+
+  func update(_ report: ConflictReport) { conflictReports[report.service] = report }
+
+  public var conflicts: [ConflictReport] { conflictReports.values.sorted { $0.service < $1.service } }
 
   public var standbyWrites: [StandbyWrites] {
     standby.values.sorted { ($0.service, $0.cluster) < ($1.service, $1.cluster) }

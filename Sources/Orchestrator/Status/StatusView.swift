@@ -76,6 +76,8 @@ public struct StatusView: Sendable, Codable, Equatable {
   public var background: [BackgroundEntry] = []
   /// The standby-writes probe's findings (empty offline: nothing runs).
   public var standbyWrites: [StandbyWrites] = []
+  /// The conflict reports of active-active services that ask for one (empty offline).
+  public var conflicts: [ConflictReport] = []
 
   /// - Parameters:
   ///   - health: the judged health of a cluster or flow by name; nil when no probe
