@@ -82,6 +82,8 @@ struct SwitchOptions: ParsableArguments {
   @Flag(help: "Show the plan; change nothing.") var dryRun = false
   @Flag(help: "Do not ask for confirmation.") var yes = false
   @Option(help: "Why, for the audit log.") var reason: String = ""
+  @Option(help: "Active-active: the client region whose clients move (or name the service SERVICE@REGION).")
+  var region: String?
   @Flag(help: "Return once the failover is accepted; do not follow its steps.") var noWait = false
   @OptionGroup var server: ServerOptions
 
@@ -91,6 +93,7 @@ struct SwitchOptions: ParsableArguments {
     let path = "/v1/services/\(pathComponent(service))/\(action)"
     var body = fields
     body["reason"] = reason
+    if let region { body["region"] = region }
     if !dryRun && !yes {
       body["dryRun"] = true
       printOutcome(try await client.post(path, body: body, as: SwitchOutcome.self))
@@ -143,16 +146,22 @@ struct DemoteCommand: AsyncParsableCommand {
   @Flag(help: "Show the plan; change nothing.") var dryRun = false
   @Flag(help: "Do not ask for confirmation.") var yes = false
   @Option(help: "Why, for the audit log.") var reason: String = ""
+  @Option(help: "Active-active: the client region whose producers stop (or name the service SERVICE@REGION).")
+  var region: String?
   @OptionGroup var server: ServerOptions
 
   func run() async throws {
     let client = server.client
     let path = "/v1/services/\(pathComponent(service))/demote"
+    var body: [String: Any] = ["reason": reason]
+    if let region { body["region"] = region }
     if !dryRun && !yes {
-      printOutcome(try await client.post(path, body: ["dryRun": true, "reason": reason], as: SwitchOutcome.self))
+      body["dryRun"] = true
+      printOutcome(try await client.post(path, body: body, as: SwitchOutcome.self))
       try confirm("Demote \(service)? Producers will stop until a cluster is promoted.")
     }
-    let outcome = try await client.post(path, body: ["dryRun": dryRun, "reason": reason], as: SwitchOutcome.self)
+    body["dryRun"] = dryRun
+    let outcome = try await client.post(path, body: body, as: SwitchOutcome.self)
     if server.output == .json { try printJSON(outcome) } else { printOutcome(outcome) }
   }
 }

@@ -2,7 +2,7 @@
 // operator has typed the service's name. The API's refusal (401, 403, 409...) is shown
 // as the API words it; nothing is retried behind the operator's back.
 import { h, replace, num, table } from "./dom.js";
-import { post, paths, APIError } from "./api.js";
+import { post, paths, splitLane, APIError } from "./api.js";
 
 const dialog = () => document.getElementById("dialog");
 
@@ -28,7 +28,9 @@ function field(label, control) {
 /** The dialog for a service action: its inputs, the plan, the confirmation. */
 export function openAction(verb, service, state) {
   const d = dialog();
-  const def = state.topology.services.find((x) => x.name === service) || { primary: "", standbys: [] };
+  // An active-active region's lane (orders@east) acts on its service, for its region.
+  const { service: base, region } = splitLane(service);
+  const def = state.topology.services.find((x) => x.name === base) || { primary: "", standbys: [] };
   const current = state.status.services.find((x) => x.service === service);
   const clusters = [def.primary, ...def.standbys].filter((c) => c && c !== current?.activeCluster);
   const inputs = {};
@@ -50,6 +52,7 @@ export function openAction(verb, service, state) {
 
   const body = () => {
     const b = { reason: inputs.reason.value };
+    if (region) b.region = region;
     if (inputs.to && inputs.to.value) b.to = inputs.to.value;
     if (inputs.mode) b.mode = inputs.mode.value;
     return b;

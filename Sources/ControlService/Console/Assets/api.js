@@ -61,6 +61,13 @@ export async function post(path, body) {
 }
 
 const enc = encodeURIComponent;
+
+/** `orders@east` (an active-active region's lane) → { service: "orders", region: "east" }. */
+export function splitLane(name) {
+  const at = name.indexOf("@");
+  return at < 0 ? { service: name, region: null } : { service: name.slice(0, at), region: name.slice(at + 1) };
+}
+
 export const paths = {
   status: "/v1/status",
   topology: "/v1/topology",
@@ -69,9 +76,12 @@ export const paths = {
   failovers: (n = 50) => `/v1/failovers?limit=${n}`,
   failover: (id) => `/v1/failovers/${enc(id)}`,
   audit: (limit, before) => `/v1/audit?limit=${limit}${before ? `&before=${enc(before)}` : ""}`,
-  action: (service, verb) => `/v1/services/${enc(service)}/${verb}`,
+  action: (service, verb) => `/v1/services/${enc(splitLane(service).service)}/${verb}`,
   failoverAction: (id, verb) => `/v1/failovers/${enc(id)}/${verb}`,
-  events: (service) => `/v1/services/${enc(service)}/events`,
+  events: (service) => {
+    const { service: base, region } = splitLane(service);
+    return `/v1/services/${enc(base)}/events${region ? `?region=${enc(region)}` : ""}`;
+  },
 };
 
 /**

@@ -67,12 +67,13 @@ export function renderOverview(main, state) {
         }))),
     h("section", { id: "services", "aria-labelledby": "services-h" },
       h("h3", { id: "services-h" }, "Services"),
-      table(null, ["Service", "Mode", "Active cluster", "Epoch", "State", "Writable", "Updates", "Actions"],
+      table(null, ["Service", "Mode", "Clients in", "Active cluster", "Epoch", "State", "Writable", "Updates", "Actions"],
         status.services.map((sv) => {
-          const def = topology.services.find((x) => x.name === sv.service) || {};
+          const def = topology.services.find((x) => x.name === sv.service.split("@")[0]) || {};
           return h("tr", { "data-service": sv.service },
             h("th", { scope: "row" }, sv.service),
             h("td", {}, def.mode || "—"),
+            h("td", { class: "client-region" }, sv.clientRegion || "every region"),
             h("td", { class: "active" }, sv.activeCluster, h("span", { class: "muted" }, ` (${sv.region})`)),
             h("td", { class: "num epoch" }, String(sv.epoch)),
             h("td", { class: "state" }, chip(sv.state)),
@@ -83,5 +84,32 @@ export function renderOverview(main, state) {
                 h("button", { type: "button", "data-action": verb, onclick: () => openAction(verb, sv.service, state) },
                   verb[0].toUpperCase() + verb.slice(1) + "…"))));
         }))),
+    writesSection(status),
     h("p", { class: "muted small" }, `Updated ${time(new Date().toISOString())}`));
+}
+
+/** Writes where they must not be: standbys taking writes, keys written in several regions. */
+function writesSection(status) {
+  const standby = status.standbyWrites || [];
+  const conflicts = status.conflicts || [];
+  if (!standby.length && !conflicts.length) return null;
+  return h("section", { id: "writes", "aria-labelledby": "writes-h" },
+    h("h3", { id: "writes-h" }, "Writes where they must not be"),
+    standby.length
+      ? table(null, ["Service", "Cluster (not active)", "State", "Records", "Partitions", "Watched since"],
+          standby.map((w) =>
+            h("tr", { "data-standby": `${w.service}/${w.cluster}` },
+              h("th", { scope: "row" }, w.service), h("td", {}, w.cluster), h("td", {}, chip(w.state)),
+              h("td", { class: "num" }, num(w.records)),
+              h("td", {}, w.partitions.map((p) => `${p.topic}[${p.partition}]: ${p.records}`).join(", ") || "—"),
+              h("td", {}, time(w.watchedSince)))))
+      : null,
+    conflicts.length
+      ? table(null, ["Service (active-active)", "Keys in conflict now", "Conflicting writes", "Keys watched", "Newest"],
+          conflicts.map((c) =>
+            h("tr", { "data-conflicts": c.service },
+              h("th", { scope: "row" }, c.service), h("td", { class: "num" }, num(c.conflictingKeys)),
+              h("td", { class: "num" }, num(c.conflictingWrites)), h("td", { class: "num" }, `${num(c.keysWatched)} (1 in ${c.sample})`),
+              h("td", {}, c.recent.length ? `${c.recent[0].topic} ${c.recent[0].key} on ${c.recent[0].clusters.join(" and ")}` : "—"))))
+      : null);
 }
