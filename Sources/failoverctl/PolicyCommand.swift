@@ -41,15 +41,17 @@ extension PolicyCommand {
     @Option(help: "The policy YAML file.") var policy: String
     @Option(help: "The topology YAML file.") var config: String
     @Option(help: "The SQLite state database.") var db: String = StateStore.defaultPath
-    @Option(help: "Only this service (default: the services that name this policy, else all).") var service: String?
+    @Option(help: "Only this service, or SERVICE@REGION (default: the services that name this policy, else all).")
+    var service: String?
     @Option(help: "text or json.") var output: OutputFormat = .text
 
     func run() async throws {
       do {
         let topology = try TopologyLoader.load(path: config).topology
         let p = try PolicyLoader.load(path: policy, topology: topology)
-        var services = topology.services.filter { $0.policy == p.name }
-        if services.isEmpty { services = topology.services }
+        // Each client region of an active-active service is decided on its own.
+        var services = topology.lanes.filter { $0.policy == p.name }
+        if services.isEmpty { services = topology.lanes }
         if let service {
           guard let s = topology.service(service) else {
             printError("unknown service \"\(service)\"")

@@ -77,6 +77,15 @@ struct ActiveActiveServeTests {
     #expect(Self.cluster(westDoc) == "west" && westDoc["epoch"] as? Int == 1)
     let missing = try await fixture.get("/v1/services/orders/discovery")
     #expect(missing.status == 400 && missing.text.contains("east, west"), "\(missing.text)")
+    // The sidecar, for west's clients; without a region it stops at once, naming them.
+    let watched = try await Failoverctl.run([
+      "watch", "orders", "--server", fixture.server.url, "--region", "west", "--once", "--format", "json",
+    ])
+    #expect(watched.status == 0, "\(watched.stderr)")
+    let file = try JSONSerialization.jsonObject(with: Data(watched.stdout.utf8)) as? [String: Any] ?? [:]
+    #expect(file["cluster"] as? String == "west" && file["clientRegion"] as? String == "west", "\(file)")
+    let noRegion = try await Failoverctl.run(["watch", "orders", "--server", fixture.server.url, "--once"])
+    #expect(noRegion.status == 1 && noRegion.stderr.contains("east, west"), "\(noRegion.stderr)")
     let westStream = EventStreamRecorder(fixture.server.url + "/v1/services/orders/events?region=west")
     #expect(await westStream.wait { $0.count == 1 })
 

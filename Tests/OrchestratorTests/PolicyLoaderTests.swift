@@ -28,6 +28,34 @@ struct PolicyLoaderTests {
     #expect(aa.action.replication == .reverse)
   }
 
+  /// One orchestrator is one vantage point: the shipped active-active policy (quorum 2)
+  /// could never fire for a standalone topology, and validation with it says so at the
+  /// line; coordinated, it is valid; the standalone variant is valid either way.
+  @Test func aQuorumAStandaloneTopologyCannotReachIsRefusedWithItsLine() throws {
+    let dir = Self.root.appendingPathComponent("policies")
+    let standalone = Topology(
+      regions: [Region(name: "east"), Region(name: "west")],
+      clusters: [
+        Cluster(name: "east", region: "east", bootstrapServers: "e:9092"),
+        Cluster(name: "west", region: "west", bootstrapServers: "w:9092"),
+      ], flows: [], services: [])
+    do {
+      _ = try PolicyLoader.load(
+        path: dir.appendingPathComponent("active-active.yaml").path, topology: standalone, checkQuorum: true)
+      Issue.record("a quorum of 2 was accepted for one orchestrator")
+    } catch let e as ConfigError {
+      let d = try #require(e.diagnostics.first)
+      #expect(d.path == "trigger.quorum" && d.location.line == 14, "\(d)")
+      #expect(d.message.contains("could never fire") && d.message.contains("standalone"))
+    }
+    var coordinated = standalone
+    coordinated.controlPlane = ControlPlaneSettings(endpoints: ["http://127.0.0.1:2379"])
+    _ = try PolicyLoader.load(
+      path: dir.appendingPathComponent("active-active.yaml").path, topology: coordinated, checkQuorum: true)
+    _ = try PolicyLoader.load(
+      path: dir.appendingPathComponent("active-active-standalone.yaml").path, topology: standalone, checkQuorum: true)
+  }
+
   @Test func everyProblemIsReportedWithItsLineAndField() {
     let yaml = """
       version: 1
