@@ -147,6 +147,8 @@ struct ActiveActiveServeTests {
     let history = try json(try await fixture.get("/v1/failovers?service=orders@east", as: "viewer"))
     let failovers = history["failovers"] as? [[String: Any]] ?? []
     #expect(failovers.count == 1 && failovers.first?["service"] as? String == "orders@east", "\(history)")
+    let all = try json(try await fixture.get("/v1/failovers?service=orders", as: "viewer"))
+    #expect((all["failovers"] as? [[String: Any]])?.compactMap { $0["service"] as? String } == ["orders@east"])
 
     // East is back; its clients read on in west meanwhile; a failback brings them home.
     #expect(try await Failoverctl.run(["lab", "recover", "east", "--lab", lab]).status == 0)

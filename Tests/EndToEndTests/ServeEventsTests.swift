@@ -17,6 +17,11 @@ struct ServeEventsTests {
 
     // A reconnect behind the stream, at the epoch it had, before any change: nothing yet.
     let resumed = EventStreamRecorder(url, lastEventID: 1)
+    // Connected before the promote (its first heartbeat says so): on a loaded machine the
+    // connection can otherwise come after the fence, and rightly miss epoch 2.
+    let deadline = ContinuousClock.now + .seconds(10)
+    while resumed.heartbeats == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+    #expect(resumed.heartbeats > 0 && resumed.events.isEmpty)
     // A client that went away at epoch 1 and comes back after the promote.
     let promote = try await f.post("/v1/services/orders/promote", #"{"to": "west", "reason": "test"}"#)
     #expect(promote.status == 202, "\(promote.text)")

@@ -43,8 +43,17 @@ extension ControlAPI {
     let q = request.uri.queryParameters
     let limit = try intParameter(q.get("limit").map { String($0) }, "limit", default: 50, range: 1...1000)
     let service = q.get("service").map { String($0) }
-    if let service, topology.service(service) == nil {
+    guard let service else {
+      return JSONBody.response(["failovers": try await store.failovers(service: nil, limit: limit)])
+    }
+    guard let configured = topology.service(service) else {
       throw APIError.notFound("unknown service \"\(service)\"")
+    }
+    // An active-active service's failovers are its regions' (`orders@east`, ...).
+    if configured.mode == .activeActive, configured.region == nil {
+      let lanes = Set(configured.clientRegions.map { Service.laneName(service, region: $0) })
+      let all = try await store.failovers(service: nil, limit: 1000).filter { lanes.contains($0.service) }
+      return JSONBody.response(["failovers": Array(all.prefix(limit))])
     }
     return JSONBody.response(["failovers": try await store.failovers(service: service, limit: limit)])
   }

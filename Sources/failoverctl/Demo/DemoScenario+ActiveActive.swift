@@ -140,6 +140,9 @@ extension DemoScenario {
     report.servicesAfter = try await api.status().services.map {
       DemoReport.ServiceAfter(service: $0.service, activeCluster: $0.activeCluster, epoch: $0.epoch)
     }
+    watching.cancel()
+    timeline.cancel()
+    await self.stop(traffic: running, servers: [serving, labServing])
     return report
   }
 }

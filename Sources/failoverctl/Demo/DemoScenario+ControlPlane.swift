@@ -91,6 +91,7 @@ extension DemoScenario {
 
     try await finish(&report, api: api, ledger: ledger, stop: stop, event: event)
     for o in orchestrators { await o.stop() }
+    await self.stop(traffic: [], servers: [labServing])
     return report
   }
 

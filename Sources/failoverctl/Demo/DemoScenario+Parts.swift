@@ -63,6 +63,20 @@ extension DemoScenario {
     }
   }
 
+  /// Stops the traffic, then each server in order, waiting for each server to finish:
+  /// returning (and exiting) while a server's connections are still being torn down can
+  /// trap in NIO (an async writer dropped unfinished), which a loaded machine showed once.
+  /// The traffic is not waited for: a follower's transfer ends when its server closes it.
+  func stop(traffic: [Task<Void, Never>], servers: [Task<Void, Error>]) async {
+    // What the servers log about connections cut by the shutdown is not news.
+    DemoLogHandler.tearingDown.store(true, ordering: .relaxed)
+    for t in traffic { t.cancel() }
+    for s in servers {
+      s.cancel()
+      _ = await s.result
+    }
+  }
+
   /// What the first failovers after the event predicted and translated.
   func recordMoves(_ report: inout DemoReport, api: ControlClient, since eventDate: Date) async throws {
     let moves = try await api.failovers()

@@ -162,6 +162,8 @@ struct DemoScenario {
     }
 
     try await finish(&report, api: api, ledger: ledger, stop: stop, event: event)
+    timeline.cancel()
+    await self.stop(traffic: running, servers: [serving, labServing])
     return report
   }
 
