@@ -5,18 +5,13 @@ of one region's clients that moves only them. Run by Tests/EndToEndTests/Console
     console_active_active.py URL --operator TOKEN --viewer TOKEN --out DIR --east BOOTSTRAP --west BOOTSTRAP
 """
 import argparse
-import json
-import sys
-import urllib.error
-import urllib.request
 
 from confluent_kafka import Producer
-from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
+
+import browser
+from browser import api, check, check_until, click, css, sign_in, until
 
 p = argparse.ArgumentParser()
 p.add_argument("url")
@@ -29,62 +24,14 @@ args = p.parse_args()
 URL = args.url.rstrip("/")
 
 
-def fail(what):
-    print(f"console check failed: {what}", file=sys.stderr)
-    sys.exit(1)
-
-
-def check(ok, what):
-    if not ok:
-        fail(what)
-    print(f"ok: {what}")
-
-
-def api(path, token):
-    req = urllib.request.Request(URL + path)
-    req.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(req, timeout=15) as r:
-            return json.loads(r.read() or b"null")
-    except urllib.error.HTTPError as e:
-        return json.loads(e.read() or b"null")
-
-
 def lane(name):
-    return next(s for s in api("/v1/status", args.viewer)["services"] if s["service"] == name)
+    return next(s for s in api("/v1/status", args.viewer)[1]["services"] if s["service"] == name)
 
 
-o = webdriver.ChromeOptions()
-o.binary_location = "/usr/bin/chromium"
-for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,800"]:
-    o.add_argument(a)
-d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
-d.set_window_size(1280, 800)
-
-
-def css(sel, root=None):
-    return (root or d).find_elements(By.CSS_SELECTOR, sel)
-
-
-def until(fn, what, timeout=30):
-    try:
-        return WebDriverWait(d, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(lambda _: fn())
-    except Exception:
-        d.save_screenshot(f"{args.out}/active-active-failed.png")
-        fail(f"{what} (screenshot active-active-failed.png)")
-
-
-def click(sel):
-    def attempt():
-        css(sel)[0].click()
-        return True
-    until(attempt, f"click {sel}")
-
-
+d = browser.start(URL, args.out, "active-active-failed.png")
 try:
     d.get(URL + "/ui/")
-    until(lambda: css("#token"), "the sign-in form")
-    css("#token")[0].send_keys(args.operator, Keys.ENTER)
+    sign_in(args.operator)
     until(lambda: css('#services tr[data-service="orders@east"]'), "a row for east's clients of orders")
     for region in ["east", "west"]:
         row = css(f'#services tr[data-service="orders@{region}"]')[0]
@@ -96,9 +43,8 @@ try:
         producer = Producer({"bootstrap.servers": servers})
         producer.produce("orders", key=b"customer-42", value=value)
         check(producer.flush(10) == 0, f"a write of customer-42 acknowledged by {servers}")
-    until(lambda: css('#writes tr[data-conflicts="orders"]') and "customer-42" in css('#writes tr[data-conflicts="orders"]')[0].text,
-          "the conflicting key is shown")
-    print("ok: the conflicting key is shown")
+    check_until(lambda: css('#writes tr[data-conflicts="orders"]')
+                and "customer-42" in css('#writes tr[data-conflicts="orders"]')[0].text, "the conflicting key is shown", 30)
     d.save_screenshot(f"{args.out}/active-active.png")
 
     # A promote of east's clients to west through the console: only they move.

@@ -6,19 +6,18 @@ Tests/EndToEndTests/ConsoleTests.swift; exits 1 naming the first check that fail
 """
 import argparse
 import json
-import sys
 import time
 import urllib.error
 import urllib.request
 
-from confluent_kafka import Consumer, Producer, TopicPartition
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from confluent_kafka import Consumer, Producer
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
+
+import browser
+from browser import api, check, check_until, click, css, fail, sign_in, until
 
 p = argparse.ArgumentParser()
 p.add_argument("url")
@@ -29,30 +28,7 @@ p.add_argument("--marker", required=True, help="the region description, markup i
 p.add_argument("--lab", required=True, help="the lab's control URL (to take east down)")
 args = p.parse_args()
 URL = args.url.rstrip("/")
-
-
-def fail(what):
-    print(f"console check failed: {what}", file=sys.stderr)
-    sys.exit(1)
-
-
-def check(ok, what):
-    if not ok:
-        fail(what)
-    print(f"ok: {what}")
-
-
-def api(path, token, body=None):
-    req = urllib.request.Request(URL + path, method="POST" if body is not None else "GET")
-    req.add_header("Authorization", f"Bearer {token}")
-    if body is not None:
-        req.add_header("Content-Type", "application/json")
-        req.data = json.dumps(body).encode()
-    try:
-        with urllib.request.urlopen(req, timeout=15) as r:
-            return r.status, json.loads(r.read() or b"null"), dict(r.headers)
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"null"), dict(e.headers)
+browser.URL = URL
 
 
 def service(name):
@@ -94,46 +70,7 @@ for _ in range(30):
     api("/v1/services/payments/demote", args.operator, {"reason": 7})
 
 # --- The browser.
-o = webdriver.ChromeOptions()
-o.binary_location = "/usr/bin/chromium"
-for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,800"]:
-    o.add_argument(a)
-o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
-d.set_window_size(1280, 800)
-wait = WebDriverWait(d, 20)
-
-
-def css(sel, root=None):
-    return (root or d).find_elements(By.CSS_SELECTOR, sel)
-
-
-def until(fn, what, timeout=20):
-    # The console redraws its view every 2 s: an element found a moment ago may have been
-    # replaced, so each condition is tried again until it holds.
-    try:
-        return WebDriverWait(d, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(lambda _: fn())
-    except Exception:
-        d.save_screenshot(f"{args.out}/failed.png")
-        fail(f"{what} (screenshot failed.png)")
-
-
-def click(sel):
-    def attempt():
-        css(sel)[0].click()
-        return True
-    until(attempt, f"click {sel}")
-
-
-def check_until(fn, what, timeout=20):
-    until(fn, what, timeout)
-    print(f"ok: {what}")
-
-
-def sign_in(tok):
-    until(lambda: css("#token"), "the sign-in form")
-    css("#token")[0].clear()
-    css("#token")[0].send_keys(tok, Keys.ENTER)
+d = browser.start(URL, args.out)
 
 
 try:

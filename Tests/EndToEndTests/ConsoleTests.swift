@@ -14,6 +14,26 @@ struct ConsoleTests {
   static var artefacts: URL { Failoverctl.packageRoot.appendingPathComponent(".build/artefacts/console") }
   static let marker = #"<img src=x onerror='window.__consoleInjected=1'><b>east</b> & co"#
 
+  /// Runs a browser check against the fixture's server with its tokens and the artefacts
+  /// directory; its exit status and both outputs (the standard output printed).
+  static func run(_ script: URL, _ f: ServeFixture, _ arguments: [String], within: Duration) async throws -> (
+    Int32, String, String
+  ) {
+    let browser = try Failoverctl.start(
+      [
+        script.path, f.server.url, "--operator", ServeFixture.tokens["operator"]!, "--viewer",
+        ServeFixture.tokens["viewer"]!, "--out", artefacts.path,
+      ] + arguments, executable: python)
+    defer { if browser.process.isRunning { browser.process.terminate() } }
+    // Both outputs read from the start, off the cooperative pool.
+    async let stdout = Failoverctl.readAll(browser.stdout)
+    async let stderr = Failoverctl.readAll(browser.stderr)
+    let status = await Failoverctl.wait(browser.process, within: within)
+    let out = await stdout
+    print(out)
+    return (status, out, await stderr)
+  }
+
   @Test func anOperatorSeesTheDeploymentAndPromotesThroughTheConsole() async throws {
     for path in [Self.python.path, "/usr/bin/chromium", "/usr/bin/chromedriver"] {
       try #require(
@@ -37,19 +57,9 @@ struct ConsoleTests {
     let connect = try #require(
       yaml.split(separator: "\n").first { $0.contains("connectUrl") }.map { String($0.split(separator: "\"")[1]) })
     let lab = String(connect[..<connect.range(of: "/connect/")!.lowerBound])
-    let browser = try Failoverctl.start(
-      [
-        Self.check.path, f.server.url, "--operator", ServeFixture.tokens["operator"]!, "--viewer",
-        ServeFixture.tokens["viewer"]!, "--out", Self.artefacts.path, "--marker", marker, "--lab", lab,
-      ], executable: Self.python)
-    defer { if browser.process.isRunning { browser.process.terminate() } }
-    // Both outputs read from the start, off the cooperative pool.
-    async let stdout = Failoverctl.readAll(browser.stdout)
-    async let stderr = Failoverctl.readAll(browser.stderr)
-    let status = await Failoverctl.wait(browser.process, within: .seconds(240))
-    let out = await stdout
-    let err = await stderr
-    print(out)
+    let (status, out, err) = try await Self.run(
+      Self.check, f,
+      ["--marker", marker, "--lab", lab], within: .seconds(240))
     #expect(status == 0, "\(out)\n\(err)")
     #expect(out.contains("console check passed"))
     for shot in ["overview", "plan", "failover", "phone"] {
@@ -75,20 +85,11 @@ struct ConsoleTests {
       return lines.joined(separator: "\n")
     }
     let topology = try TopologyLoader.load(path: f.topology).topology
-    let browser = try Failoverctl.start(
+    let (status, out, err) = try await Self.run(
+      Failoverctl.packageRoot.appendingPathComponent("Tests/Console/console_active_active.py"), f,
       [
-        Failoverctl.packageRoot.appendingPathComponent("Tests/Console/console_active_active.py").path, f.server.url,
-        "--operator", ServeFixture.tokens["operator"]!, "--viewer", ServeFixture.tokens["viewer"]!, "--out",
-        Self.artefacts.path, "--east", topology.cluster("east")!.bootstrapServers, "--west",
-        topology.cluster("west")!.bootstrapServers,
-      ], executable: Self.python)
-    defer { if browser.process.isRunning { browser.process.terminate() } }
-    async let stdout = Failoverctl.readAll(browser.stdout)
-    async let stderr = Failoverctl.readAll(browser.stderr)
-    let status = await Failoverctl.wait(browser.process, within: .seconds(180))
-    let out = await stdout
-    let err = await stderr
-    print(out)
+        "--east", topology.cluster("east")!.bootstrapServers, "--west", topology.cluster("west")!.bootstrapServers,
+      ], within: .seconds(180))
     #expect(status == 0, "\(out)\n\(err)")
     #expect(out.contains("console check passed"))
     _ = await f.stop()

@@ -50,21 +50,10 @@ extension DemoScenario {
     say(
       "regions east and west (librdkafka mock clusters), each taking its own region's writes; MM2-style mirrors "
         + "both ways (1 s behind); lab control \(labURL)")
-    let secret = TokenAuthenticator.newSecret()
-    let file = try writeConfiguration(
+    let (url, serving, secret) = try await startControlService(
       labYAML: lab.topologyYAML(connectBase: labURL), policy: Self.activeActivePolicy,
-      policyName: Lab.activeActivePolicy, secret: secret
-    ).topology
-    var logger = Logger(label: "failoverctl")
-    logger.logLevel = ProcessInfo.processInfo.environment["DEMO_DEBUG"] != nil ? .info : .error
-    let server = try await ControlServer.prepare(config: file, db: database, host: "127.0.0.1", port: 0, logger: logger)
-    let (urls, found) = AsyncStream<String>.makeStream()
-    let serving = Task { try await server.run(handlesSignals: false) { found.yield($0) } }
+      policyName: Lab.activeActivePolicy)
     defer { serving.cancel() }
-    var listening = urls.makeAsyncIterator()
-    guard let url = await listening.next() else { throw DemoError("the control service did not start") }
-    say("control service at \(url), policy \(Lab.activeActivePolicy), 1 s probes; state in \(database)")
-    say("  operator token for this run: \(secret) (e.g. failoverctl status --server \(url) --token ...)")
 
     // One ledger per region: every region's consumers must read every region's records.
     let ledgers = Dictionary(uniqueKeysWithValues: names.map { ($0, TrafficLedger()) })

@@ -1,6 +1,7 @@
 import ControlService
 import Foundation
 import KafkaLab
+import Logging
 import Orchestrator
 
 /// What every demo scenario builds the same way: the report's header, the mirrors, the
@@ -61,6 +62,29 @@ extension DemoScenario {
         servers: [server], recordsPerSecond: perService,
         processingDelay: Self.processingDelay, isUp: { lab.region($0)?.isDown == false }, ledger: ledger)
     }
+  }
+
+  /// Writes the configuration (the lab's topology, `policy` as `policyName`, an operator
+  /// token) and starts the control service on it in this process; its URL, the task that
+  /// runs it, and the token's secret.
+  func startControlService(labYAML: String, policy: String, policyName: String) async throws -> (
+    url: String, serving: Task<Void, Error>, secret: String
+  ) {
+    let secret = TokenAuthenticator.newSecret()
+    let file = try writeConfiguration(labYAML: labYAML, policy: policy, policyName: policyName, secret: secret).topology
+    var logger = Logger(label: "failoverctl")
+    logger.logLevel = ProcessInfo.processInfo.environment["DEMO_DEBUG"] != nil ? .info : .error
+    let server = try await ControlServer.prepare(config: file, db: database, host: "127.0.0.1", port: 0, logger: logger)
+    let (urls, found) = AsyncStream<String>.makeStream()
+    let serving = Task { try await server.run(handlesSignals: false) { found.yield($0) } }
+    var listening = urls.makeAsyncIterator()
+    guard let url = await listening.next() else {
+      serving.cancel()
+      throw DemoError("the control service did not start")
+    }
+    say("control service at \(url), policy \(policyName), 1 s probes; state in \(database)")
+    say("  operator token for this run: \(secret) (e.g. failoverctl status --server \(url) --token ...)")
+    return (url, serving, secret)
   }
 
   /// Stops the traffic, then each server in order, waiting for each server to finish:

@@ -91,21 +91,9 @@ struct DemoScenario {
       "regions east and west (librdkafka mock clusters), MM2-style mirrors east->west and west->east"
         + (kind == .unplanned ? " (1 s behind)" : "") + "; lab control \(labURL)")
 
-    let secret = TokenAuthenticator.newSecret()
-    let file = try writeConfiguration(
-      labYAML: lab.topologyYAML(connectBase: labURL), policy: Self.policy, secret: secret
-    ).topology
-    var logger = Logger(label: "failoverctl")
-    logger.logLevel = ProcessInfo.processInfo.environment["DEMO_DEBUG"] != nil ? .info : .error
-    let server = try await ControlServer.prepare(
-      config: file, db: database, host: "127.0.0.1", port: 0, logger: logger)
-    let (urls, found) = AsyncStream<String>.makeStream()
-    let serving = Task { try await server.run(handlesSignals: false) { found.yield($0) } }
+    let (url, serving, secret) = try await startControlService(
+      labYAML: lab.topologyYAML(connectBase: labURL), policy: Self.policy, policyName: "active-passive")
     defer { serving.cancel() }
-    var listening = urls.makeAsyncIterator()
-    guard let url = await listening.next() else { throw DemoError("the control service did not start") }
-    say("control service at \(url), policy active-passive, 1 s probes; state in \(database)")
-    say("  operator token for this run: \(secret) (e.g. failoverctl status --server \(url) --token ...)")
 
     let stop = DemoFlag()
     let ledger = TrafficLedger()
