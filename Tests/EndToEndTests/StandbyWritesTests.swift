@@ -50,5 +50,37 @@ struct StandbyWritesTests {
     #expect(
       metrics.contains("kafka_failover_standby_writes_records{service=\"orders\",cluster=\"west\"} 7"),
       "\(metrics.split(separator: "\n").filter { $0.contains("standby") })")
+
+    // After a switchover to west, the old primary is watched from then on; west no longer.
+    let moved = try await fixture.switchOver(
+      "/v1/services/orders/promote", #"{"to": "west", "mode": "forced", "reason": "test"}"#)
+    #expect(moved["status"] as? String == "succeeded", "\(moved)")
+    func onEast() async throws -> [String: Any]? {
+      let s = try json(try await fixture.get("/v1/status", as: "viewer"))
+      return (s["standbyWrites"] as? [[String: Any]])?.first {
+        $0["service"] as? String == "orders" && $0["cluster"] as? String == "east"
+      }
+    }
+    var baseline = false
+    for _ in 0..<100 where !baseline {
+      baseline = try await onEast()?["state"] as? String == "healthy"
+      if !baseline { try await Task.sleep(for: .milliseconds(100)) }
+    }
+    try #require(baseline, "east is not watched after the switchover")
+    let east = try topology.cluster("east")!.makeClient()
+    _ = try await east.produce(
+      (0..<3).map { ProducerRecord(topic: "orders", partition: 0, value: Array("s\($0)".utf8)) })
+    var old: [String: Any]? = nil
+    for _ in 0..<200 {
+      old = try await onEast()
+      if old?["state"] as? String == "degraded" { break }
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    #expect(old?["records"] as? Int == 3, "\(old ?? [:])")
+    let after = try json(try await fixture.get("/v1/status", as: "viewer"))
+    #expect(
+      !((after["standbyWrites"] as? [[String: Any]]) ?? []).contains {
+        $0["service"] as? String == "orders" && $0["cluster"] as? String == "west"
+      })
   }
 }

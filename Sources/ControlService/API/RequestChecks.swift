@@ -21,6 +21,7 @@ public enum RequestChecks {
     _ = fields.oneOf("mode", SwitchMode.allCases.map(\.rawValue))
     _ = fields.bool("dryRun")
     _ = fields.string("reason", maxLength: 1000)
+    _ = fields.string("region", maxLength: 256)
     try? fields.finish()
   }
 
