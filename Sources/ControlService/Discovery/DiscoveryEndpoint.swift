@@ -178,8 +178,13 @@ struct DiscoveryEndpoint: Sendable {
     var (found, fresh) = board.lookup(name)
     guard fresh else { return .answer(Self.staleAnswer) }
     var key = name
-    if found == nil {
+    if found == nil, let region, let lane = board.lookup(Service.laneName(name, region: region)).0 {
       // Active-active: one document per client region, under the region's lane.
+      (found, key) = (lane, Service.laneName(name, region: region))
+    }
+    if found == nil {
+      // Not a lane either: an active-active service asked without a region or with an
+      // unknown one (400, naming its regions), or no such service (404).
       let regions = board.services.compactMap { lane -> String? in
         guard let (base, region) = Service.splitLane(lane), base == name else { return nil }
         return region
