@@ -62,7 +62,9 @@ public final class EtcdMembers: Sendable {
     }
     self.members = members
     self.processes = processes
-    try await waitUntilServing(timeout: .seconds(20))
+    // Generous: on a loaded machine (a whole test run beside it) a first election can take
+    // most of this; an error says what the member logged.
+    try await waitUntilServing(timeout: .seconds(60))
   }
 
   public var endpoints: [String] { members.map(\.clientURL) }
@@ -73,7 +75,11 @@ public final class EtcdMembers: Sendable {
     for (i, m) in members.enumerated() where processes[i].isRunning {
       while true {
         if await Self.answers(m.clientURL) { break }
-        guard ContinuousClock.now < deadline else { throw EtcdMembersError("etcd member \(m.name) did not start") }
+        guard ContinuousClock.now < deadline else {
+          let log = (try? String(contentsOfFile: m.dataDir + ".log", encoding: .utf8)) ?? ""
+          throw EtcdMembersError(
+            "etcd member \(m.name) did not start" + (log.isEmpty ? "" : "; its log ends: \(log.suffix(600))"))
+        }
         try await Task.sleep(for: .milliseconds(100))
       }
     }

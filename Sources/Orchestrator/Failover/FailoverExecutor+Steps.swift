@@ -136,7 +136,9 @@ extension FailoverExecutor {
     for name in flows.sorted() {
       guard let flow = topology.flows.first(where: { $0.name == name }) else { continue }
       do {
-        let stats = try await refresh.catchUp(flow, timeout: .seconds(3), sourceTimeout: .seconds(1))
+        // Unplanned: a cluster at either end may be the dead one; what was ingested stands.
+        let stats = try await refresh.catchUp(
+          flow, timeout: r.mode == .planned ? .seconds(10) : .seconds(1), sourceTimeout: .seconds(1))
         notes.append("\(name): \(stats.offsetSyncs) offset-syncs")
       } catch {
         notes.append("\(name): stored state (\(error))")
