@@ -96,9 +96,7 @@ extension DemoScenario {
       "traffic: \(perClient) records/s per service and region (acks=all), each region's consumer group reading "
         + "its local topic and the other region's copy, 1.5 s behind; clients following discovery ?region=")
 
-    let lag = try await api.waitUntilLagKnown("east->west", timeout: .seconds(30))
-    say("the control service has ingested MM2's offset-syncs: east->west is \(lag) records behind")
-    try await Task.sleep(for: .seconds(duration * 0.3))
+    try await warmUp(api)
     let eventDate = Date()
     let event = ContinuousClock.now
     say("! region east fails: every broker down")

@@ -101,6 +101,14 @@ extension DemoScenario {
     }
   }
 
+  /// Waits until the control service knows east->west's lag (before that an RPO budget
+  /// rightly refuses an automatic failover), then lets the traffic run 30 % of the duration.
+  func warmUp(_ api: ControlClient) async throws {
+    let lag = try await api.waitUntilLagKnown("east->west", timeout: .seconds(30))
+    say("the control service has ingested MM2's offset-syncs: east->west is \(lag) records behind")
+    try await Task.sleep(for: .seconds(duration * 0.3))
+  }
+
   /// What the first failovers after the event predicted and translated.
   func recordMoves(_ report: inout DemoReport, api: ControlClient, since eventDate: Date) async throws {
     let moves = try await api.failovers()

@@ -111,9 +111,7 @@ struct DemoScenario {
       "traffic: \(max(1, rate / lab.services.count)) records/s per service (acks=all), \(groupsPerService) consumer group(s) each "
         + "processing records 1.5 s after they were produced; clients following discovery")
 
-    let lag = try await api.waitUntilLagKnown("east->west", timeout: .seconds(30))
-    say("the control service has ingested MM2's offset-syncs: east->west is \(lag) records behind")
-    try await Task.sleep(for: .seconds(duration * 0.3))
+    try await warmUp(api)
     let east = lab.region("east")!
     let eventDate = Date()
     let event = ContinuousClock.now
