@@ -25,6 +25,35 @@ struct EtcdStoreContractTests {
     return (try await DecisionWorld(store: store), store, renewing)
   }
 
+  /// An active-active service on etcd: each client region is a key of its own with its
+  /// own epoch; a failover of east's clients moves that lane only, with the offsets of
+  /// every topic they read.
+  @Test func oneRegionOfAnActiveActiveServiceMovesAloneOnEtcd() async throws {
+    let f = try await EtcdFixture()
+    defer { f.members.stop() }
+    let leader = f.leader("a", ttl: .seconds(10))
+    try #require(await EtcdFixture.lead(leader).isLeader)
+    let renewing = Task { await leader.run() }
+    defer { renewing.cancel() }
+    let store = f.store(leader)
+    let w = try await ActiveActiveWorld(store: store)
+    #expect(Set(try await store.serviceStates().map(\.service)) == ["orders@east", "orders@west", "orders@central"])
+    w.kafka["east"].setDown(true)
+    let outcome = try await w.switcher.failover(
+      service: "orders@east", to: nil, health: ["east": .unreachable, "west": .healthy, "central": .healthy],
+      reason: "test", actor: "test", lastKnownLoss: { _ in 0 })
+    let finished = await w.executor().run(try #require(outcome.failover), settings: FailoverSettings())
+    #expect(finished.status == .succeeded, "\(finished.error ?? "")")
+    let states = Dictionary(uniqueKeysWithValues: try await store.serviceStates().map { ($0.service, $0) })
+    #expect(states["orders@east"]?.activeCluster == "west" && states["orders@east"]?.epoch == 3)
+    #expect(states["orders@west"]?.epoch == 1 && states["orders@central"]?.epoch == 1)
+    let written = w.kafka["west"].state.withLock { $0.committed["app-east"] ?? [:] }
+    #expect(written[TopicPartition("east.orders", 0)] == 38 && written[TopicPartition("orders", 0)] == 30)
+    #expect(written[TopicPartition("central.orders", 0)] == 18)
+    #expect(try await store.failovers(service: "orders@east", limit: 10).count == 1)
+    #expect(try await store.failovers(service: "orders@west", limit: 10).isEmpty)
+  }
+
   @Test func aPlannedPromoteRunsToTheEndOnEtcd() async throws {
     let f = try await EtcdFixture()
     defer { f.members.stop() }
