@@ -37,6 +37,14 @@ struct TopologyView: Encodable {
     let consumerGroups: [String]
     let groupPattern: String?
     let policy: String?
+    /// Active-active: each client region's home, peers and groups.
+    let homes: [HomeView]?
+  }
+  struct HomeView: Encodable {
+    let region: String
+    let cluster: String
+    let peers: [String]
+    let consumerGroups: [String]
   }
   struct TokenView: Encodable {
     let name: String
@@ -66,7 +74,11 @@ struct TopologyView: Encodable {
       ServiceView(
         name: $0.name, mode: $0.mode.rawValue, primary: $0.primary, standbys: $0.standbys, topics: $0.topics,
         topicPattern: $0.topicPattern, consumerGroups: $0.consumerGroups, groupPattern: $0.groupPattern,
-        policy: $0.policy)
+        policy: $0.policy,
+        homes: $0.mode == .activeActive
+          ? $0.homes.map {
+            HomeView(region: $0.region, cluster: $0.cluster, peers: $0.peers, consumerGroups: $0.consumerGroups)
+          } : nil)
     }
     tokens = t.api.tokens.map { TokenView(name: $0.name, role: $0.role.rawValue) }
   }
