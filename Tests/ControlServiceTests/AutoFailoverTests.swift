@@ -42,7 +42,23 @@ struct AutoFailoverTests {
       replication: none
     """
 
+  /// The same two clusters with `orders` active-active: a home and a group per region.
+  static let activeActive: Topology = {
+    var t = topology
+    t.regions = [Region(name: "r-east"), Region(name: "r-west")]
+    t.services = [
+      Service(
+        name: "orders", mode: .activeActive, primary: "east", standbys: ["west"], topics: ["orders"], policy: "auto",
+        homes: [
+          RegionHome(region: "r-east", cluster: "east", consumerGroups: ["orders-east"]),
+          RegionHome(region: "r-west", cluster: "west", consumerGroups: ["orders-west"]),
+        ])
+    ]
+    return t
+  }()
+
   struct World {
+    let topology: Topology
     let clock = TestClock()
     let store = InMemoryCoordinationStore()
     let kafka = InMemoryKafkaClusters(["east", "west"])
@@ -51,7 +67,11 @@ struct AutoFailoverTests {
 
     /// - Parameters:
     ///   - quorum: vantage points needed; `region`: where this instance runs (nil: standalone).
-    init(policy yaml: String = AutoFailoverTests.policyYAML, quorum: Int = 1, region: String? = nil) async throws {
+    init(
+      policy yaml: String = AutoFailoverTests.policyYAML, quorum: Int = 1, region: String? = nil,
+      topology: Topology = AutoFailoverTests.topology
+    ) async throws {
+      self.topology = topology
       let dir = FileManager.default.temporaryDirectory.appendingPathComponent("auto-\(UUID().uuidString)")
       try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
       let local = try await StateStore.open(path: dir.appendingPathComponent("local.db").path)
@@ -81,6 +101,13 @@ struct AutoFailoverTests {
     /// Records a probe round at the clock's time, measures the lag of every flow whose
     /// source is up (as the lag meter does), then ticks once.
     func round(_ states: [String: HealthState], advance: Duration = .seconds(1)) async throws -> PolicyDecision? {
+      try await decisions(states, advance: advance)["orders"]
+    }
+
+    /// The same round, every service's (or region's) decision.
+    func decisions(_ states: [String: HealthState], advance: Duration = .seconds(1)) async throws
+      -> [String: PolicyDecision]
+    {
       clock.advance(by: advance)
       for (cluster, state) in states {
         await runtime.health.observe(
@@ -93,14 +120,16 @@ struct AutoFailoverTests {
         let lag = try await FlowLag.measure(flow: flow, store: runtime.local, source: try kafka.client(flow.source))
         await runtime.lagBook.update(flow.name, lag, at: clock.date)
       }
-      return await auto.tick()["orders"]
+      return await auto.tick()
     }
 
-    func active() async throws -> String? { try await store.serviceState("orders")?.activeCluster }
+    func active(_ service: String = "orders") async throws -> String? {
+      try await store.serviceState(service)?.activeCluster
+    }
 
     /// Waits for the failover the last tick started, run by the runtime's executor.
-    func settle() async throws -> FailoverRecord? {
-      guard let open = try await store.failovers(service: "orders", limit: 1).first else { return nil }
+    func settle(_ service: String = "orders") async throws -> FailoverRecord? {
+      guard let open = try await store.failovers(service: service, limit: 1).first else { return nil }
       _ = await runtime.runner.finished(open.id)
       return try await store.failover(id: open.id)
     }
@@ -122,6 +151,25 @@ struct AutoFailoverTests {
     #expect(finished?.status == .succeeded)
     #expect(finished?.requestedBy == "policy:auto")
     #expect(try await w.active() == "west")
+  }
+
+  /// Active-active: the policy decides for each client region; east's home dies, only
+  /// east's clients move, and west's never see a decision to move.
+  @Test func anActiveActiveServiceFailsOverOnlyTheRegionWhoseHomeDied() async throws {
+    let w = try await World(topology: Self.activeActive)
+    let first = try await w.decisions(["east": .healthy, "west": .healthy])
+    #expect(first == ["orders@r-east": .quiet, "orders@r-west": .quiet])
+    _ = try await w.decisions(["east": .unreachable, "west": .healthy])
+    let decided = try await w.decisions(["east": .unreachable, "west": .healthy], advance: .seconds(11))
+    guard case .failover("west", _)? = decided["orders@r-east"] else {
+      Issue.record("east's clients were not moved: \(decided)")
+      return
+    }
+    #expect(decided["orders@r-west"] == .quiet)
+    #expect(try await w.settle("orders@r-east")?.status == .succeeded)
+    #expect(try await w.active("orders@r-east") == "west")
+    #expect(try await w.store.serviceState("orders@r-west")?.epoch == 1)
+    #expect(try await w.store.failovers(service: "orders@r-west", limit: 5).isEmpty)
   }
 
   @Test func theCooldownThenTheRateCapRefuseASecondFailoverUntilTheirWindowsPass() async throws {

@@ -81,3 +81,30 @@ struct DiscoveryRegionTests {
     #expect(lane == "orders@west")
   }
 }
+
+/// Which lane an admin action moves, and how a wrong region is refused.
+@Suite("The region of an admin action")
+struct ActionRegionTests {
+  static let topology = DiscoveryRegionTests.topology
+
+  static func refusal(_ service: String, _ region: String?) -> String? {
+    do {
+      _ = try ControlAPI.lane(of: service, region: region, in: topology)
+      return nil
+    } catch {
+      return error.fields.first.map { "\($0.field): \($0.message)" }
+    }
+  }
+
+  @Test func anActiveActiveServiceNeedsOneOfItsRegionsAndOthersNone() throws {
+    #expect(try ControlAPI.lane(of: "orders", region: "east", in: Self.topology) == "orders@east")
+    #expect(try ControlAPI.lane(of: "orders@west", region: nil, in: Self.topology) == "orders@west")
+    #expect(try ControlAPI.lane(of: "payments", region: nil, in: Self.topology) == "payments")
+    #expect(try ControlAPI.lane(of: "nothing", region: "east", in: Self.topology) == "nothing")
+    #expect(Self.refusal("orders", nil)?.contains("required") == true)
+    #expect(Self.refusal("orders", nil)?.contains("one of east, west") == true)
+    #expect(Self.refusal("orders", "wset")?.contains("did you mean \"west\"") == true)
+    #expect(Self.refusal("payments", "east")?.contains("no client regions") == true)
+    #expect(Self.refusal("orders@east", "west")?.contains("no client regions") == true)
+  }
+}

@@ -53,6 +53,26 @@ struct ActiveActiveTests {
     #expect(w.kafka["west"].state.withLock { $0.committed["app-west"] } == nil)
   }
 
+  /// The flows the copies came through cannot be read (a cluster at one end is the dead
+  /// one): the failover goes on with the offset-syncs stored so far, and says so.
+  @Test func copiesThatCannotBeRefreshedAreTranslatedFromWhatWasStored() async throws {
+    struct Unreadable: Error {}
+    let w = try await World(
+      refresh: ScriptedMM2Refresh { flow, _ in if flow.name != "east->west" { throw Unreadable() } })
+    w.kafka["east"].setDown(true)
+    let outcome = try await w.switcher.failover(
+      service: "orders@east", to: "west", health: ["east": .unreachable, "west": .healthy, "central": .healthy],
+      reason: "test", actor: "test", lastKnownLoss: { _ in 0 })
+    let finished = await w.executor().run(try #require(outcome.failover), settings: FailoverSettings())
+    #expect(finished.status == .succeeded, "\(finished.error ?? "")")
+    let details = finished.step(.refreshCheckpoints)?.details ?? ""
+    #expect(
+      details.contains("west->east: stored state") && details.contains("central->west: stored state"), "\(details)")
+    #expect(w.refresh.calls == 4)  // east->west, and the three flows of the copies
+    let written = w.kafka["west"].state.withLock { $0.committed["app-east"] ?? [:] }
+    #expect(written[TopicPartition("orders", 0)] == 30 && written[TopicPartition("central.orders", 0)] == 18)
+  }
+
   @Test func theDryRunListsTheRemoteCopiesWithTheirBasis() async throws {
     let w = try await World()
     let outcome = try await w.switcher.promote(

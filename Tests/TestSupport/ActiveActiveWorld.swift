@@ -31,14 +31,17 @@ public struct ActiveActiveWorld: Sendable {
   public let clock = TestClock()
   public let published = PublishedStates()
   public let mm2: StateStore
+  public let refresh: ScriptedMM2Refresh
 
   /// east's group `app-east` has read east's own `orders` to 40 (MM2 checkpointed it
   /// as 38 on west), `west.orders` to 25 and `central.orders` to 12 (recorded by the
   /// orchestrator while east was up). Copies are offset from their originals so that
   /// a translation that forgets a hop shows.
   /// - Parameter store: the coordination store (default: in memory; etcd in its suite).
-  public init(store: (any CoordinationStore)? = nil) async throws {
+  ///   - refresh: what reading MM2's topics does (default: nothing new).
+  public init(store: (any CoordinationStore)? = nil, refresh: ScriptedMM2Refresh = ScriptedMM2Refresh()) async throws {
     self.store = store ?? InMemoryCoordinationStore()
+    self.refresh = refresh
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aa-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     mm2 = try await StateStore.open(path: dir.appendingPathComponent("local.db").path)
@@ -80,7 +83,7 @@ public struct ActiveActiveWorld: Sendable {
     let published = self.published
     return FailoverExecutor(
       topology: ActiveActiveWorld.topology, store: store, mm2: mm2, kafka: kafka, connect: connect,
-      refresh: ScriptedMM2Refresh(), clock: clock, publish: { published.append($0) })
+      refresh: refresh, clock: clock, publish: { published.append($0) })
   }
 
   public var switcher: ServiceSwitch {

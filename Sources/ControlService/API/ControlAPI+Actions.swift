@@ -108,40 +108,36 @@ extension ControlAPI {
   func publish(_ state: ServiceState) { runtime.publish(state) }
 
   /// The lane an action moves: the service itself, or (active-active) the lane of the
-  /// region the request names, in the body (`region`) or the path (`orders@east`).
+  /// region the request names, in the body (`region`) or the path (`orders@east`). A
+  /// refusal is audited like a bad body.
   private func lane(_ service: String, _ region: String?, _ action: String, _ context: APIContext) async throws
     -> String
   {
-    guard let configured = topology.service(service), configured.mode == .activeActive, configured.region == nil
-    else {
-      if let region, topology.service(service) != nil {
-        let error = APIError.invalid(
-          "invalid request",
-          fields: [
-            FieldError(
-              "region",
-              "\(service) has no client regions to choose from (\(topology.service(service)?.region != nil ? "the path names one already" : "it is active-passive")); leave out \"\(region)\""
-            )
-          ])
-        try await auditRefusal(action, service, context, error)
-        throw error
-      }
-      return service
-    }
-    let regions = configured.clientRegions
-    guard let region, regions.contains(region) else {
-      let hint = region.flatMap { suggestion(for: $0, among: regions) }.map { "; did you mean \"\($0)\"?" } ?? ""
-      let error = APIError.invalid(
-        "invalid request",
-        fields: [
-          FieldError(
-            "region",
-            (region == nil
-              ? "required: \(service) is active-active, and an action moves one region's clients; "
-              : "unknown region \"\(region!)\"\(hint); ") + "one of \(regions.joined(separator: ", "))")
-        ])
+    do {
+      return try Self.lane(of: service, region: region, in: topology)
+    } catch {
       try await auditRefusal(action, service, context, error)
       throw error
+    }
+  }
+
+  static func lane(of service: String, region: String?, in topology: Topology) throws(APIError) -> String {
+    func refuse(_ message: String) -> APIError {
+      APIError.invalid("invalid request", fields: [FieldError("region", message)])
+    }
+    // An unknown service is the switch's 404 to give.
+    guard let configured = topology.service(service) else { return service }
+    guard configured.mode == .activeActive, configured.region == nil else {
+      guard let region else { return service }
+      throw refuse("\(service) has no client regions to choose from; leave out \"\(region)\"")
+    }
+    let regions = configured.clientRegions.joined(separator: ", ")
+    guard let region else {
+      throw refuse("required: \(service) is active-active, and an action moves one region's clients; one of \(regions)")
+    }
+    guard configured.clientRegions.contains(region) else {
+      let hint = suggestion(for: region, among: configured.clientRegions).map { "; did you mean \"\($0)\"?" } ?? ""
+      throw refuse("unknown region \"\(region)\"\(hint); one of \(regions)")
     }
     return Service.laneName(service, region: region)
   }

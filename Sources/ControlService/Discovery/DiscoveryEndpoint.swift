@@ -204,8 +204,6 @@ struct DiscoveryEndpoint: Sendable {
             message: "unknown region \"\(region)\" for \(name) (regions: \(regions.joined(separator: ", ")))",
             fields: [FieldError("region", "one of \(regions.joined(separator: ", "))\(hint)")])
         }
-        key = Service.laneName(name, region: region)
-        found = board.lookup(key).0
       }
     }
     guard let published = found else {

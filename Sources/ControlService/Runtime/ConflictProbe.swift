@@ -13,6 +13,7 @@ import Topology
 struct ConflictProbe: ServiceLifecycle.Service {
   let name: String
   let topology: Topology
+  let kafka: any KafkaClusters
   let book: WritesBook
   let metrics: ServiceMetrics
   let logger: Logger
@@ -20,6 +21,7 @@ struct ConflictProbe: ServiceLifecycle.Service {
   init(service: String, runtime: ControlRuntime, logger: Logger) {
     name = service
     topology = runtime.topology
+    kafka = runtime.kafka
     book = runtime.writes
     metrics = runtime.metrics
     self.logger = logger
@@ -70,7 +72,7 @@ struct ConflictProbe: ServiceLifecycle.Service {
   /// A consumer of every partition of the service's own topics on `cluster`, from their
   /// ends; nil while the cluster does not answer.
   private func reader(_ cluster: String, topics: [String]) async -> KafkaConsumer? {
-    guard let config = topology.cluster(cluster), let client = try? config.makeClient(timeout: .seconds(3)),
+    guard let config = topology.cluster(cluster), let client = try? kafka.client(cluster),
       let description = try? await client.describeCluster(timeout: .seconds(3))
     else { return nil }
     let partitions = description.topics.filter { topics.contains($0.name) }.flatMap { t in

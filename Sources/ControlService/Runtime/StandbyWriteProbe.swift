@@ -39,13 +39,20 @@ struct StandbyWriteProbe: ServiceLifecycle.Service {
     var reported: [String: Int64] = [:]
     while !Task.isCancelled {
       let states = (try? await store.serviceStates()) ?? []
+      // Each cluster described once a round, whatever the number of services on it.
+      var described: [String: ClusterDescription?] = [:]
       for service in topology.services where service.mode == .activePassive {
         guard let state = states.first(where: { $0.service == service.name }) else { continue }
         let watched = service.clusters.filter { $0 != state.activeCluster && Self.watchable($0, state, topology) }
         watch.keep(service: service.name, clusters: Set(watched))
         var findings: [StandbyWrites] = []
         for cluster in watched {
-          guard let high = await highWatermarks(service.name, on: cluster) else { continue }
+          if described[cluster] == nil {
+            described[cluster] = .some(try? await kafka.client(cluster).describeCluster(timeout: .seconds(3)))
+          }
+          guard let description = described[cluster] ?? nil,
+            let high = await highWatermarks(service.name, on: cluster, description)
+          else { continue }
           let f = watch.observe(
             service: service.name, cluster: cluster, active: state.activeCluster, high: high, at: Date())
           findings.append(f)
@@ -74,12 +81,10 @@ struct StandbyWriteProbe: ServiceLifecycle.Service {
 
   /// The service's own topics on `cluster` (named, or matching its pattern and not a
   /// remote copy); nil when the cluster does not answer.
-  private func highWatermarks(_ name: String, on cluster: String) async -> [(
+  private func highWatermarks(_ name: String, on cluster: String, _ description: ClusterDescription) async -> [(
     topic: String, partition: Int32, offset: Int64
   )]? {
-    guard let service = topology.service(name), let client = try? kafka.client(cluster),
-      let description = try? await client.describeCluster(timeout: .seconds(3))
-    else { return nil }
+    guard let service = topology.service(name), let client = try? kafka.client(cluster) else { return nil }
     let prefixes = topology.flows.filter { $0.target == cluster }.map { $0.sourceAlias + $0.separator }
     let pattern = service.topicPattern.flatMap { try? Regex("^(?:\($0))$") }
     var partitions: [TopicPartition] = []

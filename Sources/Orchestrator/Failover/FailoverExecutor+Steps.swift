@@ -35,7 +35,8 @@ extension FailoverExecutor {
       try await done(([drained] + resumed).joined(separator: "; "))
     case .refreshCheckpoints:
       guard let flow else { return try await done(noFlow, .skipped) }
-      let copies = activeActive && lane != nil ? try await refreshCopies(lane!, r) : ""
+      var copies = ""
+      if activeActive, let lane { copies = try await refreshCopies(lane, r) }
       do {
         // Unplanned: the source is likely gone; do not spend long finding out.
         let stats = try await refresh.catchUp(

@@ -36,6 +36,9 @@ public struct RemoteCopyTranslation: Sendable {
     -> [Translation]
   {
     var out: [Translation] = []
+    // What was recorded of each group on the cluster left, read once.
+    var recorded: [String: [TopicPartition: (Int64, Date)]] = [:]
+    for group in lane.consumerGroups { recorded[group] = try await store.groupOffsets(cluster: failed, group: group) }
     for (flow, topic) in copies(on: failed) {
       let copy = flow.remoteTopic(topic)
       let back = try await store.offsetSyncHistories(flow: flow.name)
@@ -43,7 +46,8 @@ public struct RemoteCopyTranslation: Sendable {
       var forward: [TopicPartition: OffsetSyncHistory] = [:]
       if let onward { forward = try await store.offsetSyncHistories(flow: onward.name) }
       for group in lane.consumerGroups {
-        let committed = try await committedOffsets(group, copy: copy, failed: failed, source: source, back)
+        let committed = await committedOffsets(
+          group, copy: copy, recorded: recorded[group, default: [:]], source: source, back)
         for (partition, (c, from)) in committed.sorted(by: { $0.key < $1.key }) {
           let original = TopicPartition(topic, partition)
           let b = OffsetTranslator.viaOffsetSyncBackwards(committed: c, history: back[original])
@@ -76,10 +80,10 @@ public struct RemoteCopyTranslation: Sendable {
   /// live when the cluster answers, else as last recorded (older is safe: it only
   /// re-delivers).
   private func committedOffsets(
-    _ group: String, copy: String, failed: String, source: (any KafkaOperations)?,
+    _ group: String, copy: String, recorded all: [TopicPartition: (Int64, Date)], source: (any KafkaOperations)?,
     _ syncs: [TopicPartition: OffsetSyncHistory]
-  ) async throws -> [Int32: (Int64, String)] {
-    let recorded = try await store.groupOffsets(cluster: failed, group: group).filter { $0.key.topic == copy }
+  ) async -> [Int32: (Int64, String)] {
+    let recorded = all.filter { $0.key.topic == copy }
     var out: [Int32: (Int64, String)] = [:]
     for (tp, (offset, _)) in recorded { out[tp.partition] = (offset, "recorded") }
     guard let source else { return out }
