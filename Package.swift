@@ -2,6 +2,20 @@
 import Foundation
 import PackageDescription
 
+// librdkafka 2.8.0, built by `make deps` (scripts/librdkafka.sh) into .deps/librdkafka: linked
+// from there, and found there at run time through the rpath (the checkout's absolute path, and
+// the same folder relative to the built binary for a checkout that moved). Without the folder
+// the system's librdkafka is used, which Sources/CRdKafka/shim.h accepts from 2.2 on.
+let librdkafkaLib = Context.packageDirectory + "/.deps/librdkafka/lib"
+let librdkafkaLinking: [LinkerSetting] =
+  FileManager.default.fileExists(atPath: librdkafkaLib + "/librdkafka.so")
+  ? [
+    .unsafeFlags([
+      "-L", librdkafkaLib, "-Xlinker", "-rpath", "-Xlinker", librdkafkaLib,
+      "-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/../../../.deps/librdkafka/lib",
+    ])
+  ] : []
+
 let package = Package(
   name: "kafka-failover",
   platforms: [.macOS(.v14)],
@@ -23,11 +37,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
   ],
   targets: [
-    .systemLibrary(
-      name: "CRdKafka",
-      pkgConfig: "rdkafka",
-      providers: [.apt(["librdkafka-dev"])]
-    ),
+    .systemLibrary(name: "CRdKafka"),
     .systemLibrary(
       name: "CCurl",
       pkgConfig: "libcurl",
@@ -38,7 +48,8 @@ let package = Package(
       dependencies: [
         "CRdKafka",
         .product(name: "NIOPosix", package: "swift-nio"),
-      ]
+      ],
+      linkerSettings: librdkafkaLinking
     ),
     .target(
       name: "CurlHTTP",

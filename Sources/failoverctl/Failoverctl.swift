@@ -1,4 +1,5 @@
 import ArgumentParser
+import KafkaClient
 
 /// Runs the command and turns whatever it throws into a message and a documented exit
 /// code, in one place (`reportFailure`); the parser's own errors keep their handling.
@@ -7,6 +8,12 @@ enum Main {
   static func main() async {
     do {
       var command = try Failoverctl.parseAsRoot()
+      // Before any command: a too old librdkafka fails later in ways that look like broken
+      // clusters (every probe degraded), which is worse than not starting.
+      do { try KafkaLibrary.checkSupported() } catch {
+        printError(error.description)
+        Failoverctl.exit(withError: Exit.unavailable)
+      }
       if var command = command as? AsyncParsableCommand {
         try await command.run()
       } else {
@@ -17,6 +24,9 @@ enum Main {
     }
   }
 }
+
+/// This build's version, printed by `--version` and in the first line of `serve`'s log.
+let productVersion = "0.1.0"
 
 struct Failoverctl: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
@@ -30,7 +40,7 @@ struct Failoverctl: AsyncParsableCommand {
       (newer schema, corrupt, locked); 75 refused by the current state (conflict); \
       77 token missing or of too small a role. See docs/cli.md.
       """,
-    version: "0.1.0",
+    version: "\(productVersion) (librdkafka \(KafkaLibrary.version))",
     subcommands: [
       ConfigCommand.self, ProbeCommand.self, StatusCommand.self, OffsetsCommand.self, MM2Command.self, LabCommand.self,
       DemoCommand.self, DBCommand.self, ServeCommand.self, PromoteCommand.self, DemoteCommand.self,

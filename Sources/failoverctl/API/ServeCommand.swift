@@ -2,6 +2,7 @@ import ArgumentParser
 import ControlService
 import Foundation
 import HealthProbes
+import KafkaClient
 import Logging
 import Orchestrator
 import Topology
@@ -44,6 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
       return handler
     }
     let logger = Logger(label: "failoverctl")
+    logger.info("failoverctl \(productVersion) starting on librdkafka \(KafkaLibrary.version)")
     let server: ControlServer
     do {
       let member = ControlPlaneMember(
