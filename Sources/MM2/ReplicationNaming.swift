@@ -21,11 +21,12 @@ public struct ReplicationNaming: Sendable, Equatable {
     self.targetAlias = targetAlias
   }
 
-  /// The name on the target of a source topic.
+  /// The name on the target of a source topic (`ReplicationPolicy.formatRemoteTopic`):
+  /// identity keeps names, except heartbeats, which it prefixes as the default policy does.
   public func remoteTopic(_ topic: String) -> String {
     switch policy {
     case .prefixed: sourceAlias + separator + topic
-    case .identity: topic
+    case .identity: Self.looksLikeHeartbeat(topic) ? sourceAlias + separator + topic : topic
     }
   }
 

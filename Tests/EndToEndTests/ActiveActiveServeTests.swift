@@ -89,14 +89,14 @@ struct ActiveActiveServeTests {
     let westStream = EventStreamRecorder(fixture.server.url + "/v1/services/orders/events?region=west")
     #expect(await westStream.wait { $0.count == 1 })
 
-    // The orchestrator has east's offsets: MM2's checkpoint of orders on west, and its own
-    // record of west.orders on east.
+    // The orchestrator has east's offsets: MM2's checkpoint of orders on west (its key names
+    // the topic as it is on west, east.orders), and its own record of west.orders on east.
     let state = try await StateStore.open(path: fixture.db)
     let ready = try await Self.eventually {
       let recorded = try await state.groupOffsets(cluster: "east", group: Self.eastGroup)
       let checkpoints = try await state.checkpoints(flow: "east->west", groups: [Self.eastGroup])
       return recorded[TopicPartition("west.orders", 0)]?.0 == 25
-        && checkpoints.contains { $0.checkpoint.topic == "orders" && $0.checkpoint.upstreamOffset == 20 }
+        && checkpoints.contains { $0.checkpoint.topic == "east.orders" && $0.checkpoint.upstreamOffset == 20 }
     }
     try #require(ready, "offsets of east's group were not recorded")
 

@@ -24,8 +24,10 @@ struct AutoFailoverTests {
     let fixture: ServeFixture
   }
 
-  static func start(policy: String, connectURL: String? = nil) async throws -> Running {
+  /// - Parameter down: regions that fail before the server starts (it never hears from them).
+  static func start(policy: String, connectURL: String? = nil, down: [String] = []) async throws -> Running {
     let lab = try Lab(regions: ["east", "west"], brokersPerRegion: 1)
+    for region in down { lab.region(region)!.fail() }
     let dir = try Failoverctl.temporaryDirectory()
     try FileManager.default.createDirectory(
       at: dir.appendingPathComponent("policies"), withIntermediateDirectories: true)
@@ -179,13 +181,32 @@ struct AutoFailoverTests {
     _ = await f.server.stop()
   }
 
+  /// No record written yet and no MM2 state at all (a new service, a quiet night): the
+  /// flow is 0 behind, within any RPO budget, and MM2 had nothing to checkpoint, so the
+  /// shipped policy (RPO budget and checkpoint age) fails a dead region over by itself.
+  @Test func anIdleDeploymentFailsOverByTheShippedPolicyWhenItsRegionDies() async throws {
+    let shipped = try String(
+      contentsOf: Failoverctl.packageRoot.appendingPathComponent("policies/active-passive.yaml"), encoding: .utf8)
+    let r = try await Self.start(policy: shipped)
+    let f = r.fixture
+    let measured = try await eventually("the lag of east->west is measured") {
+      let flows = try json(try await f.get("/v1/status", as: "viewer"))["flows"] as? [[String: Any]] ?? []
+      return flows.first { $0["flow"] as? String == "east->west" }?["recordsBehind"] as? Int == 0
+    }
+    #expect(measured)
+    r.lab.region("east")!.fail()
+    let doc = try await Self.waitForEpoch(f, "orders", 3, seconds: 60)
+    #expect((doc["active"] as? [String: Any])?["cluster"] as? String == "west", "\(doc)")
+    _ = await f.server.stop()
+  }
+
   @Test func anRPOBudgetThatCannotBeCheckedRefusesTheFailover() async throws {
-    // No MM2 state: the lag is unknown, so an RPO budget refuses.
+    // East is gone before the orchestrator ever heard from it: its lag is unknown, so an
+    // RPO budget refuses.
     let budget = Self.automatic.replacingOccurrences(
       of: "guards: {", with: "guards: {maxLagRecords: 100, ")
-    let r = try await Self.start(policy: budget)
+    let r = try await Self.start(policy: budget, down: ["east"])
     let f = r.fixture
-    r.lab.region("east")!.fail()
     try await Task.sleep(for: .seconds(6))
     #expect(try json(try await f.get("/v1/services/orders/discovery"))["epoch"] as? Int == 1)
     let (_, err) = await f.server.stop()

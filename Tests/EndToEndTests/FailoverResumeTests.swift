@@ -40,7 +40,7 @@ struct FailoverResumeTests {
     _ = try await east.produce(
       syncs.map { ProducerRecord(topic: flow.offsetSyncsTopic, partition: 0, key: $0.key, value: $0.value) })
     let cp = Checkpoint(
-      group: "orders-processor", topic: "orders", partition: 0, upstreamOffset: 25, downstreamOffset: 31)
+      group: "orders-processor", topic: "east.orders", partition: 0, upstreamOffset: 25, downstreamOffset: 31)
     _ = try await west.produce([
       ProducerRecord(topic: flow.checkpointsTopic, partition: 0, key: cp.key, value: cp.value)
     ])

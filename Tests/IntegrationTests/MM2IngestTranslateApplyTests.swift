@@ -81,7 +81,7 @@ struct MM2IngestTranslateApplyTests {
     _ = try await eastClient.produce(syncs.map { mm2(flow.offsetSyncsTopic, key: $0.key, value: $0.value) })
     // MM2's checkpoint for a group at 60 upstream: one past the sync at 50.
     let checkpoint = Checkpoint(
-      group: "orders-processor", topic: "orders", partition: 0, upstreamOffset: 60, downstreamOffset: map[50]! + 1)
+      group: "orders-processor", topic: "east.orders", partition: 0, upstreamOffset: 60, downstreamOffset: map[50]! + 1)
     _ = try await westClient.produce([
       mm2(flow.checkpointsTopic, key: checkpoint.key, value: checkpoint.value),
       mm2(flow.checkpointsTopic, key: Array("garbage".utf8), value: [1, 2, 3]),  // a poison record
@@ -168,7 +168,7 @@ struct MM2IngestTranslateApplyTests {
     let nothing = try await restarted.catchUp(timeout: .seconds(10))
     #expect(nothing == MM2Ingester.Stats())
     let newer = Checkpoint(
-      group: "orders-processor", topic: "orders", partition: 0, upstreamOffset: 90, downstreamOffset: map[90]!)
+      group: "orders-processor", topic: "east.orders", partition: 0, upstreamOffset: 90, downstreamOffset: map[90]!)
     _ = try await westClient.produce([mm2(flow.checkpointsTopic, key: newer.key, value: newer.value)])
     let one = try await restarted.catchUp(timeout: .seconds(10))
     #expect(one.checkpoints == 1)
@@ -202,7 +202,7 @@ struct MM2IngestTranslateApplyTests {
   @Test func aGroupWithLiveMembersOnTheTargetIsSkippedAndReported() async throws {
     let map = try await replicate()
     let cp = Checkpoint(
-      group: "orders-processor", topic: "orders", partition: 0, upstreamOffset: 60, downstreamOffset: map[50]! + 1)
+      group: "orders-processor", topic: "east.orders", partition: 0, upstreamOffset: 60, downstreamOffset: map[50]! + 1)
     _ = try await westClient.produce([mm2(flow.checkpointsTopic, key: cp.key, value: cp.value)])
     try await MM2Ingester(flow: flow, topology: topology, store: store).catchUp(timeout: .seconds(20))
 

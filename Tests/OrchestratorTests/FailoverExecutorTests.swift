@@ -63,23 +63,76 @@ struct FailoverExecutorTests {
     #expect(try await w.store.serviceState("orders")?.activeCluster == "east")
   }
 
-  @Test func aDrainThatNeverCatchesUpStopsAtItsBoundWithTheSourceFenced() async throws {
+  @Test func aDrainThatNeverCatchesUpStopsAtItsBoundAndRollsBack() async throws {
     let w = try await DecisionWorld()
     w.kafka["east"].topic("orders", highs: [500, 101, 101])
     var settings = w.settings
     settings.drainTimeout = .seconds(60)
     settings.attempts = 1
     let finished = await w.executor().run(try await w.open(), settings: settings)
-    #expect(finished.status == .failed)
+    #expect(finished.status == .rolledBack)
     #expect(finished.step(.drain)?.status == .failed)
     #expect(finished.step(.drain)?.details.contains("still 399 records behind after the drain bound") == true)
+    #expect(finished.error?.hasSuffix("rolled back: east writable again at epoch 3") == true, "\(finished.error ?? "")")
     // The bound ran out on the test clock (the wall clock is not asserted on: a loaded
     // machine may take any time).
     #expect(w.clock.slept >= .seconds(60))
+    // Fenced (epoch 2), then writable on east again (epoch 3): clients never lose a cluster.
     let state = try await w.store.serviceState("orders")
-    #expect(state?.activeCluster == "east" && state?.writable == false && state?.epoch == 2)
+    #expect(state?.activeCluster == "east" && state?.writable == true && state?.epoch == 3)
+    #expect(w.published.all.map(\.epoch) == [2, 3] && w.published.all.map(\.writable) == [false, true])
+    #expect(
+      try await w.store.auditLog(limit: 50, before: nil).contains {
+        $0.action == "promote.rollback" && $0.outcome.hasPrefix("ok")
+      })
     // It read MM2's state every half second while it waited.
     #expect(w.refresh.calls > 100)
+  }
+
+  /// The orchestrator's own outage: a planned switchover whose offsets cannot be written
+  /// (the target has no such topic) is undone, never left fenced.
+  @Test func aPlannedSwitchoverThatCannotWriteOffsetsRollsBack() async throws {
+    let w = try await DecisionWorld()
+    w.kafka["west"].state.withLock { $0.partitions["east.orders"] = nil }
+    let finished = await w.executor().run(try await w.open(), settings: w.settings)
+    #expect(finished.status == .rolledBack, "\(finished.error ?? "")")
+    #expect(finished.step(.writeOffsets)?.status == .failed)
+    #expect(finished.step(.writeOffsets)?.attempt == 3)
+    #expect(finished.step(.switchDiscovery)?.status == .pending)
+    #expect(finished.error?.contains("3 offsets not written") == true, "\(finished.error ?? "")")
+    let state = try await w.store.serviceState("orders")
+    #expect(state?.activeCluster == "east" && state?.writable == true && state?.epoch == 3)
+  }
+
+  /// Unplanned (the source is gone): the offsets that can be written are, the service
+  /// switches anyway, and every group-partition not written is named with what its
+  /// consumers will do.
+  @Test func anUnplannedFailoverThatCannotWriteSomeOffsetsSwitchesAndSaysWhich() async throws {
+    let w = try await DecisionWorld()
+    w.kafka["west"].topic("east.orders", highs: [101])  // partitions 1 and 2 are missing
+    let finished = await w.executor().run(try await w.open(forced: true), settings: w.settings)
+    #expect(finished.status == .succeeded, "\(finished.error ?? "")")
+    let details = finished.step(.writeOffsets)?.details ?? ""
+    #expect(details.hasPrefix("1 written"), "\(details)")
+    #expect(details.contains("2 not written"), "\(details)")
+    #expect(details.contains("orders-svc east.orders[1,2]"), "\(details)")
+    #expect(details.contains("auto.offset.reset"), "\(details)")
+    #expect(w.committed("west", "orders-svc", TopicPartition("east.orders", 0)) == 100)
+    let state = try await w.store.serviceState("orders")
+    #expect(state?.activeCluster == "west" && state?.writable == true && state?.epoch == 3)
+  }
+
+  /// `onOffsetWriteFailure: halt`: the operator decides; the service stays fenced.
+  @Test func anUnplannedFailoverWithHaltStopsFencedWhenOffsetsCannotBeWritten() async throws {
+    let w = try await DecisionWorld()
+    w.kafka["west"].state.withLock { $0.partitions["east.orders"] = nil }
+    var settings = w.settings
+    settings.onOffsetWriteFailure = .halt
+    let finished = await w.executor().run(try await w.open(forced: true), settings: settings)
+    #expect(finished.status == .failed)
+    #expect(finished.step(.writeOffsets)?.status == .failed)
+    let state = try await w.store.serviceState("orders")
+    #expect(state?.activeCluster == "east" && state?.writable == false && state?.epoch == 2)
   }
 
   /// Leadership lost inside the replication step, after its start was allowed: the
@@ -200,8 +253,8 @@ struct FailoverExecutorTests {
     settings.retryDelay = .seconds(7)
     let finished = await w.executor().run(try await w.open(), settings: settings)
     // The drain ignores a failed catch-up (it measures again); refresh-checkpoints of a
-    // planned move does not.
-    #expect(finished.status == .failed)
+    // planned move does not, and gives up: the switchover is undone.
+    #expect(finished.status == .rolledBack)
     #expect(finished.step(.refreshCheckpoints)?.status == .failed)
     #expect(finished.step(.refreshCheckpoints)?.attempt == 3)
     #expect(w.clock.slept == .seconds(14))

@@ -78,6 +78,25 @@ struct PolicyEvaluatorTests {
     #expect(e.decide(service: service, active: "east", within).target == "south")
   }
 
+  /// MM2 checkpoints only partitions it has synced: a flow with no offset-sync at all has
+  /// nothing to checkpoint, so a missing checkpoint passes there and refuses elsewhere.
+  @Test func aMissingCheckpointRefusesOnlyWhereMM2HadSomethingToCheckpoint() throws {
+    let down = Self.judged([
+      "east": [.unreachable, .unreachable, .unreachable], "west": [.healthy], "south": [.healthy],
+    ])
+    let e = PolicyEvaluator(
+      policy: try Self.policy(
+        "trigger: {any: [{clusterUnreachable: {for: 0s}}]}\nguards: {maxLagRecords: 100, maxCheckpointAge: 2m}\n"),
+      topology: Self.topology)
+    var idle = PolicyInputs(health: down, lagRecords: ["east->west": 0], now: Self.now)
+    #expect(e.decide(service: service, active: "east", idle).guardName == "maxCheckpointAge")
+    idle.unsyncedFlows = ["east->west"]
+    #expect(e.decide(service: service, active: "east", idle).target == "west")
+    // A stale checkpoint still refuses, synced or not.
+    idle.checkpointAgeSeconds = ["east->west": 600]
+    #expect(e.decide(service: service, active: "east", idle).guardName == "maxCheckpointAge")
+  }
+
   @Test func blackoutsManualApprovalAndLagTriggers() throws {
     let down = Self.judged([
       "east": [.unreachable, .unreachable, .unreachable], "west": [.healthy], "south": [.healthy],

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KafkaClient
 import Orchestrator
 import Testing
 import Topology
@@ -31,6 +32,7 @@ struct StateStoreTests {
         try await store.appliedMigrations() == [
           "v1-topology-services-audit", "v2-mm2-state", "v3-probe-results", "v4-failovers-writable",
           "v5-failover-expected-loss", "v6-wait-leases-step", "v7-group-offsets",
+          "v8-checkpoints-reread-source-partitions",
         ])
       let states = try await store.ensureServices(Self.topology)
       #expect(states.map(\.activeCluster) == ["a"])
@@ -51,6 +53,7 @@ struct StateStoreTests {
       try await reopened.appliedMigrations() == [
         "v1-topology-services-audit", "v2-mm2-state", "v3-probe-results", "v4-failovers-writable",
         "v5-failover-expected-loss", "v6-wait-leases-step", "v7-group-offsets",
+        "v8-checkpoints-reread-source-partitions",
       ])
     let mode = try await DatabaseQueue(path: path).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
     #expect(mode == "wal")
@@ -88,6 +91,36 @@ struct StateStoreTests {
       }
     }
     #expect(rows == FailoverStepName.allCases.map { "\($0.seq) \($0.rawValue)" })
+  }
+
+  /// Checkpoints stored before v8 took the key's topic as the source's; they are dropped and
+  /// the flow's checkpoints topic is marked to be read again from its start, once, while the
+  /// other positions (offset-syncs, heartbeats) stay where they were.
+  @Test func checkpointsStoredWithTheOldReadingAreReadAgain() async throws {
+    _ = try await StateStore.open(path: path)
+    try await DatabaseQueue(path: path).write { db in
+      try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v8-checkpoints-reread-source-partitions'")
+      try db.execute(
+        sql: "DROP TABLE mm2_checkpoint_reread; DROP TABLE mm2_source_partition; DROP TABLE mm2_source_measured")
+      try db.execute(
+        sql: """
+          INSERT INTO mm2_checkpoint (flow, grp, topic, partition, upstream_offset, downstream_offset, metadata,
+            record_timestamp) VALUES ('a->b', 'g', 'orders', 0, 10, 9, '', 0);
+          INSERT INTO mm2_ingest_position (flow, topic, partition, next_offset) VALUES
+            ('a->b', 'a.checkpoints.internal', 0, 41), ('a->b', 'mm2-offset-syncs.b.internal', 0, 7);
+          """)
+    }
+    let store = try await StateStore.open(path: path)
+    #expect(try await store.checkpoints(flow: "a->b").isEmpty)
+    try await store.rereadCheckpointsIfMarked(flow: "a->b", checkpointsTopic: "a.checkpoints.internal")
+    let positions = try await store.ingestPositions(flow: "a->b")
+    #expect(positions == [TopicPartition("mm2-offset-syncs.b.internal", 0): 7])
+    // Once only: positions reached after the re-read are kept.
+    var batch = MM2Batch()
+    batch.positions = [TopicPartition("a.checkpoints.internal", 0): 41]
+    try await store.apply(batch, flow: "a->b")
+    try await store.rereadCheckpointsIfMarked(flow: "a->b", checkpointsTopic: "a.checkpoints.internal")
+    #expect(try await store.ingestPositions(flow: "a->b")[TopicPartition("a.checkpoints.internal", 0)] == 41)
   }
 
   /// The etcd store keeps journals as JSON: one written before the new step numbered

@@ -60,7 +60,7 @@ public struct ActiveActiveWorld: Sendable {
     cp.checkpoints.append(
       .init(
         checkpoint: Checkpoint(
-          group: "app-east", topic: "orders", partition: 0, upstreamOffset: 40, downstreamOffset: 38),
+          group: "app-east", topic: "east.orders", partition: 0, upstreamOffset: 40, downstreamOffset: 38),
         timestamp: 1_000))
     try await mm2.apply(cp, flow: "east->west")
     // west's orders → east's west.orders (downstream = upstream - 5).

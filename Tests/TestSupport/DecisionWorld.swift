@@ -73,7 +73,7 @@ public struct DecisionWorld: Sendable {
         batch.checkpoints.append(
           .init(
             checkpoint: Checkpoint(
-              group: group, topic: topic, partition: p, upstreamOffset: 100, downstreamOffset: 100),
+              group: group, topic: "east.\(topic)", partition: p, upstreamOffset: 100, downstreamOffset: 100),
             timestamp: 1_000))
         kafka["east"].state.withLock { $0.committed[group, default: [:]][TopicPartition(topic, p)] = 100 }
       }

@@ -91,8 +91,17 @@ public final class InMemoryKafkaCluster: KafkaOperations {
         // 68: NON_EMPTY_GROUP, Kafka's refusal for a group with live members.
         return offsets.mapValues { _ in .failed(KafkaError(code: 68, operation: "alter offsets of \(group)")) }
       }
-      for (tp, o) in offsets { s.committed[group, default: [:]][tp] = o }
-      return offsets.mapValues { _ in .ok }
+      var out: [TopicPartition: PartitionOutcome] = [:]
+      for (tp, o) in offsets {
+        // 3: UNKNOWN_TOPIC_OR_PARTITION, what a broker answers for a partition it does not have.
+        guard tp.partition < s.partitions[tp.topic] ?? 0 else {
+          out[tp] = .failed(KafkaError(code: 3, operation: "alter offsets of \(group)"))
+          continue
+        }
+        s.committed[group, default: [:]][tp] = o
+        out[tp] = .ok
+      }
+      return out
     }
   }
 

@@ -22,14 +22,12 @@ extension ControlAPI {
     return view
   }
 
-  /// Lag of every flow from the stored MM2 state and the source's high watermarks as the
-  /// lag meter last measured them (no broker round trip on a request).
+  /// Lag of every flow from the stored MM2 state and the source's partitions as the lag
+  /// meter last measured them (no broker round trip on a request).
   func flowLags() async throws -> [(Flow, FlowLag)] {
     var out: [(Flow, FlowLag)] = []
     for f in topology.flows {
-      let highs = await lagBook.highWatermarks(f.name)
-      out.append(
-        (f, try await FlowLag.measure(flow: f, store: runtime.local, source: nil, knownHighWatermarks: highs)))
+      out.append((f, try await FlowLag.measure(flow: f, store: runtime.local, source: nil)))
     }
     return out
   }

@@ -61,6 +61,7 @@ public actor AutoFailover {
       for k in PolicyLoader.probeKinds { kinds["\(k)/\(c.name)"] = await self.health.health(of: c.name, kind: k) }
     }
     let (lag, checkpointAge) = await lagBook.snapshot
+    let unsynced = await lagBook.unsyncedFlows
     for policy in policies.values {
       for case .lagAbove(let n, _) in policy.trigger.conditions {
         for (flow, behind) in lag {
@@ -79,9 +80,10 @@ public actor AutoFailover {
         ((try? await store.automaticFailovers(
           service: service.name, since: now.addingTimeInterval(-(policy.guards.window / .seconds(1))))) ?? [])
         .map(\.createdAt)
-      let inputs = PolicyInputs(
+      var inputs = PolicyInputs(
         health: health, kindHealth: kinds, lagRecords: lag, lagAboveSince: aboveSince,
         checkpointAgeSeconds: checkpointAge, recentAutomatic: recent, now: now)
+      inputs.unsyncedFlows = unsynced
       let decision = PolicyEvaluator(policy: policy, topology: topology).decide(
         service: service, active: state.activeCluster, inputs)
       decisions[service.name] = decision

@@ -19,7 +19,7 @@ public actor LagBook {
   func update(_ flow: String, _ m: FlowLag, at now: Date = Date()) {
     if let a = m.checkpointAgeSeconds { checkpointAge[flow] = a }
     // A source that did not answer leaves the last real measurement standing.
-    guard let behind = m.recordsBehind else { return }
+    guard m.source == .live, let behind = m.recordsBehind else { return }
     history.record(
       flow, LagHistory.Sample(at: now, recordsBehind: behind, checkpointAgeSeconds: checkpointAge[flow]))
     if let previous = last[flow], now > previous.at, previous.lag.partitions.count == m.partitions.count {
@@ -37,6 +37,12 @@ public actor LagBook {
   }
 
   func records(_ flow: String) -> Int64? { last[flow]?.lag.recordsBehind }
+
+  /// Flows whose last measurement found no offset-sync on any partition: nothing replicated,
+  /// so nothing for MM2 to checkpoint.
+  var unsyncedFlows: Set<String> {
+    Set(last.filter { $0.value.lag.partitions.allSatisfy { $0.newestSyncUpstream == nil } }.keys)
+  }
 
   /// What failing over `flow` now can lose: the lag last measured, plus what the source
   /// may have taken since at the fastest rate recently seen (the source was alive then and

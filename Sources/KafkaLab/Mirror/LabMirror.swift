@@ -37,9 +37,11 @@ public actor LabMirror {
     guard let source = topology.cluster(flow.source), let target = topology.cluster(flow.target) else {
       throw MirrorError("flow \(flow.name) names an unknown cluster")
     }
-    let pattern = try Regex(flow.topicsPattern)
+    _ = try Regex(flow.topicsPattern)
     self.flow = flow
-    self.topics = topics.filter { (try? pattern.wholeMatch(in: $0)) != nil }
+    // What MirrorSourceConnector would replicate of them: the flow's filter, no internal
+    // topics, no cycle back to the target.
+    self.topics = topics.filter { flow.replicates(topic: $0) }
     self.groups = groups
     self.settings = settings
     self.source = source
@@ -175,7 +177,8 @@ public actor LabMirror {
   }
 
   /// MM2's MirrorCheckpointTask: each group's committed offsets on the source, translated
-  /// through the syncs, written to the target's checkpoints topic.
+  /// through the syncs, written to the target's checkpoints topic under the topic's name on
+  /// the target (`renameTopicPartition`), as MM2 writes them.
   private func checkpoint(_ source: KafkaClient, _ target: KafkaClient) async throws {
     let partitions = syncs.keys.sorted()
     guard !partitions.isEmpty else { return }
@@ -185,7 +188,8 @@ public actor LabMirror {
       for tp in partitions {
         guard let upstream = committed[tp] ?? nil, let downstream = syncs[tp]?.translate(upstream) else { continue }
         let cp = Checkpoint(
-          group: group, topic: tp.topic, partition: tp.partition, upstreamOffset: upstream,
+          group: group, topic: flow.naming.checkpointTopic(forUpstream: tp.topic), partition: tp.partition,
+          upstreamOffset: upstream,
           downstreamOffset: downstream)
         records.append(ProducerRecord(topic: flow.checkpointsTopic, partition: 0, key: cp.key, value: cp.value))
       }

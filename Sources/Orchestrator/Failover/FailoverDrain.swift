@@ -45,9 +45,9 @@ extension FailoverExecutor {
     histories: [TopicPartition: OffsetSyncHistory]
   ) -> Int64 {
     partitions.reduce(Int64(0)) { sum, tp in
-      let high = highs[tp]?.high ?? 0
-      let synced = max(histories[tp]?.newest.map { $0.upstream + 1 } ?? 0, highs[tp]?.low ?? 0)
-      return sum + max(0, high - synced)
+      sum
+        + FlowLag.behind(
+          high: highs[tp]?.high ?? 0, logStart: highs[tp]?.low ?? 0, newestSync: histories[tp]?.newest?.upstream)
     }
   }
 }

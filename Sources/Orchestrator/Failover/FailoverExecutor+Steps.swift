@@ -64,9 +64,19 @@ extension FailoverExecutor {
         translations = try await translate(flow, r, settings)
       }
       let planner = TranslationPlanner(flow: flow, topology: topology, store: mm2, service: r.service)
-      let outcomes = try await OffsetApplier(target: try kafka.client(r.targetCluster), planner: planner)
-        .apply(translations)
-      try await done(try Self.writeSummary(outcomes))
+      // Unplanned, by default: write what can be written and switch anyway, so that clients
+      // get a cluster; a planned switchover that cannot write them all rolls back instead.
+      let tolerate = r.mode != .planned && settings.onOffsetWriteFailure == .continue
+      let outcomes: [OffsetApplier.Outcome]
+      do {
+        outcomes = try await OffsetApplier(target: try kafka.client(r.targetCluster), planner: planner)
+          .apply(translations)
+      } catch  where tolerate {
+        return try await done(
+          "no offsets written (\(error)); switching anyway (onOffsetWriteFailure: continue): every group starts "
+            + "on \(r.targetCluster) from its committed offsets there, or its auto.offset.reset where it has none")
+      }
+      try await done(try Self.writeSummary(outcomes, tolerateFailures: tolerate))
     case .switchDiscovery:
       c.epoch = try await changeState(
         r, step, "\(r.targetCluster) active (epoch \(c.epoch + 1))", expected: c.epoch,
@@ -96,17 +106,37 @@ extension FailoverExecutor {
   }
 
   /// The write step's journal line; throws when any offset could not be written (a group
-  /// with live members on the target is skipped and reported, not a failure).
-  static func writeSummary(_ outcomes: [OffsetApplier.Outcome]) throws -> String {
+  /// with live members on the target is skipped and reported, not a failure), unless
+  /// failures are tolerated: then every group-partition not written is listed, with what its
+  /// consumers will do.
+  static func writeSummary(_ outcomes: [OffsetApplier.Outcome], tolerateFailures: Bool = false) throws -> String {
     let failed = outcomes.filter { $0.status == .failed }
-    if !failed.isEmpty {
+    if !failed.isEmpty && !tolerateFailures {
       throw FailoverError(
         .offsetsNotWritten, "\(failed.count) offsets not written, first: \(failed[0].reason ?? "")")
     }
     let written = outcomes.filter { $0.status == .written }.count
     let skipped = outcomes.filter { $0.status == .skipped }
-    return "\(written) written, \(outcomes.count - written - skipped.count) already there, \(skipped.count) skipped"
-      + (skipped.first.map { " (\($0.group): \($0.reason ?? ""))" } ?? "")
+    var line =
+      "\(written) written, \(outcomes.count - written - skipped.count - failed.count) already there, "
+      + "\(skipped.count) skipped" + (skipped.first.map { " (\($0.group): \($0.reason ?? ""))" } ?? "")
+    if !failed.isEmpty {
+      line +=
+        "; \(failed.count) not written (switching anyway, onOffsetWriteFailure: continue): "
+        + Self.partitionList(failed) + " — first error: \(failed[0].reason ?? "unknown")"
+        + "; their consumers start from the group's committed offset on the target, or its auto.offset.reset "
+        + "where it has none (latest: skip what the target holds; earliest: read it all again)"
+    }
+    return line
+  }
+
+  /// `group topic[0,1,2]; group2 topic[3]`: every group-partition, compactly.
+  static func partitionList(_ outcomes: [OffsetApplier.Outcome]) -> String {
+    var byGroupTopic: [String: [Int32]] = [:]
+    for o in outcomes { byGroupTopic["\(o.group) \(o.topic)", default: []].append(o.partition) }
+    return byGroupTopic.keys.sorted().map { key in
+      "\(key)[\(byGroupTopic[key]!.sorted().map(String.init).joined(separator: ","))]"
+    }.joined(separator: "; ")
   }
 
   private func translate(_ flow: Flow, _ r: FailoverRecord, _ settings: FailoverSettings) async throws

@@ -96,6 +96,9 @@ public struct FailoverExecutor: Sendable {
           let fatal = (error as? StoreError)?.kind == .conflict
           _ = try? await store.finishStep(failover: record.id, step: step, status: .failed, details: message)
           if fatal || attempt >= settings.attempts {
+            if !fatal, Self.rollsBack(record, failedAt: step) {
+              return await rollBack(record, context, error: "\(step): \(message)")
+            }
             return await finish(record, status: .failed, error: "\(step): \(message)")
           }
           try? await clock.sleep(for: settings.retryDelay)
@@ -104,6 +107,42 @@ public struct FailoverExecutor: Sendable {
       if failpoints.check(.after, step) { return (try? await store.failover(id: record.id)) ?? record }
     }
     return await finish(record, status: .succeeded, error: nil)
+  }
+
+  /// A planned switchover that gives up before its clients were switched is undone by
+  /// itself: left fenced, the service would have no cluster to write to, and the
+  /// orchestrator would have caused the outage it exists to prevent. Unplanned failovers
+  /// never roll back (the source is presumed gone); a conflict means another change won.
+  static func rollsBack(_ record: FailoverRecord, failedAt step: FailoverStepName) -> Bool {
+    record.mode == .planned && step.seq < FailoverStepName.switchDiscovery.seq
+  }
+
+  /// Ends the failover as rolled back and, if it fenced the source, makes the source
+  /// writable again at the next epoch, journaled and audited in one transaction (fenced by
+  /// the epoch: a newer change wins and nothing is restored).
+  private func rollBack(_ record: FailoverRecord, _ context: StepContext, error: String) async -> FailoverRecord {
+    guard (try? await store.leadership())?.isLeader == true else {
+      logger.warning("failover \(record.id): not the leader; the leader decides about its rollback")
+      return (try? await store.failover(id: record.id)) ?? record
+    }
+    let fenced = context.epoch > record.fromEpoch
+    let restored =
+      fenced ? "\(record.sourceCluster) writable again at epoch \(context.epoch + 1)" : "nothing was fenced"
+    logger.error("failover \(record.id) of \(record.service) rolled back after \(error): \(restored)")
+    let state = try? await store.finishFailover(
+      id: record.id, status: .rolledBack, error: "\(error); rolled back: \(restored)",
+      audit: AuditEntry(
+        actor: record.requestedBy, action: "\(record.kind).rollback", subject: record.service,
+        details: "failover \(record.id) \(record.sourceCluster) -> \(record.targetCluster): \(error)",
+        outcome: "ok; \(restored)"),
+      restore: fenced
+        ? (
+          service: record.service, expectedEpoch: context.epoch,
+          change: ServiceChange(activeCluster: record.sourceCluster)
+        )
+        : nil)
+    if let state { publish(state) }
+    return (try? await store.failover(id: record.id)) ?? record
   }
 
   private func finish(_ record: FailoverRecord, status: FailoverStatus, error: String?) async -> FailoverRecord {

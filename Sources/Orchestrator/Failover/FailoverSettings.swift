@@ -10,6 +10,8 @@ public struct FailoverSettings: Sendable, Equatable {
   /// nil: the flow's default (checkpoint, or identity for offset-preserving links).
   public var translation: TranslationMode?
   public var replication: Policy.Action.Replication = .pause
+  /// Unplanned failovers only: a planned one that cannot write offsets rolls back.
+  public var onOffsetWriteFailure: Policy.Action.OffsetWriteFailure = .continue
   /// Attempts of a failing step before the failover stops as failed.
   public var attempts = 3
   public var retryDelay: Duration = .seconds(1)
@@ -22,5 +24,6 @@ public struct FailoverSettings: Sendable, Equatable {
     drainTimeout = action.drainTimeout
     translation = TranslationMode(rawValue: action.translation)
     replication = action.replication
+    onOffsetWriteFailure = action.onOffsetWriteFailure
   }
 }

@@ -10,6 +10,9 @@ public enum FailoverStatus: String, Sendable, Equatable, Codable, CaseIterable, 
   /// Stopped at a step; an operator may resume or abort it.
   case failed
   case aborted
+  /// A planned switchover that could not complete before clients were switched: undone by
+  /// itself, the source writable again at a new epoch. Final: start a new switchover.
+  case rolledBack = "rolled-back"
 
   /// Pending or running: a service has at most one open failover.
   public var isOpen: Bool { self == .pending || self == .running }

@@ -9,6 +9,8 @@ public enum WebhookEvent: String, Sendable, Equatable, Codable, CaseIterable, Cu
   case succeeded
   case failed
   case aborted
+  /// A planned switchover failed before switching clients and was undone.
+  case rolledBack = "rolled-back"
 
   /// The event a finished failover's status announces; nil while it is open.
   public init?(finished status: FailoverStatus) {
@@ -16,6 +18,7 @@ public enum WebhookEvent: String, Sendable, Equatable, Codable, CaseIterable, Cu
     case .succeeded: self = .succeeded
     case .failed: self = .failed
     case .aborted: self = .aborted
+    case .rolledBack: self = .rolledBack
     case .pending, .running: return nil
     }
   }

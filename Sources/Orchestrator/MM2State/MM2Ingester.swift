@@ -122,6 +122,7 @@ public actor MM2Ingester {
 
   private func loadHistories() async throws {
     guard !loaded else { return }
+    try await store.rereadCheckpointsIfMarked(flow: flow.name, checkpointsTopic: flow.checkpointsTopic)
     histories = try await store.offsetSyncHistories(flow: flow.name)
     loaded = true
   }

@@ -50,63 +50,79 @@ public struct OffsetApplier: Sendable {
         outcomes += all(.skipped, "\(members) live members on the target; stop them or use --force")
         continue
       }
-      var toWrite: [TopicPartition: Int64] = [:]
-      let current = try await target.committedOffsets(
-        group: group, partitions: items.map { TopicPartition($0.targetTopic, $0.partition) })
-      for t in items {
-        let tp = TopicPartition(t.targetTopic, t.partition)
-        guard let offset = t.translatedOffset else {
-          outcomes.append(
-            .init(
-              group: group, topic: tp.topic, partition: tp.partition, offset: nil, status: .skipped, reason: t.error))
-          continue
-        }
-        if let existing = current[tp] ?? nil {
-          if existing == offset {
-            outcomes.append(
-              .init(
-                group: group, topic: tp.topic, partition: tp.partition, offset: offset, status: .unchanged, reason: nil)
-            )
-            continue
-          }
-          if existing > offset, !force {
-            outcomes.append(
-              .init(
-                group: group, topic: tp.topic, partition: tp.partition, offset: offset, status: .skipped,
-                reason: "target already at \(existing), ahead of the translation; use --force to move it back"))
-            continue
-          }
-        }
-        toWrite[tp] = offset
+      do {
+        outcomes += try await write(group, items, force: force, dryRun: dryRun)
+      } catch let e as KafkaError where [.timedOut, .unreachable].contains(e.kind) {
+        // The target itself does not answer: no group can be written.
+        throw e
+      } catch {
+        // This group's answer (an unknown topic, an authorization error) is its own.
+        outcomes += all(.failed, "\(error)")
       }
-      guard !toWrite.isEmpty else { continue }
-      if dryRun {
-        for (tp, o) in toWrite.sorted(by: { $0.key < $1.key }) {
-          outcomes.append(
-            .init(group: group, topic: tp.topic, partition: tp.partition, offset: o, status: .planned, reason: nil))
-        }
+    }
+    return outcomes
+  }
+
+  /// One group's translations: left where the target is already at (or past) them, else
+  /// written in one AlterConsumerGroupOffsets call.
+  private func write(_ group: String, _ items: [Translation], force: Bool, dryRun: Bool) async throws -> [Outcome] {
+    var outcomes: [Outcome] = []
+    var toWrite: [TopicPartition: Int64] = [:]
+    let current = try await target.committedOffsets(
+      group: group, partitions: items.map { TopicPartition($0.targetTopic, $0.partition) })
+    for t in items {
+      let tp = TopicPartition(t.targetTopic, t.partition)
+      guard let offset = t.translatedOffset else {
+        outcomes.append(
+          .init(
+            group: group, topic: tp.topic, partition: tp.partition, offset: nil, status: .skipped, reason: t.error))
         continue
       }
-      let results = try await target.alterGroupOffsets(group: group, offsets: toWrite)
-      for (tp, o) in toWrite.sorted(by: { $0.key < $1.key }) {
-        switch results[tp] {
-        case .failed(let e) where e.kind == .groupNotEmpty:
-          // Where DescribeGroups could not tell, the broker's refusal says it.
+      if let existing = current[tp] ?? nil {
+        if existing == offset {
           outcomes.append(
             .init(
-              group: group, topic: tp.topic, partition: tp.partition, offset: o, status: .skipped,
-              reason: "group has live members on the target (broker refused: \(e.name)); stop them first"))
-        case .ok:
-          outcomes.append(
-            .init(group: group, topic: tp.topic, partition: tp.partition, offset: o, status: .written, reason: nil))
-        case .failed(let e):
-          outcomes.append(
-            .init(group: group, topic: tp.topic, partition: tp.partition, offset: o, status: .failed, reason: "\(e)"))
-        case nil:
-          outcomes.append(
-            .init(
-              group: group, topic: tp.topic, partition: tp.partition, offset: o, status: .failed, reason: "no result"))
+              group: group, topic: tp.topic, partition: tp.partition, offset: offset, status: .unchanged, reason: nil)
+          )
+          continue
         }
+        if existing > offset, !force {
+          outcomes.append(
+            .init(
+              group: group, topic: tp.topic, partition: tp.partition, offset: offset, status: .skipped,
+              reason: "target already at \(existing), ahead of the translation; use --force to move it back"))
+          continue
+        }
+      }
+      toWrite[tp] = offset
+    }
+    guard !toWrite.isEmpty else { return outcomes }
+    if dryRun {
+      for (tp, o) in toWrite.sorted(by: { $0.key < $1.key }) {
+        outcomes.append(
+          .init(group: group, topic: tp.topic, partition: tp.partition, offset: o, status: .planned, reason: nil))
+      }
+      return outcomes
+    }
+    let results = try await target.alterGroupOffsets(group: group, offsets: toWrite)
+    for (tp, o) in toWrite.sorted(by: { $0.key < $1.key }) {
+      switch results[tp] {
+      case .failed(let e) where e.kind == .groupNotEmpty:
+        // Where DescribeGroups could not tell, the broker's refusal says it.
+        outcomes.append(
+          .init(
+            group: group, topic: tp.topic, partition: tp.partition, offset: o, status: .skipped,
+            reason: "group has live members on the target (broker refused: \(e.name)); stop them first"))
+      case .ok:
+        outcomes.append(
+          .init(group: group, topic: tp.topic, partition: tp.partition, offset: o, status: .written, reason: nil))
+      case .failed(let e):
+        outcomes.append(
+          .init(group: group, topic: tp.topic, partition: tp.partition, offset: o, status: .failed, reason: "\(e)"))
+      case nil:
+        outcomes.append(
+          .init(
+            group: group, topic: tp.topic, partition: tp.partition, offset: o, status: .failed, reason: "no result"))
       }
     }
     return outcomes

@@ -36,7 +36,7 @@ public struct ReplicationLagProbe: Sendable {
       if let behind = lag.recordsBehind {
         if behind > max { reasons.append("\(behind) records not yet replicated (max \(max))") }
       } else {
-        reasons.append("records behind unknown (source unreachable or no offset-syncs ingested)")
+        reasons.append("records behind unknown (the source has never answered)")
       }
     }
     func age(_ seconds: Double?, _ limit: Duration?, _ what: String) {

@@ -54,13 +54,23 @@ public struct TranslationPlanner: Sendable {
     let stored = try await store.checkpoints(flow: flow.name, groups: requested.map(Set.init))
     var groups = Set(requested ?? services.flatMap(\.consumerGroups))
     if requested == nil { groups.formUnion(Set(stored.map(\.checkpoint.group)).filter(covers(group:))) }
+    var sourceTopics: ClusterDescription? = nil
+    if let source { sourceTopics = try? await source.describeCluster(timeout: .seconds(3)) }
 
+    // A checkpoint's key names the topic as it is on the target (MM2's
+    // MirrorCheckpointTask.renameTopicPartition); translation works on the source's
+    // partitions, so each is read back to the topic on the source it is about.
+    var known = Set(histories.keys.map(\.topic)).union(services.flatMap(\.topics))
+    known.formUnion(sourceTopics?.topics.map { $0.name } ?? [])
+    known.formUnion(try await store.sourcePartitions(flow: flow.name)?.partitions.keys.map(\.topic) ?? [])
     var checkpoints: [String: [TopicPartition: StoredCheckpoint]] = [:]
     for s in stored where groups.contains(s.checkpoint.group) {
-      checkpoints[s.checkpoint.group, default: [:]][TopicPartition(s.checkpoint.topic, s.checkpoint.partition)] = s
+      let upstream = flow.naming.upstreamTopic(ofCheckpointTopic: s.checkpoint.topic, known: known)
+      checkpoints[s.checkpoint.group, default: [:]][TopicPartition(upstream, s.checkpoint.partition)] = s
     }
     let live = await liveOffsets(
-      groups: groups.sorted(), source: source, checkpoints: checkpoints, histories: histories)
+      groups: groups.sorted(), source: source, description: sourceTopics, checkpoints: checkpoints,
+      histories: histories)
 
     var out: [Translation] = []
     for group in groups.sorted() {
@@ -102,8 +112,10 @@ public struct TranslationPlanner: Sendable {
       result = await TimestampTranslation(flow: flow, source: source, target: target, margin: margin)
         .translate(tp, committed: live)
     }
+    // The checkpoint names the target's topic; without one, the same rule names it.
+    let targetTopic = checkpoint?.checkpoint.topic ?? flow.naming.checkpointTopic(forUpstream: tp.topic)
     return Translation(
-      group: group, sourceTopic: tp.topic, targetTopic: flow.remoteTopic(tp.topic), partition: tp.partition,
+      group: group, sourceTopic: tp.topic, targetTopic: targetTopic, partition: tp.partition,
       upstreamOffset: committed, upstreamFrom: committed == nil ? "none" : from, translatedOffset: result.offset,
       mode: mode, basis: result.basis, redeliveryBound: result.redeliveryBound, error: result.error)
   }
@@ -111,17 +123,13 @@ public struct TranslationPlanner: Sendable {
   /// Committed offsets of the groups on the source, for the partitions they are known to
   /// use; empty when there is no source client or it does not answer.
   private func liveOffsets(
-    groups: [String], source: (any KafkaOperations)?, checkpoints: [String: [TopicPartition: StoredCheckpoint]],
-    histories: [TopicPartition: OffsetSyncHistory]
+    groups: [String], source: (any KafkaOperations)?, description: ClusterDescription?,
+    checkpoints: [String: [TopicPartition: StoredCheckpoint]], histories: [TopicPartition: OffsetSyncHistory]
   ) async -> [String: [TopicPartition: Int64]] {
-    guard let source else { return [:] }
+    guard let source, let description else { return [:] }
     var partitions = Set(histories.keys.filter { covers(topic: $0.topic) })
-    if let d = try? await source.describeCluster(timeout: .seconds(3)) {
-      for t in d.topics where covers(topic: t.name) {
-        partitions.formUnion(t.partitions.map { TopicPartition(t.name, $0.id) })
-      }
-    } else {
-      return [:]
+    for t in description.topics where covers(topic: t.name) {
+      partitions.formUnion(t.partitions.map { TopicPartition(t.name, $0.id) })
     }
     var out: [String: [TopicPartition: Int64]] = [:]
     for group in groups {

@@ -136,6 +136,17 @@ public struct Policy: Sendable, Equatable {
     public var drainTimeout: Duration
     public var replication: Replication
     public var webhooks: [Webhook]
+    /// What an unplanned failover does when some offsets cannot be written on the target.
+    public var onOffsetWriteFailure: OffsetWriteFailure = .continue
+
+    /// An unplanned failover's answer to offsets it could not write.
+    public enum OffsetWriteFailure: String, Sendable, Equatable, CaseIterable {
+      /// Switch anyway: the service gets a cluster its clients can reach; the group-partitions
+      /// not written are listed, and their consumers start from their `auto.offset.reset`.
+      case `continue`
+      /// Stop with the service fenced, for an operator to resume or abort.
+      case halt
+    }
 
     public init(
       target: TargetChoice = .bestStandby, translation: String = "auto", fence: Bool = true,

@@ -25,6 +25,10 @@ public struct PolicyInputs: Sendable {
   /// Since when each flow has been above each `lagAbove` bound, kept by the caller.
   public var lagAboveSince: [String: Date]
   public var checkpointAgeSeconds: [String: Double]
+  /// Flows without a single offset-sync: MM2 has replicated nothing, so it checkpoints
+  /// nothing (MirrorCheckpointTask emits only for partitions with a sync), and a missing
+  /// checkpoint is what an idle flow looks like, not a stale one.
+  public var unsyncedFlows: Set<String> = []
   /// Start times of the service's recent automatic failovers.
   public var recentAutomatic: [Date]
   public var now: Date
@@ -89,7 +93,7 @@ public struct PolicyEvaluator: Sendable {
         return .refused(guardName: "maxLagRecords", reason: "\(flow) is \(lag) records behind, budget \(budget)")
       }
     }
-    if let maxAge = g.maxCheckpointAge {
+    if let maxAge = g.maxCheckpointAge, !(x.checkpointAgeSeconds[flow] == nil && x.unsyncedFlows.contains(flow)) {
       guard let age = x.checkpointAgeSeconds[flow], age <= seconds(maxAge) else {
         return .refused(guardName: "maxCheckpointAge", reason: "newest checkpoint of \(flow) too old or missing")
       }

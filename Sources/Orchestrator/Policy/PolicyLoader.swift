@@ -230,6 +230,9 @@ public enum PolicyLoader {
     if let r = m.oneOf("replication", Policy.Action.Replication.allCases.map(\.rawValue)) {
       a.replication = Policy.Action.Replication(rawValue: r)!
     }
+    if let o = m.oneOf("onOffsetWriteFailure", Policy.Action.OffsetWriteFailure.allCases.map(\.rawValue)) {
+      a.onOffsetWriteFailure = Policy.Action.OffsetWriteFailure(rawValue: o)!
+    }
     for (node, path) in m.sequence("notify") ?? [] {
       guard let n = NodeReader.Mapping(m.reader, node, path: path) else { continue }
       defer { n.finish() }

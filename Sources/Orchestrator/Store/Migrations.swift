@@ -170,6 +170,31 @@ enum Migrations {
           ) WITHOUT ROWID;
           """)
     }
+    // Checkpoints were read with their key's topic taken as the source's, which is the
+    // target's name in what MM2 writes (MirrorCheckpointTask.renameTopicPartition). Rows
+    // stored that way cannot be told apart from right ones, so they are dropped and each
+    // flow's ingester reads its checkpoints topic again from the start (the topic is
+    // compacted: it still holds the newest checkpoint of every group-partition).
+    // The source's partitions with their log start and high watermark, as last measured,
+    // for lag over every partition of a flow once the source is gone.
+    m.registerMigration("v8-checkpoints-reread-source-partitions") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE mm2_checkpoint_reread (flow TEXT PRIMARY KEY) WITHOUT ROWID;
+          INSERT INTO mm2_checkpoint_reread SELECT DISTINCT flow FROM mm2_checkpoint;
+          DELETE FROM mm2_checkpoint;
+          CREATE TABLE mm2_source_partition (
+            flow TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            partition INTEGER NOT NULL,
+            log_start INTEGER NOT NULL,
+            high_watermark INTEGER NOT NULL,
+            measured_at DATETIME NOT NULL,
+            PRIMARY KEY (flow, topic, partition)
+          ) WITHOUT ROWID;
+          CREATE TABLE mm2_source_measured (flow TEXT PRIMARY KEY, measured_at DATETIME NOT NULL) WITHOUT ROWID;
+          """)
+    }
     return m
   }
 

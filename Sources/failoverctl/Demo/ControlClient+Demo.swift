@@ -17,6 +17,17 @@ extension ControlClient {
     try await poll("learn the lag of \(flow)", timeout) { $0.flows.first { $0.flow == flow }?.recordsBehind }
   }
 
+  /// Until the lag of `flow` is known and a checkpoint of it ingested: an idle flow's lag is
+  /// known at once (0), before any consumer has committed anything worth translating.
+  func waitUntilCheckpointed(_ flow: String, timeout: Duration) async throws -> (Int64, Double) {
+    try await poll("ingest a checkpoint of \(flow)", timeout) { status -> (Int64, Double)? in
+      guard let f = status.flows.first(where: { $0.flow == flow }), let lag = f.recordsBehind,
+        let age = f.checkpointAgeSeconds
+      else { return nil }
+      return (lag, age)
+    }
+  }
+
   func waitUntilState(_ cluster: String, _ state: JudgedHealth, timeout: Duration) async throws {
     try await poll("see \(cluster) \(state)", timeout) {
       $0.clusters.first { $0.cluster == cluster && $0.state == state }

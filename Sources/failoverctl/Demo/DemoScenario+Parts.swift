@@ -102,10 +102,13 @@ extension DemoScenario {
   }
 
   /// Waits until the control service knows east->west's lag (before that an RPO budget
-  /// rightly refuses an automatic failover), then lets the traffic run 30 % of the duration.
+  /// rightly refuses an automatic failover) and has ingested MM2's checkpoints of the
+  /// consumers' first commits, then lets the traffic run 30 % of the duration.
   func warmUp(_ api: ControlClient) async throws {
-    let lag = try await api.waitUntilLagKnown("east->west", timeout: .seconds(30))
-    say("the control service has ingested MM2's offset-syncs: east->west is \(lag) records behind")
+    let (lag, age) = try await api.waitUntilCheckpointed("east->west", timeout: .seconds(30))
+    say(
+      "the control service has ingested MM2's offset-syncs and checkpoints: east->west is \(lag) records behind, "
+        + String(format: "newest checkpoint %.1f s old", age))
     try await Task.sleep(for: .seconds(duration * 0.3))
   }
 
