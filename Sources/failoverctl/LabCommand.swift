@@ -16,7 +16,15 @@ struct LabCommand: AsyncParsableCommand {
 
     @Option(help: "Comma-separated region names; the first is every service's primary.")
     var regions: String = "east,west"
-    @Option(help: "Brokers per region.") var brokers: Int = 3
+    @Option(help: "Brokers per region (mock regions).") var brokers: Int = 3
+    @Option(
+      help: """
+        The regions' Kafka: mock (librdkafka's mock clusters, in process) or tansu (a Tansu 0.6 broker process per \
+        region, a broker this project did not write; make deps installs it). See docs/testing.md.
+        """)
+    var broker: SimulatedRegion.Broker = .mock
+    @Option(help: "With --broker tansu: the tansu binary (default: FAILOVERCTL_TANSU, PATH, then .venv-clients).")
+    var tansu: String?
     @Option(name: .customLong("topology-out"), help: "Where to write the generated topology file.")
     var topologyOut: String = "lab-topology.yaml"
     @Flag(help: "Replicate every flow MM2-style (topics, offset-syncs, checkpoints, heartbeats; Connect-style API).")
@@ -62,7 +70,15 @@ struct LabCommand: AsyncParsableCommand {
 
     func run() async throws {
       let names = regions.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-      let lab = try Lab(regions: names, brokersPerRegion: brokers, activeActive: activeActive)
+      let lab: Lab
+      do {
+        lab = try await Lab.start(
+          regions: names, broker: broker, tansu: tansu, brokersPerRegion: brokers, activeActive: activeActive)
+      } catch let e as TansuError {
+        printError("\(e)")
+        throw Exit.unavailable
+      }
+      defer { lab.stop() }
       let address = try ListenAddress(control)
       var mirrors: [LabMirror] = []
       if mirror {
@@ -112,7 +128,9 @@ struct LabCommand: AsyncParsableCommand {
         throw Exit.cannotCreate
       }
       for region in lab.regions {
-        say("region \(region.name): \(region.brokerCount) brokers at \(region.bootstrapServers)")
+        say(
+          "region \(region.name): \(region.brokerCount) \(region.broker == .tansu ? "Tansu broker" : "brokers") at "
+            + region.bootstrapServers)
       }
       say("topology written to \(topologyOut)")
       say("lab control: \(controlURL) (failoverctl lab fail|recover REGION --lab \(controlURL))")
@@ -211,3 +229,5 @@ private func reportTraffic(_ ledger: TrafficLedger) async {
 private func say(_ line: String) {
   FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
+
+extension SimulatedRegion.Broker: ExpressibleByArgument {}

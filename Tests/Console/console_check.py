@@ -179,10 +179,12 @@ try:
     # A token that is no longer valid: the API's message, nothing changed.
     d.get(URL + "/ui/#overview")
     until(lambda: css('#services tr[data-service="orders"]'), "the overview again")
-    d.execute_script("sessionStorage.setItem('failoverctl.token', 'revoked-token')")
-    click('#services tr[data-service="orders"] button[data-action="failback"]')
-    until(lambda: css("#action-dry-run"), "the failback dialog")
-    css("#action-dry-run")[0].click()
+    # In one script: the page refreshes every 2 s, and a refresh with the revoked token
+    # between setting it and the clicks would sign out before the dialog opens.
+    d.execute_script("""
+        sessionStorage.setItem('failoverctl.token', 'revoked-token');
+        document.querySelector('#services tr[data-service="orders"] button[data-action="failback"]').click();
+        document.querySelector('#action-dry-run').click();""")
     until(lambda: "401" in "".join(e.text for e in css("#action-error")), "a revoked token's failback shows 401")
     check(message in css("#action-error")[0].text, f"the 401 carries the API's message: {css('#action-error')[0].text}")
     check(service("orders") == after, "nothing changed after the 401")

@@ -4,17 +4,19 @@ import Testing
 
 /// The Python recipe of docs/clients.md, run as written: confluent-kafka (PyPI, with its
 /// own librdkafka, a second Kafka client implementation) follows the service's event
-/// stream through a planned switchover of a mirrored lab.
+/// stream through a planned switchover of a mirrored lab, on librdkafka's mock clusters and
+/// on Tansu (a broker this project did not write).
 @Suite("Client recipes against a lab", .serialized)
 struct ClientRecipeTests {
   static var python: URL { Failoverctl.packageRoot.appendingPathComponent(".venv-clients/bin/python") }
   static var recipe: URL { Failoverctl.packageRoot.appendingPathComponent("examples/clients/python") }
 
-  @Test func thePythonRecipeFollowsAPlannedSwitchoverAndLosesNothing() async throws {
+  @Test(arguments: ["mock", "tansu"])
+  func thePythonRecipeFollowsAPlannedSwitchoverAndLosesNothing(broker: String) async throws {
     try #require(
       FileManager.default.isExecutableFile(atPath: Self.python.path),
       "no \(Self.python.path): run `make deps` (it installs confluent-kafka into .venv-clients)")
-    let f = try await ServeFixture.start(labArguments: ["--mirror"])
+    let f = try await ServeFixture.start(labArguments: ["--mirror", "--broker", broker])
     let ready = f.dir.appendingPathComponent("ready").path
     let client = try Failoverctl.start(
       [
@@ -35,7 +37,7 @@ struct ClientRecipeTests {
     let status = await Failoverctl.wait(client.process, within: .seconds(90))
     let summaryText = await stdout
     let errText = await stderr
-    print("python recipe through a planned switchover: \(summaryText)")
+    print("python recipe through a planned switchover on \(broker): \(summaryText)")
     #expect(status == 0, "\(summaryText)\n\(errText)")
     let summary = try #require(
       try JSONSerialization.jsonObject(with: Data(summaryText.utf8)) as? [String: Any], "\(summaryText) \(errText)")

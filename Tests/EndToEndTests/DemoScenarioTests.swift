@@ -15,7 +15,7 @@ struct DemoScenarioTests {
     }
   }
 
-  func demo(_ arguments: [String], db: String? = nil) async throws -> Report {
+  static func demo(_ arguments: [String], db: String? = nil) async throws -> Report {
     var args = ["demo", "--output", "json", "--duration", "10"] + arguments
     if let db { args += ["--db", db] }
     let r = try await Failoverctl.run(args)
@@ -31,7 +31,7 @@ struct DemoScenarioTests {
   }
 
   @Test func unplannedLosesNoMoreThanTheOrchestratorPredicted() async throws {
-    let report = try await demo(["--scenario", "unplanned"])
+    let report = try await Self.demo(["--scenario", "unplanned"])
     #expect(report.json["scenario"] as? String == "unplanned")
     let bound = try #require(report.json["expectedLossBound"] as? Int)
     #expect(report.int("lost") <= bound)
@@ -47,7 +47,7 @@ struct DemoScenarioTests {
   @Test func plannedSwitchoverLosesNothingAndTranslatesEveryGroup() async throws {
     let dir = try Failoverctl.temporaryDirectory()
     let db = dir.appendingPathComponent("demo.db").path
-    let report = try await demo(["--scenario", "planned", "--groups", "3"], db: db)
+    let report = try await Self.demo(["--scenario", "planned", "--groups", "3"], db: db)
     #expect(report.int("lost") == 0)
     #expect(report.moves.map { $0["kind"] as? String } == ["promote", "promote"])
     #expect(report.after == ["orders@west", "payments@west"])
@@ -60,7 +60,7 @@ struct DemoScenarioTests {
   }
 
   @Test func failbackAfterMaintenanceLosesNothing() async throws {
-    let report = try await demo(["--scenario", "failback"])
+    let report = try await Self.demo(["--scenario", "failback"])
     #expect(report.int("lost") == 0)
     #expect(report.moves.map { $0["kind"] as? String } == ["promote", "promote", "failback", "failback"])
     #expect(report.moves.allSatisfy { $0["status"] as? String == "succeeded" })
@@ -71,7 +71,7 @@ struct DemoScenarioTests {
   /// Both regions write; east dies: only east's clients move, west's never see a change,
   /// and neither region's consumers lose more than the orchestrator predicted.
   @Test func activeActiveMovesOnlyEastsClients() async throws {
-    let report = try await demo(["--scenario", "active-active"])
+    let report = try await Self.demo(["--scenario", "active-active"])
     #expect(report.json["scenario"] as? String == "active-active")
     let bound = try #require(report.json["expectedLossBound"] as? Int)
     let regions = report.json["regions"] as? [[String: Any]] ?? []
@@ -90,7 +90,7 @@ struct DemoScenarioTests {
   /// survivor leads, two votes from outside east fail the services over, and the loss
   /// stays within the bound.
   @Test func controlPlaneSurvivesTheRegionOfItsLeader() async throws {
-    let report = try await demo(["--scenario", "control-plane"])
+    let report = try await Self.demo(["--scenario", "control-plane"])
     #expect(report.json["scenario"] as? String == "control-plane")
     #expect(report.json["leaderBefore"] as? String == "orchestrator-east")
     let after = report.json["leaderAfter"] as? String

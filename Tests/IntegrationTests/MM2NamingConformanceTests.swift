@@ -1,13 +1,16 @@
 import Foundation
+import HealthProbes
 import KafkaClient
+import KafkaLab
 import MM2
 import Orchestrator
+import TestSupport
 import Testing
 import Topology
 
 /// Records exactly as Apache Kafka's MirrorMaker 2 writes them, built from MM2's own rules
-/// and tests (not from this project's writer), ingested, translated and applied against two
-/// mock clusters.
+/// and tests (not from this project's writer), ingested, translated and applied, against
+/// librdkafka's mock clusters and against Tansu, a broker this project did not write.
 ///
 /// The cases are Kafka's `MirrorCheckpointTaskTest.testCheckpoint` (flow `source1 -> target2`,
 /// DefaultReplicationPolicy): a group at 10 on `topic1`-2 with an offset-sync 3 -> 4 is
@@ -46,8 +49,8 @@ struct MM2NamingConformanceTests {
   }
 
   struct World {
-    let source: MockCluster
-    let target: MockCluster
+    let source: SimulatedRegion
+    let target: SimulatedRegion
     let targetClient: KafkaClient
     let sourceClient: KafkaClient
     let topology: Topology
@@ -55,16 +58,28 @@ struct MM2NamingConformanceTests {
     let store: StateStore
   }
 
+  static func region(_ name: String, _ broker: SimulatedRegion.Broker) async throws -> SimulatedRegion {
+    switch broker {
+    case .mock: return try SimulatedRegion(name: name, brokers: 1)
+    case .tansu:
+      let binary = try #require(TansuBroker.locate(), "no Tansu binary: run `make deps`")
+      return try await SimulatedRegion.tansu(name: name, binary: binary)
+    }
+  }
+
   /// `source1` and `target2` as MM2 leaves them: each side's own topic and the other's copy.
-  static func world(policy: ReplicationPolicy) async throws -> World {
-    let source = try MockCluster(brokers: 1)
-    let target = try MockCluster(brokers: 1)
+  static func world(policy: ReplicationPolicy, broker: SimulatedRegion.Broker) async throws -> World {
+    let source = try await region("source1", broker)
+    let target = try await region("target2", broker)
     let flow = Flow(source: "source1", target: "target2", replicationPolicy: policy)
+    // Tansu answers ListOffsets "latest" with the last batch's base offset + 1: one record
+    // per batch keeps the ends the ingester reads to exact (docs/testing.md).
+    let properties = broker == .tansu ? Lab.tansuClientProperties : [:]
     let topology = Topology(
       regions: [Region(name: "r1"), Region(name: "r2")],
       clusters: [
-        Cluster(name: "source1", region: "r1", bootstrapServers: source.bootstrapServers),
-        Cluster(name: "target2", region: "r2", bootstrapServers: target.bootstrapServers),
+        Cluster(name: "source1", region: "r1", bootstrapServers: source.bootstrapServers, properties: properties),
+        Cluster(name: "target2", region: "r2", bootstrapServers: target.bootstrapServers, properties: properties),
       ],
       flows: [flow],
       services: [
@@ -72,19 +87,19 @@ struct MM2NamingConformanceTests {
           name: "svc", primary: "source1", standbys: ["target2"], topics: ["topic1", "topic5"],
           consumerGroups: ["group9", "group11", "group13"])
       ])
-    try source.createTopic("topic1", partitions: 3)
-    try source.createTopic("target2.topic5", partitions: 7)
-    try target.createTopic(policy == .identity ? "topic1" : "source1.topic1", partitions: 3)
-    try target.createTopic("topic5", partitions: 7)
-    try source.createTopic(flow.offsetSyncsTopic, partitions: 1)
-    try target.createTopic(flow.checkpointsTopic, partitions: 1)
-    try target.createTopic(flow.remoteHeartbeatsTopic, partitions: 1)
+    try await source.createTopics([
+      ("topic1", 3), ("target2.topic5", 7), (flow.offsetSyncsTopic, 1),
+    ])
+    try await target.createTopics([
+      (policy == .identity ? "topic1" : "source1.topic1", 3), ("topic5", 7), (flow.checkpointsTopic, 1),
+      (flow.remoteHeartbeatsTopic, 1),
+    ])
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mm2conf-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return World(
       source: source, target: target,
-      targetClient: try KafkaClient(bootstrapServers: target.bootstrapServers, defaultTimeout: .seconds(5)),
-      sourceClient: try KafkaClient(bootstrapServers: source.bootstrapServers, defaultTimeout: .seconds(5)),
+      targetClient: try topology.cluster("target2")!.makeClient(timeout: .seconds(5)),
+      sourceClient: try topology.cluster("source1")!.makeClient(timeout: .seconds(5)),
       topology: topology, flow: flow, store: try await StateStore.open(path: dir.appendingPathComponent("s.db").path))
   }
 
@@ -103,8 +118,15 @@ struct MM2NamingConformanceTests {
 
   /// Each checkpoint lands on the topic that exists on the target: `source1.topic1` (not
   /// `source1.source1.topic1`) and `topic5` (the original, for the copy that came from it).
-  @Test func defaultPolicyCheckpointsAreTranslatedOntoTheTopicsThatExistOnTheTarget() async throws {
-    let w = try await Self.world(policy: .default)
+  @Test(arguments: SimulatedRegion.Broker.allCases)
+  func defaultPolicyCheckpointsAreTranslatedOntoTheTopicsThatExistOnTheTarget(broker: SimulatedRegion.Broker)
+    async throws
+  {
+    let w = try await Self.world(policy: .default, broker: broker)
+    defer {
+      w.source.stop()
+      w.target.stop()
+    }
     try await Self.produce(w.sourceClient, w.flow.offsetSyncsTopic, Self.offsetSyncs)
     try await Self.produce(w.targetClient, w.flow.checkpointsTopic, Self.checkpoints)
     let stats = try await MM2Ingester(flow: w.flow, topology: w.topology, store: w.store).catchUp(
@@ -140,8 +162,13 @@ struct MM2NamingConformanceTests {
       })
   }
 
-  @Test func identityPolicyCheckpointsKeepTheirNames() async throws {
-    let w = try await Self.world(policy: .identity)
+  @Test(arguments: SimulatedRegion.Broker.allCases)
+  func identityPolicyCheckpointsKeepTheirNames(broker: SimulatedRegion.Broker) async throws {
+    let w = try await Self.world(policy: .identity, broker: broker)
+    defer {
+      w.source.stop()
+      w.target.stop()
+    }
     try await Self.produce(w.sourceClient, w.flow.offsetSyncsTopic, [Self.offsetSyncs[0]])
     try await Self.produce(w.targetClient, w.flow.checkpointsTopic, [Self.identityCheckpoint])
     try await MM2Ingester(flow: w.flow, topology: w.topology, store: w.store).catchUp(timeout: .seconds(20))
@@ -151,5 +178,59 @@ struct MM2NamingConformanceTests {
     #expect(t.sourceTopic == "topic1" && t.targetTopic == "topic1" && t.translatedOffset == 5)
     let outcomes = try await OffsetApplier(target: w.targetClient, planner: planner).apply([t])
     #expect(outcomes.map(\.status) == [.written], "\(outcomes)")
+  }
+
+  /// A group with a live member on the target is left to its consumers (skipped and
+  /// reported), on either broker. Tansu answers JoinGroup after half the session timeout:
+  /// the member's is short.
+  @Test(arguments: SimulatedRegion.Broker.allCases)
+  func aGroupWithALiveMemberOnTheTargetIsSkipped(broker: SimulatedRegion.Broker) async throws {
+    let w = try await Self.world(policy: .default, broker: broker)
+    defer {
+      w.source.stop()
+      w.target.stop()
+    }
+    try await Self.produce(w.sourceClient, w.flow.offsetSyncsTopic, Self.offsetSyncs)
+    try await Self.produce(w.targetClient, w.flow.checkpointsTopic, Self.checkpoints)
+    try await MM2Ingester(flow: w.flow, topology: w.topology, store: w.store).catchUp(timeout: .seconds(20))
+    let member = try KafkaConsumer(properties: [
+      "bootstrap.servers": w.target.bootstrapServers, "group.id": "group9", "session.timeout.ms": "6000",
+    ])
+    try await member.subscribe(["source1.topic1"])
+    var assigned: [TopicPartition] = []
+    let joined = await eventually("group9 has a member on target2", timeout: .seconds(30)) {
+      _ = try? await member.poll(max: 10, timeout: .milliseconds(100))
+      assigned = (try? await member.assignment()) ?? []
+      return !assigned.isEmpty
+    }
+    try #require(joined)
+    let planner = TranslationPlanner(flow: w.flow, topology: w.topology, store: w.store)
+    let outcomes = try await OffsetApplier(target: w.targetClient, planner: planner).apply(
+      try await planner.translate(mode: .checkpoint))
+    let group9 = outcomes.filter { $0.group == "group9" }
+    #expect(
+      !group9.isEmpty && group9.allSatisfy { $0.status == .skipped && ($0.reason ?? "").contains("live members") })
+    #expect(outcomes.filter { $0.group != "group9" }.allSatisfy { $0.status == .written }, "\(outcomes)")
+  }
+
+  /// The metadata probe calls a broker healthy while it answers and unreachable once its
+  /// region goes dark, and healthy again when it is back (with its data).
+  @Test(arguments: SimulatedRegion.Broker.allCases)
+  func theProbeSeesTheBrokerGoDarkAndComeBack(broker: SimulatedRegion.Broker) async throws {
+    let w = try await Self.world(policy: .default, broker: broker)
+    defer {
+      w.source.stop()
+      w.target.stop()
+    }
+    let probe = KafkaMetadataProbe(
+      cluster: "source1", client: w.sourceClient, bootstrapServers: w.source.bootstrapServers, expectedBrokers: 1)
+    #expect(await probe.run().state == .healthy)
+    w.source.fail()
+    #expect(await probe.run().state == .unreachable)
+    w.source.recover()
+    let back = await eventually("source1 answers again") { await probe.run().state == .healthy }
+    #expect(back)
+    let marks = try await w.sourceClient.watermarks(for: [TopicPartition(w.flow.offsetSyncsTopic, 0)])
+    #expect(marks[TopicPartition(w.flow.offsetSyncsTopic, 0)]?.high == 0)
   }
 }

@@ -56,7 +56,7 @@ struct SimulatedRegionTests {
 
   @Test func theCanaryProducesAndReadsBackARecord() async throws {
     let region = try SimulatedRegion(name: "c")
-    try region.cluster.createTopic("__failover_canary", partitions: 1)
+    try region.cluster!.createTopic("__failover_canary", partitions: 1)
     let client = try KafkaClient(bootstrapServers: region.bootstrapServers)
     let probe = KafkaMetadataProbe(
       cluster: "c", client: client, bootstrapServers: region.bootstrapServers, timeout: .seconds(3),
@@ -73,7 +73,7 @@ struct SimulatedRegionTests {
 
   @Test func injectedRequestErrorsReachTheClient() async throws {
     let region = try SimulatedRegion(name: "flaky")
-    try region.cluster.createTopic("t", partitions: 1)
+    try region.cluster!.createTopic("t", partitions: 1)
     let client = try KafkaClient(bootstrapServers: region.bootstrapServers)
     _ = try await client.produce([ProducerRecord(topic: "t", partition: 0, value: [1])])
     // OffsetCommit (API key 8) refused once with GROUP_AUTHORIZATION_FAILED (30).

@@ -12,6 +12,13 @@ public final class DiscoveryFollower: Sendable {
     public let writable: Bool
     public let produce: [String]
     public let consume: [String]
+    /// The cluster's client properties, as discovery hands them to every application.
+    public let properties: [String: String]
+
+    /// What a client of this cluster configures: its properties and where to connect.
+    public var clientProperties: [String: String] {
+      properties.merging(["bootstrap.servers": bootstrapServers]) { _, new in new }
+    }
 
     init(_ s: FollowerState) {
       epoch = s.document.epoch
@@ -20,6 +27,7 @@ public final class DiscoveryFollower: Sendable {
       writable = s.writesAllowed
       produce = s.document.topics.produce
       consume = s.document.topics.consume
+      properties = s.document.properties
     }
   }
 

@@ -85,7 +85,7 @@ public struct LabTraffic: Sendable {
       }
       credit -= Double(perTick)
       if client?.servers != view.bootstrapServers {
-        guard let c = try? KafkaClient(bootstrapServers: view.bootstrapServers, defaultTimeout: .seconds(2)) else {
+        guard let c = try? KafkaClient(properties: view.clientProperties, defaultTimeout: .seconds(2)) else {
           continue
         }
         client = (view.bootstrapServers, c)
@@ -117,17 +117,17 @@ public struct LabTraffic: Sendable {
       if on != view.bootstrapServers {
         // A new active cluster: resume from what the group has committed there.
         let book = GroupOffsetBook(bootstrapServers: view.bootstrapServers)
-        guard let c = try? KafkaClient(bootstrapServers: view.bootstrapServers, defaultTimeout: .seconds(2)),
+        guard let c = try? KafkaClient(properties: view.clientProperties, defaultTimeout: .seconds(2)),
           let start = try? await startPositions(c, book, view.consume)
         else {
           try? await Task.sleep(for: .milliseconds(200))
           continue
         }
         guard
-          let reader = try? KafkaConsumer(properties: [
-            "bootstrap.servers": view.bootstrapServers, "group.id": "\(group)-lab-reader",
-            "fetch.wait.max.ms": "20",
-          ])
+          let reader = try? KafkaConsumer(
+            properties: view.clientProperties.merging([
+              "group.id": "\(group)-lab-reader", "fetch.wait.max.ms": "20",
+            ]) { _, new in new })
         else { continue }
         try? await reader.assign(start)
         consumer = reader

@@ -38,7 +38,9 @@ extension DemoScenario {
   func runActiveActive() async throws -> DemoReport {
     var report = newReport(database: database)
     let names = ["east", "west"]
-    let lab = try Lab(regions: names, brokersPerRegion: 1, services: services(), activeActive: true)
+    let lab = try await Lab.start(
+      regions: names, broker: broker, brokersPerRegion: 1, services: services(), activeActive: true)
+    defer { lab.stop() }
     let mirrors = try mirrors(for: lab, delay: .seconds(1))
     let (labURL, labServing) = try await LabControlServer(lab: lab, mirrors: mirrors).start(
       host: "127.0.0.1", port: 0)
@@ -48,7 +50,7 @@ extension DemoScenario {
       labServing.cancel()
     }
     say(
-      "regions east and west (librdkafka mock clusters), each taking its own region's writes; MM2-style mirrors "
+      "regions east and west (\(brokerName)), each taking its own region's writes; MM2-style mirrors "
         + "both ways (1 s behind); lab control \(labURL)")
     let (url, serving, secret) = try await startControlService(
       labYAML: lab.topologyYAML(connectBase: labURL), policy: Self.activeActivePolicy,

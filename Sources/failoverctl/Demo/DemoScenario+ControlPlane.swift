@@ -17,7 +17,8 @@ extension DemoScenario {
   func runControlPlane() async throws -> DemoReport {
     var report = newReport(database: work.path)
     let regions = ["east", "west", "central"]
-    let lab = try Lab(regions: regions, brokersPerRegion: 1, services: services())
+    let lab = try await Lab.start(regions: regions, broker: broker, brokersPerRegion: 1, services: services())
+    defer { lab.stop() }
     let mirrors = try mirrors(for: lab, delay: .seconds(1))
     let etcd = try await EtcdMembers(count: 3, names: regions)
     defer { etcd.stop() }
@@ -28,7 +29,7 @@ extension DemoScenario {
       for r in replicating { r.cancel() }
       labServing.cancel()
     }
-    say("regions east, west and central (librdkafka mock clusters), MM2-style mirrors 1 s behind")
+    say("regions east, west and central (\(brokerName)), MM2-style mirrors 1 s behind")
     say("control plane: etcd members " + zip(regions, etcd.endpoints).map { "\($0) \($1)" }.joined(separator: ", "))
 
     let secret = TokenAuthenticator.newSecret()

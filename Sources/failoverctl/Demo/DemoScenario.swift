@@ -28,6 +28,8 @@ struct DemoScenario {
   /// Records per second over all services.
   let rate: Int
   let groupsPerService: Int
+  /// The regions' Kafka: librdkafka's mock clusters or Tansu brokers.
+  var broker: SimulatedRegion.Broker = .mock
   let database: String
   let work: URL
   let say: @Sendable (String) -> Void
@@ -62,6 +64,9 @@ struct DemoScenario {
   /// records that consumers had not processed and replication had not copied.
   static let processingDelay: Duration = .milliseconds(1500)
 
+  /// How the report names the regions' brokers.
+  var brokerName: String { broker == .mock ? "librdkafka mock clusters" : "Tansu 0.6 brokers" }
+
   func services() -> [Lab.LabService] {
     func groups(_ first: String) -> [String] {
       [first] + (1..<max(1, groupsPerService)).map { "\(first)-\($0 + 1)" }
@@ -76,7 +81,8 @@ struct DemoScenario {
     if kind == .controlPlane { return try await runControlPlane() }
     if kind == .activeActive { return try await runActiveActive() }
     var report = newReport(database: database)
-    let lab = try Lab(regions: ["east", "west"], brokersPerRegion: 1, services: services())
+    let lab = try await Lab.start(regions: ["east", "west"], broker: broker, brokersPerRegion: 1, services: services())
+    defer { lab.stop() }
     // Unplanned: replication runs a second behind, so the failure loses what it had not
     // copied yet; the orchestrator predicts that from the lag it measured.
     let mirrors = try mirrors(for: lab, delay: kind == .unplanned ? .seconds(1) : nil)
@@ -88,7 +94,7 @@ struct DemoScenario {
       labServing.cancel()
     }
     say(
-      "regions east and west (librdkafka mock clusters), MM2-style mirrors east->west and west->east"
+      "regions east and west (\(brokerName)), MM2-style mirrors east->west and west->east"
         + (kind == .unplanned ? " (1 s behind)" : "") + "; lab control \(labURL)")
 
     let (url, serving, secret) = try await startControlService(
