@@ -127,7 +127,8 @@ let package = Package(
       path: "bench/FailoverBench"),
     .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "KafkaLab"]),
     .target(
-      name: "TestSupport", dependencies: ["KafkaClient", "KafkaConnect", "Orchestrator", "Topology", "MM2"],
+      name: "TestSupport",
+      dependencies: ["KafkaClient", "KafkaConnect", "KafkaLab", "Orchestrator", "Topology", "MM2"],
       path: "Tests/TestSupport"),
     .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "TestSupport"]),
     .testTarget(

@@ -13,6 +13,13 @@ struct LibraryVersionTests {
     #expect(r.stdout.contains("(librdkafka 2.8.0)"), "\(r.stdout)")
   }
 
+  @Test func servesFirstLogLineNamesTheLibrdkafkaInUse() async throws {
+    let f = try await ServeFixture.start()
+    let (_, stderr) = await f.stop()
+    let first = stderr.split(separator: "\n").first.map(String.init) ?? ""
+    #expect(first.contains("starting on librdkafka 2.8.0"), "\(first)")
+  }
+
   @Test func theTestsThemselvesRunOnTheSameLibrdkafka() {
     #expect(KafkaLibrary.versionNumber >= KafkaLibrary.minimumVersion)
     #expect(KafkaLibrary.version == "2.8.0")

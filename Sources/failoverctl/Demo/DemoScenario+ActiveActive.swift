@@ -98,7 +98,7 @@ extension DemoScenario {
       "traffic: \(perClient) records/s per service and region (acks=all), each region's consumer group reading "
         + "its local topic and the other region's copy, 1.5 s behind; clients following discovery ?region=")
 
-    try await warmUp(api)
+    try await warmUp(api, checkpointed: lab.services.flatMap { Lab.groups(of: $0, in: "east") })
     let eventDate = Date()
     let event = ContinuousClock.now
     say("! region east fails: every broker down")

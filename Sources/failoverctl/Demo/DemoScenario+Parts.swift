@@ -102,13 +102,25 @@ extension DemoScenario {
   }
 
   /// Waits until the control service knows east->west's lag (before that an RPO budget
-  /// rightly refuses an automatic failover) and has ingested MM2's checkpoints of the
-  /// consumers' first commits, then lets the traffic run 30 % of the duration.
-  func warmUp(_ api: ControlClient) async throws {
-    let (lag, age) = try await api.waitUntilCheckpointed("east->west", timeout: .seconds(30))
+  /// rightly refuses an automatic failover) and has ingested MM2's checkpoint of every one
+  /// of `groups` (without one, a failover from a dead east cannot translate the group),
+  /// then lets the traffic run 30 % of the duration.
+  func warmUp(_ api: ControlClient, checkpointed groups: [String]) async throws {
+    let (lag, _) = try await api.waitUntilCheckpointed("east->west", timeout: .seconds(30))
+    // The control service's own database, read beside it: the API has no call for MM2's state.
+    let store = try await StateStore.open(path: database)
+    let deadline = ContinuousClock.now + .seconds(30)
+    while Set(try await store.checkpoints(flow: "east->west", groups: Set(groups)).map(\.checkpoint.group))
+      != Set(groups)
+    {
+      guard ContinuousClock.now < deadline else {
+        throw DemoError("the control service did not ingest a checkpoint of every consumer group within 30 s")
+      }
+      try await Task.sleep(for: .milliseconds(200))
+    }
     say(
-      "the control service has ingested MM2's offset-syncs and checkpoints: east->west is \(lag) records behind, "
-        + String(format: "newest checkpoint %.1f s old", age))
+      "the control service has ingested MM2's offset-syncs and a checkpoint of each of the \(groups.count) "
+        + "consumer groups: east->west is \(lag) records behind")
     try await Task.sleep(for: .seconds(duration * 0.3))
   }
 

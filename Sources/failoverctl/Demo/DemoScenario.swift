@@ -117,7 +117,7 @@ struct DemoScenario {
       "traffic: \(max(1, rate / lab.services.count)) records/s per service (acks=all), \(groupsPerService) consumer group(s) each "
         + "processing records 1.5 s after they were produced; clients following discovery")
 
-    try await warmUp(api)
+    try await warmUp(api, checkpointed: lab.allGroups)
     let east = lab.region("east")!
     let eventDate = Date()
     let event = ContinuousClock.now
