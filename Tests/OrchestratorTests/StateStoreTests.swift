@@ -32,7 +32,7 @@ struct StateStoreTests {
         try await store.appliedMigrations() == [
           "v1-topology-services-audit", "v2-mm2-state", "v3-probe-results", "v4-failovers-writable",
           "v5-failover-expected-loss", "v6-wait-leases-step", "v7-group-offsets",
-          "v8-checkpoints-reread-source-partitions", "v9-failover-rolled-back",
+          "v8-checkpoints-reread-source-partitions", "v9-failover-rolled-back", "v10-failover-tail",
         ])
       let states = try await store.ensureServices(Self.topology)
       #expect(states.map(\.activeCluster) == ["a"])
@@ -53,7 +53,7 @@ struct StateStoreTests {
       try await reopened.appliedMigrations() == [
         "v1-topology-services-audit", "v2-mm2-state", "v3-probe-results", "v4-failovers-writable",
         "v5-failover-expected-loss", "v6-wait-leases-step", "v7-group-offsets",
-        "v8-checkpoints-reread-source-partitions", "v9-failover-rolled-back",
+        "v8-checkpoints-reread-source-partitions", "v9-failover-rolled-back", "v10-failover-tail",
       ])
     let mode = try await DatabaseQueue(path: path).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
     #expect(mode == "wal")

@@ -12,6 +12,8 @@ public final class InMemoryKafkaCluster: KafkaOperations {
     public var watermarks: [TopicPartition: Watermarks] = [:]
     public var committed: [String: [TopicPartition: Int64]] = [:]
     public var members: [String: Int] = [:]
+    /// Records by partition, for `read`; `append` keeps the watermarks in step.
+    public var records: [TopicPartition: [ConsumedRecord]] = [:]
     public var down = false
     /// Every `alterGroupOffsets` call, in order.
     public var alterations: [(group: String, offsets: [TopicPartition: Int64])] = []
@@ -32,6 +34,30 @@ public final class InMemoryKafkaCluster: KafkaOperations {
   }
 
   public func setDown(_ down: Bool) { state.withLock { $0.down = down } }
+
+  /// Appends records (`key`, `value`, `timestamp`) to a partition of an existing topic, at
+  /// its high watermark, which moves on.
+  public func append(_ tp: TopicPartition, _ records: [(key: String, value: String, timestamp: Int64)]) {
+    state.withLock { s in
+      var high = s.watermarks[tp]?.high ?? 0
+      for r in records {
+        s.records[tp, default: []].append(
+          ConsumedRecord(
+            topic: tp.topic, partition: tp.partition, offset: high, timestamp: r.timestamp, key: Array(r.key.utf8),
+            value: Array(r.value.utf8), headers: []))
+        high += 1
+      }
+      s.watermarks[tp] = Watermarks(low: s.watermarks[tp]?.low ?? 0, high: high)
+    }
+  }
+
+  /// Retention: the records before `offset` are gone.
+  public func truncate(_ tp: TopicPartition, before offset: Int64) {
+    state.withLock { s in
+      s.records[tp]?.removeAll { $0.offset < offset }
+      s.watermarks[tp] = Watermarks(low: offset, high: s.watermarks[tp]?.high ?? offset)
+    }
+  }
 
   private func check(_ operation: String) throws {
     let down = state.withLock { s in
@@ -122,7 +148,10 @@ public final class InMemoryKafkaCluster: KafkaOperations {
     async throws -> [ConsumedRecord]
   {
     try check("read")
-    return []
+    return state.withLock { s in
+      Array(
+        (s.records[tp] ?? []).filter { $0.offset >= offset && $0.offset < (until ?? Int64.max) }.prefix(maxRecords))
+    }
   }
 }
 

@@ -230,6 +230,23 @@ enum Migrations {
           CREATE UNIQUE INDEX failover_one_open ON failover(service) WHERE status IN ('pending', 'running');
           """)
     }
+    // What an unplanned failover knew of the records its source had not replicated, per
+    // partition (docs/runbooks.md, "A region comes back").
+    m.registerMigration("v10-failover-tail") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE failover_tail (
+            failover_id INTEGER NOT NULL,
+            topic TEXT NOT NULL,
+            partition INTEGER NOT NULL,
+            source_high INTEGER,
+            source_measured_at DATETIME,
+            synced_upstream INTEGER,
+            copy_end INTEGER,
+            PRIMARY KEY (failover_id, topic, partition)
+          ) WITHOUT ROWID;
+          """)
+    }
     return m
   }
 

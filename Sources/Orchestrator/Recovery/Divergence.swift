@@ -1,0 +1,71 @@
+import Foundation
+import KafkaClient
+import Topology
+
+/// What the cluster a service left in an unplanned failover holds that never reached the
+/// cluster it moved to: its unreplicated tail, per partition.
+public struct Divergence: Sendable, Codable, Equatable {
+  public let service: String
+  /// The unplanned failover that left the tail behind.
+  public let failoverId: Int64
+  public let oldPrimary: String
+  public let active: String
+  /// Whether the old primary answered: then the tail is measured, else bounded from the
+  /// failover's journal.
+  public let oldPrimaryAnswers: Bool
+  public let measuredAt: Date
+  public let records: Int64
+  public let partitions: [DivergentPartition]
+}
+
+/// Finds the failover whose tail matters now and measures it.
+public struct DivergenceFinder: Sendable {
+  public let topology: Topology
+  public let store: any CoordinationStore
+  public let mm2: StateStore
+  public let kafka: any KafkaClusters
+
+  public init(topology: Topology, store: any CoordinationStore, mm2: StateStore, kafka: any KafkaClusters) {
+    self.topology = topology
+    self.store = store
+    self.mm2 = mm2
+    self.kafka = kafka
+  }
+
+  /// The service's latest finished move, when it was an unplanned failover that succeeded
+  /// and the service is still where it went; nil otherwise (a failback or a planned move
+  /// since leaves no tail of its own).
+  public func failover(of service: String) async throws -> FailoverRecord? {
+    let moves = try await store.failovers(service: service, limit: 50).filter {
+      $0.status == .succeeded && $0.kind != .demote
+    }
+    guard let last = moves.first, last.mode == .forced,
+      let state = try await store.serviceState(service), state.activeCluster == last.targetCluster
+    else { return nil }
+    return last
+  }
+
+  /// The tail of the service's last unplanned failover: measured when the old primary
+  /// answers, bounded from the journal when it does not; nil when there is none to speak of.
+  public func measure(service name: String, now: Date = Date()) async throws -> Divergence? {
+    guard let service = topology.service(name), service.mode == .activePassive,
+      let failover = try await failover(of: name),
+      let flow = topology.flow(from: failover.sourceCluster, to: failover.targetCluster)
+    else { return nil }
+    let journaled = try await mm2.tails(failover: failover.id)
+    var answered = true
+    var partitions: [DivergentPartition]
+    do {
+      partitions = try await TailMeasurement(flow: flow, topics: service.topics).measure(
+        source: try kafka.client(flow.source), target: try kafka.client(flow.target),
+        histories: try await mm2.offsetSyncHistories(flow: flow.name), journaled: journaled)
+    } catch {
+      answered = false
+      partitions = TailMeasurement.bound(flow, journaled)
+    }
+    return Divergence(
+      service: name, failoverId: failover.id, oldPrimary: flow.source, active: flow.target,
+      oldPrimaryAnswers: answered, measuredAt: now, records: partitions.map(\.records).reduce(0, +),
+      partitions: partitions)
+  }
+}
