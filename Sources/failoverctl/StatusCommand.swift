@@ -142,6 +142,14 @@ extension StatusCommand {
             ]
           }, maxWidth: 80))
     }
+    for d in status.divergence where d.records > 0 {
+      print("")
+      print(
+        "DIVERGENCE \(d.service): \(d.records) records on \(d.oldPrimary) never reached \(d.active) "
+          + "(failover \(d.failoverId)\(d.oldPrimaryAnswers ? "" : ", \(d.oldPrimary) not answering: the journal's bound"))"
+      )
+      print(DivergenceTable.render(d))
+    }
     if !status.conflicts.isEmpty {
       print("")
       print(

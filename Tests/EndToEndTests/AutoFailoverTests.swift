@@ -63,11 +63,15 @@ struct AutoFailoverTests {
   @Test func aRegionThatGoesDownIsFailedOverAutomaticallyAndComesHomeOnlyByFailback() async throws {
     let r = try await Self.start(policy: Self.automatic)
     let f = r.fixture
-    // East holds 10 records of orders[0]; MM2 had replicated offsets 0 to 5 when it failed.
+    // East holds 10 records of orders[0]; MM2 had replicated offsets 0 to 5 when it failed
+    // (copies keep key, value and timestamp).
     let topology = r.lab.topology
     let east = try topology.cluster("east")!.makeClient()
-    _ = try await east.produce(
-      (0..<10).map { ProducerRecord(topic: "orders", partition: 0, value: Array("o\($0)".utf8)) })
+    func record(_ topic: String, _ i: Int) -> ProducerRecord {
+      ProducerRecord(topic: topic, partition: 0, value: Array("o\(i)".utf8), timestamp: 1_700_000_000_000 + Int64(i))
+    }
+    _ = try await east.produce((0..<10).map { record("orders", $0) })
+    _ = try await topology.cluster("west")!.makeClient().produce((0..<6).map { record("east.orders", $0) })
     let sync = OffsetSync(topic: "orders", partition: 0, upstreamOffset: 5, downstreamOffset: 5)
     _ = try await east.produce([
       ProducerRecord(

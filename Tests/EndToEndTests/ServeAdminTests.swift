@@ -166,12 +166,15 @@ struct ServeAdminTests {
     let background = onlineKeys.removeValue(forKey: "background")
     let standby = onlineKeys.removeValue(forKey: "standbyWrites")
     #expect(onlineKeys.removeValue(forKey: "conflicts") == [])
+    #expect(onlineKeys.removeValue(forKey: "divergence") == [])
     var offlineKeys = try keys(offline.stdout)
     #expect(offlineKeys.removeValue(forKey: "background") == [])
     #expect(offlineKeys.removeValue(forKey: "standbyWrites") == [])
     #expect(offlineKeys.removeValue(forKey: "conflicts") == [])
+    #expect(offlineKeys.removeValue(forKey: "divergence") == [])
     #expect(onlineKeys == offlineKeys)
-    #expect(onlineKeys[""] == ["services", "clusters", "flows", "background", "standbyWrites", "conflicts"])
+    #expect(
+      onlineKeys[""] == ["services", "clusters", "flows", "background", "standbyWrites", "conflicts", "divergence"])
     #expect(standby == ["service", "cluster", "state", "records", "partitions", "watchedSince", "checkedAt"])
     #expect(background == ["service", "state", "restarts"])  // and since, left out above
     _ = await f.stop()

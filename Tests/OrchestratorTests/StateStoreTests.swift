@@ -16,6 +16,14 @@ struct StateStoreTests {
 
   var path: String { dir.appendingPathComponent("state.db").path }
 
+  /// The file opened beside the store, as a tool would, waiting out a lock (a store just
+  /// released may still be closing its connections).
+  func raw() throws -> DatabaseQueue {
+    var configuration = Configuration()
+    configuration.busyMode = .timeout(10)
+    return try DatabaseQueue(path: path, configuration: configuration)
+  }
+
   static let topology = Topology(
     regions: [Region(name: "east"), Region(name: "west")],
     clusters: [
@@ -55,7 +63,7 @@ struct StateStoreTests {
         "v5-failover-expected-loss", "v6-wait-leases-step", "v7-group-offsets",
         "v8-checkpoints-reread-source-partitions", "v9-failover-rolled-back", "v10-failover-tail",
       ])
-    let mode = try await DatabaseQueue(path: path).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+    let mode = try await raw().read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
     #expect(mode == "wal")
   }
 
@@ -67,7 +75,7 @@ struct StateStoreTests {
       "intent", "fence-source", "drain", "refresh-checkpoints", "translate-offsets", "write-offsets",
       "switch-discovery", "reconfigure-replication", "verify",
     ]
-    try await DatabaseQueue(path: path).write { db in
+    try await raw().write { db in
       try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v6-wait-leases-step'")
       try db.execute(
         sql: """
@@ -85,7 +93,7 @@ struct StateStoreTests {
     #expect(record.steps.map(\.name) == FailoverStepName.allCases)
     #expect(record.step(.waitForLeases)?.status == .skipped)
     #expect(record.step(.drain)?.status == .done && record.step(.refreshCheckpoints)?.status == .pending)
-    let rows = try await DatabaseQueue(path: path).read {
+    let rows = try await raw().read {
       try Row.fetchAll($0, sql: "SELECT seq, name FROM failover_step ORDER BY seq").map {
         "\($0["seq"] as Int) \($0["name"] as String)"
       }
@@ -98,7 +106,7 @@ struct StateStoreTests {
   /// other positions (offset-syncs, heartbeats) stay where they were.
   @Test func checkpointsStoredWithTheOldReadingAreReadAgain() async throws {
     _ = try await StateStore.open(path: path)
-    try await DatabaseQueue(path: path).write { db in
+    try await raw().write { db in
       try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v8-checkpoints-reread-source-partitions'")
       try db.execute(
         sql: "DROP TABLE mm2_checkpoint_reread; DROP TABLE mm2_source_partition; DROP TABLE mm2_source_measured")
@@ -156,7 +164,7 @@ struct StateStoreTests {
 
   @Test func newerSchemaIsRefusedAndLeftAlone() async throws {
     _ = try await StateStore.open(path: path)
-    try await DatabaseQueue(path: path).write { db in
+    try await raw().write { db in
       try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')")
     }
     do {
@@ -166,7 +174,7 @@ struct StateStoreTests {
       #expect(error.kind == .newerSchema)
       #expect(error.description.contains("v99-from-the-future"))
     }
-    let ids = try await DatabaseQueue(path: path).read {
+    let ids = try await raw().read {
       try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations")
     }
     #expect(ids.contains("v99-from-the-future"))

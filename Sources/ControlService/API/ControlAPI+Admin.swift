@@ -19,6 +19,7 @@ extension ControlAPI {
     view.background = runtime.background.all
     view.standbyWrites = await runtime.writes.standbyWrites
     view.conflicts = await runtime.writes.conflicts
+    view.divergence = await runtime.divergence.all
     return view
   }
 

@@ -40,6 +40,7 @@ public struct ControlAPI: Sendable {
       APIRoute(.post, "/v1/services/{name}/demote", role: .operator, demote),
       APIRoute(.post, "/v1/services/{name}/failover", role: .operator, failoverNow),
       APIRoute(.post, "/v1/services/{name}/failback", role: .operator, failback),
+      APIRoute(.get, "/v1/services/{name}/divergence", role: .viewer, divergence),
       APIRoute(.get, "/v1/status", role: .viewer, status),
       APIRoute(.get, "/v1/topology", role: .viewer, topologyView),
       APIRoute(.get, "/v1/failovers", role: .viewer, failovers),

@@ -99,6 +99,12 @@ public final class ServiceMetrics: Sendable {
       Double(records))
   }
 
+  /// Records an old primary holds of a service's topic that never reached the cluster the
+  /// service moved to (0 when there is no such tail).
+  public func unreplicated(service: String, topic: String, records: Int64) {
+    gauge("kafka_failover_unreplicated_records", [("service", service), ("topic", topic)]).record(Double(records))
+  }
+
   /// The conflict report of an active-active service (sampled keys).
   public func conflicts(_ r: ConflictReport) {
     gauge("kafka_failover_conflicting_keys", [("service", r.service)]).record(Double(r.conflictingKeys))

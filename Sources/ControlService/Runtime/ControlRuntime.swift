@@ -32,6 +32,8 @@ public struct ControlRuntime: Sendable {
   public let background = BackgroundBoard()
   /// Writes where they must not be (standby writes; active-active key conflicts).
   public let writes = WritesBook()
+  /// What old primaries hold that never reached the clusters their services moved to.
+  public let divergence = DivergenceBook()
 
   public init(
     topology: Topology, store: any CoordinationStore, local: StateStore, health: HealthBoard, http: HTTPClient,

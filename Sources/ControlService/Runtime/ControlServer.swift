@@ -134,6 +134,7 @@ public struct ControlServer: Sendable {
     background.append(("lag-meter", LagMeter(runtime: runtime, logger: logger)))
     if runtime.topology.services.contains(where: { $0.mode == .activePassive }) {
       background.append(("standby-writes", StandbyWriteProbe(runtime: runtime, logger: logger)))
+      background.append(("divergence", DivergenceWatch(runtime: runtime, logger: logger)))
     }
     if runtime.topology.services.contains(where: { $0.mode == .activeActive }) {
       background.append(("copy-offsets", CopyOffsetRecorder(runtime: runtime, logger: logger)))

@@ -23,15 +23,17 @@ public actor FailoverRunner {
   }
 
   /// Calls the webhooks of the service's policy that listen for `event` (`pending`,
-  /// `started`, `succeeded`, `failed`, `aborted`) with `{"event": ..., "failover": ...}`.
+  /// `started`, `succeeded`, `failed`, `aborted`, `rolled-back`, `divergence`) with
+  /// `{"event": ..., "failover": ...}` (and `"divergence"` for that event).
   /// Fire and forget: a slow or failing hook never holds a failover up; failures are logged.
-  public nonisolated func notify(_ event: WebhookEvent, _ record: FailoverRecord) {
+  public nonisolated func notify(_ event: WebhookEvent, _ record: FailoverRecord, divergence: Divergence? = nil) {
     let topology = executor.topology
     guard let name = topology.service(record.service)?.policy, let policy = policies[name] else { return }
     let hooks = policy.action.webhooks.filter { $0.events.isEmpty || $0.events.contains(event) }
     guard !hooks.isEmpty else { return }
     let encoder = JSONCoding.encoder()
-    guard let body = try? encoder.encode(WebhookBody(event: event, failover: record)) else { return }
+    guard let body = try? encoder.encode(WebhookBody(event: event, failover: record, divergence: divergence))
+    else { return }
     let http = self.http
     let logger = executor.logger
     let store = executor.store
@@ -56,6 +58,7 @@ public actor FailoverRunner {
   struct WebhookBody: Encodable {
     let event: WebhookEvent
     let failover: FailoverRecord
+    let divergence: Divergence?
   }
 
   /// Starts `record` unless it already runs here.

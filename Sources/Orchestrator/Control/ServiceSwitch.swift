@@ -123,10 +123,28 @@ public struct ServiceSwitch: Sendable {
     var outcome = try await promote(
       service: name, PromoteRequest(target: service.primary, mode: .planned, dryRun: dryRun, reason: reason),
       actor: actor, targetHealth: homeHealth, kind: .failback)
-    if let flow = topology.flow(from: service.primary, to: current.activeCluster),
+    // The tail the unplanned failover left on the primary, measured (the primary answers:
+    // a failback needs it). Without a recovery of it, its records are read late on the
+    // primary, after what the consumers read on the standby: the plan says so.
+    let finder = DivergenceFinder(topology: topology, store: store, mm2: mm2, kafka: kafka)
+    if let d = try? await finder.measure(service: name) {
+      outcome.divergence = d
+      outcome.unreplicated = d.partitions.filter { $0.records > 0 }.map {
+        FlowLag.Partition(
+          topic: $0.topic, partition: $0.partition, sourceHighWatermark: $0.tailEnd, newestSyncUpstream: nil,
+          recordsBehind: $0.records, sourceLogStart: nil)
+      }
+      if d.records > 0 {
+        outcome.warnings.append(
+          "\(d.records) records on \(d.oldPrimary) never reached \(d.active) before failover \(d.failoverId) and were "
+            + "not recovered: after the failback, \(name)'s consumers read them on \(d.oldPrimary), late and after what "
+            + "they read on \(d.active) (failoverctl recover \(name) first copies them to \(d.active))")
+      }
+    } else if let flow = topology.flow(from: service.primary, to: current.activeCluster),
       let home = try? kafka.client(service.primary),
       let lag = try? await FlowLag.measure(flow: flow, store: mm2, source: home)
     {
+      // A planned move left no tail of its own: what the flow had not replicated.
       outcome.unreplicated = lag.partitions.filter { ($0.recordsBehind ?? 0) > 0 && service.topics.contains($0.topic) }
     }
     return outcome

@@ -37,7 +37,7 @@ public struct SwitchOutcome: Sendable, Equatable, Codable {
   public let toEpoch: Int64
   /// The steps, in order, as they ran or would run.
   public let plan: [String]
-  public let warnings: [String]
+  public var warnings: [String]
   /// The failover as journaled; nil for a dry run.
   public let failover: FailoverRecord?
   /// The service's state afterwards (unchanged for a dry run; at acceptance for a
@@ -51,4 +51,6 @@ public struct SwitchOutcome: Sendable, Equatable, Codable {
   /// Failback: records written to the failed cluster that never reached the standby
   /// before the failover, per partition (they are not on the standby's copies).
   public var unreplicated: [FlowLag.Partition]? = nil
+  /// Failback: the tail the unplanned failover left on the primary, measured.
+  public var divergence: Divergence? = nil
 }

@@ -11,6 +11,9 @@ public enum WebhookEvent: String, Sendable, Equatable, Codable, CaseIterable, Cu
   case aborted
   /// A planned switchover failed before switching clients and was undone.
   case rolledBack = "rolled-back"
+  /// The cluster an unplanned failover left answers again and its unreplicated tail is
+  /// measured (the body carries it): once per failover.
+  case divergence
 
   /// The event a finished failover's status announces; nil while it is open.
   public init?(finished status: FailoverStatus) {

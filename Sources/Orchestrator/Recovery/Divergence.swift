@@ -18,6 +18,27 @@ public struct Divergence: Sendable, Codable, Equatable {
   public let partitions: [DivergentPartition]
 }
 
+/// What the API answers for a service: its divergence, or why there is none.
+public struct DivergenceView: Sendable, Codable, Equatable {
+  public let service: String
+  public let divergence: Divergence?
+  public let note: String
+
+  public init(service: String, divergence: Divergence?) {
+    self.service = service
+    self.divergence = divergence
+    note =
+      switch divergence {
+      case nil: "no unplanned failover left \(service) with a tail: its last move was planned, or it is home"
+      case let d? where !d.oldPrimaryAnswers:
+        "\(d.oldPrimary) does not answer: at most \(d.records) records, as the failover \(d.failoverId) journaled them"
+      case let d?:
+        "\(d.records) records on \(d.oldPrimary) never reached \(d.active) (failover \(d.failoverId)); "
+          + "failoverctl recover \(service) copies them"
+      }
+  }
+}
+
 /// Finds the failover whose tail matters now and measures it.
 public struct DivergenceFinder: Sendable {
   public let topology: Topology
@@ -46,22 +67,28 @@ public struct DivergenceFinder: Sendable {
   }
 
   /// The tail of the service's last unplanned failover: measured when the old primary
-  /// answers, bounded from the journal when it does not; nil when there is none to speak of.
-  public func measure(service name: String, now: Date = Date()) async throws -> Divergence? {
+  /// answers, bounded from the journal when it does not (or when `askOldPrimary` is false:
+  /// the caller knows it is unreachable and asking would only wait for a timeout); nil when
+  /// there is none to speak of.
+  public func measure(service name: String, askOldPrimary: Bool = true, now: Date = Date()) async throws
+    -> Divergence?
+  {
     guard let service = topology.service(name), service.mode == .activePassive,
       let failover = try await failover(of: name),
       let flow = topology.flow(from: failover.sourceCluster, to: failover.targetCluster)
     else { return nil }
     let journaled = try await mm2.tails(failover: failover.id)
-    var answered = true
-    var partitions: [DivergentPartition]
-    do {
-      partitions = try await TailMeasurement(flow: flow, topics: service.topics).measure(
-        source: try kafka.client(flow.source), target: try kafka.client(flow.target),
-        histories: try await mm2.offsetSyncHistories(flow: flow.name), journaled: journaled)
-    } catch {
-      answered = false
-      partitions = TailMeasurement.bound(flow, journaled)
+    var answered = false
+    var partitions = TailMeasurement.bound(flow, journaled)
+    if askOldPrimary {
+      do {
+        partitions = try await TailMeasurement(flow: flow, topics: service.topics).measure(
+          source: try kafka.client(flow.source), target: try kafka.client(flow.target),
+          histories: try await mm2.offsetSyncHistories(flow: flow.name), journaled: journaled)
+        answered = true
+      } catch {
+        // The old primary (or the copy) does not answer: the journal's bound stands.
+      }
     }
     return Divergence(
       service: name, failoverId: failover.id, oldPrimary: flow.source, active: flow.target,

@@ -76,6 +76,9 @@ public struct StatusView: Sendable, Codable, Equatable {
   public var background: [BackgroundEntry] = []
   /// The standby-writes probe's findings (empty offline: nothing runs).
   public var standbyWrites: [StandbyWrites] = []
+  /// What old primaries hold that never reached the clusters their services moved to
+  /// (the server's divergence watch; empty from `status --config`).
+  public var divergence: [Divergence] = []
   /// The conflict reports of active-active services that ask for one (empty offline).
   public var conflicts: [ConflictReport] = []
 

@@ -1,0 +1,85 @@
+import Foundation
+import Logging
+import Orchestrator
+import ServiceLifecycle
+import Topology
+
+/// Once per probe interval, for every active-passive service whose last move was an
+/// unplanned failover: the tail its old primary holds, measured while that cluster answers
+/// (bounded from the failover's journal while it does not), for `/v1/status`, the metric
+/// `kafka_failover_unreplicated_records` and the webhook event `divergence`, sent once per
+/// failover when the old primary answers again and the tail is measured.
+struct DivergenceWatch: ServiceLifecycle.Service {
+  let topology: Topology
+  let finder: DivergenceFinder
+  let health: HealthBoard
+  let book: DivergenceBook
+  let metrics: ServiceMetrics
+  let runner: FailoverRunner
+  let clock: any Clock<Duration>
+  let logger: Logger
+
+  init(runtime: ControlRuntime, logger: Logger) {
+    topology = runtime.topology
+    finder = DivergenceFinder(
+      topology: runtime.topology, store: runtime.store, mm2: runtime.local, kafka: runtime.kafka)
+    health = runtime.health
+    book = runtime.divergence
+    metrics = runtime.metrics
+    runner = runtime.runner
+    clock = runtime.clock
+    self.logger = logger
+  }
+
+  func run() async throws {
+    await cancelWhenGracefulShutdown { await loop() }
+  }
+
+  private func loop() async {
+    var announced: Set<Int64> = []
+    while !Task.isCancelled {
+      for service in topology.services where service.mode == .activePassive {
+        // Only the failover decides which cluster was left; an unreachable one is not asked.
+        var left: FailoverRecord? = nil
+        do { left = try await finder.failover(of: service.name) } catch { continue }
+        var reachable = false
+        if let left { reachable = await health.health(of: left.sourceCluster)?.state != .unreachable }
+        let found: Divergence?
+        do { found = try await finder.measure(service: service.name, askOldPrimary: reachable) } catch { continue }
+        let previous = await book.set(service.name, found)
+        for topic in service.topics {
+          let records = (found?.partitions ?? []).filter { $0.topic == topic }.map(\.records).reduce(0, +)
+          metrics.unreplicated(service: service.name, topic: topic, records: records)
+        }
+        guard let d = found, d.oldPrimaryAnswers, let failover = left, !announced.contains(d.failoverId) else {
+          continue
+        }
+        announced.insert(d.failoverId)
+        if previous?.records != d.records {
+          logger.warning(
+            "\(d.records) records of \(service.name) on \(d.oldPrimary) never reached \(d.active) (failover \(d.failoverId)); failoverctl recover \(service.name) copies them"
+          )
+        }
+        runner.notify(.divergence, failover, divergence: d)
+      }
+      try? await clock.sleep(for: topology.probes.interval)
+    }
+  }
+}
+
+/// The divergence of every service as last measured.
+public actor DivergenceBook {
+  private var byService: [String: Divergence] = [:]
+
+  public init() {}
+
+  /// Records the service's divergence (nil: none); returns the one it replaces.
+  @discardableResult
+  func set(_ service: String, _ d: Divergence?) -> Divergence? {
+    let old = byService[service]
+    byService[service] = d
+    return old
+  }
+
+  var all: [Divergence] { byService.values.sorted { $0.service < $1.service } }
+}
