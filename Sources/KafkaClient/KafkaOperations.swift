@@ -17,6 +17,9 @@ public protocol KafkaOperations: Sendable {
   /// Records of one partition from `offset` up to (not including) `until`.
   func read(_ tp: TopicPartition, from offset: Int64, until: Int64?, maxRecords: Int, timeout: Duration?)
     async throws -> [ConsumedRecord]
+  /// Produces and waits for every delivery report, in the order of `records`; throws the
+  /// first failure (earlier records may be delivered).
+  func produce(_ records: [ProducerRecord], timeout: Duration?) async throws -> [DeliveryReport]
 }
 
 extension KafkaOperations {

@@ -14,6 +14,8 @@ public final class InMemoryKafkaCluster: KafkaOperations {
     public var members: [String: Int] = [:]
     /// Records by partition, for `read`; `append` keeps the watermarks in step.
     public var records: [TopicPartition: [ConsumedRecord]] = [:]
+    /// When set, this many more records are produced, then every produce fails (7: REQUEST_TIMED_OUT).
+    public var failProducesAfter: Int? = nil
     public var down = false
     /// Every `alterGroupOffsets` call, in order.
     public var alterations: [(group: String, offsets: [TopicPartition: Int64])] = []
@@ -141,6 +143,34 @@ public final class InMemoryKafkaCluster: KafkaOperations {
           members: (0..<n).map { GroupMember(memberId: "m\($0)", clientId: "c", host: "h", assignment: []) },
           error: nil)
       }
+    }
+  }
+
+  /// Appends each record to its partition (partition 0 when none is given); `failProducesAfter`
+  /// records later, the rest fail as a broker's error would (what was appended stays).
+  public func produce(_ records: [ProducerRecord], timeout: Duration?) async throws -> [DeliveryReport] {
+    try check("produce")
+    return try state.withLock { s in
+      var reports: [DeliveryReport] = []
+      for r in records {
+        let tp = TopicPartition(r.topic, r.partition ?? 0)
+        guard tp.partition < s.partitions[r.topic] ?? 0 else {
+          throw KafkaError(code: 3, operation: "produce to \(r.topic)")
+        }
+        if let left = s.failProducesAfter {
+          guard left > 0 else { throw KafkaError(code: 7, operation: "produce to \(r.topic)") }
+          s.failProducesAfter = left - 1
+        }
+        let offset = s.watermarks[tp]?.high ?? 0
+        s.records[tp, default: []].append(
+          ConsumedRecord(
+            topic: tp.topic, partition: tp.partition, offset: offset, timestamp: r.timestamp, key: r.key,
+            value: r.value,
+            headers: r.headers))
+        s.watermarks[tp] = Watermarks(low: s.watermarks[tp]?.low ?? 0, high: offset + 1)
+        reports.append(DeliveryReport(topic: tp.topic, partition: tp.partition, offset: offset))
+      }
+      return reports
     }
   }
 

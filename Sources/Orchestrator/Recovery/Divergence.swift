@@ -16,6 +16,27 @@ public struct Divergence: Sendable, Codable, Equatable {
   public let measuredAt: Date
   public let records: Int64
   public let partitions: [DivergentPartition]
+  /// The recovery of this tail, when one ran or runs, and how many of its records are on
+  /// the active cluster now.
+  public var recoveryId: Int64? = nil
+  public var recovered: Int64 = 0
+
+  public init(
+    service: String, failoverId: Int64, oldPrimary: String, active: String, oldPrimaryAnswers: Bool,
+    measuredAt: Date, records: Int64, partitions: [DivergentPartition]
+  ) {
+    self.service = service
+    self.failoverId = failoverId
+    self.oldPrimary = oldPrimary
+    self.active = active
+    self.oldPrimaryAnswers = oldPrimaryAnswers
+    self.measuredAt = measuredAt
+    self.records = records
+    self.partitions = partitions
+  }
+
+  /// What is still only on the old primary.
+  public var unrecovered: Int64 { max(0, records - recovered) }
 }
 
 /// What the API answers for a service: its divergence, or why there is none.

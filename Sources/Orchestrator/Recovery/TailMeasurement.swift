@@ -39,6 +39,25 @@ public struct DivergentPartition: Sendable, Codable, Equatable {
   /// A few keys of the tail, as text (hex when not UTF-8), for an operator to recognise it.
   public let sampleKeys: [String]
   public let basis: Basis
+
+  public init(
+    topic: String, partition: Int32, copyTopic: String, tailStart: Int64, tailEnd: Int64, records: Int64,
+    expired: Int64, writtenAfterFailover: Int64?, firstTimestamp: Int64?, lastTimestamp: Int64?,
+    sampleKeys: [String], basis: Basis
+  ) {
+    self.topic = topic
+    self.partition = partition
+    self.copyTopic = copyTopic
+    self.tailStart = tailStart
+    self.tailEnd = tailEnd
+    self.records = records
+    self.expired = expired
+    self.writtenAfterFailover = writtenAfterFailover
+    self.firstTimestamp = firstTimestamp
+    self.lastTimestamp = lastTimestamp
+    self.sampleKeys = sampleKeys
+    self.basis = basis
+  }
 }
 
 /// Measures the tail of one flow's partitions once the old primary answers: reads the

@@ -247,6 +247,43 @@ enum Migrations {
           ) WITHOUT ROWID;
           """)
     }
+    // Recoveries of the tail an unplanned failover left behind, journaled per partition
+    // before anything is copied (docs/runbooks.md, "Recover the tail").
+    m.registerMigration("v11-recoveries") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE recovery (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            service TEXT NOT NULL,
+            failover_id INTEGER NOT NULL,
+            source_cluster TEXT NOT NULL,
+            target_cluster TEXT NOT NULL,
+            destination TEXT NOT NULL CHECK (destination IN ('active', 'quarantine')),
+            status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+            requested_by TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            error TEXT,
+            created_at DATETIME NOT NULL,
+            finished_at DATETIME
+          );
+          CREATE UNIQUE INDEX recovery_one_running ON recovery(service) WHERE status = 'running';
+          CREATE TABLE recovery_partition (
+            recovery_id INTEGER NOT NULL REFERENCES recovery(id),
+            topic TEXT NOT NULL,
+            partition INTEGER NOT NULL,
+            dest_topic TEXT NOT NULL,
+            dest_partition INTEGER NOT NULL,
+            tail_start INTEGER NOT NULL,
+            tail_end INTEGER NOT NULL,
+            next_offset INTEGER NOT NULL,
+            copied INTEGER NOT NULL DEFAULT 0,
+            dest_mark INTEGER,
+            dest_first INTEGER,
+            dest_last INTEGER,
+            PRIMARY KEY (recovery_id, topic, partition)
+          ) WITHOUT ROWID;
+          """)
+    }
     return m
   }
 
