@@ -21,11 +21,13 @@ struct AutoFailoverTests {
 
   struct Running {
     let lab: Lab
-    let fixture: ServeFixture
+    var fixture: ServeFixture
   }
 
   /// - Parameter down: regions that fail before the server starts (it never hears from them).
-  static func start(policy: String, connectURL: String? = nil, down: [String] = []) async throws -> Running {
+  static func start(
+    policy: String, connectURL: String? = nil, down: [String] = [], environment: [String: String] = [:]
+  ) async throws -> Running {
     let lab = try Lab(regions: ["east", "west"], brokersPerRegion: 1)
     for region in down { lab.region(region)!.fail() }
     let dir = try Failoverctl.temporaryDirectory()
@@ -42,7 +44,7 @@ struct AutoFailoverTests {
     yaml += "\nprobes:\n  interval: 500ms\n  timeout: 500ms\n  failuresToDown: 3\n" + ServeFixture.tokensYAML
     try yaml.write(toFile: topology, atomically: true, encoding: .utf8)
     let db = dir.appendingPathComponent("state.db").path
-    let server = try await ServeProcess.start(config: topology, db: db)
+    let server = try await ServeProcess.start(config: topology, db: db, environment: environment)
     return Running(lab: lab, fixture: ServeFixture(dir: dir, topology: topology, db: db, lab: nil, server: server))
   }
 

@@ -1,6 +1,7 @@
 import Foundation
 import KafkaClient
 import MM2
+import Orchestrator
 import TestSupport
 import Testing
 
@@ -9,15 +10,16 @@ import Testing
 /// the API, `status`, the metrics and the failback plan.
 @Suite("Divergence after an unplanned failover", .serialized)
 struct DivergenceTests {
-  @Test func theTailIsBoundedWhileEastIsDarkAndMeasuredWhenItIsBack() async throws {
-    let r = try await AutoFailoverTests.start(policy: AutoFailoverTests.automatic)
+  /// A served lab where east's orders[0] holds 20 records, MM2 copied the first 12 to west
+  /// (same key, value and timestamp) and synced 0 -> 0 and 11 -> 11, and the orchestrator
+  /// has measured that lag (8).
+  static func eastWithATail(environment: [String: String] = [:]) async throws -> AutoFailoverTests.Running {
+    let r = try await AutoFailoverTests.start(policy: AutoFailoverTests.automatic, environment: environment)
     let f = r.fixture
     let topology = r.lab.topology
     let flow = topology.flow(from: "east", to: "west")!
     let east = try topology.cluster("east")!.makeClient()
     let west = try topology.cluster("west")!.makeClient()
-    // 20 records on east's orders[0]; MM2 copied the first 12 to west (same key, value and
-    // timestamp) and synced 0 -> 0 and 11 -> 11.
     func record(_ topic: String, _ i: Int) -> ProducerRecord {
       ProducerRecord(
         topic: topic, partition: 0, key: Array("k\(i)".utf8), value: Array("v\(i)".utf8),
@@ -36,7 +38,35 @@ struct DivergenceTests {
       return flows.first { $0["flow"] as? String == "east->west" }?["recordsBehind"] as? Int == 8
     }
     try #require(measured)
+    return r
+  }
 
+  /// East dies, the policy fails over to west, east comes back and its tail is measured.
+  static func failedOverAndBack(_ r: AutoFailoverTests.Running) async throws {
+    r.lab.region("east")!.fail()
+    let moved = try await AutoFailoverTests.waitForEpoch(r.fixture, "orders", 3, seconds: 60)
+    try #require((moved["active"] as? [String: Any])?["cluster"] as? String == "west")
+    r.lab.region("east")!.recover()
+    let back = try await eventually("east answers and the tail is measured", timeout: .seconds(60)) {
+      let view = try json(try await r.fixture.get("/v1/services/orders/divergence", as: "viewer"))
+      return (view["divergence"] as? [String: Any])?["oldPrimaryAnswers"] as? Bool == true
+    }
+    try #require(back)
+  }
+
+  /// West's orders[0] as recovered copies of east's: origin offset of each, in order.
+  static func recovered(_ r: AutoFailoverTests.Running, topic: String = "orders") async throws -> [Int64] {
+    let west = try r.lab.topology.cluster("west")!.makeClient()
+    let tp = TopicPartition(topic, 0)
+    let end = try await west.watermarks(for: [tp])[tp]?.high ?? 0
+    return try await west.read(tp, from: 0, until: end, timeout: .seconds(10)).compactMap {
+      Recoverer.originOffset($0, cluster: "east", topic: "orders", partition: 0)
+    }
+  }
+
+  @Test func theTailIsBoundedWhileEastIsDarkAndMeasuredWhenItIsBack() async throws {
+    let r = try await Self.eastWithATail()
+    let f = r.fixture
     r.lab.region("east")!.fail()
     let moved = try await AutoFailoverTests.waitForEpoch(f, "orders", 3, seconds: 60)
     try #require((moved["active"] as? [String: Any])?["cluster"] as? String == "west")
@@ -81,5 +111,74 @@ struct DivergenceTests {
     let warnings = plan["warnings"] as? [String] ?? []
     #expect(warnings.contains { $0.contains("were not recovered") && $0.contains("failoverctl recover orders") })
     _ = await f.server.stop()
+  }
+
+  /// Recover into west's own orders: every record once, with its origin; asking again is
+  /// refused; the divergence says it was recovered and the metric drops to 0.
+  @Test func theTailIsRecoveredOnceIntoTheActiveTopic() async throws {
+    let r = try await Self.eastWithATail()
+    let f = r.fixture
+    try await Self.failedOverAndBack(r)
+    let operatorToken = ["--server", f.server.url, "--token", ServeFixture.tokens["operator"]!]
+    let plan = try await Failoverctl.run(["recover", "orders", "--dry-run"] + operatorToken)
+    #expect(plan.status == 0 && plan.stdout.contains("would copy 8 records"), "\(plan.stdout)\(plan.stderr)")
+    #expect(plan.stdout.contains("12..<20") && plan.stdout.contains("orders[0]"), "\(plan.stdout)")
+    let done = try await Failoverctl.run(["recover", "orders", "--yes", "--reason", "east is back"] + operatorToken)
+    #expect(done.status == 0 && done.stdout.contains("succeeded, 8 of 8 records"), "\(done.stdout)\(done.stderr)")
+    #expect(try await Self.recovered(r) == Array(12..<20))
+    let again = try await Failoverctl.run(["recover", "orders", "--yes"] + operatorToken)
+    #expect(again.status == 75 && again.stderr.contains("already copied the tail"), "\(again.stderr)")
+    let view = try json(try await f.get("/v1/services/orders/divergence", as: "viewer"))
+    #expect((view["divergence"] as? [String: Any])?["recovered"] as? Int == 8, "\(view)")
+    let zero = try await eventually("the metric counts nothing left unrecovered") {
+      try await f.get("/metrics").text.contains(
+        #"kafka_failover_unreplicated_records{service="orders",topic="orders"} 0"#)
+    }
+    #expect(zero)
+    let audit = try await f.get("/v1/audit", as: "viewer").text
+    #expect(audit.contains("recover.finish"))
+    _ = await f.server.stop()
+  }
+
+  /// The server is killed right after a batch was written and before its progress was
+  /// journaled; started again, it resumes the recovery and copies nothing twice.
+  @Test func aRecoveryKilledMidwayIsResumedWithoutDuplicates() async throws {
+    var r = try await Self.eastWithATail(environment: ["FAILOVERCTL_FAILPOINTS": "after:recovery-batch"])
+    try await Self.failedOverAndBack(r)
+    let accepted = try await r.fixture.post("/v1/services/orders/recover", #"{"reason": "kill me"}"#)
+    #expect(accepted.status == 202, "\(accepted.text)")
+    let status = await r.fixture.server.exited(within: .seconds(60))
+    #expect(status == 86, "the failpoint did not end the server")
+    #expect(try await Self.recovered(r) == Array(12..<20))
+    r.fixture.server = try await ServeProcess.start(config: r.fixture.topology, db: r.fixture.db)
+    var recovery: [String: Any] = [:]
+    let finished = try await eventually("the resumed recovery ends") {
+      let list = try json(try await r.fixture.get("/v1/recoveries?service=orders", as: "viewer"))
+      recovery = (list["recoveries"] as? [[String: Any]])?.first ?? [:]
+      return recovery["status"] as? String == "succeeded"
+    }
+    #expect(finished, "\(recovery)")
+    #expect(try await Self.recovered(r) == Array(12..<20))
+    let copied = (recovery["partitions"] as? [[String: Any]])?.first?["copied"] as? Int
+    #expect(copied == 8, "\(recovery)")
+    _ = await r.fixture.server.stop()
+  }
+
+  /// Into quarantine: the policy's quarantine topic, not the service's own.
+  @Test func theTailCanBeRecoveredIntoQuarantine() async throws {
+    let r = try await Self.eastWithATail()
+    try r.lab.region("west")!.cluster!.createTopic("orders.recovered", partitions: 6)
+    try await Self.failedOverAndBack(r)
+    let done = try json(
+      try await r.fixture.post("/v1/services/orders/recover", #"{"into": "quarantine", "reason": "look first"}"#))
+    #expect(done["destination"] == nil && done["into"] as? String == "quarantine", "\(done)")
+    let id = try #require(done["id"] as? Int)
+    let finished = try await eventually("the recovery ends") {
+      try json(try await r.fixture.get("/v1/recoveries/\(id)", as: "viewer"))["status"] as? String == "succeeded"
+    }
+    #expect(finished)
+    #expect(try await Self.recovered(r, topic: "orders.recovered") == Array(12..<20))
+    #expect(try await Self.recovered(r).isEmpty)
+    _ = await r.fixture.server.stop()
   }
 }

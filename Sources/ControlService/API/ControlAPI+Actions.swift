@@ -142,7 +142,7 @@ extension ControlAPI {
     return Service.laneName(service, region: region)
   }
 
-  private func readFields(_ request: Request, _ action: String, _ service: String, _ context: APIContext)
+  func readFields(_ request: Request, _ action: String, _ service: String, _ context: APIContext)
     async throws -> RequestFields
   {
     do {
@@ -153,7 +153,7 @@ extension ControlAPI {
     }
   }
 
-  private func finishFields(_ fields: inout RequestFields, _ action: String, _ service: String, _ context: APIContext)
+  func finishFields(_ fields: inout RequestFields, _ action: String, _ service: String, _ context: APIContext)
     async throws
   {
     do {

@@ -8,6 +8,8 @@ import ServiceLifecycle
 struct ControlPlaneLoop: ServiceLifecycle.Service {
   let controlPlane: any ControlPlane
   let runner: FailoverRunner
+  /// Recoveries journaled by this instance (the journal is its own), resumed when it leads.
+  let recoveries: RecoveryRunner
   let metrics: ServiceMetrics
   let logger: Logger
 
@@ -18,6 +20,9 @@ struct ControlPlaneLoop: ServiceLifecycle.Service {
           metrics.becameLeader()
           do { try await runner.resumeUnfinished(logger: logger) } catch {
             logger.error("could not resume the unfinished failovers: \(error)")
+          }
+          do { try await recoveries.resumeUnfinished() } catch {
+            logger.error("could not resume the unfinished recoveries: \(error)")
           }
         }
         await controlPlane.untilNextRound()

@@ -34,6 +34,7 @@ public struct ControlRuntime: Sendable {
   public let writes = WritesBook()
   /// What old primaries hold that never reached the clusters their services moved to.
   public let divergence = DivergenceBook()
+  public let recoveries: RecoveryRunner
 
   public init(
     topology: Topology, store: any CoordinationStore, local: StateStore, health: HealthBoard, http: HTTPClient,
@@ -68,6 +69,8 @@ public struct ControlRuntime: Sendable {
       discoveryStaleness: self.controlPlane.mode == .coordinated ? SharedStateFollower.staleAfter : .zero,
       publish: { Self.publish($0, topology: topology, board: board) })
     runner = FailoverRunner(executor: executor, policies: policies, metrics: metrics, http: http)
+    recoveries = RecoveryRunner(
+      topology: topology, local: local, store: store, kafka: kafka, failpoints: failpoints, logger: logger)
   }
 
   /// Publishes a service's state as its discovery document.

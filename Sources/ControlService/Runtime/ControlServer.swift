@@ -95,7 +95,10 @@ public struct ControlServer: Sendable {
     for state in states { runtime.publish(state) }
     // Standalone: unfinished failovers resume before anything else can change the
     // services. Coordinated: the instance that becomes leader resumes them.
-    if controlPlane.mode == .standalone { try await runtime.runner.resumeUnfinished(logger: logger) }
+    if controlPlane.mode == .standalone {
+      try await runtime.runner.resumeUnfinished(logger: logger)
+      try await runtime.recoveries.resumeUnfinished()
+    }
     return ControlServer(
       api: ControlAPI(runtime: runtime), host: host, port: port, plan: plan, ingesters: ingesters,
       policies: policies, votes: votes, vantage: vantage, logger: logger)
@@ -150,7 +153,8 @@ public struct ControlServer: Sendable {
         (
           "control-plane",
           ControlPlaneLoop(
-            controlPlane: runtime.controlPlane, runner: runtime.runner, metrics: runtime.metrics, logger: logger)
+            controlPlane: runtime.controlPlane, runner: runtime.runner, recoveries: runtime.recoveries,
+            metrics: runtime.metrics, logger: logger)
         ))
       background.append(
         ("shared-state", SharedStateFollower(runtime: runtime, window: SharedStateFollower.window, logger: logger)))

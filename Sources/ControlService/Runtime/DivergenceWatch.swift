@@ -16,6 +16,9 @@ struct DivergenceWatch: ServiceLifecycle.Service {
   let book: DivergenceBook
   let metrics: ServiceMetrics
   let runner: FailoverRunner
+  let recoveries: RecoveryRunner
+  let store: any CoordinationStore
+  let policies: [String: Policy]
   let clock: any Clock<Duration>
   let logger: Logger
 
@@ -27,6 +30,9 @@ struct DivergenceWatch: ServiceLifecycle.Service {
     book = runtime.divergence
     metrics = runtime.metrics
     runner = runtime.runner
+    recoveries = runtime.recoveries
+    store = runtime.store
+    policies = runtime.policies
     clock = runtime.clock
     self.logger = logger
   }
@@ -48,8 +54,13 @@ struct DivergenceWatch: ServiceLifecycle.Service {
         do { found = try await finder.measure(service: service.name, askOldPrimary: reachable) } catch { continue }
         let previous = await book.set(service.name, found)
         for topic in service.topics {
+          // What is still only on the old primary: a recovered record is on the active cluster.
           let records = (found?.partitions ?? []).filter { $0.topic == topic }.map(\.records).reduce(0, +)
-          metrics.unreplicated(service: service.name, topic: topic, records: records)
+          let recovered = found?.recoveredByTopic[topic] ?? 0
+          metrics.unreplicated(service: service.name, topic: topic, records: max(0, records - recovered))
+        }
+        if let d = found, d.oldPrimaryAnswers, d.recoveryId == nil, d.records > 0 {
+          await autoRecover(service.name, d)
         }
         guard let d = found, d.oldPrimaryAnswers, let failover = left, !announced.contains(d.failoverId) else {
           continue
@@ -63,6 +74,31 @@ struct DivergenceWatch: ServiceLifecycle.Service {
         runner.notify(.divergence, failover, divergence: d)
       }
       try? await clock.sleep(for: topology.probes.interval)
+    }
+  }
+}
+
+extension DivergenceWatch {
+  /// A policy with `recovery: {auto: true}` recovers the tail as soon as it is measured
+  /// (the old primary answers); never while a failover of the service runs (`begin`
+  /// refuses then, and the next round tries again).
+  func autoRecover(_ serviceName: String, _ d: Divergence) async {
+    guard let service = topology.service(serviceName), let name = service.policy, let policy = policies[name],
+      policy.recovery.auto
+    else { return }
+    let actor = "policy:\(name)"
+    do {
+      let (_, record) = try await recoveries.begin(
+        service, into: policy.recovery.into, quarantine: policy.recovery.quarantineTopic, dryRun: false,
+        reason: "policy \(name): the old primary \(d.oldPrimary) answers again", actor: actor)
+      guard let record else { return }
+      _ = try? await store.appendAudit(
+        AuditEntry(
+          actor: actor, action: "recover", subject: service.name,
+          details: "into=\(policy.recovery.into.rawValue) recovery=\(record.id)", outcome: "accepted"))
+      logger.notice("policy \(name) started recovery \(record.id) of \(service.name): \(d.records) records")
+    } catch {
+      logger.debug("policy \(name) could not recover \(service.name) yet: \(error)")
     }
   }
 }

@@ -40,6 +40,15 @@ public struct Failpoints: Sendable {
     halting = Set(points.map { "\($0.0.rawValue):\($0.1.rawValue)" })
   }
 
+  /// The same for a named point outside the failover's steps (`after:recovery-batch`).
+  public func check(named key: String) -> Bool {
+    if exiting.contains(key) {
+      FileHandle.standardError.write(Data("failpoint \(key): exiting\n".utf8))
+      _exit(86)
+    }
+    return halting.contains(key)
+  }
+
   /// Ends the process at once (no cleanup, no flush beyond what the store committed) when
   /// `when:step` is an exiting point; true when it is a halting point.
   public func check(_ when: Boundary, _ step: FailoverStepName) -> Bool {

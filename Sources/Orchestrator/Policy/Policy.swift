@@ -9,13 +9,36 @@ public struct Policy: Sendable, Equatable {
   public var trigger: Trigger
   public var guards: Guards
   public var action: Action
+  /// What becomes of the tail an unplanned failover leaves on the old primary.
+  public var recovery = Recovery()
 
-  public init(name: String, description: String? = nil, trigger: Trigger, guards: Guards, action: Action) {
+  public init(
+    name: String, description: String? = nil, trigger: Trigger, guards: Guards, action: Action,
+    recovery: Recovery = Recovery()
+  ) {
     self.name = name
     self.description = description
     self.trigger = trigger
     self.guards = guards
     self.action = action
+    self.recovery = recovery
+  }
+
+  /// `recovery:` — the tail of an unplanned failover, once the old primary answers again.
+  public struct Recovery: Sendable, Equatable {
+    /// Copy it without an operator, when the old primary answers and no failover of the
+    /// service runs.
+    public var auto = false
+    /// Where it goes: the service's own topic on its active cluster, or the quarantine topic.
+    public var into: RecoveryTarget = .active
+    /// The quarantine topic of a topic (`{topic}` is replaced by the topic's name).
+    public var quarantineTopic = "{topic}.recovered"
+
+    public init(auto: Bool = false, into: RecoveryTarget = .active, quarantineTopic: String = "{topic}.recovered") {
+      self.auto = auto
+      self.into = into
+      self.quarantineTopic = quarantineTopic
+    }
   }
 
   /// Conditions over the health and lag model of the service's active cluster.

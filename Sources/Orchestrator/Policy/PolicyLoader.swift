@@ -48,13 +48,32 @@ public enum PolicyLoader {
     }
     let guards = top.mapping("guards").map(readGuards) ?? Policy.Guards()
     let action = top.mapping("action").map { readAction($0, topology: topology) } ?? Policy.Action()
+    var recovery = Policy.Recovery()
+    if let r = top.mapping("recovery") {
+      recovery.auto = r.bool("auto") ?? false
+      if let into = r.oneOf("into", RecoveryTarget.allCases.map(\.rawValue)) {
+        recovery.into = RecoveryTarget(rawValue: into)!
+      }
+      if let q = r.string("quarantineTopic") {
+        if q.isEmpty || q.contains(where: { !($0.isLetter || $0.isNumber || "._-{}".contains($0)) }) {
+          r.reader.error(
+            r.value("quarantineTopic"), r.child("quarantineTopic"),
+            "expected a topic name of letters, digits, '.', '_' and '-', with {topic} for the topic's name, found \"\(q)\""
+          )
+        } else {
+          recovery.quarantineTopic = q
+        }
+      }
+      r.finish()
+    }
     top.finish()
     if checkQuorum, let topology, let problem = standaloneQuorumProblem(trigger, topology) {
       let path = trigger.quorum != nil ? "trigger.quorum" : "trigger"
       reader.error(at: reader.location(of: path) ?? SourceLocation(line: 1, column: 1), path, problem)
     }
     try YAMLDocument.check(reader, file: file)
-    return Policy(name: name, description: description, trigger: trigger, guards: guards, action: action)
+    return Policy(
+      name: name, description: description, trigger: trigger, guards: guards, action: action, recovery: recovery)
   }
 
   /// A standalone orchestrator is one vantage point: a trigger that needs more to agree

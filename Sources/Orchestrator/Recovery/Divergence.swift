@@ -20,6 +20,8 @@ public struct Divergence: Sendable, Codable, Equatable {
   /// the active cluster now.
   public var recoveryId: Int64? = nil
   public var recovered: Int64 = 0
+  /// `recovered` by topic of the old primary.
+  public var recoveredByTopic: [String: Int64] = [:]
 
   public init(
     service: String, failoverId: Int64, oldPrimary: String, active: String, oldPrimaryAnswers: Bool,
@@ -53,6 +55,9 @@ public struct DivergenceView: Sendable, Codable, Equatable {
       case nil: "no unplanned failover left \(service) with a tail: its last move was planned, or it is home"
       case let d? where !d.oldPrimaryAnswers:
         "\(d.oldPrimary) does not answer: at most \(d.records) records, as the failover \(d.failoverId) journaled them"
+      case let d? where d.recoveryId != nil:
+        "\(d.records) records on \(d.oldPrimary) never reached \(d.active) (failover \(d.failoverId)); recovery "
+          + "\(d.recoveryId!) copied \(d.recovered) of them to \(d.active)"
       case let d?:
         "\(d.records) records on \(d.oldPrimary) never reached \(d.active) (failover \(d.failoverId)); "
           + "failoverctl recover \(service) copies them"
@@ -74,12 +79,14 @@ public struct DivergenceFinder: Sendable {
     self.kafka = kafka
   }
 
-  /// The service's latest finished move, when it was an unplanned failover that succeeded
-  /// and the service is still where it went; nil otherwise (a failback or a planned move
-  /// since leaves no tail of its own).
+  /// The service's latest move, when it was an unplanned failover that switched the
+  /// service's clients and the service is still where it went; nil otherwise (a failback or
+  /// a planned move since leaves no tail of its own).
   public func failover(of service: String) async throws -> FailoverRecord? {
+    // A failover that has switched its clients counts from then on, while its last steps run.
     let moves = try await store.failovers(service: service, limit: 50).filter {
-      $0.status == .succeeded && $0.kind != .demote
+      $0.kind != .demote
+        && ($0.status == .succeeded || ($0.status == .running && $0.step(.switchDiscovery)?.status == .done))
     }
     guard let last = moves.first, last.mode == .forced,
       let state = try await store.serviceState(service), state.activeCluster == last.targetCluster
@@ -111,9 +118,15 @@ public struct DivergenceFinder: Sendable {
         // The old primary (or the copy) does not answer: the journal's bound stands.
       }
     }
-    return Divergence(
+    var d = Divergence(
       service: name, failoverId: failover.id, oldPrimary: flow.source, active: flow.target,
       oldPrimaryAnswers: answered, measuredAt: now, records: partitions.map(\.records).reduce(0, +),
       partitions: partitions)
+    if let recovery = try await mm2.recoveries(service: name).first(where: { $0.failoverId == failover.id }) {
+      d.recoveryId = recovery.id
+      d.recovered = recovery.copied
+      d.recoveredByTopic = Dictionary(recovery.partitions.map { ($0.topic, $0.copied) }, uniquingKeysWith: +)
+    }
+    return d
   }
 }
