@@ -153,7 +153,9 @@ let package = Package(
       dependencies: ["Orchestrator", "Topology", "KafkaClient", "MM2", "HealthProbes", "KafkaLab", "TestSupport"]),
     .testTarget(
       name: "KafkaLabTests",
-      dependencies: ["KafkaLab", "KafkaClient", "HealthProbes", "Orchestrator", "Topology", "CurlHTTP", "MM2"]),
+      dependencies: [
+        "KafkaLab", "KafkaClient", "HealthProbes", "Orchestrator", "Topology", "CurlHTTP", "MM2", "TestSupport",
+      ]),
     .testTarget(
       name: "EndToEndTests",
       dependencies: [

@@ -14,14 +14,16 @@ struct DemoCommand: AsyncParsableCommand {
       MM2-style, with producers and consumers that follow the discovery endpoint. Scenarios: unplanned (region \
       east dies, the policy fails over), planned (switchover to west), failback (switchover, maintenance of east, \
       failback), control-plane (three orchestrators on etcd; the region with the primary and the leader \
-      dies), active-active (both regions write; east dies; only east's clients move). Exit status 0 when the \
+      dies), active-active (both regions write; east dies; only east's clients move), recover (east dies with an \
+      unreplicated tail, comes back, the tail is recovered into west, failback). Exit status 0 when the \
       report's promise holds (planned and failback lose nothing; unplanned loses no more than the orchestrator \
       predicted; active-active: no region loses more than predicted and west's clients never move), 1 when it \
       does not.
       """)
 
-  @Option(help: "unplanned, planned, failback, control-plane or active-active.") var scenario: DemoScenario.Kind =
-    .unplanned
+  @Option(help: "unplanned, planned, failback, control-plane, active-active or recover.") var scenario:
+    DemoScenario.Kind =
+      .unplanned
   @Option(help: "Roughly how long the traffic runs, in seconds.") var duration: Double = 30
   @Option(help: "Records per second over all services.") var rate: Int = 400
   @Option(help: "Consumer groups per service.") var groups: Int = 1

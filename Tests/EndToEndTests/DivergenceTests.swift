@@ -66,6 +66,7 @@ struct DivergenceTests {
 
   @Test func theTailIsBoundedWhileEastIsDarkAndMeasuredWhenItIsBack() async throws {
     let r = try await Self.eastWithATail()
+    defer { r.fixture.server.forceKill() }
     let f = r.fixture
     r.lab.region("east")!.fail()
     let moved = try await AutoFailoverTests.waitForEpoch(f, "orders", 3, seconds: 60)
@@ -117,6 +118,7 @@ struct DivergenceTests {
   /// refused; the divergence says it was recovered and the metric drops to 0.
   @Test func theTailIsRecoveredOnceIntoTheActiveTopic() async throws {
     let r = try await Self.eastWithATail()
+    defer { r.fixture.server.forceKill() }
     let f = r.fixture
     try await Self.failedOverAndBack(r)
     let operatorToken = ["--server", f.server.url, "--token", ServeFixture.tokens["operator"]!]
@@ -144,6 +146,7 @@ struct DivergenceTests {
   /// journaled; started again, it resumes the recovery and copies nothing twice.
   @Test func aRecoveryKilledMidwayIsResumedWithoutDuplicates() async throws {
     var r = try await Self.eastWithATail(environment: ["FAILOVERCTL_FAILPOINTS": "after:recovery-batch"])
+    defer { r.fixture.server.forceKill() }
     try await Self.failedOverAndBack(r)
     let accepted = try await r.fixture.post("/v1/services/orders/recover", #"{"reason": "kill me"}"#)
     #expect(accepted.status == 202, "\(accepted.text)")
@@ -167,6 +170,7 @@ struct DivergenceTests {
   /// Into quarantine: the policy's quarantine topic, not the service's own.
   @Test func theTailCanBeRecoveredIntoQuarantine() async throws {
     let r = try await Self.eastWithATail()
+    defer { r.fixture.server.forceKill() }
     try r.lab.region("west")!.cluster!.createTopic("orders.recovered", partitions: 6)
     try await Self.failedOverAndBack(r)
     let done = try json(
@@ -180,5 +184,67 @@ struct DivergenceTests {
     #expect(try await Self.recovered(r, topic: "orders.recovered") == Array(12..<20))
     #expect(try await Self.recovered(r).isEmpty)
     _ = await r.fixture.server.stop()
+  }
+
+  /// West's consumers read the whole copy and every recovered record, and west took one
+  /// record of its own that MM2 replicated back (the recovered ones it leaves alone); then
+  /// the failback. The group's position on east's orders: past the recovered tail.
+  static func consumedOnWestAndReplicatedBack(_ r: AutoFailoverTests.Running) async throws {
+    let topology = r.lab.topology
+    let west = try topology.cluster("west")!.makeClient()
+    let east = try topology.cluster("east")!.makeClient()
+    let orders = TopicPartition("orders", 0)
+    let own = try await west.produce([ProducerRecord(topic: "orders", partition: 0, value: Array("west".utf8))])
+    _ = try await east.produce([ProducerRecord(topic: "west.orders", partition: 0, value: Array("west".utf8))])
+    let back = topology.flow(from: "west", to: "east")!
+    let sync = OffsetSync(topic: "orders", partition: 0, upstreamOffset: own[0].offset, downstreamOffset: 0)
+    _ = try await west.produce([
+      ProducerRecord(topic: back.offsetSyncsTopic, partition: 0, key: sync.key, value: sync.value)
+    ])
+    let end = try await west.watermarks(for: [orders])[orders]!.high
+    _ = try await west.alterGroupOffsets(
+      group: "orders-processor", offsets: [TopicPartition("east.orders", 0): 12, orders: end])
+  }
+
+  @Test func aFailbackAfterARecoveryDeliversNothingAlreadyConsumed() async throws {
+    let r = try await Self.eastWithATail()
+    defer { r.fixture.server.forceKill() }
+    let f = r.fixture
+    try await Self.failedOverAndBack(r)
+    let accepted = try await f.post("/v1/services/orders/recover", #"{"reason": "east is back"}"#)
+    let id = try #require(try json(accepted)["id"] as? Int, "\(accepted.text)")
+    let recovered = try await eventually("the recovery ends") {
+      try json(try await f.get("/v1/recoveries/\(id)", as: "viewer"))["status"] as? String == "succeeded"
+    }
+    try #require(recovered)
+    try await Self.consumedOnWestAndReplicatedBack(r)
+    let plan = try json(try await f.post("/v1/services/orders/failback", #"{"dryRun": true}"#))
+    let notes = plan["failbackNotes"] as? [String] ?? []
+    #expect(notes.contains { $0.contains("orders[0]: 12..<20") && $0.contains("was recovered") }, "\(notes)")
+    let home = (plan["translations"] as? [[String: Any]] ?? []).first {
+      $0["sourceTopic"] as? String == "east.orders" && $0["targetTopic"] as? String == "orders"
+    }
+    #expect(home?["translatedOffset"] as? Int == 20, "\(plan["translations"] ?? [])")
+    let done = try await f.switchOver("/v1/services/orders/failback", #"{"reason": "east is back"}"#)
+    #expect(done["status"] as? String == "succeeded", "\(done)")
+    let east = try r.lab.topology.cluster("east")!.makeClient()
+    let position = try await east.committedOffsets(
+      group: "orders-processor", partitions: [TopicPartition("orders", 0)])[TopicPartition("orders", 0)]
+    #expect(position == 20, "the group would read again what it read on west")
+    _ = await f.server.stop()
+  }
+
+  @Test func aFailbackWithoutARecoveryReadsTheTailLateAndSaysSo() async throws {
+    let r = try await Self.eastWithATail()
+    defer { r.fixture.server.forceKill() }
+    let f = r.fixture
+    try await Self.failedOverAndBack(r)
+    try await Self.consumedOnWestAndReplicatedBack(r)
+    let plan = try json(try await f.post("/v1/services/orders/failback", #"{"dryRun": true}"#))
+    let notes = plan["failbackNotes"] as? [String] ?? []
+    #expect(notes.contains { $0.contains("12..<20 (8 records)") && $0.contains("was not recovered") }, "\(notes)")
+    let home = (plan["translations"] as? [[String: Any]] ?? []).first { $0["sourceTopic"] as? String == "east.orders" }
+    #expect(home?["translatedOffset"] as? Int == 12, "\(plan)")
+    _ = await f.server.stop()
   }
 }

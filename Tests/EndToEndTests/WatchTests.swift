@@ -111,7 +111,9 @@ struct WatchTests {
     #expect(done["mode"] as? String == "forced")
     let steps = try #require(done["steps"] as? [[String: Any]])
     func step(_ name: String) -> [String: Any] { steps.first { $0["name"] as? String == name } ?? [:] }
-    #expect((step("wait-leases")["details"] as? String)?.hasPrefix("waited 3.0 s after the fence") == true)
+    // At least the lease and its margin; a loaded machine may take a little longer.
+    let waited = (step("wait-leases")["details"] as? String)?.firstMatch(of: /^waited (\d+\.\d) s after the fence/)
+    #expect(waited.flatMap { Double($0.1) }.map { $0 >= 3.0 } == true, "\(step("wait-leases"))")
     let fenced = try #require(Self.date(step("fence-source")["finishedAt"]))
     let switched = try #require(Self.date(step("switch-discovery")["finishedAt"]))
     #expect(switched.timeIntervalSince(fenced) >= 3.0)

@@ -3,6 +3,7 @@ import KafkaClient
 import KafkaLab
 import MM2
 import Orchestrator
+import TestSupport
 import Testing
 import Topology
 
@@ -100,5 +101,36 @@ struct LabMirrorTests {
     let atPause = await mirror.copied
     try await Task.sleep(for: .milliseconds(700))
     #expect(await mirror.copied == atPause)
+  }
+
+  /// Recovered copies carry origin headers; MM2 (configured with Connect's Filter transform
+  /// on them) leaves them where they are, and the mirror does the same: replicating back
+  /// would bring a region's own records home as new ones. The offsets they take are a gap
+  /// the next offset-sync covers.
+  @Test func recoveredCopiesAreNotReplicatedAgain() async throws {
+    let lab = try Lab(regions: ["east", "west"], brokersPerRegion: 1)
+    let topology = lab.topology
+    let flow = try #require(topology.flow(from: "west", to: "east"))
+    let west = try topology.cluster("west")!.makeClient()
+    let origin = [KafkaHeader(key: OriginHeader.cluster, value: Array("east".utf8))]
+    _ = try await west.produce([
+      ProducerRecord(topic: "orders", partition: 0, value: Array("w0".utf8)),
+      ProducerRecord(topic: "orders", partition: 0, value: Array("r0".utf8), headers: origin),
+      ProducerRecord(topic: "orders", partition: 0, value: Array("r1".utf8), headers: origin),
+      ProducerRecord(topic: "orders", partition: 0, value: Array("w1".utf8)),
+    ])
+    let mirror = try LabMirror(flow: flow, topology: topology, topics: ["orders"], groups: [])
+    let running = Task { await mirror.run() }
+    defer { running.cancel() }
+    let east = try topology.cluster("east")!.makeClient()
+    let copy = TopicPartition("west.orders", 0)
+    let copied = try await eventually("the mirror copied west's own records") {
+      await mirror.copied == 2
+    }
+    #expect(copied)
+    let values = try await east.read(copy, from: 0, until: 2, timeout: .seconds(5)).map {
+      String(decoding: $0.value ?? [], as: UTF8.self)
+    }
+    #expect(values == ["w0", "w1"])
   }
 }

@@ -127,15 +127,23 @@ public actor LabMirror {
     if let cap = settings.maxRecordsPerSecond, records.count > 0 {
       records = Array(records.prefix(max(1, cap / 20)))
     }
+    // Recovered copies (failoverctl recover) are not replicated again: MM2 is configured with
+    // Kafka Connect's Filter transform and the HasHeaderKey predicate on
+    // `failoverctl.origin.cluster` (docs/runbooks.md), which this does. The offsets they take
+    // leave a gap the offset-syncs cover, as for any filtered record.
+    let replicated = records.filter { r in !r.headers.contains { $0.key == OriginHeader.cluster } }
     var syncRecords: [ProducerRecord] = []
-    if !records.isEmpty {
-      let copies = records.map {
+    for r in records where !replicated.contains(where: { $0.offset == r.offset && $0.partition == r.partition }) {
+      next[TopicPartition(r.topic, r.partition)] = r.offset + 1
+    }
+    if !replicated.isEmpty {
+      let copies = replicated.map {
         ProducerRecord(
           topic: flow.remoteTopic($0.topic), partition: $0.partition, key: $0.key, value: $0.value,
           timestamp: $0.timestamp, headers: $0.headers)
       }
       let reports = try await target.produce(copies, timeout: .seconds(5))
-      for (record, report) in zip(records, reports) {
+      for (record, report) in zip(replicated, reports) {
         let tp = TopicPartition(record.topic, record.partition)
         next[tp] = record.offset + 1
         copied += 1

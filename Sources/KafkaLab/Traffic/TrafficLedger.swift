@@ -20,6 +20,21 @@ public actor TrafficLedger {
     public let lost: Int
   }
 
+  /// The records acknowledged so far, to count later which of them were never consumed.
+  public var acknowledgedSoFar: Set<String> { acknowledged }
+
+  /// Of `records`, those no consumer has read (yet).
+  public func unconsumed(among records: Set<String>) -> Int { records.subtracting(consumed.keys).count }
+
+  /// Of `records`, the ones no consumer has read (yet), by id.
+  public func unconsumedRecords(among records: Set<String>) -> Set<String> { records.subtracting(consumed.keys) }
+
+  /// Of `records`, how many were read once or more, and how many more than once.
+  public func reads(of records: Set<String>) -> (read: Int, twice: Int) {
+    let counts = records.compactMap { consumed[$0] }
+    return (counts.count, counts.filter { $0 > 1 }.count)
+  }
+
   public var totals: Totals {
     Totals(
       produced: produced, acknowledged: acknowledged.count, consumed: consumed.count,

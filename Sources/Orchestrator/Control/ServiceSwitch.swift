@@ -72,6 +72,11 @@ public struct ServiceSwitch: Sendable {
           translations += try await RemoteCopyTranslation(topology: self.topology, store: self.mm2, lane: service)
             .translate(from: source, to: request.target, source: try? self.kafka.client(source))
         }
+        if kind == .failback {
+          translations +=
+            (try? await HomeTranslation(topology: self.topology, store: self.store, mm2: self.mm2, kafka: self.kafka)
+              .translate(service: service, primary: request.target, standby: source).translations) ?? []
+        }
         var outcome = SwitchOutcome(
           service: name, action: kind, dryRun: true, fromCluster: source, toCluster: request.target,
           fromEpoch: current.epoch, toEpoch: current.epoch + 2, plan: plan, warnings: warnings, failover: nil,
@@ -134,7 +139,10 @@ public struct ServiceSwitch: Sendable {
           topic: $0.topic, partition: $0.partition, sourceHighWatermark: $0.tailEnd, newestSyncUpstream: nil,
           recordsBehind: $0.records, sourceLogStart: nil)
       }
-      if d.records > 0 {
+      outcome.failbackNotes =
+        (try? await HomeTranslation(topology: topology, store: store, mm2: mm2, kafka: kafka)
+          .translate(service: service, primary: service.primary, standby: current.activeCluster).notes) ?? []
+      if d.records > 0, d.recoveryId == nil {
         outcome.warnings.append(
           "\(d.records) records on \(d.oldPrimary) never reached \(d.active) before failover \(d.failoverId) and were "
             + "not recovered: after the failback, \(name)'s consumers read them on \(d.oldPrimary), late and after what "

@@ -53,4 +53,6 @@ public struct SwitchOutcome: Sendable, Equatable, Codable {
   public var unreplicated: [FlowLag.Partition]? = nil
   /// Failback: the tail the unplanned failover left on the primary, measured.
   public var divergence: Divergence? = nil
+  /// Failback: per partition of the primary, which records the consumers see again and why.
+  public var failbackNotes: [String]? = nil
 }

@@ -153,6 +153,12 @@ extension FailoverExecutor {
       translations += try await RemoteCopyTranslation(topology: topology, store: mm2, lane: lane).translate(
         from: r.sourceCluster, to: r.targetCluster, source: source)
     }
+    // Home again: the primary's own topics, from the copies read on the standby and the
+    // recovered tail (HomeTranslation).
+    if r.kind == .failback, let service = topology.service(r.service) {
+      translations += try await HomeTranslation(topology: topology, store: store, mm2: mm2, kafka: kafka)
+        .translate(service: service, primary: r.targetCluster, standby: r.sourceCluster).translations
+    }
     return translations
   }
 

@@ -1,6 +1,7 @@
 import Foundation
 import KafkaClient
 import Logging
+import MM2
 import Topology
 
 /// Copies a journaled recovery's tail from the old primary to the active cluster, batch by

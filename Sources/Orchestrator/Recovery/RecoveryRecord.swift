@@ -94,12 +94,3 @@ public struct RecoveryRecord: Sendable, Codable, Equatable {
   public var copied: Int64 { partitions.map(\.copied).reduce(0, +) }
   public var records: Int64 { partitions.map { max(0, $0.tailEnd - $0.tailStart) }.reduce(0, +) }
 }
-
-/// The headers a recovered copy carries, naming its origin: applications and the
-/// orchestrator recognise a copy by them, and a resumed recovery finds what it wrote.
-public enum OriginHeader {
-  public static let cluster = "failoverctl.origin.cluster"
-  public static let topic = "failoverctl.origin.topic"
-  public static let partition = "failoverctl.origin.partition"
-  public static let offset = "failoverctl.origin.offset"
-}

@@ -189,6 +189,7 @@ func printOutcome(_ o: SwitchOutcome) {
       for p in u { print("    \(p.topic)[\(p.partition)]: \(p.recordsBehind ?? 0)") }
     }
   }
+  for note in o.failbackNotes ?? [] { print("  \(note)") }
   if let f = o.failover { print("  failover \(f.id): \(f.status)") }
 }
 

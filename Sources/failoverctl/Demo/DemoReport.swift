@@ -68,6 +68,23 @@ struct DemoReport: Codable {
   var regions: [RegionReport] = []
   var unmovedRegionViews: [String] = []
 
+  /// recover only: the ledger at each stage, of the records acknowledged before the failure
+  /// (`lostSoFar`: not read by any consumer yet), the tail east kept, and what was recovered.
+  struct Stage: Codable {
+    let stage: String
+    let acknowledged: Int
+    let consumed: Int
+    let lostSoFar: Int
+    let redelivered: Int
+  }
+  var stages: [Stage] = []
+  var tailRecords: Int64? = nil
+  var recoveredRecords: Int64? = nil
+  /// Of the tail's records (acknowledged before the failure, unread when east came back):
+  /// how many the consumers read in the end, and how many more than once.
+  var tailRead: Int? = nil
+  var tailReadTwice: Int? = nil
+
   /// The scenario's promise: planned moves lose nothing, an unplanned one no more than predicted.
   var invariantHolds: Bool {
     switch scenario {
@@ -75,6 +92,7 @@ struct DemoReport: Codable {
     case .activeActive:
       regions.allSatisfy { $0.lost <= Int(expectedLossBound ?? 0) } && unmovedRegionViews.count == 1
     case .planned, .failback: lost == 0
+    case .recover: lost == 0 && tailReadTwice == 0
     }
   }
 
@@ -156,6 +174,18 @@ struct DemoReport: Codable {
       "after: "
       + servicesAfter.map { "\($0.service) on \($0.activeCluster) at epoch \($0.epoch)" }
       .joined(separator: ", ") + "\n"
+    if scenario == .recover {
+      out +=
+        "\n"
+        + TextTable.render(
+          ["STAGE", "ACKED", "CONSUMED", "LOST SO FAR", "DELIVERED TWICE"],
+          stages.map {
+            ["\($0.stage)", "\($0.acknowledged)", "\($0.consumed)", "\($0.lostSoFar)", "\($0.redelivered)"]
+          }) + "\n"
+      out +=
+        "tail east kept: \(tailRecords ?? 0) records; recovered into west: \(recoveredRecords ?? 0); "
+        + "read by the consumers: \(tailRead ?? 0), of them more than once: \(tailReadTwice ?? 0)\n"
+    }
     switch scenario {
     case .activeActive:
       let worst = regions.map(\.lost).max() ?? 0

@@ -21,6 +21,9 @@ struct DemoScenario {
     case controlPlane = "control-plane"
     /// Active-active services: both regions write; east dies; only east's clients move.
     case activeActive = "active-active"
+    /// East dies with an unreplicated tail; the policy fails over; east comes back; the tail
+    /// is recovered into west; failback. Nothing acknowledged is lost for good.
+    case recover
   }
 
   let kind: Kind
@@ -80,6 +83,7 @@ struct DemoScenario {
   func run() async throws -> DemoReport {
     if kind == .controlPlane { return try await runControlPlane() }
     if kind == .activeActive { return try await runActiveActive() }
+    if kind == .recover { return try await runRecover() }
     var report = newReport(database: database)
     let lab = try await Lab.start(regions: ["east", "west"], broker: broker, brokersPerRegion: 1, services: services())
     defer { lab.stop() }
@@ -125,7 +129,7 @@ struct DemoScenario {
     case .unplanned:
       say("! region east fails: every broker down")
       east.fail()
-    case .planned, .failback, .controlPlane, .activeActive:
+    case .planned, .failback, .controlPlane, .activeActive, .recover:
       say("! planned switchover of every service to west (failoverctl promote SERVICE --to west)")
       for s in lab.services {
         _ = try await api.post(

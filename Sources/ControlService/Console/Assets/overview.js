@@ -85,7 +85,26 @@ export function renderOverview(main, state) {
                   verb[0].toUpperCase() + verb.slice(1) + "…"))));
         }))),
     writesSection(status),
+    divergenceSection(status),
     h("p", { class: "muted small" }, `Updated ${time(new Date().toISOString())}`));
+}
+
+/** What old primaries kept that never reached the cluster their services moved to. */
+function divergenceSection(status) {
+  const tails = (status.divergence || []).filter((d) => d.records > 0);
+  if (!tails.length) return null;
+  return h("section", { id: "divergence", "aria-labelledby": "divergence-h" },
+    h("h3", { id: "divergence-h" }, "Unreplicated tails of unplanned failovers"),
+    table(null, ["Service", "Old primary", "Active", "Records", "Recovered", "Partitions", "Measured"],
+      tails.map((d) =>
+        h("tr", { "data-divergence": d.service },
+          h("th", { scope: "row" }, d.service), h("td", {}, d.oldPrimary), h("td", {}, d.active),
+          h("td", { class: "num" }, num(d.records)),
+          h("td", { class: "num" }, d.recoveryId ? `${num(d.recovered)} (recovery ${d.recoveryId})` : "not yet"),
+          h("td", {}, d.partitions.filter((p) => p.records > 0)
+            .map((p) => `${p.topic}[${p.partition}] ${p.tailStart}..<${p.tailEnd}`).join(", ")),
+          h("td", {}, d.oldPrimaryAnswers ? time(d.measuredAt) : `${d.oldPrimary} not answering: the journal's bound`)))),
+    h("p", { class: "muted small" }, "failoverctl recover SERVICE copies a tail to the active cluster (docs/runbooks.md)."));
 }
 
 /** Writes where they must not be: standbys taking writes, keys written in several regions. */

@@ -1,0 +1,140 @@
+import ControlService
+import Foundation
+import KafkaLab
+import Orchestrator
+
+/// `demo --scenario recover`: east dies with an unreplicated tail, the policy fails over,
+/// east comes back, the tail is recovered into west, the services fail back. Nothing
+/// acknowledged is lost for good, and the report follows every record through the stages.
+extension DemoScenario {
+  func runRecover() async throws -> DemoReport {
+    var report = newReport(database: database)
+    let lab = try await Lab.start(regions: ["east", "west"], broker: broker, brokersPerRegion: 1, services: services())
+    defer { lab.stop() }
+    // Replication a second behind: the failure leaves records east acknowledged and never
+    // copied, which is what there is to recover.
+    let mirrors = try mirrors(for: lab, delay: .seconds(1))
+    let (labURL, labServing) = try await LabControlServer(lab: lab, mirrors: mirrors).start(
+      host: "127.0.0.1", port: 0)
+    let replicating = mirrors.map { m in Task { await m.run() } }
+    defer {
+      for r in replicating { r.cancel() }
+      labServing.cancel()
+    }
+    say("regions east and west (\(brokerName)), MM2-style mirrors both ways (1 s behind); lab control \(labURL)")
+    let (url, serving, secret) = try await startControlService(
+      labYAML: lab.topologyYAML(connectBase: labURL), policy: Self.policy, policyName: "active-passive")
+    defer { serving.cancel() }
+    let stop = DemoFlag()
+    let ledger = TrafficLedger()
+    let traffic = traffic(lab, server: url, ledger: ledger)
+    let running = traffic.map { t in Task { await t.run(stopProducing: { stop.isSet }) } }
+    let api = ControlClient(server: url, token: secret)
+    let timeline = Task { await DemoTimeline(api: api, ledger: ledger, say: say).run() }
+    defer {
+      timeline.cancel()
+      for r in running { r.cancel() }
+    }
+    defer { DemoLogHandler.tearingDown.store(true, ordering: .relaxed) }
+    try await warmUp(api, checkpointed: lab.allGroups)
+
+    // 1. East dies; the policy fails over; what east had not replicated is lost so far.
+    let eventDate = Date()
+    let event = ContinuousClock.now
+    say("! region east fails: every broker down")
+    lab.region("east")!.fail()
+    report.failoverSeconds = try await waitUntilActive(on: "west", traffic, since: event)
+    try await recordMoves(&report, api: api, since: eventDate)
+    let beforeFailure = await ledger.acknowledgedSoFar
+    try await report.stage("failed over to west", ledger, among: beforeFailure, after: Self.settle)
+
+    // 2. East comes back; the orchestrator measures its tail.
+    say("! region east is back")
+    lab.region("east")!.recover()
+    var tail: Int64 = 0
+    for s in lab.services {
+      let view = try await api.waitUntilMeasured(s.name, timeout: .seconds(60))
+      tail += view.divergence?.records ?? 0
+      say("  \(s.name): \(view.note)")
+    }
+    report.tailRecords = tail
+    // The records of the tail, as the clients know them: acknowledged before the failure
+    // and never read since.
+    let tailIDs = await ledger.unconsumedRecords(among: beforeFailure)
+    try await report.stage("east back, tail measured (\(tail) records)", ledger, among: beforeFailure, after: .zero)
+
+    // 3. The tail recovered into west's own topics: the consumers there read it.
+    var recovered: Int64 = 0
+    for s in lab.services {
+      let started = try await api.post(
+        "/v1/services/\(s.name)/recover", body: ["into": "active", "reason": "demo"], as: RecoveryRecord.self)
+      let done = try await api.waitUntilRecovered(started.id, timeout: .seconds(60))
+      recovered += done.copied
+      say("  recovery \(done.id) of \(s.name): \(done.status), \(done.copied) records copied east -> west")
+    }
+    report.recoveredRecords = recovered
+    try await report.stage("tail recovered into west", ledger, among: beforeFailure, after: Self.settle)
+
+    // 4. Failback: the groups go home past what they read on west.
+    say("failback of every service to east (failoverctl failback SERVICE)")
+    let back = ContinuousClock.now
+    for s in lab.services {
+      _ = try await api.post("/v1/services/\(s.name)/failback", body: ["reason": "demo"], as: SwitchOutcome.self)
+    }
+    report.failbackSeconds = try await waitUntilActive(on: "east", traffic, since: back)
+    try await finish(&report, api: api, ledger: ledger, stop: stop, event: event)
+    try await report.stage("failed back to east, producers stopped", ledger, among: beforeFailure, after: .zero)
+    let (read, twice) = await ledger.reads(of: tailIDs)
+    report.tailRead = read
+    report.tailReadTwice = twice
+    timeline.cancel()
+    await self.stop(traffic: running, servers: [serving, labServing])
+    return report
+  }
+
+  /// Long enough for the consumers (1.5 s behind their producers) to read what they can.
+  static let settle: Duration = .seconds(4)
+}
+
+extension DemoReport {
+  /// Records the ledger at a stage: of what was acknowledged before the failure, how much
+  /// no consumer has read yet, and everything since.
+  mutating func stage(_ name: String, _ ledger: TrafficLedger, among before: Set<String>, after wait: Duration)
+    async throws
+  {
+    try await Task.sleep(for: wait)
+    let t = await ledger.totals
+    stages.append(
+      Stage(
+        stage: name, acknowledged: t.acknowledged, consumed: t.consumed,
+        lostSoFar: await ledger.unconsumed(among: before), redelivered: t.redelivered))
+  }
+}
+
+extension ControlClient {
+  /// Until the service's divergence is measured on the old primary (it answers again).
+  func waitUntilMeasured(_ service: String, timeout: Duration) async throws -> DivergenceView {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+      if let v = try? await get("/v1/services/\(service)/divergence", as: DivergenceView.self),
+        v.divergence?.oldPrimaryAnswers == true
+      {
+        return v
+      }
+      try await Task.sleep(for: .milliseconds(250))
+    }
+    throw DemoError("the divergence of \(service) was not measured within \(timeout)")
+  }
+
+  /// Until the recovery has ended; throws if it failed.
+  func waitUntilRecovered(_ id: Int64, timeout: Duration) async throws -> RecoveryRecord {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+      let r = try await get("/v1/recoveries/\(id)", as: RecoveryRecord.self)
+      if r.status == .succeeded { return r }
+      if r.status == .failed { throw DemoError("recovery \(id) failed: \(r.error ?? "")") }
+      try await Task.sleep(for: .milliseconds(200))
+    }
+    throw DemoError("recovery \(id) did not end within \(timeout)")
+  }
+}
