@@ -4,7 +4,7 @@ import Testing
 
 /// The demo scenarios through the built binary, with short durations: the report's
 /// promises (nothing lost when planned, no more than predicted when not), never timings.
-@Suite("failoverctl demo --scenario, as a newcomer runs it", .serialized)
+@Suite("failoverctl demo --scenario, as a newcomer runs it")
 struct DemoScenarioTests {
   struct Report {
     let json: [String: Any]
