@@ -10,6 +10,14 @@ public protocol ConnectControl: Sendable {
   func set(_ verb: ConnectVerb, connectors: [String], at baseURL: String, fencingToken: Int64?) async throws
     -> [String]
 
+  /// Moves a connector's offsets the way KIP-875 allows (Connect 3.6 and later): stops the
+  /// connector, waits until Connect says STOPPED, writes `offsets`, then pauses or resumes
+  /// it as `then` says. Throws ConnectError with what Connect answered when it cannot (an
+  /// older Connect has no such route), leaving the connector stopped or as it was.
+  func alterOffsets(
+    _ connector: String, _ offsets: ConnectorOffsets, at baseURL: String, then: ConnectVerb, fencingToken: Int64?
+  ) async throws -> String
+
   /// The status of one connector.
   func status(of connector: String, at baseURL: String, timeout: Duration) async throws -> ConnectStatusAnswer
 }

@@ -53,6 +53,8 @@ public struct ConnectorStatus: Codable, Sendable, Equatable {
   /// The state Connect reports for a connector or task doing its work.
   public static let running = "RUNNING"
   public static let paused = "PAUSED"
+  /// KIP-875: no tasks run; only then can its offsets be changed.
+  public static let stopped = "STOPPED"
 }
 
 /// Connect's error body: `{"error_code": 404, "message": "..."}`.

@@ -1,11 +1,12 @@
 import Foundation
 import Hummingbird
+import KafkaClient
 import KafkaConnect
 import Logging
 import Topology
 
 /// The lab's HTTP endpoint, for a lab running in its own process: a Kafka Connect–style
-/// REST API for each flow's mirror (`/connect/{flow}/connectors/{name}/status|pause|resume`,
+/// REST API for each flow's mirror (`/connect/{flow}/connectors/{name}/status|pause|resume|stop|offsets`,
 /// so the orchestrator's `connect` probe and its replication step work against it) and
 /// fault injection (`POST /lab/regions/{name}/fail|recover`), and the traffic's ledger
 /// (`GET /lab/traffic`) when the lab runs traffic.
@@ -89,8 +90,16 @@ public struct LabControlServer: Sendable {
       guard let mirror = mirrors[context.parameters.get("flow") ?? ""],
         let name = context.parameters.get("name"), mirror.flow.connectors.all.contains(name)
       else { return try json(ConnectErrorBody(message: "No status found for connector"), .notFound) }
-      let state = await mirror.isPaused ? ConnectorStatus.paused : ConnectorStatus.running
       let worker = "127.0.0.1:lab"
+      // The copying is the source connector's; the other two follow its state.
+      if await mirror.isStopped {
+        // A stopped connector has no tasks (KIP-875).
+        return try json(
+          ConnectorStatus(
+            name: name, connector: .init(state: ConnectorStatus.stopped, workerId: worker), tasks: [],
+            type: "source"))
+      }
+      let state = await mirror.isPaused ? ConnectorStatus.paused : ConnectorStatus.running
       return try json(
         ConnectorStatus(
           name: name, connector: .init(state: state, workerId: worker),
@@ -100,8 +109,12 @@ public struct LabControlServer: Sendable {
       guard let mirror = mirrors[context.parameters.get("flow") ?? ""],
         let name = context.parameters.get("name"), mirror.flow.connectors.all.contains(name)
       else { return try json(ConnectErrorBody(message: "Connector not found"), .notFound) }
+      if context.parameters.get("verb") == "stop" {
+        if name == mirror.flow.connectors.source { await mirror.stop() }
+        return Response(status: .noContent)
+      }
       guard let verb = context.parameters.get("verb").flatMap(ConnectVerb.init(rawValue:)) else {
-        return try json(ConnectErrorBody(message: "expected pause or resume"), .notFound)
+        return try json(ConnectErrorBody(message: "expected pause, resume or stop"), .notFound)
       }
       // Pausing the source connector stops the copying; the other two follow it.
       if name == mirror.flow.connectors.source {
@@ -111,6 +124,46 @@ public struct LabControlServer: Sendable {
         }
       }
       return Response(status: .accepted)
+    }
+    router.get("/connect/{flow}/connectors/{name}/offsets") { _, context in
+      guard let mirror = mirrors[context.parameters.get("flow") ?? ""],
+        context.parameters.get("name") == mirror.flow.connectors.source
+      else { return try json(ConnectErrorBody(message: "Connector not found"), .notFound) }
+      let alias = mirror.flow.sourceAlias
+      return try json(
+        ConnectorOffsets(
+          offsets: await mirror.offsets().sorted { $0.key < $1.key }.map {
+            .mirrorSource(cluster: alias, topic: $0.key.topic, partition: $0.key.partition, next: $0.value)
+          }))
+    }
+    router.patch("/connect/{flow}/connectors/{name}/offsets") { request, context in
+      guard let mirror = mirrors[context.parameters.get("flow") ?? ""],
+        context.parameters.get("name") == mirror.flow.connectors.source
+      else { return try json(ConnectErrorBody(message: "Connector not found"), .notFound) }
+      let body = try await request.body.collect(upTo: 1 << 20)
+      guard let asked = try? JSONDecoder().decode(ConnectorOffsets.self, from: Data(buffer: body)) else {
+        return try json(
+          ConnectErrorBody(errorCode: 400, message: "expected {\"offsets\": [{\"partition\": ..., \"offset\": ...}]}"),
+          .badRequest)
+      }
+      // As MirrorSourceConnector.alterOffsets checks them: MM2's keys, this flow's source.
+      var positions: [TopicPartition: Int64] = [:]
+      for o in asked.offsets {
+        guard let m = o.mirrorSource, m.cluster == mirror.flow.sourceAlias else {
+          return try json(
+            ConnectErrorBody(
+              errorCode: 400,
+              message: "each partition must be {cluster: \(mirror.flow.sourceAlias), topic, partition} and each "
+                + "offset {offset: n >= -1}"), .badRequest)
+        }
+        positions[TopicPartition(m.topic, m.partition)] = m.next
+      }
+      do {
+        try await mirror.alterOffsets(positions)
+      } catch {
+        return try json(ConnectErrorBody(errorCode: 400, message: "\(error)"), .badRequest)
+      }
+      return try json(["message": "The offsets for this connector have been altered successfully"])
     }
     return router
   }

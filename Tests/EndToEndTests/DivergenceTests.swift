@@ -234,6 +234,43 @@ struct DivergenceTests {
     _ = await f.server.stop()
   }
 
+  /// Replication from east resumed after the recovery (another service's failback resumes
+  /// the flow they share) copies the tail into east.orders after the copy's end: the
+  /// failback still puts the group past what it read, never back at the tail's start.
+  @Test func aCopyThatGrewAfterTheRecoveryDoesNotBringTheTailBack() async throws {
+    let r = try await Self.eastWithATail()
+    defer { r.fixture.server.forceKill() }
+    let f = r.fixture
+    try await Self.failedOverAndBack(r)
+    let accepted = try await f.post("/v1/services/orders/recover", #"{"reason": "east is back"}"#)
+    let id = try #require(try json(accepted)["id"] as? Int, "\(accepted.text)")
+    let recovered = try await eventually("the recovery ends") {
+      try json(try await f.get("/v1/recoveries/\(id)", as: "viewer"))["status"] as? String == "succeeded"
+    }
+    try #require(recovered)
+    // No Connect URL here: the recovery says what to do by hand before resuming the flow.
+    let record = try json(try await f.get("/v1/recoveries/\(id)", as: "viewer"))
+    #expect((record["replication"] as? String ?? "").contains("PATCH /connectors/"), "\(record)")
+    try await Self.consumedOnWestAndReplicatedBack(r)
+    let west = try r.lab.topology.cluster("west")!.makeClient()
+    _ = try await west.produce(
+      (12..<20).map {
+        ProducerRecord(
+          topic: "east.orders", partition: 0, key: Array("k\($0)".utf8), value: Array("v\($0)".utf8),
+          timestamp: 1_700_000_000_000 + Int64($0))
+      })
+    for (committed, why) in [(12, "it read none of the late copies"), (15, "it read three of them too")] {
+      _ = try await west.alterGroupOffsets(
+        group: "orders-processor", offsets: [TopicPartition("east.orders", 0): Int64(committed)])
+      let plan = try json(try await f.post("/v1/services/orders/failback", #"{"dryRun": true}"#))
+      let home = (plan["translations"] as? [[String: Any]] ?? []).first {
+        $0["sourceTopic"] as? String == "east.orders" && $0["targetTopic"] as? String == "orders"
+      }
+      #expect(home?["translatedOffset"] as? Int == 20, "\(why): \(plan["translations"] ?? [])")
+    }
+    _ = await f.server.stop()
+  }
+
   @Test func aFailbackWithoutARecoveryReadsTheTailLateAndSaysSo() async throws {
     let r = try await Self.eastWithATail()
     defer { r.fixture.server.forceKill() }

@@ -70,7 +70,8 @@ public struct ControlRuntime: Sendable {
       publish: { Self.publish($0, topology: topology, board: board) })
     runner = FailoverRunner(executor: executor, policies: policies, metrics: metrics, http: http)
     recoveries = RecoveryRunner(
-      topology: topology, local: local, store: store, kafka: kafka, failpoints: failpoints, logger: logger)
+      topology: topology, local: local, store: store, kafka: kafka, connect: connect, failpoints: failpoints,
+      logger: logger)
   }
 
   /// Publishes a service's state as its discovery document.

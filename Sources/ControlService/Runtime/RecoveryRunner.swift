@@ -1,5 +1,6 @@
 import Foundation
 import KafkaClient
+import KafkaConnect
 import Logging
 import Orchestrator
 import Topology
@@ -11,14 +12,16 @@ public actor RecoveryRunner {
   let local: StateStore
   let store: any CoordinationStore
   let kafka: any KafkaClusters
+  let connect: any ConnectControl
   let failpoints: Failpoints
   let logger: Logger
   private var running: [Int64: Task<RecoveryRecord, Never>] = [:]
 
   init(
     topology: Topology, local: StateStore, store: any CoordinationStore, kafka: any KafkaClusters,
-    failpoints: Failpoints, logger: Logger
+    connect: any ConnectControl, failpoints: Failpoints, logger: Logger
   ) {
+    self.connect = connect
     self.topology = topology
     self.local = local
     self.store = store
@@ -35,6 +38,10 @@ public actor RecoveryRunner {
       target: try Self.idempotentClient(topology, record.targetCluster), logger: logger)
     let failpoints = self.failpoints
     recoverer.afterProduce = { if failpoints.check(named: "after:recovery-batch") { throw RecoveryError("halted") } }
+    let (topology, store, connect) = (self.topology, self.store, self.connect)
+    recoverer.afterCopy = { r in
+      await Self.skipRecoveredTail(r, topology: topology, store: store, connect: connect)
+    }
     running[record.id] = Task {
       let finished = await recoverer.run(record)
       self.done(record.id)

@@ -24,6 +24,12 @@ public actor LabMirror {
   /// The next upstream offset to copy, per partition: where to resume after an error.
   private var next: [TopicPartition: Int64] = [:]
   private var paused = false
+  /// Stopped (KIP-875): asked to stop, and whether the loop has let go of its batch, which
+  /// is when Connect says STOPPED and offsets can be changed.
+  private var stopRequested = false
+  private var stopSettled = false
+  /// Offsets were changed while stopped: the consumer seeks to `next` before copying again.
+  private var reload = false
   /// Whether the source region is up: with a `delay`, what the mirror holds back when the
   /// source dies is dropped, as records a real mirror had not fetched yet would be.
   let sourceIsUp: @Sendable () -> Bool
@@ -49,9 +55,43 @@ public actor LabMirror {
     sourceGroups = GroupOffsetBook(bootstrapServers: source.bootstrapServers)
   }
 
-  public func pause() { paused = true }
-  public func resume() { paused = false }
+  public func pause() {
+    paused = true
+    leaveStopped()
+  }
+  public func resume() {
+    paused = false
+    leaveStopped()
+  }
   public var isPaused: Bool { paused }
+  /// Stops copying as Connect's `PUT /connectors/{name}/stop` does; the state reads STOPPED
+  /// once the copy in flight is done.
+  public func stop() {
+    paused = true
+    stopRequested = true
+  }
+  public var isStopped: Bool { stopRequested && stopSettled }
+
+  private func leaveStopped() {
+    stopRequested = false
+    stopSettled = false
+  }
+
+  /// The position in each source partition, as MirrorSourceConnector keeps it in Connect.
+  public func offsets() -> [TopicPartition: Int64] { next }
+
+  /// Moves the positions (KIP-875 `PATCH /connectors/{name}/offsets`): only while stopped,
+  /// and only partitions of the flow's topics.
+  public func alterOffsets(_ positions: [TopicPartition: Int64]) throws {
+    guard isStopped else {
+      throw MirrorError("Connectors must be in the STOPPED state before their offsets can be modified")
+    }
+    for (tp, _) in positions where !topics.contains(tp.topic) {
+      throw MirrorError("\(tp.topic) is not replicated by \(flow.name)")
+    }
+    next.merge(positions) { _, new in new }
+    reload = true
+  }
 
   /// Replicates until the task is cancelled; a region that is down is retried.
   public func run() async {
@@ -68,8 +108,14 @@ public actor LabMirror {
         if consumer == nil { consumer = try await follow(sourceClient) }
         guard let consumer else { continue }
         if paused {
+          if stopRequested { stopSettled = true }
           try await Task.sleep(for: .milliseconds(100))
           continue
+        }
+        if reload {
+          // Started again after its offsets changed: from them, as a restarted task would.
+          reload = false
+          try await consumer.assign(next)
         }
         try await copy(consumer, targetClient)
         if ContinuousClock.now - lastHeartbeat >= settings.heartbeatInterval {

@@ -43,8 +43,12 @@ public struct HomeTranslation: Sendable {
     let tails = Dictionary(
       (divergence?.partitions ?? []).map { (TopicPartition($0.topic, $0.partition), $0) },
       uniquingKeysWith: { a, _ in a })
+    // The recovery stands on its own journal: a measurement that fails now must not hide it.
     var recovered: [TopicPartition: RecoveryPartition] = [:]
-    if let id = divergence?.recoveryId, let r = try await mm2.recovery(id: id), r.into == .active {
+    if let failover = try await finder.failover(of: service.name),
+      let r = try await mm2.recoveries(service: service.name).first(where: { $0.failoverId == failover.id }),
+      r.into == .active
+    {
       for p in r.partitions { recovered[TopicPartition(p.topic, p.partition)] = p }
     }
     let histories = try await mm2.offsetSyncHistories(flow: out.name)
@@ -79,41 +83,69 @@ public struct HomeTranslation: Sendable {
     _ group: String, copy: TopicPartition, committed c: Int64, copyEnd: Int64?, tail: DivergentPartition?,
     recovered: RecoveryPartition?, history: OffsetSyncHistory?, origin: String, client: any KafkaOperations
   ) async throws -> Translation {
-    func made(_ offset: Int64?, _ basis: String, bound: Int64?, error: String? = nil) -> Translation {
+    func made(_ offset: Int64?, _ basis: String, bound: Int64?, error: String?) -> Translation {
       Translation(
         group: group, sourceTopic: copy.topic, targetTopic: tail?.topic ?? Self.original(copy.topic, origin),
         partition: copy.partition, upstreamOffset: c, upstreamFrom: "live", translatedOffset: offset,
         mode: .offsetSync, basis: basis, redeliveryBound: bound, error: error)
     }
-    let exact = tail.map { [.matched, .nothingReplicated].contains($0.basis) } ?? false
-    guard let tail, exact, let end = copyEnd, c >= end else {
+    // A recovery measured where the copy ended; else the tail measured now says.
+    if let recovered, let end = recovered.copyEnd ?? (tail?.isExact == true ? copyEnd : nil) {
+      return try await afterRecovery(
+        c, copyEnd: end, recovered, group: group, history: history, origin: origin, client: client,
+        made: { made($0, $1, bound: $2, error: $3) })
+    }
+    guard let tail, tail.isExact, let end = copyEnd, c >= end else {
       // Still inside the copy (or its end unknown): back along the flow that made it.
       let back = OffsetTranslator.viaOffsetSyncBackwards(committed: c, history: history)
       return made(back.offset, back.basis, bound: back.redeliveryBound, error: back.error)
     }
-    guard let recovered, let first = recovered.destFirst, let last = recovered.destLast else {
-      return made(
-        tail.tailStart, "read the whole copy (\(end)); the tail \(tail.tailStart)..<\(tail.tailEnd) was not recovered",
-        bound: 0)
+    return made(
+      tail.tailStart, "read the whole copy (\(end)); the tail \(tail.tailStart)..<\(tail.tailEnd) was not recovered",
+      bound: 0, error: nil)
+  }
+
+  /// A group's position after a recovery into the active topic, from the copy's end as the
+  /// recovery measured it (replication resumed since, by another service's failback for
+  /// one, may have copied the tail after it: that end is not the tail's start).
+  private func afterRecovery(
+    _ c: Int64, copyEnd end: Int64, _ recovered: RecoveryPartition, group: String, history: OffsetSyncHistory?,
+    origin: String, client: any KafkaOperations,
+    made: (Int64?, String, Int64?, String?) -> Translation
+  ) async throws -> Translation {
+    guard c >= end else {
+      let back = OffsetTranslator.viaOffsetSyncBackwards(committed: c, history: history)
+      return made(back.offset, back.basis, back.redeliveryBound, back.error)
     }
-    // How far into the recovered copies the group read on the standby.
-    let dest = TopicPartition(recovered.destTopic, recovered.destPartition)
-    let readUpTo =
-      try await client.committedOffsets(group: group, partitions: [dest], timeout: .seconds(5))[dest] ?? nil
-    let until = min((readUpTo ?? first), last + 1)
     var newest: Int64? = nil
-    if until > first {
-      for r in try await client.read(dest, from: first, until: until, timeout: .seconds(30)) {
-        if let o = Recoverer.originOffset(r, cluster: origin, topic: tail.topic, partition: tail.partition) {
-          newest = max(newest ?? o, o)
+    if let first = recovered.destFirst, let last = recovered.destLast {
+      // How far into the recovered copies the group read on the standby.
+      let dest = TopicPartition(recovered.destTopic, recovered.destPartition)
+      let readUpTo =
+        try await client.committedOffsets(group: group, partitions: [dest], timeout: .seconds(5))[dest] ?? nil
+      let until = min(readUpTo ?? first, last + 1)
+      if until > first {
+        for r in try await client.read(dest, from: first, until: until, timeout: .seconds(30)) {
+          if let o = Recoverer.originOffset(r, cluster: origin, topic: recovered.topic, partition: recovered.partition)
+          {
+            newest = max(newest ?? o, o)
+          }
         }
       }
     }
-    let resume = newest.map { $0 + 1 } ?? recovered.tailStart
-    return made(
-      resume,
+    var resume = newest.map { $0 + 1 } ?? recovered.tailStart
+    var basis =
       "read the whole copy and the recovered tail up to \(newest.map(String.init) ?? "none of it") (recovery, "
-        + "\(dest.topic)[\(dest.partition)] \(first)...\(last))", bound: 0)
+      + "\(recovered.destTopic)[\(recovered.destPartition)] \(recovered.destFirst.map(String.init) ?? "-")..."
+      + "\(recovered.destLast.map(String.init) ?? "-"))"
+    if c > end, let back = OffsetTranslator.viaOffsetSyncBackwards(committed: c, history: history).offset,
+      back > resume
+    {
+      // It also read copies of the tail that replication made after the recovery.
+      resume = back
+      basis += "; and \(c - end) copies of the tail replicated after it, back to \(back)"
+    }
+    return made(resume, basis, 0, nil)
   }
 
   static func original(_ copyTopic: String, _ origin: String) -> String {

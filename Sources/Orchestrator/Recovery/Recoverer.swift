@@ -25,6 +25,10 @@ public struct Recoverer: Sendable {
   public var batchSize = 500
   /// Test hook between a batch's acknowledgement and its journal entry (a kill there).
   public var afterProduce: @Sendable () throws -> Void = {}
+  /// Once every partition is copied, before the recovery is finished: tells the flow from
+  /// the old primary to go on after the tail (else, resumed, it copies the tail a second
+  /// time); returns what became of it, journaled with the recovery. Run again on a resume.
+  public var afterCopy: (@Sendable (RecoveryRecord) async -> String)? = nil
   public let logger: Logger
 
   public init(
@@ -45,7 +49,12 @@ public struct Recoverer: Sendable {
       for p in record.partitions where !p.isDone {
         try await copy(record.id, origin: record.sourceCluster, p)
       }
-      let done = try await store.recovery(id: record.id) ?? record
+      var done = try await store.recovery(id: record.id) ?? record
+      if let afterCopy {
+        let note = await afterCopy(done)
+        try await store.noteRecoveryReplication(record.id, note)
+        done.replication = note
+      }
       try await store.finishRecovery(record.id, status: .succeeded, error: nil)
       _ = try? await coordination.appendAudit(
         AuditEntry(

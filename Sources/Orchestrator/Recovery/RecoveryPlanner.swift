@@ -27,7 +27,7 @@ public enum RecoveryPlanner {
       return RecoveryPartition(
         topic: t.topic, partition: t.partition, destTopic: topic,
         destPartition: t.partition < count ? t.partition : t.partition % count, tailStart: t.tailStart + t.expired,
-        tailEnd: t.tailEnd)
+        tailEnd: t.tailEnd, copyEnd: t.isExact ? t.copyEnd : nil)
     }
   }
 }

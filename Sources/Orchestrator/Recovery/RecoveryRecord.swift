@@ -33,11 +33,16 @@ public struct RecoveryPartition: Sendable, Codable, Equatable {
   /// Destination offsets of the first and last record copied.
   public var destFirst: Int64?
   public var destLast: Int64?
+  /// The copy's end on the active cluster when the tail was measured exactly (its last
+  /// record is the copy of `tailStart - 1`); nil when the start was estimated.
+  public var copyEnd: Int64?
 
   public init(
     topic: String, partition: Int32, destTopic: String, destPartition: Int32, tailStart: Int64, tailEnd: Int64,
-    next: Int64? = nil, copied: Int64 = 0, destMark: Int64? = nil, destFirst: Int64? = nil, destLast: Int64? = nil
+    next: Int64? = nil, copied: Int64 = 0, destMark: Int64? = nil, destFirst: Int64? = nil, destLast: Int64? = nil,
+    copyEnd: Int64? = nil
   ) {
+    self.copyEnd = copyEnd
     self.topic = topic
     self.partition = partition
     self.destTopic = destTopic
@@ -67,6 +72,9 @@ public struct RecoveryRecord: Sendable, Codable, Equatable {
   public let requestedBy: String
   public let reason: String
   public let error: String?
+  /// What became of the flow from the old primary: its MirrorSourceConnector told to go on
+  /// after the recovered tail, or why it could not be (docs/runbooks.md).
+  public var replication: String? = nil
   public let createdAt: Date
   public let finishedAt: Date?
   public let partitions: [RecoveryPartition]

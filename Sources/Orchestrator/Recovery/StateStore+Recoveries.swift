@@ -27,10 +27,11 @@ extension StateStore {
         try db.execute(
           sql: """
             INSERT INTO recovery_partition (recovery_id, topic, partition, dest_topic, dest_partition, tail_start,
-              tail_end, next_offset, copied) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)
+              tail_end, next_offset, copied, copy_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
             """,
           arguments: [
             id, p.topic, Int64(p.partition), p.destTopic, Int64(p.destPartition), p.tailStart, p.tailEnd, p.next,
+            p.copyEnd,
           ])
       }
       return id
@@ -73,6 +74,13 @@ extension StateStore {
     }
   }
 
+  /// What became of the flow from the old primary once the tail was copied.
+  public func noteRecoveryReplication(_ id: Int64, _ note: String) async throws {
+    try await write { db in
+      try db.execute(sql: "UPDATE recovery SET replication = ? WHERE id = ?", arguments: [note, id])
+    }
+  }
+
   /// Makes a failed recovery run again from where it stopped.
   public func reopenRecovery(_ id: Int64) async throws {
     try await write { db in
@@ -111,13 +119,15 @@ extension StateStore {
           topic: p["topic"], partition: Int32(p["partition"] as Int64), destTopic: p["dest_topic"],
           destPartition: Int32(p["dest_partition"] as Int64), tailStart: p["tail_start"], tailEnd: p["tail_end"],
           next: p["next_offset"], copied: p["copied"], destMark: p["dest_mark"], destFirst: p["dest_first"],
-          destLast: p["dest_last"])
+          destLast: p["dest_last"], copyEnd: p["copy_end"])
       }
-      return RecoveryRecord(
+      var record = RecoveryRecord(
         id: id, service: r["service"], failoverId: r["failover_id"], sourceCluster: r["source_cluster"],
         targetCluster: r["target_cluster"], into: RecoveryTarget(rawValue: r["destination"]) ?? .active,
         status: RecoveryStatus(rawValue: r["status"]) ?? .failed, requestedBy: r["requested_by"], reason: r["reason"],
         error: r["error"], createdAt: r["created_at"], finishedAt: r["finished_at"], partitions: parts)
+      record.replication = r["replication"]
+      return record
     }
   }
 }

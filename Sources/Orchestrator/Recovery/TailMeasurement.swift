@@ -39,6 +39,13 @@ public struct DivergentPartition: Sendable, Codable, Equatable {
   /// A few keys of the tail, as text (hex when not UTF-8), for an operator to recognise it.
   public let sampleKeys: [String]
   public let basis: Basis
+  /// The copy's end when the tail was measured: the copy of `tailStart - 1` is its last
+  /// record when the basis is exact. A failback compares the groups' positions on the copy
+  /// with it, not with the copy's end then (replication resumed copies the tail after it).
+  public var copyEnd: Int64? = nil
+
+  /// Whether `tailStart` is known exactly (the copy's last record found, or no copy).
+  public var isExact: Bool { basis == .matched || basis == .nothingReplicated }
 
   public init(
     topic: String, partition: Int32, copyTopic: String, tailStart: Int64, tailEnd: Int64, records: Int64,
@@ -104,12 +111,13 @@ public struct TailMeasurement: Sendable {
         from < m.high ? try await source.read(tp, from: from, until: min(m.high, from + 5), timeout: .seconds(5)) : []
       let last = m.high > from ? try await source.read(tp, from: m.high - 1, until: m.high, timeout: .seconds(5)) : []
       let after = journal[tp]?.sourceHighWatermark.map { max(0, m.high - max($0, start)) }
-      out.append(
-        DivergentPartition(
-          topic: tp.topic, partition: tp.partition, copyTopic: copyTP.topic, tailStart: start, tailEnd: m.high,
-          records: max(0, m.high - start), expired: max(0, min(m.low, m.high) - start), writtenAfterFailover: after,
-          firstTimestamp: sample.first?.timestamp, lastTimestamp: last.first?.timestamp,
-          sampleKeys: sample.compactMap(\.key).map(Self.text), basis: basis))
+      var measured = DivergentPartition(
+        topic: tp.topic, partition: tp.partition, copyTopic: copyTP.topic, tailStart: start, tailEnd: m.high,
+        records: max(0, m.high - start), expired: max(0, min(m.low, m.high) - start), writtenAfterFailover: after,
+        firstTimestamp: sample.first?.timestamp, lastTimestamp: last.first?.timestamp,
+        sampleKeys: sample.compactMap(\.key).map(Self.text), basis: basis)
+      measured.copyEnd = copyMarks[copyTP]?.high ?? (basis == .nothingReplicated ? 0 : nil)
+      out.append(measured)
     }
     // A partition the failover knew of that the old primary no longer has (its topic
     // deleted): whatever it held of the tail is gone.

@@ -284,6 +284,15 @@ enum Migrations {
           ) WITHOUT ROWID;
           """)
     }
+    // What a failback needs of a recovery (the copy's end when the tail was measured) and
+    // what became of the flow that would otherwise copy the recovered tail a second time.
+    m.registerMigration("v12-recovery-copy-end") { db in
+      try db.execute(
+        sql: """
+          ALTER TABLE recovery_partition ADD COLUMN copy_end INTEGER;
+          ALTER TABLE recovery ADD COLUMN replication TEXT;
+          """)
+    }
     return m
   }
 

@@ -71,6 +71,7 @@ extension DemoScenario {
       let done = try await api.waitUntilRecovered(started.id, timeout: .seconds(60))
       recovered += done.copied
       say("  recovery \(done.id) of \(s.name): \(done.status), \(done.copied) records copied east -> west")
+      if let replication = done.replication { say("    \(replication)") }
     }
     report.recoveredRecords = recovered
     try await report.stage("tail recovered into west", ledger, among: beforeFailure, after: Self.settle)
