@@ -47,6 +47,18 @@ struct RecoveredTailReplicationTests {
     #expect(call.offsets.offsets[0].offset == ["offset": .int(19)])
   }
 
+  /// An active-active lane's tail is copied by MM2, whose flows its failover left running.
+  @Test func anActiveActiveLaneIsNotRecovered() async throws {
+    let world = try await AutoFailoverTests.World(topology: AutoFailoverTests.activeActive)
+    let lane = try #require(world.topology.service("orders@r-east"))
+    await #expect {
+      _ = try await world.runtime.recoveries.begin(
+        lane, into: .active, quarantine: "{topic}.recovered", dryRun: true, reason: "", actor: "test")
+    } throws: { error in
+      "\(error)".contains("lane of an active-active service") && "\(error)".contains("deliver it twice")
+    }
+  }
+
   @Test func aConnectWithoutTheOffsetsAPIOrNoURLIsSaidWithWhatToDoByHand() async throws {
     let old = RecordingConnect()
     old.setWithoutOffsetsAPI(true)

@@ -73,11 +73,13 @@ struct DemoScenarioTests {
   @Test func activeActiveMovesOnlyEastsClients() async throws {
     let report = try await Self.demo(["--scenario", "active-active"])
     #expect(report.json["scenario"] as? String == "active-active")
-    let bound = try #require(report.json["expectedLossBound"] as? Int)
+    _ = try #require(report.json["expectedLossBound"] as? Int)
     let regions = report.json["regions"] as? [[String: Any]] ?? []
     #expect(regions.map { $0["region"] as? String } == ["east", "west"])
+    // East comes back and replication delivers its tail: nothing is lost for good.
+    #expect(report.int("tailRecords") > 0, "\(report.json)")
     for r in regions {
-      #expect((r["consumed"] as? Int ?? 0) > 0 && (r["lost"] as? Int ?? -1) <= bound, "\(r)")
+      #expect((r["consumed"] as? Int ?? 0) > 0 && r["lost"] as? Int == 0, "\(r)")
     }
     #expect(report.json["unmovedRegionViews"] as? [String] == ["west@1"])
     #expect(report.moves.compactMap { $0["service"] as? String }.sorted() == ["orders@east", "payments@east"])

@@ -44,7 +44,8 @@ struct DivergenceWatch: ServiceLifecycle.Service {
   private func loop() async {
     var announced: Set<Int64> = []
     while !Task.isCancelled {
-      for service in topology.services where service.mode == .activePassive {
+      // Active-passive services and each region's lane of an active-active one.
+      for service in topology.lanes {
         // Only the failover decides which cluster was left; an unreachable one is not asked.
         var left: FailoverRecord? = nil
         do { left = try await finder.failover(of: service.name) } catch { continue }
@@ -59,14 +60,18 @@ struct DivergenceWatch: ServiceLifecycle.Service {
           let recovered = found?.recoveredByTopic[topic] ?? 0
           metrics.unreplicated(service: service.name, topic: topic, records: max(0, records - recovered))
         }
-        if let d = found, d.oldPrimaryAnswers, d.recoveryId == nil, d.records > 0 {
+        if let d = found, d.oldPrimaryAnswers, d.recoveryId == nil, d.records > 0, !d.byReplication {
           await autoRecover(service.name, d)
         }
         guard let d = found, d.oldPrimaryAnswers, let failover = left, !announced.contains(d.failoverId) else {
           continue
         }
         announced.insert(d.failoverId)
-        if previous?.records != d.records {
+        if previous?.records != d.records, d.byReplication {
+          logger.notice(
+            "\(d.records) records of \(service.name) on \(d.oldPrimary) have not reached \(d.active) yet (failover \(d.failoverId)); replication from \(d.oldPrimary) copies them"
+          )
+        } else if previous?.records != d.records {
           logger.warning(
             "\(d.records) records of \(service.name) on \(d.oldPrimary) never reached \(d.active) (failover \(d.failoverId)); failoverctl recover \(service.name) copies them"
           )

@@ -59,6 +59,13 @@ public actor RecoveryRunner {
     guard try await store.leadership().isLeader else {
       throw ControlError(.conflict, "this orchestrator is not the leader: send the request to the leader")
     }
+    if service.mode == .activeActive {
+      throw ControlError(
+        .conflict,
+        "\(service.name) is a lane of an active-active service: its failover left replication from the old home "
+          + "running, and MM2 copies the tail to every peer as the old home answers (GET /v1/services/"
+          + "\(service.name)/divergence shows it draining); copying it too would deliver it twice")
+    }
     if let open = try await store.openFailovers().first(where: { $0.service == service.name }) {
       throw ControlError(.conflict, "failover \(open.id) of \(service.name) is \(open.status): recover after it")
     }

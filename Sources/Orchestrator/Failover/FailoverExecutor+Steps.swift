@@ -54,8 +54,9 @@ extension FailoverExecutor {
       c.translations = translations
       let ok = translations.filter(\.isTranslated).count
       let groups = Set(translations.map(\.group)).count
-      // Unplanned: what the source had not replicated, for when it comes back (recovery).
-      let tail = r.mode != .planned && !activeActive ? try await journalTail(flow, r) : ""
+      // Unplanned: what the source had not replicated, for when it comes back (recovery; an
+      // active-active lane's is delivered by replication, which the failover leaves running).
+      let tail = r.mode != .planned ? try await journalTail(flow, r) : ""
       try await done("\(ok) of \(translations.count) group-partitions of \(groups) groups translated\(tail)")
     case .writeOffsets:
       guard let flow else { return try await done("no flow: nothing to write", .skipped) }

@@ -22,6 +22,10 @@ public struct Divergence: Sendable, Codable, Equatable {
   public var recovered: Int64 = 0
   /// `recovered` by topic of the old primary.
   public var recoveredByTopic: [String: Int64] = [:]
+  /// An active-active lane: its failover left replication from the old home running, so
+  /// MM2 copies the tail to the copy on every peer as the old home answers (and the lane's
+  /// groups read it there); the tail drains by itself and is not recovered.
+  public var byReplication = false
 
   public init(
     service: String, failoverId: Int64, oldPrimary: String, active: String, oldPrimaryAnswers: Bool,
@@ -55,6 +59,12 @@ public struct DivergenceView: Sendable, Codable, Equatable {
       case nil: "no unplanned failover left \(service) with a tail: its last move was planned, or it is home"
       case let d? where !d.oldPrimaryAnswers:
         "\(d.oldPrimary) does not answer: at most \(d.records) records, as the failover \(d.failoverId) journaled them"
+      case let d? where d.byReplication && d.records == 0:
+        "the tail of failover \(d.failoverId) reached \(d.active) through replication from \(d.oldPrimary): nothing "
+          + "is missing there"
+      case let d? where d.byReplication:
+        "\(d.records) records on \(d.oldPrimary) have not reached \(d.active) yet (failover \(d.failoverId)); "
+          + "replication from \(d.oldPrimary) runs (active-active) and copies them: watch them drain"
       case let d? where d.recoveryId != nil:
         "\(d.records) records on \(d.oldPrimary) never reached \(d.active) (failover \(d.failoverId)); recovery "
           + "\(d.recoveryId!) copied \(d.recovered) of them to \(d.active)"
@@ -101,7 +111,8 @@ public struct DivergenceFinder: Sendable {
   public func measure(service name: String, askOldPrimary: Bool = true, now: Date = Date()) async throws
     -> Divergence?
   {
-    guard let service = topology.service(name), service.mode == .activePassive,
+    // An active-passive service, or a region's lane of an active-active one.
+    guard let service = topology.service(name), service.mode == .activePassive || service.region != nil,
       let failover = try await failover(of: name),
       let flow = topology.flow(from: failover.sourceCluster, to: failover.targetCluster)
     else { return nil }
@@ -122,6 +133,7 @@ public struct DivergenceFinder: Sendable {
       service: name, failoverId: failover.id, oldPrimary: flow.source, active: flow.target,
       oldPrimaryAnswers: answered, measuredAt: now, records: partitions.map(\.records).reduce(0, +),
       partitions: partitions)
+    d.byReplication = service.mode == .activeActive
     if let recovery = try await mm2.recoveries(service: name).first(where: { $0.failoverId == failover.id }) {
       d.recoveryId = recovery.id
       d.recovered = recovery.copied

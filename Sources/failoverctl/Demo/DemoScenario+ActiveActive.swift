@@ -9,7 +9,9 @@ import Topology
 /// `demo --scenario active-active`: both regions write to their own cluster, MM2-style
 /// mirrors copy both ways (a second behind), each region's consumers read everything on
 /// their own cluster. East dies; the policy moves east's clients to west; west's clients
-/// must never see their document change. A report per region.
+/// must never see their document change. East comes back: replication from it (left
+/// running by the lane's failover) copies its tail to west, where both regions' groups read
+/// it, so nothing acknowledged is lost for good. A report per region.
 extension DemoScenario {
   /// The shipped active-active-standalone policy with an RPO budget wide enough for the
   /// demo's highest rates.
@@ -106,6 +108,7 @@ extension DemoScenario {
     report.failoverSeconds = try await waitUntilActive(on: "west", traffic.map(\.client), since: event)
     try await recordMoves(&report, api: api, since: eventDate)
     say(String(format: "east's clients writable on west %.1f s after the failure", report.failoverSeconds ?? -1))
+    try await eastComesBack(&report, lab: lab, api: api)
 
     let elapsed = (ContinuousClock.now - event) / .seconds(1) + duration * 0.3
     try await Task.sleep(for: .seconds(max(2, duration - elapsed)))
@@ -133,5 +136,39 @@ extension DemoScenario {
     timeline.cancel()
     await self.stop(traffic: running, servers: [serving, labServing])
     return report
+  }
+
+  /// East returns; its lanes' tails (bounded from the failovers' journals while it is dark)
+  /// drain through replication, which the lanes' failovers left running.
+  private func eastComesBack(_ report: inout DemoReport, lab: Lab, api: ControlClient) async throws {
+    let lanes = lab.services.map { Service.laneName($0.name, region: "east") }
+    var tail: Int64 = 0
+    for lane in lanes {
+      tail += try await api.get("/v1/services/\(lane)/divergence", as: DivergenceView.self).divergence?.records ?? 0
+    }
+    report.tailRecords = tail
+    say("  east's tail, as the failovers journaled it: at most \(tail) records not known to be on west")
+    say("! region east is back")
+    lab.region("east")!.recover()
+    for lane in lanes {
+      let view = try await api.waitUntilDrained(lane, timeout: .seconds(60))
+      say("  \(lane): \(view.note)")
+    }
+  }
+}
+
+extension ControlClient {
+  /// Until the lane's tail has reached the cluster its clients are on.
+  func waitUntilDrained(_ lane: String, timeout: Duration) async throws -> DivergenceView {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+      if let v = try? await get("/v1/services/\(lane)/divergence", as: DivergenceView.self),
+        let d = v.divergence, d.oldPrimaryAnswers, d.records == 0
+      {
+        return v
+      }
+      try await Task.sleep(for: .milliseconds(250))
+    }
+    throw DemoError("the tail of \(lane) did not drain within \(timeout)")
   }
 }
