@@ -161,6 +161,7 @@ let package = Package(
       dependencies: [
         "TestSupport", "Orchestrator", "Topology", "KafkaClient", "MM2", "ControlService", "CurlHTTP", "KafkaLab",
         "DiscoveryClient", .product(name: "Yams", package: "Yams"),
+        .product(name: "GRDB", package: "GRDB.swift"),
       ]),
     .testTarget(
       name: "ControlServiceTests",

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import KafkaClient
 import MM2
 import Orchestrator
@@ -164,6 +165,38 @@ struct DivergenceTests {
     #expect(try await Self.recovered(r) == Array(12..<20))
     let copied = (recovery["partitions"] as? [[String: Any]])?.first?["copied"] as? Int
     #expect(copied == 8, "\(recovery)")
+    _ = await r.fixture.server.stop()
+  }
+
+  /// Coordinated mode's case, played in one process: the instance that journaled the
+  /// recovery is gone with its journal (here: the rows deleted) after copying the tail, and
+  /// the shared audit log says a recovery began. Asked again, the recovery reads the
+  /// destination from where it stood at the failover, finds the copies by their origin
+  /// headers, and writes none twice.
+  @Test func aRecoveryBegunByAnInstanceThatIsGoneCopiesNothingTwice() async throws {
+    var r = try await Self.eastWithATail(environment: ["FAILOVERCTL_FAILPOINTS": "after:recovery-batch"])
+    defer { r.fixture.server.forceKill() }
+    try await Self.failedOverAndBack(r)
+    let accepted = try await r.fixture.post("/v1/services/orders/recover", #"{"reason": "first leader"}"#)
+    #expect(accepted.status == 202, "\(accepted.text)")
+    #expect(await r.fixture.server.exited(within: .seconds(60)) == 86, "the failpoint did not end the server")
+    #expect(try await Self.recovered(r) == Array(12..<20))
+    var configuration = Configuration()
+    configuration.busyMode = .timeout(10)
+    try await DatabaseQueue(path: r.fixture.db, configuration: configuration).write { db in
+      try db.execute(sql: "DELETE FROM recovery_partition; DELETE FROM recovery")
+    }
+    r.fixture.server = try await ServeProcess.start(config: r.fixture.topology, db: r.fixture.db)
+    let again = try await r.fixture.post("/v1/services/orders/recover", #"{"reason": "the next leader"}"#)
+    let id = try #require(try json(again)["id"] as? Int, "\(again.text)")
+    var recovery: [String: Any] = [:]
+    let finished = try await eventually("the second recovery ends") {
+      recovery = try json(try await r.fixture.get("/v1/recoveries/\(id)", as: "viewer"))
+      return recovery["status"] as? String == "succeeded"
+    }
+    #expect(finished, "\(recovery)")
+    #expect(try await Self.recovered(r) == Array(12..<20))
+    #expect((recovery["partitions"] as? [[String: Any]])?.first?["copied"] as? Int == 8, "\(recovery)")
     _ = await r.fixture.server.stop()
   }
 

@@ -24,11 +24,10 @@ extension ControlAPI {
       let (plan, recovery) = try await runtime.recoveries.begin(
         service, into: target, quarantine: settings.quarantineTopic, dryRun: dryRun, reason: reason,
         actor: context.actor)
-      try await store.appendAudit(
-        AuditEntry(
-          actor: context.actor, action: "recover", subject: name,
-          details: details + (recovery.map { " recovery=\($0.id)" } ?? ""), outcome: dryRun ? "dry-run" : "accepted"))
+      // A recovery that starts is audited by `begin`, before anything is copied.
       if let recovery { return JSONBody.response(recovery, status: .accepted) }
+      try await store.appendAudit(
+        AuditEntry(actor: context.actor, action: "recover", subject: name, details: details, outcome: "dry-run"))
       return JSONBody.response(plan)
     } catch let e as ControlError {
       _ = try? await store.appendAudit(

@@ -97,10 +97,6 @@ extension DivergenceWatch {
         service, into: policy.recovery.into, quarantine: policy.recovery.quarantineTopic, dryRun: false,
         reason: "policy \(name): the old primary \(d.oldPrimary) answers again", actor: actor)
       guard let record else { return }
-      _ = try? await store.appendAudit(
-        AuditEntry(
-          actor: actor, action: "recover", subject: service.name,
-          details: "into=\(policy.recovery.into.rawValue) recovery=\(record.id)", outcome: "accepted"))
       logger.notice("policy \(name) started recovery \(record.id) of \(service.name): \(d.records) records")
     } catch {
       logger.debug("policy \(name) could not recover \(service.name) yet: \(error)")

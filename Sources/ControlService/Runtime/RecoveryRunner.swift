@@ -81,6 +81,7 @@ public actor RecoveryRunner {
     if let failed = previous.first(where: { $0.status == .failed }), !dryRun {
       try await local.reopenRecovery(failed.id)
       let reopened = try await local.recovery(id: failed.id) ?? failed
+      try await audit(reopened, into: into, reason: reason, actor: actor)
       try start(reopened)
       return (nil, reopened)
     }
@@ -90,7 +91,8 @@ public actor RecoveryRunner {
     guard let d = try await finder.measure(service: service.name), d.oldPrimaryAnswers else {
       throw ControlError(.conflict, "\(failover.sourceCluster) does not answer: the tail can be recovered once it does")
     }
-    let partitions = try await plan(d, into: into, quarantine: quarantine, create: !dryRun)
+    var partitions = try await plan(d, into: into, quarantine: quarantine, create: !dryRun)
+    if !dryRun { partitions = try await marked(partitions, service.name, on: d.active, since: failover.createdAt) }
     if dryRun {
       return (
         RecoveryPlanView(
@@ -101,8 +103,44 @@ public actor RecoveryRunner {
     let record = try await local.openRecovery(
       service: service.name, failoverId: failover.id, sourceCluster: d.oldPrimary, targetCluster: d.active,
       into: into, requestedBy: actor, reason: reason, partitions: partitions)
+    try await audit(record, into: into, reason: reason, actor: actor)
     try start(record)
     return (nil, record)
+  }
+
+  /// The shared audit log's entry, written before anything is copied, with where each
+  /// destination ended then (`RecoveryMarks`).
+  private func audit(_ record: RecoveryRecord, into: RecoveryTarget, reason: String, actor: String) async throws {
+    var marks: [TopicPartition: Int64] = [:]
+    for p in record.partitions {
+      if let m = p.destMark { marks[TopicPartition(p.destTopic, p.destPartition)] = m }
+    }
+    _ = try await store.appendAudit(
+      AuditEntry(
+        actor: actor, action: "recover", subject: record.service,
+        details: "into=\(into.rawValue) recovery=\(record.id) \(RecoveryMarks.encode(marks)) reason=\(reason)",
+        outcome: "accepted"))
+  }
+
+  /// Each partition with the destination's end before anything is copied as its mark, as a
+  /// resumed recovery reads it; when the shared audit log holds a recovery of this tail that
+  /// another instance began (coordinated: a leader gone with its journal), its older marks:
+  /// the copies it made are found by their origin headers and none is written twice.
+  private func marked(_ partitions: [RecoveryPartition], _ service: String, on cluster: String, since: Date)
+    async throws -> [RecoveryPartition]
+  {
+    let dests = partitions.map { TopicPartition($0.destTopic, $0.destPartition) }
+    let ends = try await kafka.client(cluster).watermarks(for: dests, timeout: .seconds(10))
+    var earlier: [TopicPartition: Int64] = [:]
+    for entry in try await store.auditLog(limit: 1000, before: nil)
+    where entry.action == "recover" && entry.subject == service && entry.at >= since && entry.outcome == "accepted" {
+      earlier.merge(RecoveryMarks.parse(entry.details)) { min($0, $1) }
+    }
+    return zip(partitions, dests).map { p, dest in
+      var p = p
+      p.destMark = earlier[dest] ?? ends[dest]?.high ?? 0
+      return p
+    }
   }
 
   /// The recovery's partitions; a quarantine topic missing on the active cluster is

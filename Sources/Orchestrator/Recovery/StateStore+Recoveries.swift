@@ -27,11 +27,11 @@ extension StateStore {
         try db.execute(
           sql: """
             INSERT INTO recovery_partition (recovery_id, topic, partition, dest_topic, dest_partition, tail_start,
-              tail_end, next_offset, copied, copy_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
+              tail_end, next_offset, copied, copy_end, dest_mark) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
             """,
           arguments: [
             id, p.topic, Int64(p.partition), p.destTopic, Int64(p.destPartition), p.tailStart, p.tailEnd, p.next,
-            p.copyEnd,
+            p.copyEnd, p.destMark,
           ])
       }
       return id
