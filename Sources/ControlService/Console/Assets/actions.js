@@ -89,6 +89,52 @@ export function openAction(verb, service, state) {
   planButton.focus();
 }
 
+/** Recover a tail: into the active topic or quarantine; the plan first, then the copy. */
+export function openRecover(divergence) {
+  const d = dialog();
+  const service = divergence.service;
+  const into = h("select", { id: "recover-into" },
+    h("option", { value: "active" }, `active: the service's own topics on ${divergence.active}`),
+    h("option", { value: "quarantine" }, "quarantine: the policy's quarantine topics, to look first"));
+  const reason = h("input", { id: "action-reason", type: "text", maxlength: 1000, autocomplete: "off" });
+  const error = h("div", { id: "action-error", role: "alert" });
+  const plan = h("div", { id: "action-plan" });
+  const confirm = h("div", { id: "action-confirm" });
+  const body = (dryRun) => ({ into: into.value, reason: reason.value, dryRun });
+  const planButton = h("button", { type: "button", id: "action-dry-run" }, "Show the plan (dry run)");
+  planButton.addEventListener("click", async () => {
+    replace(error);
+    replace(confirm);
+    try {
+      const p = await post(paths.recover(service), body(true));
+      replace(plan, h("section", { class: "plan" },
+        h("h3", {}, `Plan: ${num(p.records)} records of failover ${p.failoverId}, ${p.from} → ${p.to} (${p.into})`),
+        table(null, ["Topic", "Partition", "Offsets", "To"],
+          p.partitions.map((x) => h("tr", {}, h("td", {}, x.topic), h("td", { class: "num" }, String(x.partition)),
+            h("td", {}, `${x.tailStart}..<${x.tailEnd}`), h("td", {}, `${x.destTopic}[${x.destPartition}]`))),
+          { id: "recover-partitions" }),
+        h("p", { class: "muted small" }, "Each copy keeps key, value, headers and timestamp and gains failoverctl.origin.* headers; none is copied twice.")));
+      replace(confirm, confirmation(service, "recover", async () => {
+        const r = await post(paths.recover(service), body(false));
+        d.close();
+        changed();
+        return r;
+      }, error));
+    } catch (e) {
+      replace(plan);
+      replace(error, h("p", { class: "error" }, errorText(e)));
+    }
+  });
+  replace(d,
+    h("h2", { id: "dialog-title" }, `Recover the tail of ${service}`),
+    h("p", { class: "muted" }, `${num(divergence.records)} records on ${divergence.oldPrimary} never reached ${divergence.active} (failover ${divergence.failoverId}).`),
+    field("Into", into), field("Reason (audited)", reason),
+    h("p", {}, planButton, " ", h("button", { type: "button", class: "secondary", onclick: () => d.close() }, "Cancel")),
+    error, plan, confirm);
+  d.showModal();
+  planButton.focus();
+}
+
 /** Ack, abort or resume a failover, after the service's name is typed. */
 export function openFailoverAction(verb, f) {
   const d = dialog();

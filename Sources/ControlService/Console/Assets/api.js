@@ -78,6 +78,7 @@ export const paths = {
   audit: (limit, before) => `/v1/audit?limit=${limit}${before ? `&before=${enc(before)}` : ""}`,
   action: (service, verb) => `/v1/services/${enc(splitLane(service).service)}/${verb}`,
   failoverAction: (id, verb) => `/v1/failovers/${enc(id)}/${verb}`,
+  recover: (service) => `/v1/services/${enc(service)}/recover`,
   events: (service) => {
     const { service: base, region } = splitLane(service);
     return `/v1/services/${enc(base)}/events${region ? `?region=${enc(region)}` : ""}`;

@@ -111,9 +111,9 @@ function focusKey(el) {
   const href = el.getAttribute("href");
   if (href) return `a[href="${CSS.escape(href)}"]`;
   const action = el.dataset.action;
-  const row = el.closest("[data-service],[data-failover]");
+  const row = el.closest("[data-service],[data-failover],[data-divergence]");
   if (action && row) {
-    const attr = row.dataset.service !== undefined ? "data-service" : "data-failover";
+    const attr = ["data-service", "data-failover", "data-divergence"].find((a) => row.hasAttribute(a));
     return `[${attr}="${CSS.escape(row.getAttribute(attr))}"] [data-action="${CSS.escape(action)}"]`;
   }
   return null;

@@ -1,7 +1,7 @@
 // The overview: regions and clusters with health, flows with lag, services with actions.
 import { h, replace, chip, num, age, time, table } from "./dom.js";
 import { flowDiagram, lagLevel } from "./charts.js";
-import { openAction } from "./actions.js";
+import { openAction, openRecover } from "./actions.js";
 
 export function renderOverview(main, state) {
   const { status, topology, controlPlane, lag } = state;
@@ -95,7 +95,7 @@ function divergenceSection(status) {
   if (!tails.length) return null;
   return h("section", { id: "divergence", "aria-labelledby": "divergence-h" },
     h("h3", { id: "divergence-h" }, "Unreplicated tails of unplanned failovers"),
-    table(null, ["Service", "Old primary", "Active", "Records", "Recovered", "Partitions", "Measured"],
+    table(null, ["Service", "Old primary", "Active", "Records", "Recovered", "Partitions", "Measured", "Action"],
       tails.map((d) =>
         h("tr", { "data-divergence": d.service },
           h("th", { scope: "row" }, d.service), h("td", {}, d.oldPrimary), h("td", {}, d.active),
@@ -103,8 +103,17 @@ function divergenceSection(status) {
           h("td", { class: "num" }, d.recoveryId ? `${num(d.recovered)} (recovery ${d.recoveryId})` : "not yet"),
           h("td", {}, d.partitions.filter((p) => p.records > 0)
             .map((p) => `${p.topic}[${p.partition}] ${p.tailStart}..<${p.tailEnd}`).join(", ")),
-          h("td", {}, d.oldPrimaryAnswers ? time(d.measuredAt) : `${d.oldPrimary} not answering: the journal's bound`)))),
-    h("p", { class: "muted small" }, "failoverctl recover SERVICE copies a tail to the active cluster (docs/runbooks.md)."));
+          h("td", {}, d.oldPrimaryAnswers ? time(d.measuredAt) : `${d.oldPrimary} not answering: the journal's bound`),
+          h("td", { class: "actions" }, recoverCell(d))))),
+    h("p", { class: "muted small" }, "Recover copies a tail to the active cluster (docs/runbooks.md); an active-active lane's drains through replication."));
+}
+
+/** What can be done about a tail now, and why not when nothing can. */
+function recoverCell(d) {
+  if (d.byReplication) return h("span", { class: "muted" }, "draining through replication");
+  if (d.recoveryId) return h("span", { class: "muted" }, `recovery ${d.recoveryId}`);
+  if (!d.oldPrimaryAnswers) return h("span", { class: "muted" }, `once ${d.oldPrimary} answers`);
+  return h("button", { type: "button", "data-action": "recover", onclick: () => openRecover(d) }, "Recover…");
 }
 
 /** Writes where they must not be: standbys taking writes, keys written in several regions. */
