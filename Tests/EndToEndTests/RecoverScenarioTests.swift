@@ -19,5 +19,11 @@ struct RecoverScenarioTests {
     #expect((stages.first?["lostSoFar"] as? Int ?? 0) > 0)
     #expect(stages.dropFirst(2).allSatisfy { $0["lostSoFar"] as? Int == 0 }, "\(stages)")
     #expect(report.after == ["orders@east", "payments@east"])
+    // The independent consumer (confluent-kafka, its own librdkafka) read every acknowledged
+    // record too.
+    let independent = try #require(
+      report.json["independent"] as? [String: Any], "no independent consumer in the report: run `make deps`")
+    #expect(
+      independent["lost"] as? Int == 0 && independent["read"] as? Int == report.int("acknowledged"), "\(independent)")
   }
 }

@@ -84,6 +84,19 @@ struct DemoReport: Codable {
   /// how many the consumers read in the end, and how many more than once.
   var tailRead: Int? = nil
   var tailReadTwice: Int? = nil
+  /// recover: the independent consumer (confluent-kafka) against the same acknowledgements.
+  var independent: IndependentReport? = nil
+
+  struct IndependentReport: Codable {
+    let client: String
+    let acknowledged: Int
+    let read: Int
+    let lost: Int
+    /// Acknowledged records it read more than once (the at-least-once windows of the moves).
+    let readTwice: Int
+    /// Of them, records of the tail: read on east before it died, and again once recovered.
+    let tailReadTwice: Int
+  }
 
   /// The scenario's promise: planned moves lose nothing, an unplanned one no more than predicted.
   var invariantHolds: Bool {
@@ -92,7 +105,7 @@ struct DemoReport: Codable {
     // East comes back: replication delivers its tail, so nothing is lost for good.
     case .activeActive: regions.allSatisfy { $0.lost == 0 } && unmovedRegionViews.count == 1
     case .planned, .failback: lost == 0
-    case .recover: lost == 0 && tailReadTwice == 0
+    case .recover: lost == 0 && tailReadTwice == 0 && (independent?.lost ?? 0) == 0
     }
   }
 
@@ -185,6 +198,14 @@ struct DemoReport: Codable {
       out +=
         "tail east kept: \(tailRecords ?? 0) records; recovered into west: \(recoveredRecords ?? 0); "
         + "read by the consumers: \(tailRead ?? 0), of them more than once: \(tailReadTwice ?? 0)\n"
+      if let i = independent {
+        out +=
+          "independent consumer (\(i.client)): read \(i.read) of \(i.acknowledged) acknowledged, lost \(i.lost); "
+          + "\(i.readTwice) read more than once, \(i.tailReadTwice) of them of the tail (read on east before it died, "
+          + "then recovered)\n"
+      } else {
+        out += "independent consumer: not run (no .venv-clients: make deps installs confluent-kafka)\n"
+      }
     }
     switch scenario {
     case .activeActive:

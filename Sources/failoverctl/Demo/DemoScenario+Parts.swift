@@ -58,7 +58,8 @@ extension DemoScenario {
     let perService = max(1, rate / lab.services.count)
     return lab.services.map {
       LabTraffic(
-        service: $0.name, group: $0.groups[0], extraGroups: Array($0.groups.dropFirst()),
+        service: $0.name, group: $0.groups[0],
+        extraGroups: $0.groups.dropFirst().filter { !$0.hasSuffix(Self.independentSuffix) },
         servers: [server], recordsPerSecond: perService,
         processingDelay: Self.processingDelay, isUp: { lab.region($0)?.isDown == false }, ledger: ledger)
     }

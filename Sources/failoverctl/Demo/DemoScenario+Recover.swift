@@ -9,7 +9,10 @@ import Orchestrator
 extension DemoScenario {
   func runRecover() async throws -> DemoReport {
     var report = newReport(database: database)
-    let lab = try await Lab.start(regions: ["east", "west"], broker: broker, brokersPerRegion: 1, services: services())
+    let independentClient = IndependentConsumer.locate()
+    let lab = try await Lab.start(
+      regions: ["east", "west"], broker: broker, brokersPerRegion: 1,
+      services: services(independent: independentClient != nil))
     defer { lab.stop() }
     // Replication a second behind: the failure leaves records east acknowledged and never
     // copied, which is what there is to recover.
@@ -25,6 +28,19 @@ extension DemoScenario {
     let (url, serving, secret) = try await startControlService(
       labYAML: lab.topologyYAML(connectBase: labURL), policy: Self.policy, policyName: "active-passive")
     defer { serving.cancel() }
+    var independent: IndependentConsumer? = nil
+    if let (python, script) = independentClient {
+      let dir = FileManager.default.temporaryDirectory.appendingPathComponent("demo-independent-\(UUID().uuidString)")
+      try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+      independent = try IndependentConsumer.start(
+        python: python, script: script, server: url,
+        groups: lab.services.compactMap { s in s.groups.last.map { (s.name, $0) } }, in: dir)
+      say(
+        "an independent consumer (confluent-kafka, examples/clients/python/ledger_consumer.py) reads every service too")
+    } else {
+      say("no .venv-clients (make deps): the independent confluent-kafka consumer is not run")
+    }
+    defer { if let p = independent?.process, p.isRunning { p.terminate() } }
     let stop = DemoFlag()
     let ledger = TrafficLedger()
     let traffic = traffic(lab, server: url, ledger: ledger)
@@ -88,6 +104,17 @@ extension DemoScenario {
     let (read, twice) = await ledger.reads(of: tailIDs)
     report.tailRead = read
     report.tailReadTwice = twice
+    if let independent {
+      let acknowledged = await ledger.acknowledgedSoFar
+      let summary = try await independent.finish(acknowledged: acknowledged)
+      let reads = summary.reads
+      let read = acknowledged.filter { reads[$0] != nil }.count
+      report.independent = DemoReport.IndependentReport(
+        client: summary.client, acknowledged: acknowledged.count, read: read, lost: acknowledged.count - read,
+        readTwice: acknowledged.filter { (reads[$0] ?? 0) > 1 }.count,
+        tailReadTwice: tailIDs.filter { (reads[$0] ?? 0) > 1 }.count)
+      say("independent consumer: read \(read) of \(acknowledged.count) acknowledged records")
+    }
     timeline.cancel()
     await self.stop(traffic: running, servers: [serving, labServing])
     return report

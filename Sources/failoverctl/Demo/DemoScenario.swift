@@ -67,12 +67,18 @@ struct DemoScenario {
   /// records that consumers had not processed and replication had not copied.
   static let processingDelay: Duration = .milliseconds(1500)
 
+  /// The independent consumer's groups end so; the lab's traffic leaves them alone.
+  static let independentSuffix = "-independent"
+
   /// How the report names the regions' brokers.
   var brokerName: String { broker == .mock ? "librdkafka mock clusters" : "Tansu 0.6 brokers" }
 
-  func services() -> [Lab.LabService] {
+  /// - Parameter independent: each service gets a group for the independent consumer too
+  ///   (`orders-independent`), which the orchestrator translates like the others.
+  func services(independent: Bool = false) -> [Lab.LabService] {
     func groups(_ first: String) -> [String] {
       [first] + (1..<max(1, groupsPerService)).map { "\(first)-\($0 + 1)" }
+        + (independent ? ["\(first.split(separator: "-")[0])\(Self.independentSuffix)"] : [])
     }
     return [
       Lab.LabService(name: "orders", topics: ["orders"], groups: groups("orders-processor")),

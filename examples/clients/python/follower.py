@@ -14,7 +14,7 @@ import threading
 import time
 import urllib.request
 
-from confluent_kafka import Consumer, KafkaError, Producer
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
 
 DEFAULT_LEASE = 15
 
@@ -178,7 +178,10 @@ class FollowingConsumer:
             if message is not None and message.error().code() != KafkaError._PARTITION_EOF:
                 pass  # transient: an unknown topic while the cluster moves, a broker gone
             return None
-        self._consumer.commit(message=message, asynchronous=False)
+        try:
+            self._consumer.commit(message=message, asynchronous=False)
+        except KafkaException:
+            pass  # the cluster is going (or gone): the record comes again from where the group resumes
         return message
 
     def _move(self, doc):
