@@ -47,6 +47,8 @@ struct TailMeasurementTests {
     #expect(tail.tailStart == 12 && tail.tailEnd == 20 && tail.records == 8 && tail.expired == 0)
     #expect(tail.firstTimestamp == 1012 && tail.lastTimestamp == 1019)
     #expect(tail.sampleKeys.first == "k12" && tail.copyTopic == "east.orders")
+    // The copy's end as measured: a failback compares positions with it (HomeTranslation).
+    #expect(tail.copyEnd == 12 && tail.isExact)
   }
 
   /// MM2 filtered upstream 5 and 7: the copy's offsets fall behind, the match still holds.
