@@ -10,6 +10,8 @@ import Topology
 public struct ProbePlan: Sendable {
   public let probes: [ScheduledProbe]
   public let settings: ProbeSettings
+  /// The flows' replication canaries (`canary:`), for their measurements.
+  public let canaries: [ReplicationCanary]
 
   /// - Parameter store: where the MM2 state is, for the replication-lag probe.
   public init(
@@ -67,6 +69,25 @@ public struct ProbePlan: Sendable {
           })
       }
     }
+    var canaries: [ReplicationCanary] = []
+    for flow in topology.flows {
+      guard let settings = flow.canary, let source = topology.cluster(flow.source),
+        let target = topology.cluster(flow.target)
+      else { continue }
+      let client = try source.makeClient(timeout: s.timeout)
+      let canary = ReplicationCanary(
+        flow: flow, settings: settings, source: client, target: try target.makeClient(timeout: s.timeout),
+        createTopic: { try await client.createTopics([(settings.topic, 1)]) })
+      canaries.append(canary)
+      // A probe slot is held while it waits for the copy: at most 2 s (a slower copy is
+      // seen at the next round).
+      let wait = min(.seconds(2), settings.interval / 2, settings.timeout)
+      probes.append(
+        ScheduledProbe(kind: "canary", subject: flow.name, interval: settings.interval) {
+          await canary.tick(wait: wait).at(vantage)
+        })
+    }
+    self.canaries = canaries
     self.probes = probes
   }
 

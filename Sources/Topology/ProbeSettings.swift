@@ -62,4 +62,12 @@ public enum DurationText {
     }
     return nil
   }
+
+  /// `500ms`, `5s`, `2m`: what `parse` reads back.
+  public static func format(_ d: Duration) -> String {
+    let ms = d / .milliseconds(1)
+    if ms >= 60_000, ms.truncatingRemainder(dividingBy: 60_000) == 0 { return "\(Int64(ms / 60_000))m" }
+    if ms >= 1000, ms.truncatingRemainder(dividingBy: 1000) == 0 { return "\(Int64(ms / 1000))s" }
+    return "\(Int64(ms))ms"
+  }
 }

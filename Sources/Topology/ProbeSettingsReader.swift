@@ -66,7 +66,7 @@ enum ProbeSettingsReader {
     return s
   }
 
-  private static func duration(_ m: NodeReader.Mapping, _ key: String) -> Duration? {
+  static func duration(_ m: NodeReader.Mapping, _ key: String) -> Duration? {
     guard let text = m.string(key) else { return nil }
     guard let d = DurationText.parse(text), d > .zero else {
       m.reader.error(m.value(key), m.child(key), "expected a duration such as 500ms, 5s or 2m, found \"\(text)\"")

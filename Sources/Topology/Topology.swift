@@ -137,6 +137,8 @@ public struct Flow: Sendable, Equatable {
   public var groupsPattern: String
   public var offsetSyncsLocation: OffsetSyncsLocation
   public var internalTopics: InternalTopicOverrides
+  /// Opt-in: a canary measures this flow's replication end to end.
+  public var canary: FlowCanary?
   public var location: SourceLocation?
 
   public init(
@@ -144,8 +146,9 @@ public struct Flow: Sendable, Equatable {
     sourceAlias: String? = nil, targetAlias: String? = nil, connectors: MM2Connectors = MM2Connectors(),
     connectURL: String? = nil, topicsPattern: String = ".*", groupsPattern: String = ".*",
     offsetSyncsLocation: OffsetSyncsLocation = .source, internalTopics: InternalTopicOverrides = .init(),
-    location: SourceLocation? = nil
+    canary: FlowCanary? = nil, location: SourceLocation? = nil
   ) {
+    self.canary = canary
     self.source = source
     self.target = target
     self.replicationPolicy = replicationPolicy

@@ -114,12 +114,30 @@ public enum TopologyLoader {
         checkpoints: t.string("checkpoints"), offsetSyncs: t.string("offsetSyncs"), heartbeats: t.string("heartbeats"))
       t.finish()
     }
+    var canary: FlowCanary? = nil
+    var canaryNode: Node? = nil
+    if let c = m.mapping("canary") {
+      canaryNode = c.value("topic") ?? m.value("canary")
+      var settings = FlowCanary()
+      if let t = c.string("topic") { settings.topic = t }
+      if let d = ProbeSettingsReader.duration(c, "interval") { settings.interval = d }
+      if let d = ProbeSettingsReader.duration(c, "timeout") { settings.timeout = d }
+      canary = settings
+      c.finish()
+    }
     guard let source, let target else { return nil }
-    return Flow(
+    let flow = Flow(
       source: source, target: target, replicationPolicy: policy ?? .default, separator: separator ?? ".",
       sourceAlias: sourceAlias, targetAlias: targetAlias, connectors: connectors, connectURL: connectURL,
       topicsPattern: topics ?? ".*", groupsPattern: groups ?? ".*", offsetSyncsLocation: location ?? .source,
-      internalTopics: overrides, location: m.keyLocation("source"))
+      internalTopics: overrides, canary: canary, location: m.keyLocation("source"))
+    if let canary, (try? Regex(flow.topicsPattern)) != nil, !flow.replicates(topic: canary.topic) {
+      r.error(
+        canaryNode, "\(path).canary.topic",
+        "\(canary.topic) is not replicated by this flow (topics: \(flow.topicsPattern)): add it to the pattern, "
+          + "or the canary's copies never arrive")
+    }
+    return flow
   }
 
   private static func readService(_ r: NodeReader, _ node: Node, _ path: String) -> Service? {

@@ -56,6 +56,12 @@ public enum TopologyWriter {
     out.append("    groups: \(q(f.groupsPattern))")
     out.append("    offsetSyncsTopicLocation: \(f.offsetSyncsLocation.rawValue)")
     if let u = f.connectURL { out.append("    connectUrl: \(q(u))") }
+    if let c = f.canary {
+      out += [
+        "    canary:", "      topic: \(q(c.topic))", "      interval: \(DurationText.format(c.interval))",
+        "      timeout: \(DurationText.format(c.timeout))",
+      ]
+    }
     if f.connectors != MM2Connectors() {
       out += [
         "    connectors:", "      source: \(q(f.connectors.source))",

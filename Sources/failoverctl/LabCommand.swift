@@ -29,6 +29,8 @@ struct LabCommand: AsyncParsableCommand {
     var topologyOut: String = "lab-topology.yaml"
     @Flag(help: "Replicate every flow MM2-style (topics, offset-syncs, checkpoints, heartbeats; Connect-style API).")
     var mirror = false
+    @Flag(help: "With --mirror: a replication canary on every flow (canary: in the topology; docs/configuration.md).")
+    var canary = false
     @Flag(
       name: .customLong("active-active"),
       help: """
@@ -86,7 +88,8 @@ struct LabCommand: AsyncParsableCommand {
         for flow in t.flows {
           mirrors.append(
             try LabMirror(
-              flow: flow, topology: t, topics: lab.services.flatMap(\.topics), groups: lab.allGroups,
+              flow: flow, topology: t, topics: lab.services.flatMap(\.topics) + [FlowCanary.defaultTopic],
+              groups: lab.allGroups,
               sourceIsUp: { lab.region(flow.source)?.isDown == false }))
         }
       }
@@ -118,7 +121,8 @@ struct LabCommand: AsyncParsableCommand {
       }
       let yaml = lab.topologyYAML(
         connectBase: mirror ? controlURL : nil,
-        controlPlane: etcd.map { ControlPlaneSettings(endpoints: $0.endpoints, leaseTTL: .seconds(5)) })
+        controlPlane: etcd.map { ControlPlaneSettings(endpoints: $0.endpoints, leaseTTL: .seconds(5)) },
+        canary: canary && mirror ? FlowCanary() : nil)
       // The file must be one the server accepts; a lab that writes a bad one is a bug.
       _ = try TopologyLoader.parse(yaml: yaml, file: topologyOut)
       do {

@@ -127,6 +127,18 @@ extension StatusCommand {
             ]
           }, maxWidth: 80))
     }
+    if !status.canaries.isEmpty {
+      print("")
+      print(
+        TextTable.render(
+          ["CANARY", "LATENCY", "MEDIAN", "SENT", "ARRIVED", "LOST", "ON ITS WAY"],
+          status.canaries.map {
+            [
+              $0.flow, tenths($0.lastLatencySeconds), tenths($0.medianLatencySeconds), "\($0.sent)", "\($0.arrived)",
+              "\($0.lost)", $0.oldestPendingSeconds > 0 ? tenths($0.oldestPendingSeconds) : "-",
+            ]
+          }, maxWidth: 80))
+    }
     if !status.standbyWrites.isEmpty {
       print("")
       print(
@@ -175,3 +187,4 @@ extension StatusCommand {
 }
 
 private func seconds(_ v: Double?) -> String { v.map { String(format: "%.0f s", $0) } ?? "-" }
+private func tenths(_ v: Double?) -> String { v.map { String(format: "%.1f s", $0) } ?? "-" }

@@ -196,3 +196,33 @@ struct TopologyLoaderTests {
     expectError(bad, line: 30, path: "api.maxWaitsPerClient", contains: "must be at least 1")
   }
 }
+
+@Suite("A flow's canary in the topology")
+struct FlowCanaryConfigTests {
+  static func topology(_ canary: String, topics: String = ".*") -> String {
+    TopologyLoaderTests.valid.replacingOccurrences(
+      of: "  - source: a\n    target: b\n",
+      with: "  - source: a\n    target: b\n    topics: \"\(topics)\"\n    canary:\n\(canary)")
+  }
+
+  @Test func defaultsAndSettingsAreReadAndWrittenBack() throws {
+    let t = try TopologyLoader.parse(
+      yaml: Self.topology("      interval: 2s\n      timeout: 1m\n"), file: "t.yaml")
+    #expect(t.flows[0].canary == FlowCanary(interval: .seconds(2), timeout: .seconds(60)))
+    #expect(t.flows[1].canary == nil)
+    let again = try TopologyLoader.parse(yaml: TopologyWriter.yaml(t, header: "x"), file: "again.yaml")
+    #expect(again.flows[0].canary == t.flows[0].canary)
+  }
+
+  @Test func aCanaryTopicTheFlowDoesNotReplicateIsRefusedAtItsLine() {
+    let yaml = Self.topology("      topic: probes.canary\n", topics: "orders|payments")
+    let found = TopologyLoaderTests().errors(yaml)
+    #expect(
+      found.contains {
+        $0.path == "flows[0].canary.topic" && $0.message.contains("probes.canary is not replicated by this flow")
+          && $0.location.line == 20
+      }, "\(found.map(\.description))")
+    let bad = TopologyLoaderTests().errors(Self.topology("      interval: soon\n"))
+    #expect(bad.contains { $0.path == "flows[0].canary.interval" && $0.message.contains("expected a duration") })
+  }
+}

@@ -20,6 +20,7 @@ extension ControlAPI {
     view.standbyWrites = await runtime.writes.standbyWrites
     view.conflicts = await runtime.writes.conflicts
     view.divergence = await runtime.divergence.all
+    for c in runtime.canaries { view.canaries.append(await c.state) }
     return view
   }
 

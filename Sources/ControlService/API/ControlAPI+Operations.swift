@@ -1,6 +1,7 @@
 import HealthProbes
 import Hummingbird
 import NIOCore
+import Orchestrator
 
 extension ControlAPI {
   /// `GET /metrics`: Prometheus text format, gauges refreshed from the current state.
@@ -12,6 +13,9 @@ extension ControlAPI {
       longPolls: board.waiting, eventStreams: board.streaming)
     metrics.role(leader: await runtime.controlPlane.leadership().isLeader)
     metrics.background(runtime.background.all)
+    var canaries: [CanaryState] = []
+    for c in runtime.canaries { canaries.append(await c.state) }
+    metrics.canaries(canaries)
     return Response(
       status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
       body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))

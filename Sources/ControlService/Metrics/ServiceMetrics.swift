@@ -63,6 +63,20 @@ public final class ServiceMetrics: Sendable {
     ).increment()
   }
 
+  /// The replication canaries: what they sent, what arrived, what was lost (counts since
+  /// the instance started, as gauges: they are this instance's, not a shared total) and
+  /// the newest latency.
+  public func canaries(_ states: [CanaryState]) {
+    for s in states {
+      let dims = [("flow", s.flow)]
+      gauge("kafka_failover_canary_sent", dims).record(Double(s.sent))
+      gauge("kafka_failover_canary_arrived", dims).record(Double(s.arrived))
+      gauge("kafka_failover_canary_lost", dims).record(Double(s.lost))
+      gauge("kafka_failover_canary_oldest_pending_seconds", dims).record(s.oldestPendingSeconds)
+      if let l = s.lastLatencySeconds { gauge("kafka_failover_canary_latency_seconds", dims).record(l) }
+    }
+  }
+
   /// Sets the gauges that mirror state, just before a scrape.
   public func refresh(
     clusters: [(name: String, health: HealthState?)], flows: [FlowLag], services: [ServiceState], longPolls: Int,

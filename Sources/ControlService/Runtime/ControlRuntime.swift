@@ -35,13 +35,16 @@ public struct ControlRuntime: Sendable {
   /// What old primaries hold that never reached the clusters their services moved to.
   public let divergence = DivergenceBook()
   public let recoveries: RecoveryRunner
+  /// The flows' replication canaries (the probe plan's), for status and metrics.
+  public let canaries: [ReplicationCanary]
 
   public init(
     topology: Topology, store: any CoordinationStore, local: StateStore, health: HealthBoard, http: HTTPClient,
     kafka: any KafkaClusters, connect: any ConnectControl, refresh: any MM2Refresh, policies: [String: Policy],
     clock: any Clock<Duration> = ContinuousClock(), failpoints: Failpoints = Failpoints(),
-    controlPlane: (any ControlPlane)? = nil, logger: Logger
+    controlPlane: (any ControlPlane)? = nil, canaries: [ReplicationCanary] = [], logger: Logger
   ) {
+    self.canaries = canaries
     self.controlPlane =
       controlPlane
       ?? StandaloneControlPlane(

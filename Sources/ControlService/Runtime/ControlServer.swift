@@ -91,7 +91,7 @@ public struct ControlServer: Sendable {
       topology: topology, store: shared, local: store, health: health, http: http,
       kafka: TopologyKafkaClusters(topology: topology), connect: ConnectREST(http: http),
       refresh: IngestRefresh(topology: topology, store: store), policies: policies, controlPlane: controlPlane,
-      logger: logger)
+      canaries: plan.canaries, logger: logger)
     for state in states { runtime.publish(state) }
     // Standalone: unfinished failovers resume before anything else can change the
     // services. Coordinated: the instance that becomes leader resumes them.

@@ -64,6 +64,11 @@ public actor LabMirror {
     leaveStopped()
   }
   public var isPaused: Bool { paused }
+  /// A stuck source task: nothing is copied, but heartbeats and checkpoints go on, as a
+  /// MirrorSourceTask that stopped fetching still lets the heartbeat connector run. What
+  /// offset-syncs and heartbeats cannot tell apart from a quiet flow, the canary can.
+  private var stalled = false
+  public func stall(_ on: Bool) { stalled = on }
   /// Stops copying as Connect's `PUT /connectors/{name}/stop` does; the state reads STOPPED
   /// once the copy in flight is done.
   public func stop() {
@@ -117,7 +122,11 @@ public actor LabMirror {
           reload = false
           try await consumer.assign(next)
         }
-        try await copy(consumer, targetClient)
+        if stalled {
+          try await Task.sleep(for: .milliseconds(100))
+        } else {
+          try await copy(consumer, targetClient)
+        }
         if ContinuousClock.now - lastHeartbeat >= settings.heartbeatInterval {
           lastHeartbeat = ContinuousClock.now
           try await heartbeat(targetClient)

@@ -81,6 +81,8 @@ public struct StatusView: Sendable, Codable, Equatable {
   public var divergence: [Divergence] = []
   /// The conflict reports of active-active services that ask for one (empty offline).
   public var conflicts: [ConflictReport] = []
+  /// The flows' replication canaries (empty offline, or without `canary:`).
+  public var canaries: [CanaryState] = []
 
   /// - Parameters:
   ///   - health: the judged health of a cluster or flow by name; nil when no probe
