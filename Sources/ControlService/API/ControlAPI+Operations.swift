@@ -16,6 +16,7 @@ extension ControlAPI {
     var canaries: [CanaryState] = []
     for c in runtime.canaries { canaries.append(await c.state) }
     metrics.canaries(canaries)
+    metrics.rpoBudgets(topology: topology, policies: runtime.policies)
     return Response(
       status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
       body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))

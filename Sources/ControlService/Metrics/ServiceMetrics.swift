@@ -77,6 +77,21 @@ public final class ServiceMetrics: Sendable {
     }
   }
 
+  /// Each flow's RPO budget: the smallest `guards.maxLagRecords` of the policies of the
+  /// services (and lanes) that would fail over along it, so that an alert can compare
+  /// `kafka_failover_flow_records_behind` with it.
+  public func rpoBudgets(topology: Topology, policies: [String: Policy]) {
+    var budget: [String: Int64] = [:]
+    for lane in topology.lanes {
+      guard let max = lane.policy.flatMap({ policies[$0] })?.guards.maxLagRecords else { continue }
+      for standby in lane.standbys {
+        guard let flow = topology.flow(from: lane.primary, to: standby) else { continue }
+        budget[flow.name] = Swift.min(budget[flow.name] ?? max, max)
+      }
+    }
+    for (flow, b) in budget { gauge("kafka_failover_flow_rpo_budget_records", [("flow", flow)]).record(Double(b)) }
+  }
+
   /// Sets the gauges that mirror state, just before a scrape.
   public func refresh(
     clusters: [(name: String, health: HealthState?)], flows: [FlowLag], services: [ServiceState], longPolls: Int,
