@@ -1,15 +1,18 @@
 import CurlHTTP
 import Foundation
+import KafkaClient
 import TestSupport
 import Testing
+import Topology
 
 #if canImport(Glibc)
   import Glibc
 #endif
 
 /// deploy/prometheus: the rules checked and unit-tested by promtool, and a real Prometheus
-/// (Debian's) scraping `serve` over a mirrored lab with canaries: a region killed, the
-/// region-down alerts fire and the others stay quiet.
+/// (Debian's) scraping `serve` over a mirrored lab with canaries: every query of the
+/// Grafana dashboard returns series; a region killed, the region-down alerts fire and the
+/// others stay quiet.
 @Suite("The monitoring bundle on a real Prometheus")
 struct MonitoringBundleTests {
   static let promtool = URL(fileURLWithPath: "/usr/bin/promtool")
@@ -61,6 +64,23 @@ struct MonitoringBundleTests {
     return Int(UInt16(bigEndian: address.sin_port))
   }
 
+  /// Every PromQL expression of deploy/grafana/failoverctl.json.
+  static func dashboardQueries() throws -> [String] {
+    let url = Failoverctl.packageRoot.appendingPathComponent("deploy/grafana/failoverctl.json")
+    let dashboard = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] ?? [:]
+    return (dashboard["panels"] as? [[String: Any]] ?? []).flatMap { panel in
+      (panel["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String }
+    }
+  }
+
+  /// How many series an instant query returns.
+  static func series(_ http: HTTPClient, _ base: String, _ query: String) async throws -> Int {
+    let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? query
+    let r = try await http.get(base + "/api/v1/query?query=" + encoded, timeout: .seconds(5))
+    let body = try JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any]
+    return ((body?["data"] as? [String: Any])?["result"] as? [Any])?.count ?? 0
+  }
+
   /// Alerts Prometheus holds now: name and labels, and whether firing.
   static func alerts(_ http: HTTPClient, _ base: String) async throws -> [(
     name: String, labels: [String: String], firing: Bool
@@ -74,7 +94,7 @@ struct MonitoringBundleTests {
     }
   }
 
-  @Test func aRealPrometheusSeesTheRegionDownAlertsFire() async throws {
+  @Test func aRealPrometheusAnswersTheDashboardAndSeesTheRegionDownAlertsFire() async throws {
     try Self.requireTools()
     let f = try await ServeFixture.start(labArguments: ["--mirror", "--canary"])
     defer { f.server.forceKill() }
@@ -108,6 +128,24 @@ struct MonitoringBundleTests {
       return value.last as? String == "2"
     }
     try #require(scraping, "Prometheus never saw both clusters healthy")
+
+    // The dashboard: with a group committed on east (so that MM2 checkpoints it) and after
+    // a planned promote (so that failovers have a series), every one of its queries
+    // returns series from this Prometheus.
+    let east = try TopologyLoader.load(path: f.topology).topology.cluster("east")!.makeClient()
+    _ = try await east.produce([ProducerRecord(topic: "orders", partition: 0, value: Array("one".utf8))])
+    _ = try await east.alterGroupOffsets(group: "orders-processor", offsets: [TopicPartition("orders", 0): 1])
+    let moved = try await f.switchOver("/v1/services/orders/promote", #"{"to": "west", "reason": "dashboard"}"#)
+    #expect(moved["status"] as? String == "succeeded", "\(moved)")
+    let queries = try Self.dashboardQueries()
+    #expect(queries.count >= 15)
+    var empty: [String] = []
+    let answered = try await eventually("every dashboard query returns series", timeout: .seconds(60)) {
+      empty = []
+      for q in queries where try await Self.series(http, base, q) == 0 { empty.append(q) }
+      return empty.isEmpty
+    }
+    #expect(answered, "queries without series: \(empty)")
 
     // East dies: it is judged unreachable, and canaries into east stop arriving.
     let topology = try String(contentsOfFile: f.topology, encoding: .utf8)
