@@ -177,7 +177,9 @@ struct ServeAdminTests {
     #expect(offlineKeys.removeValue(forKey: "divergence") == [])
     #expect(onlineKeys == offlineKeys)
     #expect(
-      onlineKeys[""] == ["services", "clusters", "flows", "background", "standbyWrites", "conflicts", "divergence"])
+      onlineKeys[""] == [
+        "services", "clusters", "flows", "background", "standbyWrites", "conflicts", "divergence", "canaries",
+      ])
     #expect(standby == ["service", "cluster", "state", "records", "partitions", "watchedSince", "checkedAt"])
     #expect(background == ["service", "state", "restarts"])  // and since, left out above
     _ = await f.stop()

@@ -25,9 +25,10 @@ struct SimulatedRegionTests {
     )
     let healthy = await probe.run()
     #expect(healthy.state == .healthy, "\(healthy.reasons)")
-    // orders (6), payments (3), their remote copies from west, and MM2's internal topics on
-    // east: offset-syncs of east->west, checkpoints and heartbeats of west->east (1 each).
-    #expect(healthy.partitions == 21)
+    // orders (6), payments (3), their remote copies from west, MM2's internal topics on
+    // east: offset-syncs of east->west, checkpoints and heartbeats of west->east (1 each),
+    // and the flows' canary topic and west's copy of it (1 each).
+    #expect(healthy.partitions == 23)
     east.fail()
     #expect(east.isDown)
     let down = await probe.run()
