@@ -202,6 +202,10 @@ try:
     check_until(lambda: len(css("section.lag-flow svg.chart line.budget")) == len(lag["flows"]),
                 "the RPO budget drawn on every chart")
     until(lambda: css("section.lag-flow polyline.series"), "a lag series drawn", 30)
+    # Each flow's canary (the lab runs with --canary), with its latency.
+    check_until(lambda: css('section.lag-flow p.canary[data-canary="east->west"]')
+                and "latency" in css('section.lag-flow p.canary[data-canary="east->west"]')[0].text,
+                "the canary of east->west with its latency", 30)
 
     # The audit log, a page at a time.
     d.get(URL + "/ui/#audit")

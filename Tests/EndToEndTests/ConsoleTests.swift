@@ -42,7 +42,7 @@ struct ConsoleTests {
     }
     try FileManager.default.createDirectory(at: Self.artefacts, withIntermediateDirectories: true)
     let marker = Self.marker
-    let f = try await ServeFixture.start(labArguments: ["--mirror"]) { yaml in
+    let f = try await ServeFixture.start(labArguments: ["--mirror", "--canary"]) { yaml in
       // Only east's description: west keeps the lab's, so both kinds are on the page.
       var lines = yaml.components(separatedBy: "\n")
       if let i = lines.firstIndex(where: { $0.contains("description:") }) {

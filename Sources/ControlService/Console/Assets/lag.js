@@ -20,6 +20,17 @@ export function renderLag(main, state) {
           `Now ${num(last?.recordsBehind)} records behind · peak ${num(peak)} · checkpoint age ${age(last?.checkpointAgeSeconds)} · `,
           f.rpoBudget
             ? `RPO budget ${num(f.rpoBudget.records)} records${f.rpoBudget.checkpointAgeSeconds ? `, checkpoints ≤ ${age(f.rpoBudget.checkpointAgeSeconds)}` : ""} (policy ${f.rpoBudget.policies.join(", ")})`
-            : "no RPO budget"));
+            : "no RPO budget"),
+        canaryLine((state.status?.canaries || []).find((c) => c.flow === f.flow)));
     }));
+}
+
+/** The flow's replication canary, measured end to end (docs/configuration.md), if it has one. */
+function canaryLine(c) {
+  if (!c) return null;
+  const latency = c.lastLatencySeconds === undefined ? "none arrived yet" : `latency ${c.lastLatencySeconds.toFixed(1)} s`;
+  const median = c.medianLatencySeconds === undefined ? "" : ` (median ${c.medianLatencySeconds.toFixed(1)} s)`;
+  return h("p", { class: `small canary${c.lost ? " lvl-bad" : ""}`, "data-canary": c.flow },
+    `Canary ${c.topic} → ${c.copyTopic}: ${latency}${median} · ${num(c.sent)} sent, ${num(c.arrived)} arrived, ${num(c.lost)} lost`,
+    c.lastError ? ` · ${c.lastError}` : "");
 }
