@@ -14,6 +14,16 @@ struct ConsoleTests {
   static var artefacts: URL { Failoverctl.packageRoot.appendingPathComponent(".build/artefacts/console") }
   static let marker = #"<img src=x onerror='window.__consoleInjected=1'><b>east</b> & co"#
 
+  /// Chromium, chromedriver and Selenium are there, and the artefacts directory.
+  static func requireBrowser() throws {
+    for path in [python.path, "/usr/bin/chromium", "/usr/bin/chromedriver"] {
+      try #require(
+        FileManager.default.isExecutableFile(atPath: path),
+        "no \(path): run `make deps` (chromium, chromium-driver and Selenium for the console test)")
+    }
+    try FileManager.default.createDirectory(at: artefacts, withIntermediateDirectories: true)
+  }
+
   /// Runs a browser check against the fixture's server with its tokens and the artefacts
   /// directory; its exit status and both outputs (the standard output printed).
   static func run(_ script: URL, _ f: ServeFixture, _ arguments: [String], within: Duration) async throws -> (
@@ -35,12 +45,7 @@ struct ConsoleTests {
   }
 
   @Test func anOperatorSeesTheDeploymentAndPromotesThroughTheConsole() async throws {
-    for path in [Self.python.path, "/usr/bin/chromium", "/usr/bin/chromedriver"] {
-      try #require(
-        FileManager.default.isExecutableFile(atPath: path),
-        "no \(path): run `make deps` (chromium, chromium-driver and Selenium for the console test)")
-    }
-    try FileManager.default.createDirectory(at: Self.artefacts, withIntermediateDirectories: true)
+    try Self.requireBrowser()
     let marker = Self.marker
     let f = try await ServeFixture.start(labArguments: ["--mirror", "--canary"]) { yaml in
       // Only east's description: west keeps the lab's, so both kinds are on the page.

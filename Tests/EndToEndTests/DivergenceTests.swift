@@ -54,6 +54,17 @@ struct DivergenceTests {
     try #require(back)
   }
 
+  /// Asks for the recovery of orders' tail and waits for it to succeed; its id.
+  static func recoveredThroughTheAPI(_ f: ServeFixture) async throws -> Int {
+    let accepted = try await f.post("/v1/services/orders/recover", #"{"reason": "east is back"}"#)
+    let id = try #require(try json(accepted)["id"] as? Int, "\(accepted.text)")
+    let recovered = try await eventually("the recovery ends") {
+      try json(try await f.get("/v1/recoveries/\(id)", as: "viewer"))["status"] as? String == "succeeded"
+    }
+    try #require(recovered)
+    return id
+  }
+
   /// West's orders[0] as recovered copies of east's: origin offset of each, in order.
   static func recovered(_ r: AutoFailoverTests.Running, topic: String = "orders") async throws -> [Int64] {
     let west = try r.lab.topology.cluster("west")!.makeClient()
@@ -139,12 +150,7 @@ struct DivergenceTests {
     defer { r.fixture.server.forceKill() }
     let f = r.fixture
     try await Self.failedOverAndBack(r)
-    let accepted = try await f.post("/v1/services/orders/recover", #"{"reason": "east is back"}"#)
-    let id = try #require(try json(accepted)["id"] as? Int, "\(accepted.text)")
-    let recovered = try await eventually("the recovery ends") {
-      try json(try await f.get("/v1/recoveries/\(id)", as: "viewer"))["status"] as? String == "succeeded"
-    }
-    try #require(recovered)
+    _ = try await Self.recoveredThroughTheAPI(f)
     try await Self.consumedOnWestAndReplicatedBack(r)
     let plan = try json(try await f.post("/v1/services/orders/failback", #"{"dryRun": true}"#))
     let notes = plan["failbackNotes"] as? [String] ?? []
@@ -170,12 +176,7 @@ struct DivergenceTests {
     defer { r.fixture.server.forceKill() }
     let f = r.fixture
     try await Self.failedOverAndBack(r)
-    let accepted = try await f.post("/v1/services/orders/recover", #"{"reason": "east is back"}"#)
-    let id = try #require(try json(accepted)["id"] as? Int, "\(accepted.text)")
-    let recovered = try await eventually("the recovery ends") {
-      try json(try await f.get("/v1/recoveries/\(id)", as: "viewer"))["status"] as? String == "succeeded"
-    }
-    try #require(recovered)
+    let id = try await Self.recoveredThroughTheAPI(f)
     // No Connect URL here: the recovery says what to do by hand before resuming the flow.
     let record = try json(try await f.get("/v1/recoveries/\(id)", as: "viewer"))
     #expect((record["replication"] as? String ?? "").contains("PATCH /connectors/"), "\(record)")

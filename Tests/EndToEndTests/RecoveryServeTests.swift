@@ -11,6 +11,18 @@ import Testing
 /// own beside "Divergence after an unplanned failover", so that the two run side by side.
 @Suite("Recovery of the tail through the built server", .serialized)
 struct RecoveryServeTests {
+  /// East failed over with a tail and back; a recovery asked for, and the server killed by
+  /// the failpoint right after its first batch (all 8 records) was written, before its
+  /// journal entry.
+  static func killedAfterTheFirstBatch() async throws -> AutoFailoverTests.Running {
+    let r = try await DivergenceTests.eastWithATail(environment: ["FAILOVERCTL_FAILPOINTS": "after:recovery-batch"])
+    try await DivergenceTests.failedOverAndBack(r)
+    let accepted = try await r.fixture.post("/v1/services/orders/recover", #"{"reason": "kill me"}"#)
+    #expect(accepted.status == 202, "\(accepted.text)")
+    #expect(await r.fixture.server.exited(within: .seconds(60)) == 86, "the failpoint did not end the server")
+    #expect(try await DivergenceTests.recovered(r) == Array(12..<20))
+    return r
+  }
   /// Recover into west's own orders: every record once, with its origin; asking again is
   /// refused; the divergence says it was recovered and the metric drops to 0.
   @Test func theTailIsRecoveredOnceIntoTheActiveTopic() async throws {
@@ -42,14 +54,8 @@ struct RecoveryServeTests {
   /// The server is killed right after a batch was written and before its progress was
   /// journaled; started again, it resumes the recovery and copies nothing twice.
   @Test func aRecoveryKilledMidwayIsResumedWithoutDuplicates() async throws {
-    var r = try await DivergenceTests.eastWithATail(environment: ["FAILOVERCTL_FAILPOINTS": "after:recovery-batch"])
+    var r = try await Self.killedAfterTheFirstBatch()
     defer { r.fixture.server.forceKill() }
-    try await DivergenceTests.failedOverAndBack(r)
-    let accepted = try await r.fixture.post("/v1/services/orders/recover", #"{"reason": "kill me"}"#)
-    #expect(accepted.status == 202, "\(accepted.text)")
-    let status = await r.fixture.server.exited(within: .seconds(60))
-    #expect(status == 86, "the failpoint did not end the server")
-    #expect(try await DivergenceTests.recovered(r) == Array(12..<20))
     r.fixture.server = try await ServeProcess.start(config: r.fixture.topology, db: r.fixture.db)
     var recovery: [String: Any] = [:]
     let finished = try await eventually("the resumed recovery ends") {
@@ -70,13 +76,8 @@ struct RecoveryServeTests {
   /// destination from where it stood at the failover, finds the copies by their origin
   /// headers, and writes none twice.
   @Test func aRecoveryBegunByAnInstanceThatIsGoneCopiesNothingTwice() async throws {
-    var r = try await DivergenceTests.eastWithATail(environment: ["FAILOVERCTL_FAILPOINTS": "after:recovery-batch"])
+    var r = try await Self.killedAfterTheFirstBatch()
     defer { r.fixture.server.forceKill() }
-    try await DivergenceTests.failedOverAndBack(r)
-    let accepted = try await r.fixture.post("/v1/services/orders/recover", #"{"reason": "first leader"}"#)
-    #expect(accepted.status == 202, "\(accepted.text)")
-    #expect(await r.fixture.server.exited(within: .seconds(60)) == 86, "the failpoint did not end the server")
-    #expect(try await DivergenceTests.recovered(r) == Array(12..<20))
     var configuration = Configuration()
     configuration.busyMode = .timeout(10)
     try await DatabaseQueue(path: r.fixture.db, configuration: configuration).write { db in
@@ -100,12 +101,7 @@ struct RecoveryServeTests {
   /// (Tests/Console/console_recover.py): a viewer refused, an operator's plan, typed name,
   /// the copy, the audit.
   @Test func theConsoleShowsTheTailAndRecoversIt() async throws {
-    for path in [ConsoleTests.python.path, "/usr/bin/chromium", "/usr/bin/chromedriver"] {
-      try #require(
-        FileManager.default.isExecutableFile(atPath: path),
-        "no \(path): run `make deps` (chromium, chromium-driver and Selenium for the console test)")
-    }
-    try FileManager.default.createDirectory(at: ConsoleTests.artefacts, withIntermediateDirectories: true)
+    try ConsoleTests.requireBrowser()
     let r = try await DivergenceTests.eastWithATail()
     defer { r.fixture.server.forceKill() }
     try await DivergenceTests.failedOverAndBack(r)
