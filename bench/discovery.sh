@@ -16,6 +16,9 @@ swift build -c release --product failoverctl >/dev/null
 swift build -c release --product failover-bench >/dev/null
 BIN=.build/release/failoverctl
 WORK=$(mktemp -d)
+# mktemp makes it 0700: Debian's nginx runs its workers as www-data, which must read the
+# document under it (else every request is a 403 and there are no figures).
+chmod 755 "$WORK"
 cleanup() { kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
