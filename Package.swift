@@ -68,7 +68,7 @@ let package = Package(
     ),
     .target(
       name: "HealthProbes",
-      dependencies: ["KafkaClient", "CurlHTTP", "KafkaConnect", .product(name: "Logging", package: "swift-log")]
+      dependencies: ["KafkaClient", "CurlHTTP", "KafkaConnect"]
     ),
     .target(
       name: "Orchestrator",
@@ -102,7 +102,7 @@ let package = Package(
     .target(
       name: "KafkaLab",
       dependencies: [
-        "Topology", "KafkaClient", "DiscoveryClient", "KafkaConnect", "HealthProbes", "MM2", "CurlHTTP",
+        "Topology", "KafkaClient", "DiscoveryClient", "KafkaConnect", "MM2", "CurlHTTP",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Hummingbird", package: "hummingbird"),
       ]
@@ -125,7 +125,7 @@ let package = Package(
         .product(name: "NIOPosix", package: "swift-nio"),
       ],
       path: "bench/FailoverBench"),
-    .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "KafkaLab"]),
+    .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient"]),
     .target(
       name: "TestSupport",
       dependencies: ["KafkaClient", "KafkaConnect", "KafkaLab", "Orchestrator", "Topology", "MM2"],
