@@ -44,14 +44,14 @@ public final class MockCluster: Sendable {
   /// Takes brokers down: open connections are closed and new ones refused.
   public func setDown(_ ids: [Int32]? = nil) {
     for id in ids ?? brokerIds {
-      Self.withListenerLock { rd_kafka_mock_broker_set_down(cluster.raw, id) }
+      _ = Self.withListenerLock { rd_kafka_mock_broker_set_down(cluster.raw, id) }
       downBrokers.withLock { _ = $0.insert(id) }
     }
   }
 
   public func setUp(_ ids: [Int32]? = nil) {
     for id in ids ?? brokerIds {
-      Self.withListenerLock { rd_kafka_mock_broker_set_up(cluster.raw, id) }
+      _ = Self.withListenerLock { rd_kafka_mock_broker_set_up(cluster.raw, id) }
       downBrokers.withLock { _ = $0.remove(id) }
     }
   }

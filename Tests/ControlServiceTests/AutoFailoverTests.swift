@@ -77,7 +77,7 @@ struct AutoFailoverTests {
       let local = try await StateStore.open(path: dir.appendingPathComponent("local.db").path)
       let policy = try PolicyLoader.parse(
         yaml: yaml, file: "auto.yaml", defaultName: "auto", topology: topology)
-      try await store.ensureServices(topology)
+      _ = try await store.ensureServices(topology)
       runtime = ControlRuntime(
         topology: topology, store: store, local: local,
         health: HealthBoard(

@@ -116,8 +116,7 @@ struct MonitoringBundleTests {
     defer { if prometheus.process.isRunning { prometheus.process.terminate() } }
     let base = "http://127.0.0.1:\(port)"
     let http = HTTPClient()
-    let scraping = try await eventually("Prometheus scrapes serve and has both clusters healthy", timeout: .seconds(60))
-    {
+    let scraping = await eventually("Prometheus scrapes serve and has both clusters healthy", timeout: .seconds(60)) {
       guard
         let r = try? await http.get(
           base + "/api/v1/query?query=count(kafka_failover_cluster_health%20%3D%3D%200)", timeout: .seconds(5)),

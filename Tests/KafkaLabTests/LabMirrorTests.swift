@@ -124,7 +124,7 @@ struct LabMirrorTests {
     defer { running.cancel() }
     let east = try topology.cluster("east")!.makeClient()
     let copy = TopicPartition("west.orders", 0)
-    let copied = try await eventually("the mirror copied west's own records") {
+    let copied = await eventually("the mirror copied west's own records") {
       await mirror.copied == 2
     }
     #expect(copied)

@@ -29,7 +29,7 @@ struct ReplicationCanaryTests {
 
     // Copying: the copies arrive, with a measured latency.
     var last = await canary.tick(wait: .seconds(2))
-    let arrived = try await eventually("a canary copy arrives") {
+    let arrived = await eventually("a canary copy arrives") {
       last = await canary.tick(wait: .seconds(2))
       return await canary.state.arrived > 0
     }
@@ -43,7 +43,7 @@ struct ReplicationCanaryTests {
     let west = try topology.cluster("west")!.makeClient()
     let beats = TopicPartition(flow.remoteHeartbeatsTopic, 0)
     let beatsBefore = try await west.watermarks(for: [beats])[beats]?.high ?? 0
-    let degraded = try await eventually("the canary degrades the flow") {
+    let degraded = await eventually("the canary degrades the flow") {
       last = await canary.tick(wait: .milliseconds(300))
       return last.state == .degraded
     }
@@ -56,7 +56,7 @@ struct ReplicationCanaryTests {
 
     // Copying again: healthy once a copy arrives.
     await mirror.stall(false)
-    let healthy = try await eventually("the canary is healthy again") {
+    let healthy = await eventually("the canary is healthy again") {
       last = await canary.tick(wait: .seconds(2))
       return last.state == .healthy
     }

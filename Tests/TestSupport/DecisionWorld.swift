@@ -3,7 +3,6 @@ import KafkaClient
 import MM2
 import Orchestrator
 import Synchronization
-import TestSupport
 import Topology
 
 /// Two regions with a service each way of failing over, and every seam of the decision

@@ -44,7 +44,7 @@ struct LongPollBenchmark {
       String(
         format: "opened %d %@ in %.2f s", connections, streams ? "event streams" : "long-polls",
         Double((ContinuousClock.now - opened) / .milliseconds(1)) / 1000))
-    FileManager.default.createFile(atPath: readyFile, contents: Data("ready".utf8))
+    _ = FileManager.default.createFile(atPath: readyFile, contents: Data("ready".utf8))
     let deadline = ContinuousClock.now + .seconds(60)
     while results.count < connections && ContinuousClock.now < deadline {
       try await Task.sleep(for: .milliseconds(50))

@@ -34,7 +34,7 @@ public final class TansuBroker: Sendable {
     let internalPort = try BrokerGate.freeQuietPort()
     let gate = try BrokerGate(upstreamPort: internalPort)
     let log = NSTemporaryDirectory() + "failoverctl-tansu-\(UUID().uuidString).log"
-    FileManager.default.createFile(atPath: log, contents: nil)
+    _ = FileManager.default.createFile(atPath: log, contents: nil)
     let p = Process()
     p.executableURL = URL(fileURLWithPath: binary)
     p.arguments = [

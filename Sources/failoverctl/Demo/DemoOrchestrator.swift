@@ -22,7 +22,7 @@ final class DemoOrchestrator: Sendable {
     let port = try EtcdMembers.freePort()
     url = "http://127.0.0.1:\(port)"
     log = work.appendingPathComponent("\(instance).log").path
-    FileManager.default.createFile(atPath: log, contents: nil)
+    _ = FileManager.default.createFile(atPath: log, contents: nil)
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     p.arguments = [

@@ -64,7 +64,7 @@ struct IndependentConsumer {
       }
       try await Task.sleep(for: .milliseconds(500))
     }
-    FileManager.default.createFile(atPath: stopFile.path, contents: Data())
+    _ = FileManager.default.createFile(atPath: stopFile.path, contents: Data())
     let deadline = ContinuousClock.now + .seconds(30)
     while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(200)) }
     if process.isRunning { process.terminate() }

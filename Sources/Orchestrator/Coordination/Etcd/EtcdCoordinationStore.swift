@@ -63,7 +63,7 @@ public final class EtcdCoordinationStore: CoordinationStore {
     guard let fence = await leader.fence else {
       throw conflict("\(what): this instance is not the leader (or its lease ran out): nothing written")
     }
-    let leaderKey = await leader.key
+    let leaderKey = leader.key
     let answer = try await client.txn(
       EtcdTxnRequest(
         compare: [.createRevision(leaderKey, fence.token), .lease(leaderKey, fence.lease)] + compares, success: ops,
