@@ -57,8 +57,9 @@ public actor ReplicationCanary {
       if pending.isEmpty { break }
       try? await Task.sleep(for: .milliseconds(100))
     } while ContinuousClock.now < deadline
-    expire(now())
-    return verdict(result)
+    let at = now()
+    expire(at)
+    return verdict(result, at: at)
   }
 
   private func send(_ at: Date) async {
@@ -129,12 +130,12 @@ public actor ReplicationCanary {
     return (state.lastArrivalAt ?? .distantPast) < lost
   }
 
-  private func verdict(_ result: (HealthState, [String]) -> ProbeResult) -> ProbeResult {
+  private func verdict(_ result: (HealthState, [String]) -> ProbeResult, at now: Date) -> ProbeResult {
     let timeout = Int(settings.timeout / .seconds(1))
     if let error = state.lastError { return result(.degraded, [error]) }
     if lostRecently {
       let since = state.lastArrivalAt.map {
-        String(format: "; the last arrived %.0f s ago", Date().timeIntervalSince($0))
+        String(format: "; the last arrived %.0f s ago", now.timeIntervalSince($0))
       }
       return result(
         .degraded,
