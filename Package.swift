@@ -84,6 +84,7 @@ let package = Package(
       name: "ControlService",
       dependencies: [
         "Topology", "Orchestrator", "HealthProbes", "CurlHTTP", "KafkaClient", "KafkaConnect", "Etcd",
+        "DiscoveryClient",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdCore", package: "hummingbird"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

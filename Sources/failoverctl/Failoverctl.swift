@@ -46,7 +46,7 @@ struct Failoverctl: AsyncParsableCommand {
       DemoCommand.self, DBCommand.self, ServeCommand.self, PromoteCommand.self, DemoteCommand.self,
       HistoryCommand.self, AuditCommand.self, TokenCommand.self, PolicyCommand.self,
       FailoverCommand.self, FailbackCommand.self, AckCommand.self, AbortCommand.self, ResumeCommand.self,
-      WatchCommand.self, DivergenceCommand.self, RecoverCommand.self,
+      WatchCommand.self, DivergenceCommand.self, RecoverCommand.self, DrillCommand.self,
     ]
   )
 }

@@ -16,7 +16,14 @@ public struct ControlAPI: Sendable {
   public init(runtime: ControlRuntime, shutdown: ShutdownFlag = ShutdownFlag()) {
     self.runtime = runtime
     self.shutdown = shutdown
-    authenticator = TokenAuthenticator(tokens: runtime.topology.api.tokens)
+    // The drills' canary clients follow discovery over HTTP like any client: where discovery
+    // needs a token, theirs is a viewer's, made for this process and never written anywhere.
+    authenticator = TokenAuthenticator(
+      tokens: runtime.topology.api.tokens + [
+        APIToken(
+          name: "failoverctl-drill", role: .viewer,
+          sha256: APIToken.digest(hex: TokenAuthenticator.hexDigest(of: runtime.drillToken)) ?? [])
+      ])
   }
 
   var topology: Topology { runtime.topology }
@@ -51,6 +58,9 @@ public struct ControlAPI: Sendable {
       APIRoute(.post, "/v1/failovers/{id}/resume", role: .operator, resume),
       APIRoute(.get, "/v1/recoveries", role: .viewer, recoveries),
       APIRoute(.get, "/v1/recoveries/{id}", role: .viewer, recovery),
+      APIRoute(.post, "/v1/services/{name}/drill", role: .operator, drill),
+      APIRoute(.get, "/v1/drills", role: .viewer, drills),
+      APIRoute(.get, "/v1/drills/{id}", role: .viewer, drillRecord),
       APIRoute(.get, "/v1/audit", role: .viewer, audit),
       APIRoute(.get, "/v1/control-plane", role: .viewer, controlPlane),
       APIRoute(.get, "/v1/lag-history", role: .viewer, lagHistory),
@@ -71,8 +81,9 @@ public struct ControlAPI: Sendable {
         .add(middleware: RouteMetricsMiddleware(metrics: metrics, route: route.path))
         .add(middleware: ErrorBodyMiddleware(route: route.path))
         .add(middleware: BearerAuthMiddleware(authenticator: authenticator, role: route.role))
-      // Every POST changes something: on a follower, the leader carries it out.
-      if route.method == .post {
+      // Every POST changes something: on a follower, the leader carries it out. Drills are
+      // kept by the leader that runs them: a follower asks it for their history too.
+      if route.method == .post || route.path.hasPrefix("/v1/drills") {
         group.add(
           middleware: LeaderForwardMiddleware(
             controlPlane: runtime.controlPlane, http: runtime.http, maxBody: settings.maxBodyBytes))

@@ -74,6 +74,16 @@ struct RequestFields {
     }
   }
 
+  /// A positive duration written as the configuration writes them (`90s`, `5m`).
+  mutating func duration(_ key: String) -> Duration? {
+    guard let s = string(key, maxLength: 32) else { return nil }
+    guard let d = DurationText.parse(s), d > .zero else {
+      errors.append(FieldError(key, "expected a duration longer than zero such as 90s, 5m or 1h, found \"\(s)\""))
+      return nil
+    }
+    return d
+  }
+
   mutating func oneOf(_ key: String, _ allowed: [String]) -> String? {
     guard let s = string(key) else { return nil }
     guard allowed.contains(s) else {

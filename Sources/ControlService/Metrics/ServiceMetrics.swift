@@ -63,6 +63,47 @@ public final class ServiceMetrics: Sendable {
     ).increment()
   }
 
+  /// A finished (or refused) drill: counted by outcome; a drill that ran sets the gauges of
+  /// the service's last drill (RPO in records, RTO and client follow time per direction,
+  /// whether offsets were exact, when it finished and whether it passed).
+  public func drill(_ d: DrillRecord) {
+    CoreMetrics.Counter(
+      label: "kafka_failover_drills_total", dimensions: [("service", d.service), ("outcome", d.status.rawValue)],
+      factory: factory
+    ).increment()
+    guard d.status != .refused, d.status != .running else { return }
+    let dims = [("service", d.service)]
+    gauge("kafka_failover_drill_last_passed", dims).record(d.status == .passed ? 1 : 0)
+    gauge("kafka_failover_drill_last_lost_records", dims).record(Double(d.report.lost))
+    gauge("kafka_failover_drill_last_offsets_exact", dims).record(d.report.offsetsExact ? 1 : 0)
+    if let at = d.finishedAt {
+      gauge("kafka_failover_drill_last_timestamp_seconds", dims).record(at.timeIntervalSince1970)
+      if d.status == .passed {
+        gauge("kafka_failover_drill_last_success_timestamp_seconds", dims).record(at.timeIntervalSince1970)
+      }
+    }
+    for leg in d.report.legs {
+      let legDims = dims + [("direction", leg.direction.rawValue)]
+      if let rto = leg.rtoMs { gauge("kafka_failover_drill_last_rto_seconds", legDims).record(Double(rto) / 1000) }
+      if let f = leg.clientFollowMs {
+        gauge("kafka_failover_drill_last_client_follow_seconds", legDims).record(Double(f) / 1000)
+      }
+    }
+  }
+
+  /// A service whose policy schedules drills: 1, and when the next one is due.
+  public func drillScheduled(service: String, next: Date?) {
+    gauge("kafka_failover_drill_scheduled", [("service", service)]).record(1)
+    if let next {
+      gauge("kafka_failover_drill_next_timestamp_seconds", [("service", service)]).record(next.timeIntervalSince1970)
+    }
+  }
+
+  /// 1 when the last scheduled drill instant whose window closed has no passed drill since.
+  public func drillOverdue(service: String, _ overdue: Bool) {
+    gauge("kafka_failover_drill_overdue", [("service", service)]).record(overdue ? 1 : 0)
+  }
+
   /// The replication canaries: what they sent, what arrived, what was lost (counts since
   /// the instance started, as gauges: they are this instance's, not a shared total) and
   /// the newest latency.

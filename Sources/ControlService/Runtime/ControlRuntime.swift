@@ -37,6 +37,9 @@ public struct ControlRuntime: Sendable {
   public let recoveries: RecoveryRunner
   /// The flows' replication canaries (the probe plan's), for status and metrics.
   public let canaries: [ReplicationCanary]
+  public let drills: DrillRunner
+  /// The drills' canary clients' token for discovery (a viewer's, for this process only).
+  let drillToken = TokenAuthenticator.newSecret()
 
   public init(
     topology: Topology, store: any CoordinationStore, local: StateStore, health: HealthBoard, http: HTTPClient,
@@ -75,6 +78,10 @@ public struct ControlRuntime: Sendable {
     recoveries = RecoveryRunner(
       topology: topology, local: local, store: store, kafka: kafka, connect: connect, failpoints: failpoints,
       logger: logger)
+    drills = DrillRunner(
+      topology: topology, store: store, local: local, health: health, lagBook: lagBook, divergence: divergence,
+      switcher: switcher, runner: runner, policies: policies, metrics: metrics, http: http,
+      discoveryToken: topology.api.discoveryRequiresToken ? drillToken : nil, logger: logger)
   }
 
   /// Publishes a service's state as its discovery document.

@@ -99,6 +99,8 @@ public struct ControlServer: Sendable {
       try await runtime.runner.resumeUnfinished(logger: logger)
       try await runtime.recoveries.resumeUnfinished()
     }
+    // A drill runs in the process that started it: one journaled as running did not survive.
+    try await runtime.drills.resumeUnfinished()
     return ControlServer(
       api: ControlAPI(runtime: runtime), host: host, port: port, plan: plan, ingesters: ingesters,
       policies: policies, votes: votes, vantage: vantage, logger: logger)
@@ -110,16 +112,18 @@ public struct ControlServer: Sendable {
   public func run(
     handlesSignals: Bool = true, onListening: @escaping @Sendable (String) -> Void = { _ in }
   ) async throws {
+    let runtime = api.runtime
     let app = Application(
       router: api.router(),
       server: api.server,
       configuration: .init(address: .hostname(host, port: port), serverName: "failoverctl"),
       onServerRunning: { channel in
         let address = channel.localAddress
-        onListening("http://\(address?.ipAddress ?? host):\(address?.port ?? port)")
+        let url = "http://\(address?.ipAddress ?? host):\(address?.port ?? port)"
+        await runtime.drills.listening(url)
+        onListening(url)
       },
       logger: logger)
-    let runtime = api.runtime
     // Every background service runs supervised: a failure is logged, counted, shown, and
     // the service started again; none of them can end the server, and none dies silently.
     var background: [(String, any ServiceLifecycle.Service)] = [
@@ -144,6 +148,9 @@ public struct ControlServer: Sendable {
     }
     for s in runtime.topology.services where s.conflictReport != nil {
       background.append(("conflicts \(s.name)", ConflictProbe(service: s.name, runtime: runtime, logger: logger)))
+    }
+    if policies.values.contains(where: { $0.drill.schedule != nil }) {
+      background.append(("drill-schedule", DrillSchedule(runtime: runtime, logger: logger)))
     }
     if !policies.isEmpty {
       background.append(("auto-failover", AutoFailover(runtime: runtime, policies: policies, logger: logger)))

@@ -14,6 +14,9 @@ public enum WebhookEvent: String, Sendable, Equatable, Codable, CaseIterable, Cu
   /// The cluster an unplanned failover left answers again and its unreplicated tail is
   /// measured (the body carries it): once per failover.
   case divergence
+  /// A drill ended (passed, failed, aborted) or a scheduled one was refused: the body
+  /// carries the drill instead of a failover.
+  case drill
 
   /// The event a finished failover's status announces; nil while it is open.
   public init?(finished status: FailoverStatus) {

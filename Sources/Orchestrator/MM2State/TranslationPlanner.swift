@@ -52,7 +52,7 @@ public struct TranslationPlanner: Sendable {
     let mode = mode ?? defaultMode
     let histories = try await store.offsetSyncHistories(flow: flow.name)
     let stored = try await store.checkpoints(flow: flow.name, groups: requested.map(Set.init))
-    var groups = Set(requested ?? services.flatMap(\.consumerGroups))
+    var groups = Set(requested ?? services.flatMap(\.groupsToTranslate))
     if requested == nil { groups.formUnion(Set(stored.map(\.checkpoint.group)).filter(covers(group:))) }
     var sourceTopics: ClusterDescription? = nil
     if let source { sourceTopics = try? await source.describeCluster(timeout: .seconds(3)) }
@@ -150,7 +150,9 @@ struct Coverage: Sendable {
   let topicPatterns: [NSRegularExpression]
 
   init(services: [Service]) {
-    groups = Set(services.flatMap(\.consumerGroups))
+    // A drill's canary group is translated with the service's own: its positions are what
+    // the drill measures.
+    groups = Set(services.flatMap(\.groupsToTranslate))
     topics = Set(services.flatMap(\.topics))
     // Patterns were validated with the topology; one that does not compile matches nothing.
     groupPatterns = services.compactMap(\.groupPattern).compactMap(Self.wholeName)

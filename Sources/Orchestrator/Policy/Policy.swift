@@ -11,11 +11,14 @@ public struct Policy: Sendable, Equatable {
   public var action: Action
   /// What becomes of the tail an unplanned failover leaves on the old primary.
   public var recovery = Recovery()
+  /// DR drills of the services that name the policy: schedule and bounds.
+  public var drill = DrillSettings()
 
   public init(
     name: String, description: String? = nil, trigger: Trigger, guards: Guards, action: Action,
-    recovery: Recovery = Recovery()
+    recovery: Recovery = Recovery(), drill: DrillSettings = DrillSettings()
   ) {
+    self.drill = drill
     self.name = name
     self.description = description
     self.trigger = trigger

@@ -66,6 +66,7 @@ public enum PolicyLoader {
       }
       r.finish()
     }
+    let drill = top.mapping("drill").map { readDrill($0, topology: topology) } ?? DrillSettings()
     top.finish()
     if checkQuorum, let topology, let problem = standaloneQuorumProblem(trigger, topology) {
       let path = trigger.quorum != nil ? "trigger.quorum" : "trigger"
@@ -73,7 +74,55 @@ public enum PolicyLoader {
     }
     try YAMLDocument.check(reader, file: file)
     return Policy(
-      name: name, description: description, trigger: trigger, guards: guards, action: action, recovery: recovery)
+      name: name, description: description, trigger: trigger, guards: guards, action: action, recovery: recovery,
+      drill: drill)
+  }
+
+  /// `drill:` — schedule (cron, UTC), window, maxDuration, backAfter, to, maxRTO,
+  /// maxLagRecords, interval.
+  private static func readDrill(_ m: NodeReader.Mapping, topology: Topology?) -> DrillSettings {
+    defer { m.finish() }
+    var d = DrillSettings()
+    if let text = m.string("schedule") {
+      do {
+        d.schedule = try CronSchedule(text)
+      } catch {
+        m.reader.error(m.value("schedule"), m.child("schedule"), "\(error) (cron, UTC), found \"\(text)\"")
+      }
+    }
+    if let w = positiveDuration(m, "window") { d.window = w }
+    if let x = positiveDuration(m, "maxDuration") { d.maxDuration = x }
+    if let b = positiveDuration(m, "backAfter") { d.backAfter = b }
+    if let r = positiveDuration(m, "maxRTO") { d.maxRTO = r }
+    if let i = positiveDuration(m, "interval") {
+      if i < .milliseconds(10) {
+        m.reader.error(m.value("interval"), m.child("interval"), "must be at least 10ms (one canary record each)")
+      } else {
+        d.interval = i
+      }
+    }
+    if let n = m.int("maxLagRecords") {
+      if n < 0 {
+        m.reader.error(m.value("maxLagRecords"), m.child("maxLagRecords"), "must be zero or more records")
+      } else {
+        d.maxLagRecords = Int64(n)
+      }
+    }
+    if let to = m.string("to") {
+      if let topology, topology.cluster(to) == nil {
+        let hint =
+          suggestion(for: to, among: topology.clusters.map(\.name)).map { " (did you mean \"\($0)\"?)" } ?? ""
+        m.reader.error(m.value("to"), m.child("to"), "unknown cluster \"\(to)\"\(hint)")
+      } else {
+        d.target = to
+      }
+    }
+    if d.backAfter >= d.maxDuration {
+      m.reader.error(
+        m.value("backAfter") ?? m.node, m.child("backAfter"),
+        "must be shorter than maxDuration (\(DurationText.format(d.maxDuration))): the drill must have time to come back")
+    }
+    return d
   }
 
   /// A standalone orchestrator is one vantage point: a trigger that needs more to agree

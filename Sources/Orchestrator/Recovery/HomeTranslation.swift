@@ -64,7 +64,7 @@ public struct HomeTranslation: Sendable {
         result.notes.append(
           Self.note(original, tails[original], recovered[original], primary: primary, standby: standby))
       }
-      for group in service.consumerGroups {
+      for group in service.groupsToTranslate {
         let committed = try await client.committedOffsets(group: group, partitions: partitions, timeout: .seconds(5))
         for tp in partitions {
           guard let c = committed[tp] ?? nil else { continue }

@@ -293,6 +293,29 @@ enum Migrations {
           ALTER TABLE recovery ADD COLUMN replication TEXT;
           """)
     }
+    // DR drills: one row each, the measurements as the report's JSON (docs/drills.md).
+    m.registerMigration("v13-drills") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE drill (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            service TEXT NOT NULL,
+            from_cluster TEXT NOT NULL,
+            to_cluster TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('running', 'passed', 'failed', 'aborted', 'refused')),
+            trigger TEXT NOT NULL CHECK (trigger IN ('operator', 'schedule')),
+            requested_by TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            back_after_ms INTEGER NOT NULL,
+            refusal TEXT NOT NULL DEFAULT '[]',
+            report TEXT NOT NULL DEFAULT '{}',
+            created_at DATETIME NOT NULL,
+            finished_at DATETIME
+          );
+          CREATE UNIQUE INDEX drill_one_running ON drill(status) WHERE status = 'running';
+          CREATE INDEX drill_service ON drill(service, id);
+          """)
+    }
     return m
   }
 

@@ -1,0 +1,152 @@
+import DiscoveryClient
+import Foundation
+import KafkaClient
+import Orchestrator
+import Synchronization
+
+/// A drill's canary clients: a producer and a consumer that follow the service's discovery
+/// over HTTP as any application does (event stream, lease), the producer writing one
+/// numbered record every interval to the service's first produce topic while it may, the
+/// consumer reading the service's consume topics in the drill's group, committing as it goes,
+/// and resuming on each new active cluster from the positions the failover wrote there.
+final class DrillCanary: Sendable {
+  let drillId: Int64
+  let group: String
+  let interval: Duration
+  /// Records older than this are not the drill's: where a partition without a committed
+  /// position starts.
+  let since: Date
+  let follower: ServiceFollower
+  private let tally = Mutex(DrillTally())
+  private let producing = Atomic<Bool>(true)
+  private let topicName = Mutex<String>("")
+
+  init(service: String, servers: [String], token: String?, drillId: Int64, interval: Duration, since: Date) {
+    self.drillId = drillId
+    self.group = DrillNames.group(of: service)
+    self.interval = interval
+    self.since = since
+    follower = ServiceFollower(service: service, servers: servers, token: token, initialTimeout: .seconds(30))
+  }
+
+  var snapshot: DrillTally { tally.withLock { $0 } }
+  var topic: String { topicName.withLock { $0 } }
+
+  /// Ends production; the consumer goes on reading.
+  func stopProducing() { producing.store(false, ordering: .sequentiallyConsistent) }
+
+  /// Runs discovery, producer and consumer until cancelled, or throws when discovery cannot be followed.
+  func run() async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      group.addTask { try await self.follower.run { _ in } }
+      group.addTask { await self.produce() }
+      group.addTask { await self.consume() }
+      defer { group.cancelAll() }
+      try await group.next()
+    }
+  }
+
+  var prefix: String { "failoverctl-drill \(drillId) " }
+
+  private func produce() async {
+    var seq = 0
+    var client: (servers: String, client: KafkaClient)? = nil
+    // Production starts once the consumer reads: what it would miss before is not a loss.
+    while !Task.isCancelled, tally.withLock({ $0.stints.isEmpty }) {
+      try? await Task.sleep(for: .milliseconds(20))
+    }
+    while !Task.isCancelled, producing.load(ordering: .sequentiallyConsistent) {
+      try? await Task.sleep(for: interval)
+      guard let s = follower.state, s.writesAllowed, let topic = s.document.topics.produce.first else { continue }
+      let servers = s.document.active.bootstrapServers
+      if client?.servers != servers {
+        var properties = s.document.properties
+        properties["bootstrap.servers"] = servers
+        guard let c = try? KafkaClient(properties: properties, defaultTimeout: .seconds(2)) else { continue }
+        client = (servers, c)
+      }
+      topicName.withLock { $0 = topic }
+      let record = ProducerRecord(
+        topic: topic, key: Array("failoverctl-drill".utf8), value: Array("\(prefix)\(seq)".utf8),
+        headers: [KafkaHeader(key: "failoverctl-drill", value: Array(String(drillId).utf8))])
+      if (try? await client!.client.produce([record], timeout: .seconds(2))) != nil {
+        let cluster = s.document.active.cluster
+        let n = seq
+        tally.withLock { $0.acknowledged([n], by: cluster, at: Date()) }
+      }
+      seq += 1
+    }
+  }
+
+  private func consume() async {
+    var on: String? = nil
+    var reader: KafkaConsumer? = nil
+    var committer: KafkaConsumer? = nil
+    var positions: [TopicPartition: Int64] = [:]
+    while !Task.isCancelled {
+      guard let s = follower.state else {
+        try? await Task.sleep(for: .milliseconds(20))
+        continue
+      }
+      let servers = s.document.active.bootstrapServers
+      if on != servers {
+        var properties = s.document.properties
+        properties["bootstrap.servers"] = servers
+        guard let client = try? KafkaClient(properties: properties, defaultTimeout: .seconds(2)),
+          let group = try? KafkaConsumer(properties: properties.merging(["group.id": self.group]) { _, n in n }),
+          let start = try? await startPositions(client, group, s.document.topics.consume, first: on == nil),
+          let r = try? KafkaConsumer(
+            properties: properties.merging(["group.id": "\(self.group)-reader", "fetch.wait.max.ms": "20"]) { _, n in n
+            }),
+          (try? await r.assign(start)) != nil
+        else {
+          try? await Task.sleep(for: .milliseconds(200))
+          continue
+        }
+        reader = r
+        committer = group
+        positions = start
+        on = servers
+        // The first positions are committed at once: the failover translates them.
+        try? await group.commitAsync(positions)
+        let cluster = s.document.active.cluster
+        tally.withLock { $0.consumerMoved(to: cluster) }
+      }
+      guard let reader, let committer,
+        let batch = try? await reader.poll(max: 1000, timeout: .milliseconds(100), headers: false)
+      else { continue }
+      for r in batch.records {
+        positions[TopicPartition(r.topic, r.partition)] = r.offset + 1
+        guard let v = r.value, let text = String(bytes: v, encoding: .utf8), text.hasPrefix(prefix),
+          let seq = Int(text.dropFirst(prefix.count))
+        else { continue }
+        tally.withLock { $0.read(seq) }
+      }
+      // Committed after every batch, as an application that commits what it processed: the
+      // planned switch's translation then finds the group where it read to.
+      if !batch.records.isEmpty { try? await committer.commitAsync(positions) }
+    }
+  }
+
+  /// Where the group reads each partition of `topics`: on the first cluster, from the drill's
+  /// start; afterwards from the group's committed position (what the failover translated), or
+  /// where no position was written, from the drill's start.
+  private func startPositions(_ client: KafkaClient, _ group: KafkaConsumer, _ topics: [String], first: Bool)
+    async throws -> [TopicPartition: Int64]
+  {
+    let description = try await client.describeCluster(timeout: .seconds(2))
+    let partitions = description.topics.filter { topics.contains($0.name) }.flatMap { t in
+      t.partitions.map { TopicPartition(t.name, $0.id) }
+    }
+    let committed = first ? [:] : try await group.committed(partitions, timeout: .seconds(2))
+    let sinceMs = Int64(since.timeIntervalSince1970 * 1000)
+    let uncommitted = partitions.filter { (committed[$0] ?? nil) == nil }
+    let byTime = try await client.offsetsForTimes(Dictionary(uniqueKeysWithValues: uncommitted.map { ($0, sinceMs) }))
+    let ends = try await client.watermarks(for: uncommitted)
+    var out: [TopicPartition: Int64] = [:]
+    for tp in partitions {
+      out[tp] = (committed[tp] ?? nil) ?? (byTime[tp] ?? nil) ?? ends[tp]?.high ?? 0
+    }
+    return out
+  }
+}
