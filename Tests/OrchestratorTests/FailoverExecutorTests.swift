@@ -27,9 +27,11 @@ struct FailoverExecutorTests {
     #expect(finished.toEpoch == 3)
     // The group's offsets are on the target, translated onto the remote topic.
     for tp in Self.partitions { #expect(w.committed("west", "orders-svc", tp) == 100) }
-    // The drain saw the flow caught up at once: no sleep on the clock.
+    // The drain saw the flow caught up at once; the group, behind and with no consumer
+    // committing, was waited for one idle bound on the clock and named.
     #expect(finished.step(.drain)?.details.hasPrefix("east->west caught up") == true)
-    #expect(w.clock.slept == .zero)
+    #expect(finished.step(.drain)?.details.contains("read again on the target: orders-svc (") == true)
+    #expect(w.clock.slept == .seconds(1))
     // payments stays on east: the flow east->west still protects it and keeps running.
     #expect(w.connect.calls.isEmpty)
     #expect(finished.step(.reconfigureReplication)?.details == "east->west left running: it still replicates payments")
@@ -257,7 +259,8 @@ struct FailoverExecutorTests {
     #expect(finished.status == .rolledBack)
     #expect(finished.step(.refreshCheckpoints)?.status == .failed)
     #expect(finished.step(.refreshCheckpoints)?.attempt == 3)
-    #expect(w.clock.slept == .seconds(14))
+    // Two retry delays, and the drain's one idle bound for a group that commits nothing.
+    #expect(w.clock.slept == .seconds(15))
   }
 
   /// With `fence: {waitForLeases: true}`, nothing after the fence runs before the lease

@@ -117,9 +117,18 @@ struct OffsetTranslatorTests {
     let cp = StoredCheckpoint(
       checkpoint: Checkpoint(group: "g", topic: "t", partition: 0, upstreamOffset: 1000, downstreamOffset: 900),
       recordTimestamp: 0)
+    // Committed past the checkpoint: the live offset through MM2's own sync rule (the next
+    // checkpoint's answer), one record later than the stale checkpoint.
     let ahead = OffsetTranslator.viaCheckpoint(cp, liveCommitted: 1010, history: h)
-    #expect(ahead.offset == 900)
-    #expect(ahead.redeliveryBound == 10)
+    #expect(ahead.offset == 901)
+    #expect(ahead.redeliveryBound == 9)
+    #expect(ahead.basis.hasPrefix("live offset 1010, past checkpoint 1000->900; offset-sync 1000->900"))
+    // Exactly at a newer sync: exact.
+    h.add(.init(upstream: 1010, downstream: 910))
+    let atSync = OffsetTranslator.viaCheckpoint(cp, liveCommitted: 1010, history: h)
+    #expect(atSync.offset == 910 && atSync.redeliveryBound == 0)
+    let stale = OffsetTranslator.viaCheckpoint(cp, liveCommitted: 1000, history: h)
+    #expect(stale.offset == 900)
     let rewound = OffsetTranslator.viaCheckpoint(cp, liveCommitted: 5, history: h)
     #expect(rewound.offset == 1)
     #expect(rewound.basis.hasPrefix("group rewound upstream to 5"))

@@ -41,7 +41,7 @@ struct StateStoreTests {
           "v1-topology-services-audit", "v2-mm2-state", "v3-probe-results", "v4-failovers-writable",
           "v5-failover-expected-loss", "v6-wait-leases-step", "v7-group-offsets",
           "v8-checkpoints-reread-source-partitions", "v9-failover-rolled-back", "v10-failover-tail", "v11-recoveries",
-          "v12-recovery-copy-end",
+          "v12-recovery-copy-end", "v13-drills",
         ])
       let states = try await store.ensureServices(Self.topology)
       #expect(states.map(\.activeCluster) == ["a"])
@@ -63,7 +63,7 @@ struct StateStoreTests {
         "v1-topology-services-audit", "v2-mm2-state", "v3-probe-results", "v4-failovers-writable",
         "v5-failover-expected-loss", "v6-wait-leases-step", "v7-group-offsets",
         "v8-checkpoints-reread-source-partitions", "v9-failover-rolled-back", "v10-failover-tail", "v11-recoveries",
-        "v12-recovery-copy-end",
+        "v12-recovery-copy-end", "v13-drills",
       ])
     let mode = try await raw().read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
     #expect(mode == "wal")

@@ -13,19 +13,24 @@ final class DrillCanary: Sendable {
   let drillId: Int64
   let group: String
   let interval: Duration
-  /// Records older than this are not the drill's: where a partition without a committed
-  /// position starts.
-  let since: Date
+  /// Every cluster's ends of the service's partitions (its topics and their remote copies)
+  /// before the drill wrote anything: where the group starts on a partition it has no
+  /// position in. Not a timestamp lookup: some brokers (librdkafka's mock) do not answer one,
+  /// and not the end at the move, which a producer quicker to follow discovery has passed.
+  let marks: [String: [TopicPartition: Int64]]
   let follower: ServiceFollower
   private let tally = Mutex(DrillTally())
   private let producing = Atomic<Bool>(true)
   private let topicName = Mutex<String>("")
 
-  init(service: String, servers: [String], token: String?, drillId: Int64, interval: Duration, since: Date) {
+  init(
+    service: String, servers: [String], token: String?, drillId: Int64, interval: Duration,
+    marks: [String: [TopicPartition: Int64]]
+  ) {
     self.drillId = drillId
     self.group = DrillNames.group(of: service)
     self.interval = interval
-    self.since = since
+    self.marks = marks
     follower = ServiceFollower(service: service, servers: servers, token: token, initialTimeout: .seconds(30))
   }
 
@@ -94,7 +99,8 @@ final class DrillCanary: Sendable {
         properties["bootstrap.servers"] = servers
         guard let client = try? KafkaClient(properties: properties, defaultTimeout: .seconds(2)),
           let group = try? KafkaConsumer(properties: properties.merging(["group.id": self.group]) { _, n in n }),
-          let start = try? await startPositions(client, group, s.document.topics.consume, first: on == nil),
+          let start = try? await startPositions(
+            client, group, s.document.topics.consume, cluster: s.document.active.cluster, first: on == nil),
           let r = try? KafkaConsumer(
             properties: properties.merging(["group.id": "\(self.group)-reader", "fetch.wait.max.ms": "20"]) { _, n in n
             }),
@@ -120,7 +126,7 @@ final class DrillCanary: Sendable {
         guard let v = r.value, let text = String(bytes: v, encoding: .utf8), text.hasPrefix(prefix),
           let seq = Int(text.dropFirst(prefix.count))
         else { continue }
-        tally.withLock { $0.read(seq) }
+        tally.withLock { $0.read(seq, at: "\(r.topic)[\(r.partition)]@\(r.offset)", when: Date()) }
       }
       // Committed after every batch, as an application that commits what it processed: the
       // planned switch's translation then finds the group where it read to.
@@ -128,24 +134,23 @@ final class DrillCanary: Sendable {
     }
   }
 
-  /// Where the group reads each partition of `topics`: on the first cluster, from the drill's
-  /// start; afterwards from the group's committed position (what the failover translated), or
-  /// where no position was written, from the drill's start.
-  private func startPositions(_ client: KafkaClient, _ group: KafkaConsumer, _ topics: [String], first: Bool)
-    async throws -> [TopicPartition: Int64]
-  {
+  /// Where the group reads each partition of `topics`: on the first cluster, from the
+  /// drill's marks; afterwards from the group's committed position (what the failover
+  /// translated), or where none was written, from the marks (a partition made during the
+  /// drill: from its start).
+  private func startPositions(
+    _ client: KafkaClient, _ group: KafkaConsumer, _ topics: [String], cluster: String, first: Bool
+  ) async throws -> [TopicPartition: Int64] {
     let description = try await client.describeCluster(timeout: .seconds(2))
     let partitions = description.topics.filter { topics.contains($0.name) }.flatMap { t in
       t.partitions.map { TopicPartition(t.name, $0.id) }
     }
     let committed = first ? [:] : try await group.committed(partitions, timeout: .seconds(2))
-    let sinceMs = Int64(since.timeIntervalSince1970 * 1000)
-    let uncommitted = partitions.filter { (committed[$0] ?? nil) == nil }
-    let byTime = try await client.offsetsForTimes(Dictionary(uniqueKeysWithValues: uncommitted.map { ($0, sinceMs) }))
-    let ends = try await client.watermarks(for: uncommitted)
+    let unmarked = partitions.filter { (committed[$0] ?? nil) == nil && marks[cluster]?[$0] == nil }
+    let starts = try await client.watermarks(for: unmarked, timeout: .seconds(2))
     var out: [TopicPartition: Int64] = [:]
     for tp in partitions {
-      out[tp] = (committed[tp] ?? nil) ?? (byTime[tp] ?? nil) ?? ends[tp]?.high ?? 0
+      out[tp] = (committed[tp] ?? nil) ?? marks[cluster]?[tp] ?? starts[tp]?.low ?? 0
     }
     return out
   }

@@ -1,6 +1,7 @@
 import CurlHTTP
 import Foundation
 import HealthProbes
+import KafkaClient
 import KafkaConnect
 import Logging
 import Orchestrator
@@ -19,6 +20,7 @@ public actor DrillRunner {
   let lagBook: LagBook
   let divergence: DivergenceBook
   let switcher: ServiceSwitch
+  let kafka: any KafkaClusters
   let runner: FailoverRunner
   let policies: [String: Policy]
   let metrics: ServiceMetrics
@@ -32,7 +34,8 @@ public actor DrillRunner {
 
   public init(
     topology: Topology, store: any CoordinationStore, local: StateStore, health: HealthBoard, lagBook: LagBook,
-    divergence: DivergenceBook, switcher: ServiceSwitch, runner: FailoverRunner, policies: [String: Policy],
+    divergence: DivergenceBook, switcher: ServiceSwitch, kafka: any KafkaClusters, runner: FailoverRunner,
+    policies: [String: Policy],
     metrics: ServiceMetrics, http: HTTPClient, discoveryToken: String?, logger: Logger
   ) {
     self.topology = topology
@@ -42,6 +45,7 @@ public actor DrillRunner {
     self.lagBook = lagBook
     self.divergence = divergence
     self.switcher = switcher
+    self.kafka = kafka
     self.runner = runner
     self.policies = policies
     self.metrics = metrics
@@ -136,7 +140,8 @@ public actor DrillRunner {
       throw ControlError(.conflict, error.message)
     }
     _ = try? await store.appendAudit(
-      AuditEntry(actor: actor, action: "drill", subject: name, details: details, outcome: "accepted: drill \(record.id)"))
+      AuditEntry(
+        actor: actor, action: "drill", subject: name, details: details, outcome: "accepted: drill \(record.id)"))
     current = Task { await self.run(record, service: service, settings: settings, stay: stay) }
     return Started(
       dryRun: false, service: name, fromCluster: service.primary, toCluster: target,
@@ -188,7 +193,7 @@ public actor DrillRunner {
     var report = record.report
     let canary = DrillCanary(
       service: service.name, servers: servers, token: discoveryToken, drillId: record.id, interval: settings.interval,
-      since: record.createdAt)
+      marks: await marks(service))
     let clients = Task { try await canary.run() }
     defer { clients.cancel() }
     // 1. The canary clients read on the home cluster and have written there.
@@ -244,7 +249,8 @@ public actor DrillRunner {
     }
     report.legs.append(back.leg)
     if let problem = back.problem {
-      report.problems.append(problem + "; \(service.name) is left on \(record.toCluster): failoverctl failback \(service.name)")
+      report.problems.append(
+        problem + "; \(service.name) is left on \(record.toCluster): failoverctl failback \(service.name)")
       return await end(record, canary, &report, .aborted)
     }
     report.legs[1] = await followTime(
@@ -261,8 +267,10 @@ public actor DrillRunner {
     _ = await waitUntil(.seconds(30)) { canary.snapshot.caughtUp }
     let t = canary.snapshot
     if t.lost > 0 { report.problems.append("RPO broken: \(t.lost) acknowledged canary records never read") }
-    if t.reread > 0 {
-      report.problems.append("offsets not exact: \(t.reread) canary records read again after a switch")
+    for leg in report.legs where leg.rereadBeforeSwitch > 0 {
+      report.problems.append(
+        "offsets not exact: \(leg.rereadBeforeSwitch) canary records read before the \(leg.direction) switch were "
+          + "delivered again on \(leg.toCluster)")
     }
     if ContinuousClock.now > deadline {
       report.problems.append("took longer than maxDuration \(DurationText.format(settings.maxDuration))")
@@ -283,9 +291,16 @@ public actor DrillRunner {
     report.consumed = t.consumedCount
     report.lost = t.lost
     report.reread = t.reread
-    report.offsetsExact = t.lost == 0 && t.reread == 0
+    report.lostRecords = t.unread().map {
+      "record \($0.seq) acknowledged by \($0.cluster) at \($0.at.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))"
+    }
+    report.rereadRecords = t.rereadSample
     // Stint 0 is the home cluster before the drill; stint n follows the n-th switch.
-    for i in report.legs.indices { report.legs[i].reread = t.rereadsByStint[i + 1] ?? 0 }
+    for i in report.legs.indices {
+      report.legs[i].reread = t.rereadsByStint[i + 1] ?? 0
+      report.legs[i].rereadBeforeSwitch = report.legs[i].writableAt.map { t.rereadBefore($0, stint: i + 1) } ?? 0
+    }
+    report.offsetsExact = t.lost == 0 && report.legs.allSatisfy { $0.rereadBeforeSwitch == 0 }
     try? await local.updateDrill(record.id, report: report, status: status)
     var r = record
     r.status = status
@@ -313,6 +328,23 @@ public actor DrillRunner {
     )
   }
 
+  /// Every cluster's ends of the partitions of the service's topics and their remote copies.
+  private func marks(_ service: Service) async -> [String: [TopicPartition: Int64]] {
+    var out: [String: [TopicPartition: Int64]] = [:]
+    for cluster in service.clusters {
+      guard let client = try? kafka.client(cluster),
+        let description = try? await client.describeCluster(timeout: .seconds(5))
+      else { continue }
+      let partitions = description.topics.filter { t in
+        service.topics.contains { t.name == $0 || t.name.hasSuffix("." + $0) }
+      }.flatMap { t in t.partitions.map { TopicPartition(t.name, $0.id) } }
+      if let w = try? await client.watermarks(for: partitions, timeout: .seconds(5)) {
+        out[cluster] = w.mapValues(\.high)
+      }
+    }
+    return out
+  }
+
   /// One switch: journaled through the switch, run by the failover runner, measured from its journal.
   private func move(
     _ direction: DrillDirection, service: Service, from: String, to: String, drill: Int64,
@@ -331,7 +363,8 @@ public actor DrillRunner {
     let finished = await finishedFailover(failover.id)
     leg.failoverStatus = finished?.status.rawValue
     leg.steps = (finished?.steps ?? []).map {
-      DrillStepTiming(name: $0.name.rawValue, status: $0.status.rawValue, durationMs: $0.durationMs, details: $0.details)
+      DrillStepTiming(
+        name: $0.name.rawValue, status: $0.status.rawValue, durationMs: $0.durationMs, details: $0.details)
     }
     guard let finished, finished.status == .succeeded else {
       return (
@@ -350,7 +383,9 @@ public actor DrillRunner {
   private func followTime(_ canary: DrillCanary, _ leg: DrillLeg, until: ContinuousClock.Instant) async -> DrillLeg {
     var leg = leg
     guard let writable = leg.writableAt else { return leg }
-    _ = await waitUntil(until - ContinuousClock.now) { canary.snapshot.firstAck(by: leg.toCluster, after: writable) != nil }
+    _ = await waitUntil(until - ContinuousClock.now) {
+      canary.snapshot.firstAck(by: leg.toCluster, after: writable) != nil
+    }
     if let first = canary.snapshot.firstAck(by: leg.toCluster, after: writable) {
       leg.firstProduceAt = first
       leg.clientFollowMs = Int64((first.timeIntervalSince(writable) * 1000).rounded())

@@ -80,7 +80,7 @@ public struct ControlRuntime: Sendable {
       logger: logger)
     drills = DrillRunner(
       topology: topology, store: store, local: local, health: health, lagBook: lagBook, divergence: divergence,
-      switcher: switcher, runner: runner, policies: policies, metrics: metrics, http: http,
+      switcher: switcher, kafka: kafka, runner: runner, policies: policies, metrics: metrics, http: http,
       discoveryToken: topology.api.discoveryRequiresToken ? drillToken : nil, logger: logger)
   }
 

@@ -46,9 +46,12 @@ public struct DrillLeg: Sendable, Codable, Equatable {
   public var firstProduceAt: Date?
   /// Discovery's change to that first produce, in milliseconds: how long a client takes to follow.
   public var clientFollowMs: Int64?
-  /// Canary records read a second time after this switch (the translated positions were behind
-  /// what the group had consumed).
+  /// Canary records read a second time after this switch.
   public var reread: Int = 0
+  /// Of those, records the group had read before the switch: the translated positions were
+  /// behind what it had consumed (the others were first read on the old cluster after the
+  /// switch, by a consumer that had not followed discovery yet).
+  public var rereadBeforeSwitch: Int = 0
   /// How the failover ended (`succeeded`, `rolled-back`, ...).
   public var failoverStatus: String?
   /// Every step of the failover with its duration.
@@ -87,10 +90,14 @@ public struct DrillReport: Sendable, Codable, Equatable {
   public var lost: Int = 0
   /// Canary records read more than once, over both switches.
   public var reread: Int = 0
-  /// Whether the canary group resumed on each cluster exactly where it had read to: no record
-  /// read twice, none skipped.
+  /// Whether the canary group resumed on each cluster exactly where it had read to when the
+  /// switch translated its positions: nothing it had read delivered again, nothing skipped.
   public var offsetsExact: Bool = false
   public var legs: [DrillLeg] = []
+  /// The first lost records, each with the cluster that acknowledged it and when: where to look.
+  public var lostRecords: [String] = []
+  /// The first records read a second time, with the cluster they were read again on.
+  public var rereadRecords: [String] = []
   /// Why the drill failed or was aborted: each bound that was broken, each switch that failed.
   public var problems: [String] = []
   /// The canary's topic and group, for an operator who looks at them.

@@ -3,7 +3,7 @@ import Foundation
 /// What a drill's canary clients saw, record by record: which were acknowledged where and
 /// when, which were read and how often, and on which of the consumer's clusters. Pure, so
 /// that RPO, client follow time and offset exactness are computed the same way in a test.
-public struct DrillTally: Sendable, Equatable {
+public struct DrillTally: Sendable {
   /// An acknowledged canary record: its number, the cluster that acknowledged it, when.
   public struct Ack: Sendable, Equatable {
     public let seq: Int
@@ -18,6 +18,8 @@ public struct DrillTally: Sendable, Equatable {
   /// Records read again, by the consumer's stint (0 on the first cluster, 1 after the first
   /// move, ...): a stint's rereads measure the translation that started it.
   public private(set) var rereadsByStint: [Int: Int] = [:]
+  /// The first records read again, with the cluster they were read again on.
+  public private(set) var rereadSample: [String] = []
   /// The clusters the consumer read from, in order.
   public private(set) var stints: [String] = []
 
@@ -30,10 +32,31 @@ public struct DrillTally: Sendable, Equatable {
   /// The consumer now reads `cluster` (from the group's committed positions there).
   public mutating func consumerMoved(to cluster: String) { stints.append(cluster) }
 
-  public mutating func read(_ seq: Int) {
+  /// Where and when each record was first read (`topic[partition]@offset on cluster`).
+  private var firstRead: [Int: (place: String, at: Date)] = [:]
+
+  /// A record read again: in which stint, and when it had first been read.
+  public struct Reread: Sendable, Equatable {
+    public let seq: Int
+    public let stint: Int
+    public let firstReadAt: Date
+  }
+  public private(set) var rereads: [Reread] = []
+
+  /// A canary record read at `when`; `place` says where (`topic[partition]@offset`).
+  public mutating func read(_ seq: Int, at place: String = "", when: Date = Date()) {
     let n = reads[seq, default: 0] + 1
     reads[seq] = n
-    if n > 1 { rereadsByStint[max(0, stints.count - 1), default: 0] += 1 }
+    let here = "\(place) on \(stints.last ?? "?")"
+    if n == 1 { firstRead[seq] = (here, when) }
+    if n > 1 {
+      let stint = max(0, stints.count - 1)
+      rereadsByStint[stint, default: 0] += 1
+      rereads.append(Reread(seq: seq, stint: stint, firstReadAt: firstRead[seq]?.at ?? when))
+      if rereadSample.count < 10 {
+        rereadSample.append("record \(seq) read again at \(here), first at \(firstRead[seq]?.place ?? "?")")
+      }
+    }
   }
 
   public var acknowledgedCount: Int { acked.count }
@@ -42,6 +65,17 @@ public struct DrillTally: Sendable, Equatable {
   /// Acknowledged records never read: the RPO in records.
   public var lost: Int { acked.count - consumedCount }
   public var reread: Int { rereadsByStint.values.reduce(0, +) }
+
+  /// Records read again in `stint` that had been read before `switched`: the positions the
+  /// switch translated were behind what the group had consumed. A record first read after
+  /// the switch (a consumer still on the old cluster reads copies of the new cluster's first
+  /// records) is a duplicate of following discovery late, not of the translation.
+  public func rereadBefore(_ switched: Date, stint: Int) -> Int {
+    rereads.filter { $0.stint == stint && $0.firstReadAt < switched }.count
+  }
+  /// The first `limit` acknowledged records never read, oldest first.
+  public func unread(limit: Int = 10) -> [Ack] { Array(acks.lazy.filter { reads[$0.seq] == nil }.prefix(limit)) }
+
   /// Whether every acknowledged record has been read.
   public var caughtUp: Bool { lost == 0 }
 

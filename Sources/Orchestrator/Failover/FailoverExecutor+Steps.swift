@@ -31,7 +31,7 @@ extension FailoverExecutor {
       // A failback drains the flow home, which an earlier move may have paused.
       let resumed =
         r.kind == .failback ? try await setConnectors(flow, .resume) : []
-      let drained = try await drain(flow, service: r.service, timeout: settings.drainTimeout)
+      let drained = try await drain(flow, service: r.service, timeout: settings.drainTimeout, groups: settings.fence)
       try await done(([drained] + resumed).joined(separator: "; "))
     case .refreshCheckpoints:
       guard let flow else { return try await done(noFlow, .skipped) }

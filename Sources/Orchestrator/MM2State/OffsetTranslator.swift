@@ -46,6 +46,18 @@ public enum OffsetTranslator {
           "group rewound upstream to \(live) after checkpoint \(c.upstreamOffset)->\(c.downstreamOffset); \(fallback.basis)",
         redeliveryBound: fallback.redeliveryBound, error: fallback.error)
     }
+    // The group committed past the checkpoint (MM2 emits them every emit.checkpoints.interval):
+    // its live offset through the same sync rule MM2 applies is where the next checkpoint
+    // would put it, without the records read since delivered again.
+    if let live = liveCommitted, live > c.upstreamOffset {
+      let newer = viaOffsetSync(committed: live, history: history)
+      if let offset = newer.offset, offset >= c.downstreamOffset {
+        return Result(
+          offset: offset,
+          basis: "live offset \(live), past checkpoint \(c.upstreamOffset)->\(c.downstreamOffset); \(newer.basis)",
+          redeliveryBound: newer.redeliveryBound, error: nil)
+      }
+    }
     // What MM2 itself re-delivers for this checkpoint: the distance from the sync it used.
     var inherent: Int64? = nil
     if let sync = history?.floor(c.upstreamOffset) {

@@ -120,7 +120,8 @@ public enum PolicyLoader {
     if d.backAfter >= d.maxDuration {
       m.reader.error(
         m.value("backAfter") ?? m.node, m.child("backAfter"),
-        "must be shorter than maxDuration (\(DurationText.format(d.maxDuration))): the drill must have time to come back")
+        "must be shorter than maxDuration (\(DurationText.format(d.maxDuration))): the drill must have time to come back"
+      )
     }
     return d
   }

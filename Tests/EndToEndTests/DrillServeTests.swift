@@ -1,0 +1,103 @@
+import ControlService
+import CurlHTTP
+import Foundation
+import KafkaClient
+import Orchestrator
+import TestSupport
+import Testing
+import Topology
+
+/// DR drills through the built server over the lab with MM2-style mirrors: a drill reports
+/// RPO 0 and its RTO; one started while the flow is over its budget is refused with the reason.
+@Suite("DR drills through the built server")
+struct DrillServeTests {
+  static let decoder = JSONCoding.decoder()
+
+  /// Waits until a dry run finds every gate open (the first probes and lag measurement).
+  func gatesOpen(_ f: ServeFixture, _ service: String) async throws -> [String] {
+    var closed: [String] = ["not asked yet"]
+    _ = try await eventually("every gate of a drill of \(service) is open", timeout: .seconds(60)) {
+      let r = try await f.post("/v1/services/\(service)/drill", #"{"dryRun": true}"#)
+      closed = try Self.decoder.decode(DrillRunner.Started.self, from: Data(r.body)).closedGates
+      return closed.isEmpty
+    }
+    return closed
+  }
+
+  @Test func aDrillInTheLabReportsRPOZeroAndItsRTO() async throws {
+    let f = try await ServeFixture.start(labArguments: ["--mirror"])
+    defer { f.server.forceKill() }
+    let closed = try await gatesOpen(f, "orders")
+    #expect(closed.isEmpty, "\(closed)")
+    let r = try await f.post("/v1/services/orders/drill", #"{"backAfter": "2s", "reason": "weekly"}"#)
+    #expect(r.status == 202, "\(r.text)")
+    let started = try Self.decoder.decode(DrillRunner.Started.self, from: Data(r.body))
+    let id = try #require(started.drill?.id)
+    var drill = try #require(started.drill)
+    let ended = try await eventually("drill \(id) ended", timeout: .seconds(120), every: .milliseconds(250)) {
+      drill = try Self.decoder.decode(
+        DrillRecord.self, from: Data(try await f.get("/v1/drills/\(id)", as: "viewer").body))
+      return drill.status != .running
+    }
+    #expect(ended)
+    #expect(drill.status == .passed, "\(drill.report.problems) \(drill.report)")
+    #expect(
+      drill.report.lost == 0 && drill.report.acknowledged > 0 && drill.report.consumed == drill.report.acknowledged)
+    #expect(drill.report.offsetsExact && drill.report.reread == 0)
+    #expect(drill.report.legs.map(\.direction) == [.out, .back])
+    for leg in drill.report.legs {
+      #expect(leg.failoverStatus == "succeeded" && (leg.rtoMs ?? -1) > 0 && (leg.clientFollowMs ?? -1) >= 0, "\(leg)")
+      #expect(leg.steps.map(\.name).contains("switch-discovery"))
+    }
+    // Home again, and the history, the CLI and the metrics say what was measured.
+    let discovery = try json(try await f.get("/v1/services/orders/discovery"))
+    #expect((discovery["active"] as? [String: Any])?["cluster"] as? String == "east")
+    let history = try await Failoverctl.run(
+      ["drill", "history", "orders", "--server", f.server.url, "--token", ServeFixture.tokens["viewer"]!])
+    #expect(history.stdout.contains("passed") && history.stdout.contains("exact"), "\(history.stdout)")
+    let metrics = try await f.get("/metrics").text
+    #expect(metrics.contains("kafka_failover_drill_last_rto_seconds{service=\"orders\",direction=\"out\"}"))
+    #expect(metrics.contains("kafka_failover_drill_last_passed{service=\"orders\"} 1"), "\(metrics)")
+    _ = await f.stop()
+  }
+
+  @Test func aDrillWhileTheFlowIsOverBudgetIsRefusedWithTheReason() async throws {
+    let policies = try Failoverctl.temporaryDirectory()
+    let shipped = try String(contentsOfFile: "policies/active-passive.yaml", encoding: .utf8)
+    try (shipped + "\ndrill:\n  maxLagRecords: 5\n").write(
+      to: policies.appendingPathComponent("active-passive.yaml"), atomically: true, encoding: .utf8)
+    let f = try await ServeFixture.start(serveArguments: ["--policies", policies.path], labArguments: ["--mirror"])
+    defer { f.server.forceKill() }
+    _ = try await gatesOpen(f, "orders")
+    // The mirror east->west stops copying (its source connector paused, as Connect would),
+    // and 40 records are written to east.
+    let topology = try TopologyLoader.load(path: f.topology).topology
+    let flow = try #require(topology.flow(from: "east", to: "west"))
+    let connect = try #require(topology.connectURL(of: flow))
+    let paused = try await f.http.send(
+      HTTPRequest(method: .put, url: connect + "/connectors/\(flow.connectors.source)/pause", timeout: .seconds(5)))
+    #expect(paused.status == 202)
+    let east = try KafkaClient(properties: ["bootstrap.servers": topology.cluster("east")!.bootstrapServers])
+    _ = try await east.produce(
+      (0..<40).map { ProducerRecord(topic: "orders", key: Array("k\($0)".utf8), value: Array("v".utf8)) },
+      timeout: .seconds(10))
+    var closed: [String] = []
+    let over = try await eventually("the lag of east->west is over the budget", timeout: .seconds(30)) {
+      let r = try await f.post("/v1/services/orders/drill", #"{"dryRun": true}"#)
+      closed = try Self.decoder.decode(DrillRunner.Started.self, from: Data(r.body)).closedGates
+      return closed.contains { $0.contains("over the budget of 5") }
+    }
+    #expect(over, "\(closed)")
+    let refused = try await f.post("/v1/services/orders/drill", #"{"backAfter": "2s"}"#)
+    #expect(refused.status == 409)
+    #expect(refused.text.contains("records behind, over the budget of 5"), "\(refused.text)")
+    let list = try json(try await f.get("/v1/drills?service=orders", as: "viewer"))["drills"] as? [[String: Any]] ?? []
+    #expect(list.first?["status"] as? String == "refused")
+    #expect((list.first?["refusal"] as? [String])?.contains { $0.contains("over the budget of 5") } == true)
+    // Nothing moved.
+    let discovery = try json(try await f.get("/v1/services/orders/discovery"))
+    #expect((discovery["active"] as? [String: Any])?["cluster"] as? String == "east")
+    #expect((discovery["epoch"] as? Int) == 1)
+    _ = await f.stop()
+  }
+}
