@@ -57,7 +57,8 @@ public enum DurationText {
   public static func parse(_ s: String) -> Duration? {
     let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
     for (suffix, ms) in units where s.hasSuffix(suffix) {
-      guard let n = Double(s.dropLast(suffix.count)), n >= 0, n.isFinite else { return nil }
+      // Past about 285,000 years the milliseconds would not fit an Int64 (a trap, not an error).
+      guard let n = Double(s.dropLast(suffix.count)), n >= 0, n.isFinite, n * Double(ms) < 9e15 else { return nil }
       return .milliseconds(Int64(n * Double(ms)))
     }
     return nil

@@ -100,4 +100,18 @@ struct DrillServeTests {
     #expect((discovery["epoch"] as? Int) == 1)
     _ = await f.stop()
   }
+
+  /// The Drills view in a real browser (Tests/Console/console_drill.py): the plan and gates,
+  /// the typed name, the drill followed to its report, the trend and the list.
+  @Test func theConsoleDrillsAServiceAndShowsTheReport() async throws {
+    try ConsoleTests.requireBrowser()
+    let f = try await ServeFixture.start(labArguments: ["--mirror"])
+    defer { f.server.forceKill() }
+    _ = try await gatesOpen(f, "orders")
+    let (status, out, err) = try await ConsoleTests.run(
+      Failoverctl.packageRoot.appendingPathComponent("Tests/Console/console_drill.py"), f, [], within: .seconds(180))
+    #expect(status == 0, "\(out)\n\(err)")
+    #expect(out.contains("console check passed"))
+    _ = await f.stop()
+  }
 }

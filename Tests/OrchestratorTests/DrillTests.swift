@@ -68,6 +68,9 @@ struct DrillTests {
     #expect(ok.drill.backAfter == .seconds(120))
     #expect(ok.drill.maxRTO == .seconds(20))
     #expect(ok.drill.maxLagRecords == 100)
+    // A duration past what an Int64 of milliseconds holds is refused, not a trap.
+    #expect(DurationText.parse("99999999999999999999h") == nil)
+    #expect(DurationText.parse("2h") == .seconds(7200))
     do {
       _ = try PolicyLoader.parse(
         yaml: """

@@ -28,6 +28,7 @@ struct ConsoleAsset: Sendable {
       "overview.js": ConsoleAsset(PackageResources.overview_js, js),
       "lag.js": ConsoleAsset(PackageResources.lag_js, js),
       "failovers.js": ConsoleAsset(PackageResources.failovers_js, js),
+      "drills.js": ConsoleAsset(PackageResources.drills_js, js),
       "audit.js": ConsoleAsset(PackageResources.audit_js, js),
       "actions.js": ConsoleAsset(PackageResources.actions_js, js),
       "favicon.svg": ConsoleAsset(PackageResources.favicon_svg, "image/svg+xml"),

@@ -96,13 +96,9 @@ public actor DrillRunner {
     let stay = backAfter ?? settings.backAfter
     if stay >= settings.maxDuration {
       throw ControlError(
-        .invalid, "invalid request",
-        fields: [
-          FieldError(
-            "backAfter",
-            "\(DurationText.format(stay)) is not shorter than the drill's maxDuration \(DurationText.format(settings.maxDuration))"
-          )
-        ])
+        .conflict,
+        "backAfter \(DurationText.format(stay)) is not shorter than the drill's maxDuration "
+          + "\(DurationText.format(settings.maxDuration)) (policy \(service.policy ?? "none")): the drill must have time to come back")
     }
     guard try await store.leadership().isLeader else {
       throw ControlError(.conflict, "this orchestrator is not the leader: send the request to the leader")

@@ -135,6 +135,49 @@ export function openRecover(divergence) {
   planButton.focus();
 }
 
+/** Drill a service: the plan and the closed gates first (dry run), then the drill. */
+export function openDrill(service) {
+  const d = dialog();
+  const backAfter = h("input", { id: "drill-back-after", type: "text", value: "5m", maxlength: 32, autocomplete: "off" });
+  const reason = h("input", { id: "action-reason", type: "text", maxlength: 1000, autocomplete: "off" });
+  const error = h("div", { id: "action-error", role: "alert" });
+  const plan = h("div", { id: "action-plan" });
+  const confirm = h("div", { id: "action-confirm" });
+  const body = (dryRun) => ({ backAfter: backAfter.value, reason: reason.value, dryRun });
+  const planButton = h("button", { type: "button", id: "action-dry-run" }, "Show the plan (dry run)");
+  planButton.addEventListener("click", async () => {
+    replace(error);
+    replace(confirm);
+    try {
+      const p = await post(paths.startDrill(service), body(true));
+      replace(plan, h("section", { class: "plan" },
+        h("h3", {}, `Plan: ${p.fromCluster} → ${p.toCluster}, back after ${p.backAfterSeconds} s`),
+        h("ol", { class: "plan-steps" }, p.plan.map((x) => h("li", {}, x))),
+        p.closedGates.length
+          ? h("ul", { class: "warnings", id: "drill-gates" }, p.closedGates.map((g) => h("li", {}, `Refused now: ${g}`)))
+          : h("p", { id: "drill-gates" }, "Every gate is open.")));
+      if (!p.closedGates.length) {
+        replace(confirm, confirmation(service, "drill", async () => {
+          const r = await post(paths.startDrill(service), body(false));
+          d.close();
+          if (r.drill) location.hash = `#drills/${r.drill.id}`;
+          changed();
+        }, error));
+      }
+    } catch (e) {
+      replace(plan);
+      replace(error, h("p", { class: "error" }, errorText(e)));
+    }
+  });
+  replace(d,
+    h("h2", { id: "dialog-title" }, `Drill ${service}: a measured switchover and back`),
+    field("Stay on the standby for", backAfter), field("Reason (audited)", reason),
+    h("p", {}, planButton, " ", h("button", { type: "button", class: "secondary", onclick: () => d.close() }, "Cancel")),
+    error, plan, confirm);
+  d.showModal();
+  planButton.focus();
+}
+
 /** Ack, abort or resume a failover, after the service's name is typed. */
 export function openFailoverAction(verb, f) {
   const d = dialog();

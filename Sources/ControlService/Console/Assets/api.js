@@ -79,6 +79,9 @@ export const paths = {
   action: (service, verb) => `/v1/services/${enc(splitLane(service).service)}/${verb}`,
   failoverAction: (id, verb) => `/v1/failovers/${enc(id)}/${verb}`,
   recover: (service) => `/v1/services/${enc(service)}/recover`,
+  drill: (id) => `/v1/drills/${enc(id)}`,
+  drills: (n = 50) => `/v1/drills?limit=${n}`,
+  startDrill: (service) => `/v1/services/${enc(service)}/drill`,
   events: (service) => {
     const { service: base, region } = splitLane(service);
     return `/v1/services/${enc(base)}/events${region ? `?region=${enc(region)}` : ""}`;

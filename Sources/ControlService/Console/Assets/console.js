@@ -1,4 +1,4 @@
-// The console: one page, four views (overview, lag, failovers, audit), actions in a dialog.
+// The console: one page, five views (overview, lag, failovers, drills, audit), actions in a dialog.
 // Reads the same API as failoverctl; follows services' event streams for changes.
 import { h, replace } from "./dom.js";
 import { get, token, APIError, paths, follow } from "./api.js";
@@ -6,6 +6,7 @@ import { renderOverview } from "./overview.js";
 import { renderLag } from "./lag.js";
 import { renderFailovers } from "./failovers.js";
 import { renderAudit } from "./audit.js";
+import { renderDrills } from "./drills.js";
 
 const main = document.getElementById("main");
 const banner = document.getElementById("banner");
@@ -111,9 +112,9 @@ function focusKey(el) {
   const href = el.getAttribute("href");
   if (href) return `a[href="${CSS.escape(href)}"]`;
   const action = el.dataset.action;
-  const row = el.closest("[data-service],[data-failover],[data-divergence]");
+  const row = el.closest("[data-service],[data-failover],[data-divergence],[data-drill]");
   if (action && row) {
-    const attr = ["data-service", "data-failover", "data-divergence"].find((a) => row.hasAttribute(a));
+    const attr = ["data-service", "data-failover", "data-divergence", "data-drill"].find((a) => row.hasAttribute(a));
     return `[${attr}="${CSS.escape(row.getAttribute(attr))}"] [data-action="${CSS.escape(action)}"]`;
   }
   return null;
@@ -135,6 +136,7 @@ export async function refresh() {
     }
     if (view === "audit") await renderAudit(main, location.hash);
     else if (view === "failovers") await renderFailovers(main, location.hash);
+    else if (view === "drills") await renderDrills(main, location.hash, state);
     else {
       await loadShared(view);
       if (view === "lag") renderLag(main, state);
