@@ -3,6 +3,7 @@ import CurlHTTP
 import Foundation
 import KafkaClient
 import Orchestrator
+import Synchronization
 import TestSupport
 import Testing
 import Topology
@@ -98,6 +99,56 @@ struct DrillServeTests {
     let discovery = try json(try await f.get("/v1/services/orders/discovery"))
     #expect((discovery["active"] as? [String: Any])?["cluster"] as? String == "east")
     #expect((discovery["epoch"] as? Int) == 1)
+    _ = await f.stop()
+  }
+
+  /// A policy's schedule starts the drill without an operator (every minute, within an hour
+  /// of it), once per scheduled minute; the webhook hears its end with the report.
+  @Test func aScheduledDrillRunsByItselfAndIsAnnounced() async throws {
+    let hooks = Mutex<[Data]>([])
+    let receiver = try LoopbackHTTPServer { request in
+      hooks.withLock { $0.append(Data(request.body)) }
+      return .init(status: 204)
+    }
+    defer { receiver.stop() }
+    let policies = try Failoverctl.temporaryDirectory()
+    let shipped = try String(contentsOfFile: "policies/active-passive.yaml", encoding: .utf8)
+      .replacingOccurrences(
+        of: "  notify: []", with: "  notify:\n    - {webhook: \"\(receiver.baseURL)/hook\", events: [drill]}")
+    try (shipped + "\ndrill:\n  schedule: \"* * * * *\"\n  window: 1h\n  backAfter: 1s\n").write(
+      to: policies.appendingPathComponent("active-passive.yaml"), atomically: true, encoding: .utf8)
+    let f = try await ServeFixture.start(serveArguments: ["--policies", policies.path], labArguments: ["--mirror"])
+    defer { f.server.forceKill() }
+    var drills: [DrillRecord] = []
+    let ran = try await eventually("a scheduled drill passed", timeout: .seconds(120), every: .milliseconds(500)) {
+      let body = try await f.get("/v1/drills", as: "viewer").body
+      drills = try Self.decoder.decode([String: [DrillRecord]].self, from: Data(body))["drills"] ?? []
+      return drills.contains { $0.trigger == .schedule && $0.status == .passed }
+    }
+    #expect(ran, "\(drills.map { "\($0.id) \($0.service) \($0.status) \($0.refusal) \($0.report.problems)" })")
+    let passed = try #require(drills.first { $0.trigger == .schedule && $0.status == .passed })
+    #expect(passed.requestedBy == "schedule" && passed.reason.hasPrefix("scheduled * * * * * at "))
+    // One drill per scheduled minute and service: never two of the same service in a minute.
+    let perMinute = Dictionary(grouping: drills.filter { $0.status != .refused }) {
+      "\($0.service) \(Int($0.createdAt.timeIntervalSince1970 / 60))"
+    }
+    #expect(perMinute.values.allSatisfy { $0.count == 1 }, "\(perMinute.keys)")
+    let announced = try await eventually("the webhook heard the drill", timeout: .seconds(10)) {
+      hooks.withLock { $0 }.contains { data in
+        let body = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        return body?["event"] as? String == "drill"
+          && (body?["drill"] as? [String: Any])?["id"] as? Int == Int(passed.id)
+      }
+    }
+    #expect(announced)
+    // Scheduled, and not overdue: the schedule's instants before any drill was on record do not count.
+    var metrics = ""
+    let shown = try await eventually("the schedule's metrics", timeout: .seconds(30)) {
+      metrics = try await f.get("/metrics").text
+      return metrics.contains("kafka_failover_drill_scheduled{service=\"orders\"} 1")
+        && metrics.contains("kafka_failover_drill_overdue{service=\"orders\"} 0")
+    }
+    #expect(shown, "\(metrics)")
     _ = await f.stop()
   }
 

@@ -138,7 +138,8 @@ struct MonitoringBundleTests {
     #expect(moved["status"] as? String == "succeeded", "\(moved)")
     // A drill of payments (out and back: it stays on east), for the drill panel's series.
     let drilled = try await eventually("a drill of payments passed", timeout: .seconds(90), every: .milliseconds(500)) {
-      let list = try json(try await f.get("/v1/drills?service=payments", as: "viewer"))["drills"] as? [[String: Any]] ?? []
+      let list =
+        try json(try await f.get("/v1/drills?service=payments", as: "viewer"))["drills"] as? [[String: Any]] ?? []
       if list.isEmpty || list.first?["status"] as? String == "refused" {
         _ = try await f.post("/v1/services/payments/drill", #"{"backAfter": "1s"}"#)
       }

@@ -98,7 +98,8 @@ public actor DrillRunner {
       throw ControlError(
         .conflict,
         "backAfter \(DurationText.format(stay)) is not shorter than the drill's maxDuration "
-          + "\(DurationText.format(settings.maxDuration)) (policy \(service.policy ?? "none")): the drill must have time to come back")
+          + "\(DurationText.format(settings.maxDuration)) (policy \(service.policy ?? "none")): the drill must have time to come back"
+      )
     }
     guard try await store.leadership().isLeader else {
       throw ControlError(.conflict, "this orchestrator is not the leader: send the request to the leader")

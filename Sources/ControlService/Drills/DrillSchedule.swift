@@ -34,6 +34,7 @@ struct DrillSchedule: ServiceLifecycle.Service {
   }
 
   private func loop() async {
+    let started = Date()
     var tried: [String: Date] = [:]
     while !Task.isCancelled {
       let now = Date()
@@ -42,7 +43,7 @@ struct DrillSchedule: ServiceLifecycle.Service {
           continue
         }
         metrics.drillScheduled(service: service.name, next: schedule.next(after: now))
-        await overdue(service.name, schedule, settings, now: now)
+        await overdue(service.name, schedule, settings, now: now, started: started)
         let window = Double(settings.window / .milliseconds(1)) / 1000
         guard let due = schedule.previous(atOrBefore: now, within: window) else { continue }
         let history = (try? await local.drills(service: service.name, limit: 20)) ?? []
@@ -67,8 +68,12 @@ struct DrillSchedule: ServiceLifecycle.Service {
     }
   }
 
-  /// Whether the service's last scheduled instant whose window has closed went without a passed drill.
-  private func overdue(_ service: String, _ schedule: CronSchedule, _ settings: DrillSettings, now: Date) async {
+  /// Whether the service's last scheduled instant whose window has closed went without a passed
+  /// drill. An instant from before both this process and the oldest drill on record does not
+  /// count: a new installation is not overdue for the weeks before it existed.
+  private func overdue(
+    _ service: String, _ schedule: CronSchedule, _ settings: DrillSettings, now: Date, started: Date
+  ) async {
     let window = Double(settings.window / .milliseconds(1)) / 1000
     // At most 32 days back: a monthly schedule's last instant.
     guard let closed = schedule.previous(atOrBefore: now.addingTimeInterval(-window), within: 32 * 86_400) else {
@@ -76,6 +81,11 @@ struct DrillSchedule: ServiceLifecycle.Service {
       return
     }
     let history = (try? await local.drills(service: service, limit: 50)) ?? []
+    let since = min(started, history.last?.createdAt ?? started)
+    if closed < since {
+      metrics.drillOverdue(service: service, false)
+      return
+    }
     metrics.drillOverdue(service: service, !history.contains { $0.createdAt >= closed && $0.status == .passed })
   }
 }
