@@ -7,7 +7,13 @@ extension ControlAPI {
   /// `GET /metrics`: Prometheus text format, gauges refreshed from the current state.
   @Sendable func metricsText(_ request: Request, _ context: APIContext) async throws -> Response {
     var clusters: [(name: String, health: HealthState?)] = []
-    for c in topology.clusters { clusters.append((c.name, await health.health(of: c.name)?.state)) }
+    var votes: [VantageVote] = []
+    for c in topology.clusters {
+      let judged = await health.health(of: c.name)
+      clusters.append((c.name, judged?.state))
+      votes += judged?.votes ?? []
+    }
+    metrics.votes(votes)
     metrics.refresh(
       clusters: clusters, flows: try await flowLags().map(\.1), services: try await store.serviceStates(),
       longPolls: board.waiting, eventStreams: board.streaming)

@@ -145,18 +145,24 @@ struct Callee<Argument: Sendable>: Sendable {
   let loop: (any EventLoop)?
   let call: @Sendable (Argument) -> Void
 
-  static func deliver(_ calls: [(Callee, Argument)]) {
+  /// `then` runs after the calls of each loop (and after those on the caller's thread), when
+  /// there were any: how long a change took to reach the clients is measured there.
+  static func deliver(_ calls: [(Callee, Argument)], then: (@Sendable () -> Void)? = nil) {
     var byLoop: [ObjectIdentifier: (loop: any EventLoop, calls: [(Callee, Argument)])] = [:]
+    var here = false
     for (callee, argument) in calls {
       guard let loop = callee.loop else {
         callee.call(argument)
+        here = true
         continue
       }
       byLoop[ObjectIdentifier(loop), default: (loop, [])].calls.append((callee, argument))
     }
+    if here { then?() }
     for (loop, group) in byLoop.values {
       loop.execute {
         for (callee, argument) in group { callee.call(argument) }
+        then?()
       }
     }
   }

@@ -57,8 +57,10 @@ public final class DiscoveryBoard: Sendable {
   }
 
   private let state = NIOLockedValueBox(BoardState())
+  /// Told, per event loop, how long after a publish its waiting clients were woken.
+  private let onWake: (@Sendable (Duration) -> Void)?
 
-  public init() {}
+  public init(onWake: (@Sendable (Duration) -> Void)? = nil) { self.onWake = onWake }
 
   public func current(_ service: String) -> PublishedDiscovery? {
     state.withLockedValue { $0.published[service] }
@@ -91,9 +93,11 @@ public final class DiscoveryBoard: Sendable {
   }
 
   public func publish(_ p: PublishedDiscovery) {
+    let published = ContinuousClock.now
     let (answered, told) = state.withLockedValue { $0.publish(p) }
-    Callee.deliver(answered)
-    Callee.deliver(told)
+    let woken = onWake.map { record in { @Sendable in record(ContinuousClock.now - published) } }
+    Callee.deliver(answered, then: woken)
+    Callee.deliver(told, then: woken)
   }
 
   /// Parks a long-poll until the service's document meets `condition` or `timeout`

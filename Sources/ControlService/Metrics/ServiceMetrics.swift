@@ -25,7 +25,8 @@ public final class ServiceMetrics: Sendable {
   public init() {
     var f = PrometheusMetricsFactory(registry: registry)
     f.defaultDurationHistogramBuckets = [
-      .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+      .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(10),
+      .milliseconds(25), .milliseconds(50),
       .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5),
     ]
     factory = f
@@ -61,6 +62,27 @@ public final class ServiceMetrics: Sendable {
       label: "kafka_failover_failovers_total", dimensions: [("kind", kind.rawValue), ("outcome", outcome)],
       factory: factory
     ).increment()
+  }
+
+  /// A change of a service's discovery reached the waiting clients of one event loop (their
+  /// long-polls answered, their event streams sent it) this long after it was published.
+  public func discoveryWakeup(_ d: Duration) {
+    CoreMetrics.Timer(label: "kafka_failover_discovery_wakeup_seconds", factory: factory).recordNanoseconds(
+      d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000)
+  }
+
+  /// Every vantage point's verdict on each cluster (0 healthy, 1 degraded, 2 unreachable):
+  /// this instance's own and, coordinated, the others' it has read.
+  public func votes(_ votes: [VantageVote]) {
+    for v in votes {
+      let value: Double =
+        switch v.state {
+        case .healthy: 0
+        case .degraded: 1
+        case .unreachable: 2
+        }
+      gauge("kafka_failover_vantage_vote", [("cluster", v.subject), ("vantage", v.vantage)]).record(value)
+    }
   }
 
   /// A finished (or refused) drill: counted by outcome; a drill that ran sets the gauges of

@@ -61,11 +61,11 @@ public struct ControlRuntime: Sendable {
     self.http = http
     self.kafka = kafka
     self.clock = clock
-    let board = DiscoveryBoard()
-    self.board = board
-    lagBook = LagBook()
     let metrics = ServiceMetrics()
     self.metrics = metrics
+    let board = DiscoveryBoard(onWake: { metrics.discoveryWakeup($0) })
+    self.board = board
+    lagBook = LagBook()
     switcher = ServiceSwitch(topology: topology, store: store, mm2: local, kafka: kafka)
     let executor = FailoverExecutor(
       topology: topology, store: store, mm2: local, kafka: kafka, connect: connect, refresh: refresh, clock: clock,
