@@ -1,6 +1,7 @@
 """What the console's browser checks share: the report of each check, the API, and a
 headless chromium (Debian's, through chromedriver) with waits that survive the console's
 redraws. `start` first; the rest use the browser it made."""
+import argparse
 import json
 import sys
 import urllib.error
@@ -17,6 +18,16 @@ URL = ""
 OUT = "."
 SHOT = "failed.png"
 d = None
+
+
+def arguments(*extra):
+    """The arguments every check takes (URL --operator T --viewer T --out DIR), and `extra`
+    required options of its own (names without dashes)."""
+    p = argparse.ArgumentParser()
+    p.add_argument("url")
+    for name in ("operator", "viewer", "out", *extra):
+        p.add_argument(f"--{name}", required=True)
+    return p.parse_args()
 
 
 def start(url, out, failed_screenshot="failed.png"):

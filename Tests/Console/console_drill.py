@@ -5,17 +5,10 @@ Tests/EndToEndTests/DrillServeTests.swift.
 
     console_drill.py URL --operator TOKEN --viewer TOKEN --out DIR
 """
-import argparse
-
 import browser
 from browser import api, check, check_until, click, css, sign_in, until
 
-p = argparse.ArgumentParser()
-p.add_argument("url")
-p.add_argument("--operator", required=True)
-p.add_argument("--viewer", required=True)
-p.add_argument("--out", required=True)
-args = p.parse_args()
+args = browser.arguments()
 URL = args.url.rstrip("/")
 
 d = browser.start(URL, args.out, "drill-failed.png")

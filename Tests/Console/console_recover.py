@@ -4,19 +4,12 @@ the old primary, back, still holds. Run by Tests/EndToEndTests/DivergenceTests.s
 
     console_recover.py URL --operator TOKEN --viewer TOKEN --out DIR
 """
-import argparse
-
 from selenium.webdriver.support.ui import Select
 
 import browser
 from browser import api, check, check_until, click, css, sign_in, until
 
-p = argparse.ArgumentParser()
-p.add_argument("url")
-p.add_argument("--operator", required=True)
-p.add_argument("--viewer", required=True)
-p.add_argument("--out", required=True)
-args = p.parse_args()
+args = browser.arguments()
 URL = args.url.rstrip("/")
 
 ROW = '#divergence tr[data-divergence="orders"]'

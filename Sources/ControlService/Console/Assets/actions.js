@@ -89,78 +89,28 @@ export function openAction(verb, service, state) {
   planButton.focus();
 }
 
-/** Recover a tail: into the active topic or quarantine; the plan first, then the copy. */
-export function openRecover(divergence) {
+/**
+ * A dialog that asks for a dry run first: `fields` (nodes), a plan button, the plan that
+ * `plan(dryRun=true)` answers drawn by `draw`, then — when `ready(answer)` says so — the
+ * service's name typed to `act`.
+ */
+function planFirstDialog({ title, intro, fields, verb, service, request, draw, ready = () => true, done }) {
   const d = dialog();
-  const service = divergence.service;
-  const into = h("select", { id: "recover-into" },
-    h("option", { value: "active" }, `active: the service's own topics on ${divergence.active}`),
-    h("option", { value: "quarantine" }, "quarantine: the policy's quarantine topics, to look first"));
-  const reason = h("input", { id: "action-reason", type: "text", maxlength: 1000, autocomplete: "off" });
   const error = h("div", { id: "action-error", role: "alert" });
   const plan = h("div", { id: "action-plan" });
   const confirm = h("div", { id: "action-confirm" });
-  const body = (dryRun) => ({ into: into.value, reason: reason.value, dryRun });
   const planButton = h("button", { type: "button", id: "action-dry-run" }, "Show the plan (dry run)");
   planButton.addEventListener("click", async () => {
     replace(error);
     replace(confirm);
     try {
-      const p = await post(paths.recover(service), body(true));
-      replace(plan, h("section", { class: "plan" },
-        h("h3", {}, `Plan: ${num(p.records)} records of failover ${p.failoverId}, ${p.from} → ${p.to} (${p.into})`),
-        table(null, ["Topic", "Partition", "Offsets", "To"],
-          p.partitions.map((x) => h("tr", {}, h("td", {}, x.topic), h("td", { class: "num" }, String(x.partition)),
-            h("td", {}, `${x.tailStart}..<${x.tailEnd}`), h("td", {}, `${x.destTopic}[${x.destPartition}]`))),
-          { id: "recover-partitions" }),
-        h("p", { class: "muted small" }, "Each copy keeps key, value, headers and timestamp and gains failoverctl.origin.* headers; none is copied twice.")));
-      replace(confirm, confirmation(service, "recover", async () => {
-        const r = await post(paths.recover(service), body(false));
-        d.close();
-        changed();
-        return r;
-      }, error));
-    } catch (e) {
-      replace(plan);
-      replace(error, h("p", { class: "error" }, errorText(e)));
-    }
-  });
-  replace(d,
-    h("h2", { id: "dialog-title" }, `Recover the tail of ${service}`),
-    h("p", { class: "muted" }, `${num(divergence.records)} records on ${divergence.oldPrimary} never reached ${divergence.active} (failover ${divergence.failoverId}).`),
-    field("Into", into), field("Reason (audited)", reason),
-    h("p", {}, planButton, " ", h("button", { type: "button", class: "secondary", onclick: () => d.close() }, "Cancel")),
-    error, plan, confirm);
-  d.showModal();
-  planButton.focus();
-}
-
-/** Drill a service: the plan and the closed gates first (dry run), then the drill. */
-export function openDrill(service) {
-  const d = dialog();
-  const backAfter = h("input", { id: "drill-back-after", type: "text", value: "5m", maxlength: 32, autocomplete: "off" });
-  const reason = h("input", { id: "action-reason", type: "text", maxlength: 1000, autocomplete: "off" });
-  const error = h("div", { id: "action-error", role: "alert" });
-  const plan = h("div", { id: "action-plan" });
-  const confirm = h("div", { id: "action-confirm" });
-  const body = (dryRun) => ({ backAfter: backAfter.value, reason: reason.value, dryRun });
-  const planButton = h("button", { type: "button", id: "action-dry-run" }, "Show the plan (dry run)");
-  planButton.addEventListener("click", async () => {
-    replace(error);
-    replace(confirm);
-    try {
-      const p = await post(paths.startDrill(service), body(true));
-      replace(plan, h("section", { class: "plan" },
-        h("h3", {}, `Plan: ${p.fromCluster} → ${p.toCluster}, back after ${p.backAfterSeconds} s`),
-        h("ol", { class: "plan-steps" }, p.plan.map((x) => h("li", {}, x))),
-        p.closedGates.length
-          ? h("ul", { class: "warnings", id: "drill-gates" }, p.closedGates.map((g) => h("li", {}, `Refused now: ${g}`)))
-          : h("p", { id: "drill-gates" }, "Every gate is open.")));
-      if (!p.closedGates.length) {
-        replace(confirm, confirmation(service, "drill", async () => {
-          const r = await post(paths.startDrill(service), body(false));
+      const answer = await request(true);
+      replace(plan, draw(answer));
+      if (ready(answer)) {
+        replace(confirm, confirmation(service, verb, async () => {
+          const r = await request(false);
           d.close();
-          if (r.drill) location.hash = `#drills/${r.drill.id}`;
+          done?.(r);
           changed();
         }, error));
       }
@@ -170,12 +120,59 @@ export function openDrill(service) {
     }
   });
   replace(d,
-    h("h2", { id: "dialog-title" }, `Drill ${service}: a measured switchover and back`),
-    field("Stay on the standby for", backAfter), field("Reason (audited)", reason),
+    h("h2", { id: "dialog-title" }, title),
+    intro ? h("p", { class: "muted" }, intro) : null,
+    fields,
     h("p", {}, planButton, " ", h("button", { type: "button", class: "secondary", onclick: () => d.close() }, "Cancel")),
     error, plan, confirm);
   d.showModal();
   planButton.focus();
+}
+
+/** Recover a tail: into the active topic or quarantine; the plan first, then the copy. */
+export function openRecover(divergence) {
+  const service = divergence.service;
+  const into = h("select", { id: "recover-into" },
+    h("option", { value: "active" }, `active: the service's own topics on ${divergence.active}`),
+    h("option", { value: "quarantine" }, "quarantine: the policy's quarantine topics, to look first"));
+  const reason = h("input", { id: "action-reason", type: "text", maxlength: 1000, autocomplete: "off" });
+  planFirstDialog({
+    title: `Recover the tail of ${service}`,
+    intro: `${num(divergence.records)} records on ${divergence.oldPrimary} never reached ${divergence.active} (failover ${divergence.failoverId}).`,
+    fields: [field("Into", into), field("Reason (audited)", reason)],
+    verb: "recover", service,
+    request: (dryRun) => post(paths.recover(service), { into: into.value, reason: reason.value, dryRun }),
+    draw: (p) => h("section", { class: "plan" },
+      h("h3", {}, `Plan: ${num(p.records)} records of failover ${p.failoverId}, ${p.from} → ${p.to} (${p.into})`),
+      table(null, ["Topic", "Partition", "Offsets", "To"],
+        p.partitions.map((x) => h("tr", {}, h("td", {}, x.topic), h("td", { class: "num" }, String(x.partition)),
+          h("td", {}, `${x.tailStart}..<${x.tailEnd}`), h("td", {}, `${x.destTopic}[${x.destPartition}]`))),
+        { id: "recover-partitions" }),
+      h("p", { class: "muted small" }, "Each copy keeps key, value, headers and timestamp and gains failoverctl.origin.* headers; none is copied twice.")),
+  });
+}
+
+/** Drill a service: the plan and the closed gates first (dry run), then the drill. */
+export function openDrill(service) {
+  const backAfter = h("input", { id: "drill-back-after", type: "text", value: "5m", maxlength: 32, autocomplete: "off" });
+  const reason = h("input", { id: "action-reason", type: "text", maxlength: 1000, autocomplete: "off" });
+  planFirstDialog({
+    title: `Drill ${service}: a measured switchover and back`,
+    fields: [field("Stay on the standby for", backAfter), field("Reason (audited)", reason)],
+    verb: "drill", service,
+    request: (dryRun) => post(paths.startDrill(service), { backAfter: backAfter.value, reason: reason.value, dryRun }),
+    draw: (p) => h("section", { class: "plan" },
+      h("h3", {}, `Plan: ${p.fromCluster} → ${p.toCluster}, back after ${p.backAfterSeconds} s`),
+      h("ol", { class: "plan-steps" }, p.plan.map((x) => h("li", {}, x))),
+      p.closedGates.length
+        ? h("ul", { class: "warnings", id: "drill-gates" }, p.closedGates.map((g) => h("li", {}, `Refused now: ${g}`)))
+        : h("p", { id: "drill-gates" }, "Every gate is open.")),
+    // Only a drill every gate lets through can be started.
+    ready: (p) => p.closedGates.length === 0,
+    done: (r) => {
+      if (r.drill) location.hash = `#drills/${r.drill.id}`;
+    },
+  });
 }
 
 /** Ack, abort or resume a failover, after the service's name is typed. */
