@@ -59,10 +59,7 @@ extension ControlAPI {
   }
 
   @Sendable func failover(_ request: Request, _ context: APIContext) async throws -> Response {
-    let text = context.parameters.get("id") ?? ""
-    guard let id = Int64(text) else {
-      throw APIError.invalid("invalid path", fields: [FieldError("id", "expected an integer, found \"\(text)\"")])
-    }
+    let id = try pathID(context)
     guard let record = try await store.failover(id: id) else { throw APIError.notFound("no failover \(id)") }
     return JSONBody.response(record)
   }
@@ -78,6 +75,15 @@ extension ControlAPI {
       return n
     }
     return JSONBody.response(["entries": try await store.auditLog(limit: limit, before: before)])
+  }
+
+  /// The `{id}` of the path: a failover's, a recovery's, a drill's.
+  func pathID(_ context: APIContext) throws -> Int64 {
+    let text = context.parameters.get("id") ?? ""
+    guard let id = Int64(text) else {
+      throw APIError.invalid("invalid path", fields: [FieldError("id", "expected an integer, found \"\(text)\"")])
+    }
+    return id
   }
 
   func intParameter(_ text: String?, _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

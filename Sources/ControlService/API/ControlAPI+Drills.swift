@@ -41,10 +41,7 @@ extension ControlAPI {
 
   /// `GET /v1/drills/{id}`.
   @Sendable func drillRecord(_ request: Request, _ context: APIContext) async throws -> Response {
-    let text = context.parameters.get("id") ?? ""
-    guard let id = Int64(text) else {
-      throw APIError.invalid("invalid path", fields: [FieldError("id", "expected an integer, found \"\(text)\"")])
-    }
+    let id = try pathID(context)
     guard let record = try await runtime.local.drill(id: id) else { throw APIError.notFound("no drill \(id)") }
     return JSONBody.response(record)
   }

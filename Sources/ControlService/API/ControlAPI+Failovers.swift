@@ -71,10 +71,7 @@ extension ControlAPI {
   }
 
   private func journaled(_ context: APIContext) async throws -> FailoverRecord {
-    let text = context.parameters.get("id") ?? ""
-    guard let id = Int64(text) else {
-      throw APIError.invalid("invalid path", fields: [FieldError("id", "expected an integer, found \"\(text)\"")])
-    }
+    let id = try pathID(context)
     guard let record = try await store.failover(id: id) else { throw APIError.notFound("no failover \(id)") }
     return record
   }

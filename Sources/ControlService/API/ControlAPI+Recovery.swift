@@ -46,10 +46,7 @@ extension ControlAPI {
 
   /// `GET /v1/recoveries/{id}`.
   @Sendable func recovery(_ request: Request, _ context: APIContext) async throws -> Response {
-    let text = context.parameters.get("id") ?? ""
-    guard let id = Int64(text) else {
-      throw APIError.invalid("invalid path", fields: [FieldError("id", "expected an integer, found \"\(text)\"")])
-    }
+    let id = try pathID(context)
     guard let record = try await runtime.local.recovery(id: id) else { throw APIError.notFound("no recovery \(id)") }
     return JSONBody.response(record)
   }
