@@ -25,6 +25,36 @@ struct ServiceSwitchTests {
     #expect(try await w.store.auditLog(limit: 10, before: nil).allSatisfy { $0.outcome.hasPrefix("rejected") })
   }
 
+  /// A follower's promote and failback are refused and audited like every other refusal,
+  /// with the time of the switch's own clock.
+  @Test func aFollowerRefusesEverySwitchAndAuditsIt() async throws {
+    let w = try await DecisionWorld()
+    let memory = try #require(w.memory)
+    await memory.setLeadership(.follower(leader: "b"))
+    for action in ["promote", "failback", "demote"] {
+      do {
+        switch action {
+        case "promote": _ = try await w.switcher.promote(service: "orders", PromoteRequest(target: "west"), actor: "t")
+        case "failback":
+          _ = try await w.switcher.failback(service: "orders", dryRun: false, reason: "", actor: "t", homeHealth: nil)
+        default: _ = try await w.switcher.demote(service: "orders", dryRun: false, reason: "", actor: "t")
+        }
+        Issue.record("a follower's \(action) went through")
+      } catch let e as ControlError {
+        #expect(e.message.contains("not the leader"), "\(action): \(e)")
+      }
+    }
+    let audit = try await w.store.auditLog(limit: 10, before: nil)
+    #expect(Set(audit.map(\.action)) == ["promote", "failback", "demote"])
+    #expect(audit.allSatisfy { $0.outcome.hasPrefix("rejected: ") && $0.outcome.contains("not the leader") })
+    // The journaled time is the switch's clock, not the wall clock.
+    await memory.setLeadership(.leader(token: 1))
+    let then = Date(timeIntervalSince1970: 1_800_000_000)
+    let clocked = ServiceSwitch(topology: w.topology, store: w.store, mm2: w.mm2, kafka: w.kafka, now: { then })
+    let outcome = try await clocked.promote(service: "orders", PromoteRequest(target: "west"), actor: "t")
+    #expect(outcome.failover?.steps.first?.startedAt == then)
+  }
+
   @Test func aPlannedPromoteToAnUnreachableTargetIsRefusedAForcedOneWarns() async throws {
     let w = try await DecisionWorld()
     await #expect(throws: ControlError.self) {

@@ -1,8 +1,6 @@
-import CurlHTTP
 import Foundation
 import HealthProbes
 import KafkaClient
-import KafkaConnect
 import Logging
 import Orchestrator
 import Topology
@@ -24,7 +22,7 @@ public actor DrillRunner {
   let runner: FailoverRunner
   let policies: [String: Policy]
   let metrics: ServiceMetrics
-  let http: HTTPClient
+  let webhooks: PolicyWebhooks
   let logger: Logger
   /// This server's own base URL, where the canary clients follow discovery (set once listening).
   private var servers: [String] = []
@@ -36,7 +34,7 @@ public actor DrillRunner {
     topology: Topology, store: any CoordinationStore, local: StateStore, health: HealthBoard, lagBook: LagBook,
     divergence: DivergenceBook, switcher: ServiceSwitch, kafka: any KafkaClusters, runner: FailoverRunner,
     policies: [String: Policy],
-    metrics: ServiceMetrics, http: HTTPClient, discoveryToken: String?, logger: Logger
+    metrics: ServiceMetrics, webhooks: PolicyWebhooks, discoveryToken: String?, logger: Logger
   ) {
     self.topology = topology
     self.store = store
@@ -49,7 +47,7 @@ public actor DrillRunner {
     self.runner = runner
     self.policies = policies
     self.metrics = metrics
-    self.http = http
+    self.webhooks = webhooks
     self.discoveryToken = discoveryToken
     self.logger = logger
   }
@@ -433,24 +431,7 @@ public actor DrillRunner {
 
   /// Calls the policy's webhooks that listen for `drill` with `{"event": "drill", "drill": ...}`.
   nonisolated func notify(_ d: DrillRecord) {
-    guard let name = topology.service(d.service)?.policy, let policy = policies[name] else { return }
-    let hooks = policy.action.webhooks.filter { $0.events.isEmpty || $0.events.contains(.drill) }
-    guard !hooks.isEmpty, let body = try? JSONCoding.encoder().encode(DrillWebhookBody(event: .drill, drill: d))
-    else { return }
-    let http = self.http
-    let logger = self.logger
-    for hook in hooks {
-      Task {
-        do {
-          let r = try await http.post(
-            hook.url, body: Array(body), headers: [HTTPHeader("Content-Type", "application/json")],
-            timeout: .seconds(5))
-          if !(200..<300).contains(r.status) { logger.warning("webhook \(hook.url) answered \(r.status) to drill") }
-        } catch {
-          logger.warning("webhook \(hook.url) for drill \(d.id): \(error)")
-        }
-      }
-    }
+    webhooks.send(.drill, service: d.service, what: "drill \(d.id)", DrillWebhookBody(event: .drill, drill: d))
   }
 
   struct DrillWebhookBody: Encodable {

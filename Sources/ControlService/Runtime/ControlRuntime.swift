@@ -74,13 +74,16 @@ public struct ControlRuntime: Sendable {
       // this long before it goes stale: a lease wait covers that too.
       discoveryStaleness: self.controlPlane.mode == .coordinated ? SharedStateFollower.staleAfter : .zero,
       publish: { Self.publish($0, topology: topology, board: board) })
-    runner = FailoverRunner(executor: executor, policies: policies, metrics: metrics, http: http)
+    let webhooks = PolicyWebhooks(topology: topology, policies: policies, http: http, store: store, logger: logger)
+    runner = FailoverRunner(
+      executor: executor, policies: policies, webhooks: webhooks,
+      ended: { metrics.failover(kind: $0.kind, outcome: $0.status.rawValue) })
     recoveries = RecoveryRunner(
       topology: topology, local: local, store: store, kafka: kafka, connect: connect, failpoints: failpoints,
       logger: logger)
     drills = DrillRunner(
       topology: topology, store: store, local: local, health: health, lagBook: lagBook, divergence: divergence,
-      switcher: switcher, kafka: kafka, runner: runner, policies: policies, metrics: metrics, http: http,
+      switcher: switcher, kafka: kafka, runner: runner, policies: policies, metrics: metrics, webhooks: webhooks,
       discoveryToken: topology.api.discoveryRequiresToken ? drillToken : nil, logger: logger)
   }
 

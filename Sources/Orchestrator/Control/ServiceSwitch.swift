@@ -2,25 +2,32 @@ import Foundation
 import HealthProbes
 import Topology
 
-/// Promote and demote as single fenced transactions: validate against the topology and the
-/// stored state, then change the active cluster, bump the epoch, journal the failover and
-/// write the audit entry together. Every refusal is audited too and changes nothing else.
+/// Promote and demote as single fenced transactions: read the stored state and the
+/// leadership, let `SwitchPlanner` decide, then change the active cluster, bump the epoch,
+/// journal the failover and write the audit entry together. Every refusal is audited the
+/// same way and changes nothing else.
 ///
 /// The choices (which standby, whose lag counts as the known loss, what a target must be)
-/// are made here, not by its callers: the HTTP API and the automatic failover only pass
-/// what they observed.
+/// are made by the planner, not by the callers: the HTTP API, the automatic failover and
+/// the drills only pass what they observed.
 public struct ServiceSwitch: Sendable {
   public let topology: Topology
   public let store: any CoordinationStore
   /// This instance's MM2 state, for the plan's translations and the expected loss.
   public let mm2: StateStore
   public let kafka: any KafkaClusters
+  /// The time journaled with a failover (a test's clock in tests).
+  let now: @Sendable () -> Date
 
-  public init(topology: Topology, store: any CoordinationStore, mm2: StateStore, kafka: any KafkaClusters) {
+  public init(
+    topology: Topology, store: any CoordinationStore, mm2: StateStore, kafka: any KafkaClusters,
+    now: @escaping @Sendable () -> Date = { Date() }
+  ) {
     self.topology = topology
     self.store = store
     self.mm2 = mm2
     self.kafka = kafka
+    self.now = now
   }
 
   /// Journals a failover of `service` to `request.target` (planned or forced) and returns
@@ -28,85 +35,78 @@ public struct ServiceSwitch: Sendable {
   /// (every group and partition with its translated offset) and nothing changes.
   public func promote(
     service name: String, _ request: PromoteRequest, actor: String, targetHealth: HealthState? = nil,
-    kind: FailoverKind = .promote, pending: Bool = false, knownLoss: Int64?? = nil
+    kind: FailoverKind = .promote, pending: Bool = false, loss: LossBasis = .measure
   ) async throws -> SwitchOutcome {
-    guard try await store.leadership().isLeader else {
-      throw ControlError(.conflict, "this orchestrator is not the leader: send the request to the leader")
-    }
     let details = "to=\(request.target) mode=\(request.mode.rawValue) dryRun=\(request.dryRun) reason=\(request.reason)"
     return try await audited(action: kind.rawValue, service: name, actor: actor, details: details) {
-      let (service, current) = try await self.lookup(name)
-      try self.checkTarget(request.target, of: service, current: current)
-      var warnings: [String] = []
-      switch (request.mode, targetHealth) {
-      case (.planned, .unreachable?):
-        throw ControlError(
-          .conflict,
-          "target \(request.target) is unreachable; a planned promote needs a reachable target "
-            + "(use mode forced to promote it anyway)")
-      case (.forced, .unreachable?):
-        warnings.append("target \(request.target) is unreachable; promoted because the mode is forced")
-      case (_, nil):
-        warnings.append("no health known yet for \(request.target)")
-      default:
-        break
+      let plan = try SwitchPlanner.promote(
+        name, to: request.target, mode: request.mode, kind: kind, topology: self.topology,
+        state: try await self.store.serviceState(name), targetHealth: targetHealth,
+        isLeader: try await self.store.leadership().isLeader)
+      return try await self.commit(plan, request, actor: actor, pending: pending, loss: loss, details: details)
+    }
+  }
+
+  /// Carries a plan out: measures the known loss, then a dry run's translations, or the
+  /// journaled failover with its fencing epoch.
+  private func commit(
+    _ plan: SwitchPlan, _ request: PromoteRequest, actor: String, pending: Bool, loss basis: LossBasis,
+    details: String
+  ) async throws -> SwitchOutcome {
+    let (service, current, source, kind) = (plan.service, plan.current, plan.source, plan.kind)
+    let loss: Int64? =
+      switch basis {
+      case .lastKnown(let known): known
+      case .measure: await expectedLoss(plan.flow)
       }
-      let source = current.activeCluster
-      let flow = self.topology.flow(from: source, to: request.target)
-      if flow == nil { warnings.append("no flow \(source)->\(request.target): offsets are not translated") }
-      // A caller that knows the last measured lag (the source may be gone) says so: asking
-      // a dead source would only wait for its timeout.
-      let loss = knownLoss != nil ? knownLoss! : await self.expectedLoss(flow)
-      let plan = FailoverStepName.allCases.map {
-        self.describe(
-          $0, source: source, target: request.target, request.mode, activeActive: service.mode == .activeActive)
-      }
-      if request.dryRun {
-        var translations: [Translation] = []
-        if let flow {
-          let planner = TranslationPlanner(flow: flow, topology: self.topology, store: self.mm2, service: name)
-          translations = try await planner.translate(
-            source: try? self.kafka.client(source), target: try? self.kafka.client(request.target))
-        }
-        if service.mode == .activeActive {
-          translations += try await RemoteCopyTranslation(topology: self.topology, store: self.mm2, lane: service)
-            .translate(from: source, to: request.target, source: try? self.kafka.client(source))
-        }
-        if kind == .failback {
-          translations +=
-            (try? await HomeTranslation(topology: self.topology, store: self.store, mm2: self.mm2, kafka: self.kafka)
-              .translate(service: service, primary: request.target, standby: source).translations) ?? []
-        }
-        var outcome = SwitchOutcome(
-          service: name, action: kind, dryRun: true, fromCluster: source, toCluster: request.target,
-          fromEpoch: current.epoch, toEpoch: current.epoch + 2, plan: plan, warnings: warnings, failover: nil,
-          state: current)
-        outcome.expectedLossRecords = loss
-        outcome.translations = translations
-        return outcome
-      }
-      let now = Date()
-      var record = NewFailover(
-        service: name, kind: kind, mode: request.mode, sourceCluster: source,
-        targetCluster: request.target, status: pending ? .pending : .running, requestedBy: actor,
-        reason: request.reason,
-        steps: FailoverStepName.allCases.map {
-          $0 == .intent
-            ? FailoverStep(
-              $0, status: .done, startedAt: now, finishedAt: now, details: "journaled; fencing epoch \(current.epoch)")
-            : FailoverStep($0, status: .pending, attempt: 0)
-        })
-      record.expectedLossRecords = loss
-      let failover = try await self.store.openFailover(
-        record, expectedEpoch: current.epoch,
-        audit: AuditEntry(actor: actor, action: kind.rawValue, subject: name, details: details, outcome: "accepted"))
-      var outcome = SwitchOutcome(
-        service: name, action: kind, dryRun: false, fromCluster: source, toCluster: request.target,
-        fromEpoch: current.epoch, toEpoch: current.epoch + 2, plan: plan, warnings: warnings, failover: failover,
-        state: current)
-      outcome.expectedLossRecords = loss
+    var outcome = SwitchOutcome(
+      service: service.name, action: kind, dryRun: request.dryRun, fromCluster: source, toCluster: plan.target,
+      fromEpoch: current.epoch, toEpoch: current.epoch + 2, plan: plan.steps, warnings: plan.warnings, failover: nil,
+      state: current)
+    outcome.expectedLossRecords = loss
+    if request.dryRun {
+      outcome.translations = try await translations(plan)
       return outcome
     }
+    let now = self.now()
+    var record = NewFailover(
+      service: service.name, kind: kind, mode: request.mode, sourceCluster: source, targetCluster: plan.target,
+      status: pending ? .pending : .running, requestedBy: actor, reason: request.reason,
+      steps: FailoverStepName.allCases.map {
+        $0 == .intent
+          ? FailoverStep(
+            $0, status: .done, startedAt: now, finishedAt: now, details: "journaled; fencing epoch \(current.epoch)")
+          : FailoverStep($0, status: .pending, attempt: 0)
+      })
+    record.expectedLossRecords = loss
+    let failover = try await store.openFailover(
+      record, expectedEpoch: current.epoch,
+      audit: AuditEntry(
+        actor: actor, action: kind.rawValue, subject: service.name, details: details, outcome: "accepted"))
+    return SwitchOutcome(
+      service: service.name, action: kind, dryRun: false, fromCluster: source, toCluster: plan.target,
+      fromEpoch: current.epoch, toEpoch: current.epoch + 2, plan: plan.steps, warnings: plan.warnings,
+      failover: failover, state: current, expectedLossRecords: loss)
+  }
+
+  /// A dry run's translations: every group and partition with its translated offset.
+  private func translations(_ plan: SwitchPlan) async throws -> [Translation] {
+    let (service, source, target) = (plan.service, plan.source, plan.target)
+    var translations: [Translation] = []
+    if let flow = plan.flow {
+      let planner = TranslationPlanner(flow: flow, topology: topology, store: mm2, service: service.name)
+      translations = try await planner.translate(source: try? kafka.client(source), target: try? kafka.client(target))
+    }
+    if service.mode == .activeActive {
+      translations += try await RemoteCopyTranslation(topology: topology, store: mm2, lane: service)
+        .translate(from: source, to: target, source: try? kafka.client(source))
+    }
+    if plan.kind == .failback {
+      translations +=
+        (try? await HomeTranslation(topology: topology, store: store, mm2: mm2, kafka: kafka)
+          .translate(service: service, primary: target, standby: source).translations) ?? []
+    }
+    return translations
   }
 
   /// A planned switchover of a failed-over service back to its primary: fence the standby,
@@ -116,18 +116,20 @@ public struct ServiceSwitch: Sendable {
   public func failback(service name: String, dryRun: Bool, reason: String, actor: String, homeHealth: HealthState?)
     async throws -> SwitchOutcome
   {
-    let (service, current) = try await lookup(name)
-    guard current.activeCluster != service.primary || !current.writable else {
-      throw ControlError(.conflict, "\(name) is already on its primary \(service.primary)")
+    let primary = topology.service(name)?.primary ?? ""
+    let request = PromoteRequest(target: primary, mode: .planned, dryRun: dryRun, reason: reason)
+    let details = "to=\(primary) mode=planned dryRun=\(dryRun) reason=\(reason)"
+    var outcome = try await audited(
+      action: FailoverKind.failback.rawValue, service: name, actor: actor, details: details
+    ) {
+      let plan = try SwitchPlanner.failback(
+        name, topology: self.topology, state: try await self.store.serviceState(name), homeHealth: homeHealth,
+        isLeader: try await self.store.leadership().isLeader)
+      return try await self.commit(plan, request, actor: actor, pending: false, loss: .measure, details: details)
     }
-    guard topology.flow(from: current.activeCluster, to: service.primary) != nil else {
-      throw ControlError(
-        .conflict,
-        "no flow \(current.activeCluster)->\(service.primary): a failback needs replication back to the primary")
-    }
-    var outcome = try await promote(
-      service: name, PromoteRequest(target: service.primary, mode: .planned, dryRun: dryRun, reason: reason),
-      actor: actor, targetHealth: homeHealth, kind: .failback)
+    // The planner found the service: a topology without it refused above.
+    guard let service = topology.service(name) else { return outcome }
+    let current = outcome.state
     // The tail the unplanned failover left on the primary, measured (the primary answers:
     // a failback needs it). Without a recovery of it, its records are read late on the
     // primary, after what the consumers read on the standby: the plan says so.
@@ -161,7 +163,7 @@ public struct ServiceSwitch: Sendable {
   /// The best cluster to fail `service` over to: a healthy one first, then degraded, then
   /// not yet probed; never an unreachable one; ties in the order of `standbys`.
   public func bestStandby(service name: String, health: [String: HealthState]) async throws -> String {
-    let (service, current) = try await lookup(name)
+    let (service, current) = try SwitchPlanner.lookup(name, topology, try await store.serviceState(name))
     return try Self.bestStandby(of: service, active: current.activeCluster, health: health)
   }
 
@@ -200,35 +202,22 @@ public struct ServiceSwitch: Sendable {
     reason: String, actor: String, pending: Bool = false, lastKnownLoss: (_ flow: String) async -> Int64?
   ) async throws -> SwitchOutcome {
     let chosen: String
-    if let target { chosen = target } else { chosen = try await bestStandby(service: name, health: health) }
+    do {
+      if let target { chosen = target } else { chosen = try await bestStandby(service: name, health: health) }
+    } catch let refusal as ControlError {
+      // Refused before a target exists: audited as the promote's refusals are.
+      _ = try? await store.appendAudit(
+        AuditEntry(
+          actor: actor, action: FailoverKind.failover.rawValue, subject: name,
+          details: "to=(best standby) mode=forced dryRun=\(dryRun) reason=\(reason)", outcome: "rejected: \(refusal)"))
+      throw refusal
+    }
     let active = try await store.serviceState(name)?.activeCluster ?? ""
     let flow = topology.flow(from: active, to: chosen)?.name ?? ""
-    let knownLoss: Int64?? = health[active] == .unreachable ? .some(await lastKnownLoss(flow)) : nil
+    let loss = SwitchPlanner.lossBasis(sourceHealth: health[active], lastKnown: await lastKnownLoss(flow))
     return try await promote(
       service: name, PromoteRequest(target: chosen, mode: .forced, dryRun: dryRun, reason: reason), actor: actor,
-      targetHealth: health[chosen], kind: .failover, pending: pending, knownLoss: knownLoss)
-  }
-
-  private func describe(
-    _ step: FailoverStepName, source: String, target: String, _ mode: SwitchMode, activeActive: Bool
-  ) -> String {
-    switch step {
-    case .reconfigureReplication where activeActive:
-      "leave replication as it is (active-active: the other regions' clients use both clusters)"
-    case .translateOffsets where activeActive:
-      "translate the region's groups' offsets onto \(target): the local topic and every remote copy they read"
-    case .intent: "journal the failover and its fencing epoch"
-    case .fenceSource: "mark \(source) not writable in discovery (epoch + 1)"
-    case .waitForLeases: "if the policy says fence.waitForLeases: let clients' discovery leases run out after the fence"
-    case .drain:
-      mode == .planned ? "wait until \(source)->\(target) has replicated everything" : "no drain (\(mode.rawValue))"
-    case .refreshCheckpoints: "read the newest MM2 checkpoints and offset-syncs of \(source)->\(target)"
-    case .translateOffsets: "translate the consumer groups' offsets onto \(target)"
-    case .writeOffsets: "write the translated offsets on \(target)"
-    case .switchDiscovery: "make \(target) active in discovery (epoch + 1)"
-    case .reconfigureReplication: "pause the MM2 flow \(source)->\(target) (Connect REST API)"
-    case .verify: "check the state and that \(target) answers"
-    }
+      targetHealth: health[chosen], kind: .failover, pending: pending, loss: loss)
   }
 
   /// Marks the active cluster not writable (state `failing-over`, epoch + 1): producers
@@ -236,14 +225,9 @@ public struct ServiceSwitch: Sendable {
   public func demote(service name: String, dryRun: Bool, reason: String, actor: String) async throws -> SwitchOutcome {
     let details = "dryRun=\(dryRun) reason=\(reason)"
     return try await audited(action: FailoverKind.demote.rawValue, service: name, actor: actor, details: details) {
-      guard try await self.store.leadership().isLeader else {
-        throw ControlError(.conflict, "this orchestrator is not the leader: send the request to the leader")
-      }
-      let (_, current) = try await self.lookup(name)
-      guard current.writable else {
-        throw ControlError(
-          .conflict, "service \(name) is already demoted (epoch \(current.epoch)); promote a cluster to end it")
-      }
+      let (_, current) = try SwitchPlanner.demote(
+        name, topology: self.topology, state: try await self.store.serviceState(name),
+        isLeader: try await self.store.leadership().isLeader)
       let plan = [
         "mark \(current.activeCluster) not writable for \(name) (epoch \(current.epoch) -> \(current.epoch + 1))"
       ]
@@ -253,7 +237,7 @@ public struct ServiceSwitch: Sendable {
           toCluster: current.activeCluster, fromEpoch: current.epoch, toEpoch: current.epoch + 1, plan: plan,
           warnings: [], failover: nil, state: current)
       }
-      let now = Date()
+      let now = self.now()
       let record = NewFailover(
         service: name, kind: .demote, mode: .planned, sourceCluster: current.activeCluster,
         targetCluster: current.activeCluster, status: .succeeded, requestedBy: actor, reason: reason,
@@ -267,40 +251,6 @@ public struct ServiceSwitch: Sendable {
         service: name, action: .demote, dryRun: false, fromCluster: current.activeCluster,
         toCluster: current.activeCluster, fromEpoch: current.epoch, toEpoch: state.epoch, plan: plan, warnings: [],
         failover: failover, state: state)
-    }
-  }
-
-  private func lookup(_ name: String) async throws -> (Service, ServiceState) {
-    guard let service = topology.service(name) else {
-      let hint = suggestion(for: name, among: topology.services.map(\.name)).map { " (did you mean \"\($0)\"?)" } ?? ""
-      throw ControlError(.notFound, "unknown service \"\(name)\"\(hint)")
-    }
-    guard let state = try await store.serviceState(name) else {
-      throw ControlError(.notFound, "service \"\(name)\" has no stored state yet")
-    }
-    return (service, state)
-  }
-
-  private func checkTarget(_ target: String, of service: Service, current: ServiceState) throws {
-    guard topology.cluster(target) != nil else {
-      let hint =
-        suggestion(for: target, among: topology.clusters.map(\.name)).map { " (did you mean \"\($0)\"?)" } ?? ""
-      throw ControlError(
-        .invalid, "invalid request", fields: [FieldError("to", "unknown cluster \"\(target)\"\(hint)")])
-    }
-    guard service.clusters.contains(target) else {
-      throw ControlError(
-        .invalid, "invalid request",
-        fields: [
-          FieldError(
-            "to",
-            "cluster \"\(target)\" does not serve \(service.name) (its clusters: "
-              + service.clusters.joined(separator: ", ") + ")")
-        ])
-    }
-    if target == current.activeCluster && current.writable {
-      throw ControlError(
-        .conflict, "\(target) is already the active cluster of \(service.name) (epoch \(current.epoch))")
     }
   }
 

@@ -1,58 +1,32 @@
-import CurlHTTP
-import Foundation
-import KafkaConnect
 import Logging
-import Orchestrator
-import Topology
 
 /// Runs journaled failovers in the background of the service, one task per failover, and
 /// resumes the unfinished ones when the service starts.
 public actor FailoverRunner {
   let executor: FailoverExecutor
   let policies: [String: Policy]
-  let metrics: ServiceMetrics
-  /// For the policies' webhooks.
-  let http: HTTPClient
+  let webhooks: PolicyWebhooks
+  /// Told of every failover that ends here (metrics).
+  let ended: @Sendable (FailoverRecord) -> Void
   private var running: [Int64: Task<FailoverRecord, Never>] = [:]
 
-  public init(executor: FailoverExecutor, policies: [String: Policy], metrics: ServiceMetrics, http: HTTPClient) {
+  public init(
+    executor: FailoverExecutor, policies: [String: Policy], webhooks: PolicyWebhooks,
+    ended: @escaping @Sendable (FailoverRecord) -> Void = { _ in }
+  ) {
     self.executor = executor
     self.policies = policies
-    self.metrics = metrics
-    self.http = http
+    self.webhooks = webhooks
+    self.ended = ended
   }
 
   /// Calls the webhooks of the service's policy that listen for `event` (`pending`,
   /// `started`, `succeeded`, `failed`, `aborted`, `rolled-back`, `divergence`) with
   /// `{"event": ..., "failover": ...}` (and `"divergence"` for that event).
-  /// Fire and forget: a slow or failing hook never holds a failover up; failures are logged.
   public nonisolated func notify(_ event: WebhookEvent, _ record: FailoverRecord, divergence: Divergence? = nil) {
-    let topology = executor.topology
-    guard let name = topology.service(record.service)?.policy, let policy = policies[name] else { return }
-    let hooks = policy.action.webhooks.filter { $0.events.isEmpty || $0.events.contains(event) }
-    guard !hooks.isEmpty else { return }
-    let encoder = JSONCoding.encoder()
-    guard let body = try? encoder.encode(WebhookBody(event: event, failover: record, divergence: divergence))
-    else { return }
-    let http = self.http
-    let logger = executor.logger
-    let store = executor.store
-    for hook in hooks {
-      Task {
-        do {
-          // The leader's fencing token goes along, as with Connect: a receiver can refuse
-          // a deposed leader's call. A pending event may come from any instance (no token).
-          var headers = [HTTPHeader("Content-Type", "application/json")]
-          if case .leader(let token) = try? await store.leadership() {
-            headers.append(HTTPHeader(ConnectREST.fencingTokenHeader, String(token)))
-          }
-          let r = try await http.post(hook.url, body: Array(body), headers: headers, timeout: .seconds(5))
-          if !(200..<300).contains(r.status) { logger.warning("webhook \(hook.url) answered \(r.status) to \(event)") }
-        } catch {
-          logger.warning("webhook \(hook.url) for \(event) of failover \(record.id): \(error)")
-        }
-      }
-    }
+    webhooks.send(
+      event, service: record.service, what: "failover \(record.id)",
+      WebhookBody(event: event, failover: record, divergence: divergence))
   }
 
   struct WebhookBody: Encodable {
@@ -66,11 +40,11 @@ public actor FailoverRunner {
     guard running[record.id] == nil else { return }
     let settings = executor.settings(for: record.service, policies: policies)
     let executor = self.executor
-    let metrics = self.metrics
+    let ended = self.ended
     notify(.started, record)
     running[record.id] = Task {
       let finished = await executor.run(record, settings: settings)
-      metrics.failover(kind: finished.kind, outcome: finished.status.rawValue)
+      ended(finished)
       if let event = WebhookEvent(finished: finished.status) { self.notify(event, finished) }
       self.done(record.id)
       return finished
