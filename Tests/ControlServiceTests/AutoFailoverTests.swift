@@ -88,7 +88,9 @@ struct AutoFailoverTests {
         refresh: ScriptedMM2Refresh(), policies: ["auto": policy], clock: clock, logger: Logger(label: "test"))
       let clock = self.clock
       auto = AutoFailover(
-        runtime: runtime, policies: ["auto": policy], now: { clock.date }, logger: Logger(label: "test"))
+        topology: runtime.topology, store: runtime.store, health: runtime.health, lagBook: runtime.lagBook,
+        switcher: runtime.switcher, runner: runtime.runner, policies: ["auto": policy], clock: runtime.clock,
+        now: { clock.date }, logger: Logger(label: "test"))
       // Both ways synced up to 100 of 101 records: nothing behind.
       var batch = MM2Batch()
       batch.syncInserts.append(

@@ -16,18 +16,7 @@ struct DrillSchedule: ServiceLifecycle.Service {
   let metrics: ServiceMetrics
   let clock: any Clock<Duration>
   let logger: Logger
-  let tick: Duration
-
-  init(runtime: ControlRuntime, tick: Duration = .seconds(15), logger: Logger) {
-    topology = runtime.topology
-    policies = runtime.policies
-    drills = runtime.drills
-    local = runtime.local
-    metrics = runtime.metrics
-    clock = runtime.clock
-    self.tick = tick
-    self.logger = logger
-  }
+  var tick = Duration.seconds(15)
 
   func run() async throws {
     await cancelWhenGracefulShutdown { await loop() }

@@ -26,17 +26,18 @@ public actor AutoFailover {
   private var lastDecision: [String: PolicyDecision] = [:]
 
   public init(
-    runtime: ControlRuntime, policies: [String: Policy], now: @escaping @Sendable () -> Date = { Date() },
-    logger: Logger
+    topology: Topology, store: any CoordinationStore, health: HealthBoard, lagBook: LagBook, switcher: ServiceSwitch,
+    runner: FailoverRunner, policies: [String: Policy], clock: any Clock<Duration>,
+    now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
   ) {
-    topology = runtime.topology
-    store = runtime.store
-    health = runtime.health
-    lagBook = runtime.lagBook
-    switcher = runtime.switcher
-    runner = runtime.runner
+    self.topology = topology
+    self.store = store
+    self.health = health
+    self.lagBook = lagBook
+    self.switcher = switcher
+    self.runner = runner
     self.policies = policies
-    clock = runtime.clock
+    self.clock = clock
     self.now = now
     self.logger = logger
   }

@@ -18,15 +18,6 @@ struct ConflictProbe: ServiceLifecycle.Service {
   let metrics: ServiceMetrics
   let logger: Logger
 
-  init(service: String, runtime: ControlRuntime, logger: Logger) {
-    name = service
-    topology = runtime.topology
-    kafka = runtime.kafka
-    book = runtime.writes
-    metrics = runtime.metrics
-    self.logger = logger
-  }
-
   func run() async throws {
     await cancelWhenGracefulShutdown { await loop() }
   }

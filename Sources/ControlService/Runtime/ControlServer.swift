@@ -20,6 +20,8 @@ public struct ControlServer: Sendable {
   let ingesters: [MM2Ingester]
   let policies: [String: Policy]
   let votes: (any VantageVoteStore)?
+  /// Coordinated: the shared store's change feed (etcd's watch).
+  let feed: (any ServiceStateFeed)?
   let vantage: String
   let logger: Logger
 
@@ -49,6 +51,7 @@ public struct ControlServer: Sendable {
     let shared: any CoordinationStore
     let controlPlane: any ControlPlane
     var votes: (any VantageVoteStore)? = nil
+    var feed: (any ServiceStateFeed)? = nil
     if let cp = topology.controlPlane {
       guard topology.regions.contains(where: { $0.name == me.region }) else {
         throw ControlServerError(
@@ -57,7 +60,9 @@ public struct ControlServer: Sendable {
       }
       let client = EtcdClient(endpoints: cp.endpoints, requestTimeout: min(.seconds(2), cp.leaseTTL / 5))
       let leader = EtcdLeader(client: client, prefix: cp.prefix, me: me, ttl: cp.leaseTTL, logger: logger)
-      shared = EtcdCoordinationStore(client: client, prefix: cp.prefix, leader: leader)
+      let etcd = EtcdCoordinationStore(client: client, prefix: cp.prefix, leader: leader)
+      shared = etcd
+      feed = etcd
       controlPlane = EtcdControlPlane(leader: leader, me: me, ttl: cp.leaseTTL)
       votes = EtcdVantageVotes(client: client, prefix: cp.prefix, leader: leader, instance: vantage)
     } else {
@@ -103,7 +108,7 @@ public struct ControlServer: Sendable {
     try await runtime.drills.resumeUnfinished()
     return ControlServer(
       api: ControlAPI(runtime: runtime), host: host, port: port, plan: plan, ingesters: ingesters,
-      policies: policies, votes: votes, vantage: vantage, logger: logger)
+      policies: policies, votes: votes, feed: feed, vantage: vantage, logger: logger)
   }
 
   /// Runs until SIGTERM or SIGINT (or until cancelled); `onListening` gets the bound
@@ -138,22 +143,69 @@ public struct ControlServer: Sendable {
     for (flow, ingester) in zip(runtime.topology.flows, ingesters) {
       background.append(("ingest \(flow.name)", FlowIngest(ingester: ingester, logger: logger)))
     }
-    background.append(("lag-meter", LagMeter(runtime: runtime, logger: logger)))
+    background.append(
+      (
+        "lag-meter",
+        LagMeter(
+          topology: runtime.topology, local: runtime.local, health: runtime.health, lagBook: runtime.lagBook,
+          kafka: runtime.kafka, clock: runtime.clock, logger: logger)
+      ))
     if runtime.topology.services.contains(where: { $0.mode == .activePassive }) {
-      background.append(("standby-writes", StandbyWriteProbe(runtime: runtime, logger: logger)))
-      background.append(("divergence", DivergenceWatch(runtime: runtime, logger: logger)))
+      background.append(
+        (
+          "standby-writes",
+          StandbyWriteProbe(
+            topology: runtime.topology, store: runtime.store, kafka: runtime.kafka, book: runtime.writes,
+            metrics: runtime.metrics, clock: runtime.clock, logger: logger)
+        ))
+      background.append(
+        (
+          "divergence",
+          DivergenceWatch(
+            topology: runtime.topology,
+            finder: DivergenceFinder(
+              topology: runtime.topology, store: runtime.store, mm2: runtime.local, kafka: runtime.kafka),
+            health: runtime.health, book: runtime.divergence, metrics: runtime.metrics, runner: runtime.runner,
+            recoveries: runtime.recoveries, store: runtime.store, policies: runtime.policies, clock: runtime.clock,
+            logger: logger)
+        ))
     }
     if runtime.topology.services.contains(where: { $0.mode == .activeActive }) {
-      background.append(("copy-offsets", CopyOffsetRecorder(runtime: runtime, logger: logger)))
+      background.append(
+        (
+          "copy-offsets",
+          CopyOffsetRecorder(
+            topology: runtime.topology, store: runtime.store, local: runtime.local, kafka: runtime.kafka,
+            health: runtime.health, clock: runtime.clock, logger: logger)
+        ))
     }
     for s in runtime.topology.services where s.conflictReport != nil {
-      background.append(("conflicts \(s.name)", ConflictProbe(service: s.name, runtime: runtime, logger: logger)))
+      background.append(
+        (
+          "conflicts \(s.name)",
+          ConflictProbe(
+            name: s.name, topology: runtime.topology, kafka: runtime.kafka, book: runtime.writes,
+            metrics: runtime.metrics, logger: logger)
+        ))
     }
     if policies.values.contains(where: { $0.drill.schedule != nil }) {
-      background.append(("drill-schedule", DrillSchedule(runtime: runtime, logger: logger)))
+      background.append(
+        (
+          "drill-schedule",
+          DrillSchedule(
+            topology: runtime.topology, policies: policies, drills: runtime.drills, local: runtime.local,
+            metrics: runtime.metrics, clock: runtime.clock, logger: logger)
+        ))
     }
     if !policies.isEmpty {
-      background.append(("auto-failover", AutoFailover(runtime: runtime, policies: policies, logger: logger)))
+      background.append(
+        (
+          "auto-failover",
+          AutoFailover(
+            topology: runtime.topology, store: runtime.store, health: runtime.health, lagBook: runtime.lagBook,
+            switcher: runtime.switcher, runner: runtime.runner, policies: policies, clock: runtime.clock,
+            logger: logger)
+        ))
     }
     if runtime.controlPlane.mode == .coordinated {
       background.append(
@@ -164,7 +216,12 @@ public struct ControlServer: Sendable {
             metrics: runtime.metrics, logger: logger)
         ))
       background.append(
-        ("shared-state", SharedStateFollower(runtime: runtime, window: SharedStateFollower.window, logger: logger)))
+        (
+          "shared-state",
+          SharedStateFollower(
+            store: runtime.store, feed: feed, board: runtime.board, publish: { runtime.publish($0) },
+            window: SharedStateFollower.window, logger: logger)
+        ))
     }
     if let votes {
       background.append(

@@ -18,16 +18,6 @@ struct CopyOffsetRecorder: ServiceLifecycle.Service {
   let clock: any Clock<Duration>
   let logger: Logger
 
-  init(runtime: ControlRuntime, logger: Logger) {
-    topology = runtime.topology
-    store = runtime.store
-    local = runtime.local
-    kafka = runtime.kafka
-    health = runtime.health
-    clock = runtime.clock
-    self.logger = logger
-  }
-
   func run() async throws {
     await cancelWhenGracefulShutdown { await loop() }
   }

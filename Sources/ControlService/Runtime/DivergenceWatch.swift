@@ -22,21 +22,6 @@ struct DivergenceWatch: ServiceLifecycle.Service {
   let clock: any Clock<Duration>
   let logger: Logger
 
-  init(runtime: ControlRuntime, logger: Logger) {
-    topology = runtime.topology
-    finder = DivergenceFinder(
-      topology: runtime.topology, store: runtime.store, mm2: runtime.local, kafka: runtime.kafka)
-    health = runtime.health
-    book = runtime.divergence
-    metrics = runtime.metrics
-    runner = runtime.runner
-    recoveries = runtime.recoveries
-    store = runtime.store
-    policies = runtime.policies
-    clock = runtime.clock
-    self.logger = logger
-  }
-
   func run() async throws {
     await cancelWhenGracefulShutdown { await loop() }
   }

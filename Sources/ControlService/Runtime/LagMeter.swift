@@ -16,16 +16,6 @@ struct LagMeter: ServiceLifecycle.Service {
   let clock: any Clock<Duration>
   let logger: Logger
 
-  init(runtime: ControlRuntime, logger: Logger) {
-    topology = runtime.topology
-    local = runtime.local
-    health = runtime.health
-    lagBook = runtime.lagBook
-    kafka = runtime.kafka
-    clock = runtime.clock
-    self.logger = logger
-  }
-
   func run() async throws {
     await cancelWhenGracefulShutdown { await measure() }
   }

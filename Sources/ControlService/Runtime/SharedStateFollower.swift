@@ -14,7 +14,11 @@ import Synchronization
 /// instance that cannot confirm it for `staleAfter` stops serving discovery (the board goes
 /// stale) until it can again.
 struct SharedStateFollower: ServiceLifecycle.Service {
-  let runtime: ControlRuntime
+  let store: any CoordinationStore
+  /// The store's change feed, where it has one (etcd's watch).
+  let feed: (any ServiceStateFeed)?
+  let board: DiscoveryBoard
+  let publish: @Sendable (ServiceState) -> Void
   let window: Duration
   let logger: Logger
 
@@ -25,21 +29,21 @@ struct SharedStateFollower: ServiceLifecycle.Service {
 
   func run() async throws {
     let served = Mutex(ServedStates())
-    let runtime = self.runtime
+    let (board, toBoard) = (self.board, self.publish)
     let confirmed: @Sendable (ContinuousClock.Instant) -> Void = { sent in
-      runtime.board.confirm(until: sent + Self.staleAfter)
+      board.confirm(until: sent + Self.staleAfter)
     }
     let publish: @Sendable (ServiceState) -> Void = { state in
-      if served.withLock({ $0.admit(state) }) { runtime.publish(state) }
+      if served.withLock({ $0.admit(state) }) { toBoard(state) }
     }
     await cancelWhenGracefulShutdown {
       while !Task.isCancelled {
         do {
-          if let feed = runtime.store as? any ServiceStateFeed {
+          if let feed {
             try await feed.follow(window: window, publish: publish, confirmed: confirmed)
           } else {
             let sent = ContinuousClock.now
-            for state in try await runtime.store.serviceStates() { publish(state) }
+            for state in try await store.serviceStates() { publish(state) }
             confirmed(sent)
             try? await Task.sleep(for: window)
           }

@@ -20,16 +20,6 @@ struct StandbyWriteProbe: ServiceLifecycle.Service {
   let clock: any Clock<Duration>
   let logger: Logger
 
-  init(runtime: ControlRuntime, logger: Logger) {
-    topology = runtime.topology
-    store = runtime.store
-    kafka = runtime.kafka
-    book = runtime.writes
-    metrics = runtime.metrics
-    clock = runtime.clock
-    self.logger = logger
-  }
-
   func run() async throws {
     await cancelWhenGracefulShutdown { await loop() }
   }
