@@ -57,7 +57,7 @@ extension StatusCommand {
     try render(status)
     if output == .text, let plane {
       print("")
-      if plane.mode == "standalone" {
+      if plane.mode == .standalone {
         print("control plane: standalone (this instance leads)")
       } else {
         let leader = plane.leader.map { "\($0.instance) in \($0.region)" } ?? "none"
@@ -73,7 +73,7 @@ extension StatusCommand {
       let instance: String
       let region: String
     }
-    let mode: String
+    let mode: ControlPlaneMode
     let me: Member
     let leader: Member?
     let members: [Member]

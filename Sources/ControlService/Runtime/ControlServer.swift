@@ -74,7 +74,7 @@ public struct ControlServer: Sendable {
     // Coordinated, each vantage point is placed in its region, so that the votes from
     // inside a cluster's own region can be told apart; standalone, the one vantage always counts.
     let health = HealthBoard(
-      model: plan.model(), expected: plan.probes.map { HealthBoard.key($0.kind, $0.subject) },
+      model: plan.model(), expected: plan.probes.map { HealthKey(kind: $0.kind, subject: $0.subject) },
       localRegion: votes == nil ? nil : me.region,
       regions: Dictionary(uniqueKeysWithValues: topology.clusters.map { ($0.name, $0.region) }))
     var ingesters: [MM2Ingester] = []

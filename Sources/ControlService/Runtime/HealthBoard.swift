@@ -1,22 +1,35 @@
 import Foundation
 import HealthProbes
 
+/// A probe's identity on the board: how and what it probes (`kafka/east`).
+public struct HealthKey: Hashable, Sendable, Comparable, CustomStringConvertible {
+  public let kind: String
+  public let subject: String
+
+  public init(kind: String, subject: String) {
+    self.kind = kind
+    self.subject = subject
+  }
+
+  public var description: String { "\(kind)/\(subject)" }
+  public static func < (a: HealthKey, b: HealthKey) -> Bool { (a.kind, a.subject) < (b.kind, b.subject) }
+}
+
 /// The live health model of a running service, fed by its probes.
 public actor HealthBoard {
   private var model: HealthModel
-  private var seen: Set<String> = []
-  private let expected: Set<String>
+  private var seen: Set<HealthKey> = []
+  private let expected: Set<HealthKey>
   private let localRegion: String?
   private let regions: [String: String]
   /// The other orchestrators' votes, as last read from the coordination store.
   private var remote: [VantageVote] = []
 
   /// - Parameters:
-  ///   - expected: the `kind/subject` of every scheduled probe; the board is ready once
-  ///     each has reported once.
+  ///   - expected: every scheduled probe; the board is ready once each has reported once.
   ///   - localRegion: where this orchestrator runs, when known (coordinated: always).
   ///   - regions: the region of each subject that has one (clusters).
-  public init(model: HealthModel, expected: [String], localRegion: String? = nil, regions: [String: String] = [:]) {
+  public init(model: HealthModel, expected: [HealthKey], localRegion: String? = nil, regions: [String: String] = [:]) {
     self.model = model
     self.expected = Set(expected)
     self.localRegion = localRegion
@@ -32,7 +45,7 @@ public actor HealthBoard {
 
   public func observe(_ r: ProbeResult) {
     model.observe(r)
-    seen.insert(Self.key(r.kind, r.subject))
+    seen.insert(HealthKey(kind: r.kind, subject: r.subject))
   }
 
   /// A subject's judgement; nil before any probe of it reported.
@@ -46,8 +59,6 @@ public actor HealthBoard {
     model.health(of: subject, kind: kind)
   }
 
-  /// Probes that have not reported yet.
-  public var pending: [String] { expected.subtracting(seen).sorted() }
-
-  static func key(_ kind: String, _ subject: String) -> String { "\(kind)/\(subject)" }
+  /// Probes that have not reported yet, as `kind/subject`.
+  public var pending: [String] { expected.subtracting(seen).sorted().map(\.description) }
 }
