@@ -116,7 +116,9 @@ final class DrillCanary: Sendable {
         // The first positions are committed at once: the failover translates them.
         try? await group.commitAsync(positions)
         let cluster = s.document.active.cluster
-        tally.withLock { $0.consumerMoved(to: cluster) }
+        let described = start.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
+          .map { "\($0.key.topic)[\($0.key.partition)]@\($0.value)" }
+        tally.withLock { $0.consumerMoved(to: cluster, starts: described) }
       }
       guard let reader, let committer,
         let batch = try? await reader.poll(max: 1000, timeout: .milliseconds(100), headers: false)

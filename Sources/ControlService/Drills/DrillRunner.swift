@@ -259,7 +259,18 @@ public actor DrillRunner {
 
     // 5. Stop producing and read what was acknowledged.
     canary.stopProducing()
-    _ = await waitUntil(.seconds(30)) { canary.snapshot.caughtUp }
+    // Every acknowledged record read, once the consumer reads at home again (a loaded
+    // machine may take a while to move it): at most 60 s.
+    let home = record.fromCluster
+    _ = await waitUntil(.seconds(60)) {
+      let t = canary.snapshot
+      return t.caughtUp && t.stints.count >= 3 && t.stints.last == home
+    }
+    if canary.snapshot.stints.last != home {
+      report.problems.append(
+        "the canary consumer did not follow discovery back to \(home) within 60 s: what it would read there is not measured"
+      )
+    }
     let t = canary.snapshot
     if t.lost > 0 { report.problems.append("RPO broken: \(t.lost) acknowledged canary records never read") }
     for leg in report.legs where leg.rereadBeforeSwitch > 0 {
@@ -290,6 +301,7 @@ public actor DrillRunner {
       "record \($0.seq) acknowledged by \($0.cluster) at \($0.at.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))"
     }
     report.rereadRecords = t.rereadSample
+    report.consumerStints = t.stintStarts
     // Stint 0 is the home cluster before the drill; stint n follows the n-th switch.
     for i in report.legs.indices {
       report.legs[i].reread = t.rereadsByStint[i + 1] ?? 0

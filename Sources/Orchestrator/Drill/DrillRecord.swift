@@ -98,6 +98,8 @@ public struct DrillReport: Sendable, Codable, Equatable {
   public var lostRecords: [String] = []
   /// The first records read a second time, with the cluster they were read again on.
   public var rereadRecords: [String] = []
+  /// Each cluster the canary consumer read, when it started there and from which positions.
+  public var consumerStints: [String] = []
   /// Why the drill failed or was aborted: each bound that was broken, each switch that failed.
   public var problems: [String] = []
   /// The canary's topic and group, for an operator who looks at them.

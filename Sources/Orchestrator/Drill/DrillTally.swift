@@ -29,8 +29,16 @@ public struct DrillTally: Sendable {
     for s in seqs where acked.insert(s).inserted { acks.append(Ack(seq: s, cluster: cluster, at: at)) }
   }
 
-  /// The consumer now reads `cluster` (from the group's committed positions there).
-  public mutating func consumerMoved(to cluster: String) { stints.append(cluster) }
+  /// Where the consumer started on each cluster it read, in order (`east: orders[4]@2, ...`).
+  public private(set) var stintStarts: [String] = []
+
+  /// The consumer now reads `cluster` from `starts` (the group's committed positions there).
+  public mutating func consumerMoved(to cluster: String, at when: Date = Date(), starts: [String] = []) {
+    stints.append(cluster)
+    stintStarts.append(
+      "\(cluster) at \(when.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))): \(starts.joined(separator: ", "))"
+    )
+  }
 
   /// Where and when each record was first read (`topic[partition]@offset on cluster`).
   private var firstRead: [Int: (place: String, at: Date)] = [:]
