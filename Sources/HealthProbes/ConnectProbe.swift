@@ -24,7 +24,7 @@ public struct ConnectProbe: Sendable {
   }
 
   public func run() async -> ProbeResult {
-    let watch = ProbeStopwatch(kind: "connect", subject: subject)
+    let watch = ProbeStopwatch(kind: .connect, subject: subject)
     var reasons: [String] = []
     for name in connectors {
       let answer: ConnectStatusAnswer

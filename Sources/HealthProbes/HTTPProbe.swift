@@ -25,7 +25,7 @@ public struct HTTPProbe: Sendable {
   }
 
   public func run() async -> ProbeResult {
-    let watch = ProbeStopwatch(kind: "http", subject: subject)
+    let watch = ProbeStopwatch(kind: .http, subject: subject)
     do {
       let response = try await client.send(
         HTTPRequest(url: url, connectTimeout: min(timeout, .seconds(2)), timeout: timeout))

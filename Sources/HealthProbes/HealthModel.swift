@@ -38,7 +38,7 @@ public struct HealthModel: Sendable {
   struct Key: Hashable, Sendable {
     let subject: String
     let vantage: String
-    let kind: String
+    let kind: ProbeKind
   }
 
   struct Track: Sendable {
@@ -91,7 +91,7 @@ public struct HealthModel: Sendable {
 
   /// The judgement of one kind of probe of `subject`: its worst state over the vantage
   /// points and since when it has been so. Nil when no probe of that kind reported.
-  public func health(of subject: String, kind: String) -> (state: HealthState, since: Date?)? {
+  public func health(of subject: String, kind: ProbeKind) -> (state: HealthState, since: Date?)? {
     let mine = tracks.filter { $0.key.subject == subject && $0.key.kind == kind }.map(\.value)
     guard let worst = mine.map(\.judged).max() else { return nil }
     return (worst, mine.filter { $0.judged == worst }.compactMap(\.since).max())

@@ -73,7 +73,7 @@ extension KafkaMetadataProbe {
   public func runResult(vantage: String = ProbeResult.defaultVantage) async -> ProbeResult {
     let h = await run()
     return ProbeResult(
-      kind: "kafka", subject: cluster, state: h.state, reasons: h.reasons, latencyMilliseconds: h.latencyMilliseconds,
+      kind: .kafka, subject: cluster, state: h.state, reasons: h.reasons, latencyMilliseconds: h.latencyMilliseconds,
       vantage: vantage)
   }
 }

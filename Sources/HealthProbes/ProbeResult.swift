@@ -3,7 +3,7 @@ import Foundation
 /// One run of one probe: what it looked at, from where, and what it concluded.
 public struct ProbeResult: Sendable, Codable, Equatable {
   /// `kafka`, `http`, `connect`, `prometheus`, `replication-lag`.
-  public let kind: String
+  public let kind: ProbeKind
   /// The cluster or flow the probe speaks for.
   public let subject: String
   public let state: HealthState
@@ -14,7 +14,7 @@ public struct ProbeResult: Sendable, Codable, Equatable {
   public let at: Date
 
   public init(
-    kind: String, subject: String, state: HealthState, reasons: [String], latencyMilliseconds: Double,
+    kind: ProbeKind, subject: String, state: HealthState, reasons: [String], latencyMilliseconds: Double,
     vantage: String = ProbeResult.defaultVantage, at: Date = Date()
   ) {
     self.kind = kind

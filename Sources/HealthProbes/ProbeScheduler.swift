@@ -1,11 +1,11 @@
 /// A probe to run on a schedule.
 public struct ScheduledProbe: Sendable {
-  public let kind: String
+  public let kind: ProbeKind
   public let subject: String
   public let interval: Duration
   public let run: @Sendable () async -> ProbeResult
 
-  public init(kind: String, subject: String, interval: Duration, run: @escaping @Sendable () async -> ProbeResult) {
+  public init(kind: ProbeKind, subject: String, interval: Duration, run: @escaping @Sendable () async -> ProbeResult) {
     self.kind = kind
     self.subject = subject
     self.interval = interval

@@ -1,10 +1,10 @@
 /// Times one probe run and makes its result: every probe reports its latency the same way.
 public struct ProbeStopwatch: Sendable {
-  public let kind: String
+  public let kind: ProbeKind
   public let subject: String
   let start = ContinuousClock.now
 
-  public init(kind: String, subject: String) {
+  public init(kind: ProbeKind, subject: String) {
     self.kind = kind
     self.subject = subject
   }

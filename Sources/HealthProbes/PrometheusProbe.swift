@@ -52,7 +52,7 @@ public struct PrometheusProbe: Sendable {
   }
 
   public func run() async -> ProbeResult {
-    let result = ProbeStopwatch(kind: "prometheus", subject: subject).result
+    let result = ProbeStopwatch(kind: .prometheus, subject: subject).result
     let response: HTTPResponse
     do {
       response = try await client.send(

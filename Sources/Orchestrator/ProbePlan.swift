@@ -26,7 +26,7 @@ public struct ProbePlan: Sendable {
         bootstrapServers: cluster.bootstrapServers, expectedBrokers: cluster.expectedBrokers, timeout: s.timeout,
         canaryTopic: s.canaryTopic)
       probes.append(
-        ScheduledProbe(kind: "kafka", subject: cluster.name, interval: s.interval) {
+        ScheduledProbe(kind: .kafka, subject: cluster.name, interval: s.interval) {
           await probe.runResult(vantage: vantage)
         })
     }
@@ -36,7 +36,7 @@ public struct ProbePlan: Sendable {
         subject: flow.name, baseURL: url, connectors: flow.connectors.all, timeout: s.timeout,
         connect: ConnectREST(http: http))
       probes.append(
-        ScheduledProbe(kind: "connect", subject: flow.name, interval: s.interval) { await probe.run().at(vantage) })
+        ScheduledProbe(kind: .connect, subject: flow.name, interval: s.interval) { await probe.run().at(vantage) })
     }
     for h in s.http {
       let probe = HTTPProbe(
@@ -44,7 +44,7 @@ public struct ProbePlan: Sendable {
         timeout: s.timeout,
         client: http)
       probes.append(
-        ScheduledProbe(kind: "http", subject: h.subject, interval: h.interval ?? s.interval) {
+        ScheduledProbe(kind: .http, subject: h.subject, interval: h.interval ?? s.interval) {
           await probe.run().at(vantage)
         })
     }
@@ -54,7 +54,7 @@ public struct ProbePlan: Sendable {
         alertWhen: PrometheusProbe.Comparison(rawValue: p.alertWhen) ?? .greaterThan, threshold: p.threshold,
         timeout: s.timeout, client: http)
       probes.append(
-        ScheduledProbe(kind: "prometheus", subject: p.subject, interval: p.interval ?? s.interval) {
+        ScheduledProbe(kind: .prometheus, subject: p.subject, interval: p.interval ?? s.interval) {
           await probe.run().at(vantage)
         })
     }
@@ -64,7 +64,7 @@ public struct ProbePlan: Sendable {
         let probe = ReplicationLagProbe(
           flow: flow, store: store, source: try source.makeClient(timeout: s.timeout), thresholds: thresholds)
         probes.append(
-          ScheduledProbe(kind: "replication-lag", subject: flow.name, interval: s.interval) {
+          ScheduledProbe(kind: .replicationLag, subject: flow.name, interval: s.interval) {
             await probe.run().at(vantage)
           })
       }
@@ -83,7 +83,7 @@ public struct ProbePlan: Sendable {
       // seen at the next round).
       let wait = min(.seconds(2), settings.interval / 2, settings.timeout)
       probes.append(
-        ScheduledProbe(kind: "canary", subject: flow.name, interval: settings.interval) {
+        ScheduledProbe(kind: .canary, subject: flow.name, interval: settings.interval) {
           await canary.tick(wait: wait).at(vantage)
         })
     }

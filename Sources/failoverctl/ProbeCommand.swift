@@ -94,7 +94,7 @@ struct ObservedSubject: Encodable {
 func resultTable(_ results: [ProbeResult], header: Bool = true) -> String {
   let rows = results.map {
     [
-      $0.kind, $0.subject, $0.state.rawValue, String(format: "%.1f ms", $0.latencyMilliseconds),
+      $0.kind.rawValue, $0.subject, $0.state.rawValue, String(format: "%.1f ms", $0.latencyMilliseconds),
       $0.reasons.joined(separator: "; "),
     ]
   }

@@ -114,7 +114,7 @@ struct AutoFailoverTests {
       for (cluster, state) in states {
         await runtime.health.observe(
           ProbeResult(
-            kind: "kafka", subject: cluster, state: state, reasons: state == .healthy ? [] : ["down"],
+            kind: .kafka, subject: cluster, state: state, reasons: state == .healthy ? [] : ["down"],
             latencyMilliseconds: 1, vantage: "b", at: clock.date))
         kafka[cluster].setDown(state == .unreachable)
       }

@@ -4,7 +4,8 @@ import Testing
 
 @Suite("Health model: hysteresis and vantage quorum")
 struct HealthModelTests {
-  func result(_ subject: String, _ state: HealthState, kind: String = "kafka", vantage: String = "v1") -> ProbeResult {
+  func result(_ subject: String, _ state: HealthState, kind: ProbeKind = .kafka, vantage: String = "v1") -> ProbeResult
+  {
     ProbeResult(
       kind: kind, subject: subject, state: state, reasons: state == .healthy ? [] : ["\(state)"],
       latencyMilliseconds: 1, vantage: vantage)
@@ -33,8 +34,8 @@ struct HealthModelTests {
 
   @Test func theWorstProbeKindWins() {
     var m = HealthModel(hysteresis: Hysteresis(failuresToDown: 1, successesToUp: 1))
-    m.observe(result("east", .healthy, kind: "kafka"))
-    m.observe(result("east", .degraded, kind: "prometheus"))
+    m.observe(result("east", .healthy, kind: .kafka))
+    m.observe(result("east", .degraded, kind: .prometheus))
     let h = m.health(of: "east")
     #expect(h.state == .degraded)
     #expect(h.reasons == ["prometheus: degraded"])

@@ -25,11 +25,11 @@ final class Counter: Sendable {
 struct ProbeSchedulerTests {
   func probes(_ counter: Counter, count: Int, interval: Duration) -> [ScheduledProbe] {
     (0..<count).map { i in
-      ScheduledProbe(kind: "test", subject: "s\(i)", interval: interval) {
+      ScheduledProbe(kind: .http, subject: "s\(i)", interval: interval) {
         counter.start()
         try? await Task.sleep(for: .milliseconds(20))
         counter.finish("s\(i)")
-        return ProbeResult(kind: "test", subject: "s\(i)", state: .healthy, reasons: [], latencyMilliseconds: 20)
+        return ProbeResult(kind: .http, subject: "s\(i)", state: .healthy, reasons: [], latencyMilliseconds: 20)
       }
     }
   }

@@ -28,7 +28,7 @@ struct PolicyEvaluatorTests {
       for (i, s) in rounds.enumerated() {
         model.observe(
           ProbeResult(
-            kind: "kafka", subject: cluster, state: s, reasons: s == .healthy ? [] : ["down"], latencyMilliseconds: 1,
+            kind: .kafka, subject: cluster, state: s, reasons: s == .healthy ? [] : ["down"], latencyMilliseconds: 1,
             vantage: "v1", at: now.addingTimeInterval(Double(i - rounds.count))))
       }
     }
@@ -152,7 +152,7 @@ struct PolicySimulationTests {
       for (c, s) in states.sorted(by: { $0.key < $1.key }) {
         history.append(
           ProbeResult(
-            kind: "kafka", subject: c, state: s, reasons: [], latencyMilliseconds: 1, vantage: "v",
+            kind: .kafka, subject: c, state: s, reasons: [], latencyMilliseconds: 1, vantage: "v",
             at: t0.addingTimeInterval(Double(i) * 5)))
       }
     }

@@ -153,7 +153,7 @@ public actor DrillRunner {
     let flow = topology.flow(from: service.primary, to: target)
     let policy = service.policy.flatMap { policies[$0] }
     var canary: HealthState? = nil
-    if let flow, flow.canary != nil { canary = await health.health(of: flow.name, kind: "canary")?.state }
+    if let flow, flow.canary != nil { canary = await health.health(of: flow.name, kind: .canary)?.state }
     return DrillGate.closed(
       DrillGate.Facts(
         service: service, state: state, target: target, topology: topology, health: healths,

@@ -51,8 +51,10 @@ public final class ServiceMetrics: Sendable {
   }
 
   public func probe(_ r: ProbeResult) {
-    CoreMetrics.Timer(label: "kafka_failover_probe_latency_seconds", dimensions: [("kind", r.kind)], factory: factory)
-      .recordNanoseconds(Int64(r.latencyMilliseconds * 1_000_000))
+    CoreMetrics.Timer(
+      label: "kafka_failover_probe_latency_seconds", dimensions: [("kind", r.kind.rawValue)], factory: factory
+    )
+    .recordNanoseconds(Int64(r.latencyMilliseconds * 1_000_000))
   }
 
   /// A promote or demote finished with `outcome` (`succeeded`, `rejected`, `failed`).

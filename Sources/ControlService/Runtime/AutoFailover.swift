@@ -56,10 +56,12 @@ public actor AutoFailover {
     guard (try? await store.leadership())?.isLeader == true else { return [:] }
     let now = self.now()
     var health: [String: SubjectHealth] = [:]
-    var kinds: [String: (state: HealthState, since: Date?)] = [:]
+    var kinds: [HealthKey: (state: HealthState, since: Date?)] = [:]
     for c in topology.clusters {
       health[c.name] = await self.health.health(of: c.name)
-      for k in PolicyLoader.probeKinds { kinds["\(k)/\(c.name)"] = await self.health.health(of: c.name, kind: k) }
+      for k in ProbeKind.allCases {
+        kinds[HealthKey(kind: k, subject: c.name)] = await self.health.health(of: c.name, kind: k)
+      }
     }
     let (lag, checkpointAge) = await lagBook.snapshot
     let unsynced = await lagBook.unsyncedFlows

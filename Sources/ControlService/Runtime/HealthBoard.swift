@@ -1,20 +1,6 @@
 import Foundation
 import HealthProbes
 
-/// A probe's identity on the board: how and what it probes (`kafka/east`).
-public struct HealthKey: Hashable, Sendable, Comparable, CustomStringConvertible {
-  public let kind: String
-  public let subject: String
-
-  public init(kind: String, subject: String) {
-    self.kind = kind
-    self.subject = subject
-  }
-
-  public var description: String { "\(kind)/\(subject)" }
-  public static func < (a: HealthKey, b: HealthKey) -> Bool { (a.kind, a.subject) < (b.kind, b.subject) }
-}
-
 /// The live health model of a running service, fed by its probes.
 public actor HealthBoard {
   private var model: HealthModel
@@ -55,7 +41,7 @@ public actor HealthBoard {
     return model.health(of: subject, subjectRegion: regions[subject], localRegion: localRegion, remote: remote)
   }
 
-  public func health(of subject: String, kind: String) -> (state: HealthState, since: Date?)? {
+  public func health(of subject: String, kind: ProbeKind) -> (state: HealthState, since: Date?)? {
     model.health(of: subject, kind: kind)
   }
 

@@ -48,7 +48,7 @@ public actor ReplicationCanary {
   /// One round: write a canary, wait for copies (this one's, or late ones) for up to
   /// `wait`, count what is lost; the probe's verdict.
   public func tick(wait: Duration, now: @Sendable () -> Date = { Date() }) async -> ProbeResult {
-    let result = ProbeStopwatch(kind: "canary", subject: flow.name).result
+    let result = ProbeStopwatch(kind: .canary, subject: flow.name).result
     state.lastError = nil
     await send(now())
     let deadline = ContinuousClock.now + wait

@@ -20,7 +20,7 @@ public struct ReplicationLagProbe: Sendable {
   }
 
   public func run() async -> ProbeResult {
-    let result = ProbeStopwatch(kind: "replication-lag", subject: flow.name).result
+    let result = ProbeStopwatch(kind: .replicationLag, subject: flow.name).result
     let lag: FlowLag
     do { lag = try await FlowLag.measure(flow: flow, store: store, source: source) } catch {
       return result(.degraded, ["lag unknown: \(error)"])

@@ -75,7 +75,7 @@ public struct Policy: Sendable, Equatable {
     /// The active cluster judged unreachable (by the quorum) for at least `for`.
     case clusterUnreachable(for: Duration)
     /// A probe of `kind` on the active cluster degraded or worse for at least `for`.
-    case probeFailing(kind: String, for: Duration)
+    case probeFailing(kind: ProbeKind, for: Duration)
     /// Replication into the standby further behind than `records` for at least `for`.
     case lagAbove(records: Int64, for: Duration)
   }

@@ -19,7 +19,7 @@ public struct PolicyInputs: Sendable {
   /// Judgement of a cluster (all probe kinds), nil before any probe reported.
   public var health: [String: SubjectHealth]
   /// Judgement of one probe kind of a cluster: `kafka/east` -> (state, since).
-  public var kindHealth: [String: (state: HealthState, since: Date?)]
+  public var kindHealth: [HealthKey: (state: HealthState, since: Date?)]
   /// Records behind per flow name, as last known (while the source still answered).
   public var lagRecords: [String: Int64]
   /// Since when each flow has been above each `lagAbove` bound, kept by the caller.
@@ -34,7 +34,7 @@ public struct PolicyInputs: Sendable {
   public var now: Date
 
   public init(
-    health: [String: SubjectHealth] = [:], kindHealth: [String: (state: HealthState, since: Date?)] = [:],
+    health: [String: SubjectHealth] = [:], kindHealth: [HealthKey: (state: HealthState, since: Date?)] = [:],
     lagRecords: [String: Int64] = [:], lagAboveSince: [String: Date] = [:],
     checkpointAgeSeconds: [String: Double] = [:],
     recentAutomatic: [Date] = [], now: Date = Date()
@@ -118,7 +118,7 @@ public struct PolicyEvaluator: Sendable {
       let names = voters.map(\.vantage).joined(separator: ", ")
       return "\(active) unreachable from \(voters.count) vantage point(s): \(names)"
     case .probeFailing(let kind, let d):
-      guard let h = x.kindHealth["\(kind)/\(active)"], h.state != .healthy,
+      guard let h = x.kindHealth[HealthKey(kind: kind, subject: active)], h.state != .healthy,
         x.now.timeIntervalSince(h.since ?? x.now) >= seconds(d)
       else { return nil }
       return "\(kind) probe of \(active) \(h.state.rawValue)"

@@ -7,7 +7,6 @@ import Yams
 /// problem at once, each with file, line, column and field path; unknown keys with a
 /// "did you mean". A policy with any problem is never returned.
 public enum PolicyLoader {
-  public static let probeKinds = ["kafka", "http", "connect", "prometheus", "replication-lag"]
   public static let translationModes = ["auto", "checkpoint", "offset-sync", "timestamp", "identity"]
   public static let webhookEvents = WebhookEvent.allCases.map(\.rawValue)
   static let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -194,7 +193,7 @@ public enum PolicyLoader {
     case "clusterUnreachable":
       return duration.map { .clusterUnreachable(for: $0) }
     case "probeFailing":
-      let kind = m.oneOf("kind", probeKinds)
+      let kind = m.oneOf("kind", ProbeKind.allCases.map(\.rawValue)).flatMap(ProbeKind.init(rawValue:))
       if m.value("kind") == nil { r.error(m.node, m.child("kind"), "required field is missing") }
       guard let kind, let duration else { return nil }
       return .probeFailing(kind: kind, for: duration)

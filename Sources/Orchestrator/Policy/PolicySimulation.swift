@@ -40,10 +40,10 @@ public struct PolicySimulation: Sendable {
     for result in history {
       model.observe(result)
       var health: [String: SubjectHealth] = [:]
-      var kinds: [String: (state: HealthState, since: Date?)] = [:]
+      var kinds: [HealthKey: (state: HealthState, since: Date?)] = [:]
       for c in topology.clusters where model.subjects.contains(where: { $0.subject == c.name }) {
         health[c.name] = model.health(of: c.name)
-        for k in PolicyLoader.probeKinds { kinds["\(k)/\(c.name)"] = model.health(of: c.name, kind: k) }
+        for k in ProbeKind.allCases { kinds[HealthKey(kind: k, subject: c.name)] = model.health(of: c.name, kind: k) }
       }
       for service in services {
         let inputs = PolicyInputs(

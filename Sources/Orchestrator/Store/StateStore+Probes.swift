@@ -16,7 +16,7 @@ extension StateStore {
       for r in results {
         let reasons = String(decoding: try JSONEncoder().encode(r.reasons), as: UTF8.self)
         try insert.execute(arguments: [
-          r.kind, r.subject, r.vantage, r.state.rawValue, reasons, r.latencyMilliseconds, r.at,
+          r.kind.rawValue, r.subject, r.vantage, r.state.rawValue, reasons, r.latencyMilliseconds, r.at,
         ])
       }
       try db.execute(sql: "DELETE FROM probe_result WHERE at < ?", arguments: [cutoff])
@@ -34,12 +34,7 @@ extension StateStore {
             SELECT *, ROW_NUMBER() OVER (PARTITION BY subject, kind, vantage ORDER BY id DESC) AS n FROM probe_result
           ) WHERE n <= ? ORDER BY id
           """, arguments: [perProbe])
-      return rows.map { r in
-        let reasons = (try? JSONDecoder().decode([String].self, from: Data((r["reasons"] as String).utf8))) ?? []
-        return ProbeResult(
-          kind: r["kind"], subject: r["subject"], state: HealthState(rawValue: r["state"]) ?? .unreachable,
-          reasons: reasons, latencyMilliseconds: r["latency_ms"], vantage: r["vantage"], at: r["at"])
-      }
+      return rows.compactMap(Self.probeResult)
     }
   }
 
@@ -48,12 +43,16 @@ extension StateStore {
     try await read { db in
       try Row.fetchAll(
         db, sql: "SELECT kind, subject, vantage, state, reasons, latency_ms, at FROM probe_result ORDER BY at, id"
-      ).map { r in
-        let reasons = (try? JSONDecoder().decode([String].self, from: Data((r["reasons"] as String).utf8))) ?? []
-        return ProbeResult(
-          kind: r["kind"], subject: r["subject"], state: HealthState(rawValue: r["state"]) ?? .unreachable,
-          reasons: reasons, latencyMilliseconds: r["latency_ms"], vantage: r["vantage"], at: r["at"])
-      }
+      ).compactMap(Self.probeResult)
     }
+  }
+
+  /// A stored result; nil for a kind this build does not run (a row of a newer build).
+  private static func probeResult(_ r: Row) -> ProbeResult? {
+    guard let kind = ProbeKind(rawValue: r["kind"]) else { return nil }
+    let reasons = (try? JSONDecoder().decode([String].self, from: Data((r["reasons"] as String).utf8))) ?? []
+    return ProbeResult(
+      kind: kind, subject: r["subject"], state: HealthState(rawValue: r["state"]) ?? .unreachable,
+      reasons: reasons, latencyMilliseconds: r["latency_ms"], vantage: r["vantage"], at: r["at"])
   }
 }
