@@ -10,7 +10,9 @@ import Topology
 
 /// DR drills through the built server over the lab with MM2-style mirrors: a drill reports
 /// RPO 0 and its RTO; one started while the flow is over its budget is refused with the reason.
-@Suite("DR drills through the built server")
+/// One at a time: each starts a lab, a server and canary clients, and four at once on two
+/// cores starve the suites that wait on leases and elections.
+@Suite("DR drills through the built server", .serialized)
 struct DrillServeTests {
   static let decoder = JSONCoding.decoder()
 
