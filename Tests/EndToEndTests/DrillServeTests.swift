@@ -27,8 +27,9 @@ struct DrillServeTests {
     return closed
   }
 
-  @Test func aDrillInTheLabReportsRPOZeroAndItsRTO() async throws {
-    let f = try await ServeFixture.start(labArguments: ["--mirror"])
+  /// On librdkafka's mock clusters, and on Tansu, a broker this project did not write.
+  @Test(arguments: ["mock", "tansu"]) func aDrillInTheLabReportsRPOZeroAndItsRTO(broker: String) async throws {
+    let f = try await ServeFixture.start(labArguments: ["--mirror", "--broker", broker])
     defer { f.server.forceKill() }
     let closed = try await gatesOpen(f, "orders")
     #expect(closed.isEmpty, "\(closed)")
@@ -97,6 +98,12 @@ struct DrillServeTests {
     let list = try json(try await f.get("/v1/drills?service=orders", as: "viewer"))["drills"] as? [[String: Any]] ?? []
     #expect(list.first?["status"] as? String == "refused")
     #expect((list.first?["refusal"] as? [String])?.contains { $0.contains("over the budget of 5") } == true)
+    // A stay the policy's maxDuration leaves no time to come back from: refused before the
+    // gates, and audited like them.
+    let tooLong = try await f.post("/v1/services/orders/drill", #"{"backAfter": "20m"}"#)
+    #expect(tooLong.status == 409 && tooLong.text.contains("not shorter than the drill's maxDuration"), "\(tooLong.text)")
+    let audit = try await f.get("/v1/audit?limit=10", as: "viewer").text
+    #expect(audit.contains("rejected: backAfter 20m is not shorter"), "\(audit)")
     // Nothing moved.
     let discovery = try json(try await f.get("/v1/services/orders/discovery"))
     #expect((discovery["active"] as? [String: Any])?["cluster"] as? String == "east")

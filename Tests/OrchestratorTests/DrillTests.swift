@@ -49,6 +49,60 @@ struct DrillTests {
     }
   }
 
+  // MARK: calendar
+
+  static func drill(_ at: String, _ status: DrillStatus) -> DrillRecord {
+    DrillRecord(
+      id: 1, service: "orders", fromCluster: "east", toCluster: "west", status: status, trigger: .schedule,
+      requestedBy: "schedule", reason: "", backAfterMs: 1000, refusal: [], report: DrillReport(),
+      createdAt: utc(at), finishedAt: nil)
+  }
+
+  @Test func aScheduledInstantIsDueOnceWithinItsWindow() throws {
+    let weekly = DrillSettings(schedule: try CronSchedule("0 3 * * 2"), window: .seconds(3600))
+    let instant = Self.utc("2026-12-08T03:00:00Z")
+    #expect(DrillCalendar.due(weekly, now: Self.utc("2026-12-08T02:59:00Z"), history: []) == nil)
+    #expect(DrillCalendar.due(weekly, now: Self.utc("2026-12-08T03:20:00Z"), history: []) == instant)
+    // Past the window: missed, not started late.
+    #expect(DrillCalendar.due(weekly, now: Self.utc("2026-12-08T04:01:00Z"), history: []) == nil)
+    // A refusal is tried again; a drill that started for the instant ends it.
+    let refused = [Self.drill("2026-12-08T03:00:05Z", .refused)]
+    #expect(DrillCalendar.due(weekly, now: Self.utc("2026-12-08T03:20:00Z"), history: refused) == instant)
+    let ran = [Self.drill("2026-12-08T03:01:00Z", .failed)]
+    #expect(DrillCalendar.due(weekly, now: Self.utc("2026-12-08T03:20:00Z"), history: ran) == nil)
+    // Last week's drill is not this week's.
+    let old = [Self.drill("2026-12-01T03:01:00Z", .passed)]
+    #expect(DrillCalendar.due(weekly, now: Self.utc("2026-12-08T03:20:00Z"), history: old) == instant)
+    #expect(DrillCalendar.due(DrillSettings(), now: instant, history: []) == nil)
+  }
+
+  @Test func aClosedWindowWithoutAPassedDrillIsOverdue() throws {
+    let weekly = DrillSettings(schedule: try CronSchedule("0 3 * * 2"), window: .seconds(3600))
+    let now = Self.utc("2026-12-09T12:00:00Z")  // the day after Tuesday's window
+    let started = Self.utc("2026-12-01T00:00:00Z")
+    #expect(DrillCalendar.overdue(weekly, now: now, started: started, history: []))
+    #expect(
+      DrillCalendar.overdue(weekly, now: now, started: started, history: [Self.drill("2026-12-08T03:05:00Z", .refused)])
+    )
+    #expect(
+      DrillCalendar.overdue(weekly, now: now, started: started, history: [Self.drill("2026-12-08T03:05:00Z", .failed)]))
+    #expect(
+      !DrillCalendar.overdue(weekly, now: now, started: started, history: [Self.drill("2026-12-08T03:05:00Z", .passed)])
+    )
+    // Inside the window it is not overdue yet (last week's passed).
+    #expect(
+      !DrillCalendar.overdue(
+        weekly, now: Self.utc("2026-12-08T03:30:00Z"), started: started,
+        history: [Self.drill("2026-12-01T03:05:00Z", .passed)]))
+    // A new installation (started after the instant, nothing on record) is not overdue for it.
+    #expect(!DrillCalendar.overdue(weekly, now: now, started: Self.utc("2026-12-09T00:00:00Z"), history: []))
+    // ... but an older drill on record makes the instant count.
+    #expect(
+      DrillCalendar.overdue(
+        weekly, now: now, started: Self.utc("2026-12-09T00:00:00Z"),
+        history: [Self.drill("2026-11-24T03:05:00Z", .passed)]))
+  }
+
   // MARK: policy section
 
   @Test func aPolicysDrillSectionIsReadAndChecked() throws {

@@ -15,20 +15,11 @@ extension ControlAPI {
     let dryRun = fields.bool("dryRun") ?? false
     let reason = fields.string("reason", maxLength: 1000) ?? ""
     try await finishFields(&fields, "drill", name, context)
-    do {
-      let started = try await runtime.drills.start(
-        service: name, to: to, backAfter: backAfter, dryRun: dryRun, reason: reason, trigger: .operator_,
-        actor: context.actor)
-      return JSONBody.response(started, status: dryRun ? .ok : .accepted)
-    } catch let error as ControlError {
-      if error.kind != .conflict {
-        _ = try? await store.appendAudit(
-          AuditEntry(
-            actor: context.actor, action: "drill", subject: name, details: "to=\(to ?? "") dryRun=\(dryRun)",
-            outcome: "rejected: \(error)"))
-      }
-      throw error
-    }
+    // Every refusal of the drill itself is audited by the runner.
+    let started = try await runtime.drills.start(
+      service: name, to: to, backAfter: backAfter, dryRun: dryRun, reason: reason, trigger: .operator_,
+      actor: context.actor)
+    return JSONBody.response(started, status: dryRun ? .ok : .accepted)
   }
 
   /// `GET /v1/drills[?service=NAME&limit=N]`, newest first.

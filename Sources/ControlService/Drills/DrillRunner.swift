@@ -79,28 +79,19 @@ public actor DrillRunner {
     service name: String, to asked: String?, backAfter: Duration?, dryRun: Bool, reason: String,
     trigger: DrillTrigger, actor: String
   ) async throws -> Started {
-    guard let service = topology.service(name) else {
-      let hint = suggestion(for: name, among: topology.services.map(\.name)).map { " (did you mean \"\($0)\"?)" } ?? ""
-      throw ControlError(.notFound, "unknown service \"\(name)\"\(hint)")
-    }
-    let settings = settings(of: service)
-    guard let target = DrillGate.target(of: service, asked: asked, settings: settings) else {
-      throw ControlError(.conflict, "\(name) has no standby to drill")
-    }
-    if let asked, topology.cluster(asked) == nil {
-      let hint = suggestion(for: asked, among: topology.clusters.map(\.name)).map { " (did you mean \"\($0)\"?)" } ?? ""
-      throw ControlError(.invalid, "invalid request", fields: [FieldError("to", "unknown cluster \"\(asked)\"\(hint)")])
-    }
-    let stay = backAfter ?? settings.backAfter
-    if stay >= settings.maxDuration {
-      throw ControlError(
-        .conflict,
-        "backAfter \(DurationText.format(stay)) is not shorter than the drill's maxDuration "
-          + "\(DurationText.format(settings.maxDuration)) (policy \(service.policy ?? "none")): the drill must have time to come back"
-      )
-    }
-    guard try await store.leadership().isLeader else {
-      throw ControlError(.conflict, "this orchestrator is not the leader: send the request to the leader")
+    let service: Service
+    let settings: DrillSettings
+    let target: String
+    let stay: Duration
+    do {
+      (service, settings, target, stay) = try await checked(name, to: asked, backAfter: backAfter)
+    } catch let refusal as ControlError {
+      // Refused before the gates are looked at: audited as a closed gate is.
+      _ = try? await store.appendAudit(
+        AuditEntry(
+          actor: actor, action: "drill", subject: name, details: "to=\(asked ?? "") dryRun=\(dryRun) reason=\(reason)",
+          outcome: "rejected: \(refusal)"))
+      throw refusal
     }
     let closed = try await gates(service, target: target, settings: settings)
     let plan = Self.plan(service, target: target, stay: stay, settings: settings)
@@ -141,6 +132,37 @@ public actor DrillRunner {
     return Started(
       dryRun: false, service: name, fromCluster: service.primary, toCluster: target,
       backAfterSeconds: Double(stay / .milliseconds(1)) / 1000, closedGates: [], plan: plan, drill: record)
+  }
+
+  /// The request against the topology, the policy and the leadership: the service, its drill
+  /// settings, the target and the stay.
+  private func checked(_ name: String, to asked: String?, backAfter: Duration?) async throws -> (
+    Service, DrillSettings, String, Duration
+  ) {
+    guard let service = topology.service(name) else {
+      let hint = suggestion(for: name, among: topology.services.map(\.name)).map { " (did you mean \"\($0)\"?)" } ?? ""
+      throw ControlError(.notFound, "unknown service \"\(name)\"\(hint)")
+    }
+    let settings = settings(of: service)
+    guard let target = DrillGate.target(of: service, asked: asked, settings: settings) else {
+      throw ControlError(.conflict, "\(name) has no standby to drill")
+    }
+    if let asked, topology.cluster(asked) == nil {
+      let hint = suggestion(for: asked, among: topology.clusters.map(\.name)).map { " (did you mean \"\($0)\"?)" } ?? ""
+      throw ControlError(.invalid, "invalid request", fields: [FieldError("to", "unknown cluster \"\(asked)\"\(hint)")])
+    }
+    let stay = backAfter ?? settings.backAfter
+    if stay >= settings.maxDuration {
+      throw ControlError(
+        .conflict,
+        "backAfter \(DurationText.format(stay)) is not shorter than the drill's maxDuration "
+          + "\(DurationText.format(settings.maxDuration)) (policy \(service.policy ?? "none")): the drill must have time to come back"
+      )
+    }
+    guard try await store.leadership().isLeader else {
+      throw ControlError(.conflict, "this orchestrator is not the leader: send the request to the leader")
+    }
+    return (service, settings, target, stay)
   }
 
   /// Every closed gate for a drill of `service` to `target` now.

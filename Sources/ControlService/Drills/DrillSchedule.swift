@@ -17,26 +17,27 @@ struct DrillSchedule: ServiceLifecycle.Service {
   let clock: any Clock<Duration>
   let logger: Logger
   var tick = Duration.seconds(15)
+  /// Wall time: cron instants are times of day (UTC).
+  var now: @Sendable () -> Date = { Date() }
 
   func run() async throws {
     await cancelWhenGracefulShutdown { await loop() }
   }
 
   private func loop() async {
-    let started = Date()
+    let started = now()
     var tried: [String: Date] = [:]
     while !Task.isCancelled {
-      let now = Date()
+      let now = self.now()
       for service in topology.services where service.mode == .activePassive {
         guard let settings = service.policy.flatMap({ policies[$0] })?.drill, let schedule = settings.schedule else {
           continue
         }
+        let history = (try? await local.drills(service: service.name, limit: 50)) ?? []
         metrics.drillScheduled(service: service.name, next: schedule.next(after: now))
-        await overdue(service.name, schedule, settings, now: now, started: started)
-        let window = Double(settings.window / .milliseconds(1)) / 1000
-        guard let due = schedule.previous(atOrBefore: now, within: window) else { continue }
-        let history = (try? await local.drills(service: service.name, limit: 20)) ?? []
-        if history.contains(where: { $0.createdAt >= due && $0.status != .refused }) { continue }
+        metrics.drillOverdue(
+          service: service.name, DrillCalendar.overdue(settings, now: now, started: started, history: history))
+        guard let due = DrillCalendar.due(settings, now: now, history: history) else { continue }
         if tried[service.name] == due {
           // Retried silently: only a start is news.
           guard let target = DrillGate.target(of: service, asked: nil, settings: settings),
@@ -55,26 +56,5 @@ struct DrillSchedule: ServiceLifecycle.Service {
       }
       try? await clock.sleep(for: tick)
     }
-  }
-
-  /// Whether the service's last scheduled instant whose window has closed went without a passed
-  /// drill. An instant from before both this process and the oldest drill on record does not
-  /// count: a new installation is not overdue for the weeks before it existed.
-  private func overdue(
-    _ service: String, _ schedule: CronSchedule, _ settings: DrillSettings, now: Date, started: Date
-  ) async {
-    let window = Double(settings.window / .milliseconds(1)) / 1000
-    // At most 32 days back: a monthly schedule's last instant.
-    guard let closed = schedule.previous(atOrBefore: now.addingTimeInterval(-window), within: 32 * 86_400) else {
-      metrics.drillOverdue(service: service, false)
-      return
-    }
-    let history = (try? await local.drills(service: service, limit: 50)) ?? []
-    let since = min(started, history.last?.createdAt ?? started)
-    if closed < since {
-      metrics.drillOverdue(service: service, false)
-      return
-    }
-    metrics.drillOverdue(service: service, !history.contains { $0.createdAt >= closed && $0.status == .passed })
   }
 }
