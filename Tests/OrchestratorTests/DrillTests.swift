@@ -211,6 +211,24 @@ struct DrillTests {
     #expect(t.caughtUp)
   }
 
+  /// What a lost record's report says for diagnosis: where the broker stored it, how much
+  /// the consumer read in each stint and to where, and why it could not start on a cluster.
+  @Test func theTallySaysWhereALostRecordWasAndWhatTheConsumerDid() {
+    var t = DrillTally()
+    let t0 = Date(timeIntervalSince1970: 1_000)
+    t.consumerMoved(to: "east", at: t0, starts: ["orders[4]@0"])
+    t.acknowledged([0], by: "east", at: t0, places: ["orders[4]@0"])
+    t.read(0)
+    t.consumerRead(1, to: "orders[4]@1")
+    t.consumerFailed(on: "west", "describe cluster: timed out")
+    t.consumerFailed(on: "west", "committed: coordinator not available")
+    t.acknowledged([1], by: "east", at: t0)
+    #expect(t.unread().map(\.place) == [""])
+    #expect(t.acks.first?.place == "orders[4]@0")
+    #expect(t.stintLines == ["east at 1970-01-01T00:16:40.000Z: orders[4]@0; 1 records read, to orders[4]@1"])
+    #expect(t.consumerFailureLines == ["west: 2 errors, the last: committed: coordinator not available"])
+  }
+
   // MARK: journal
 
   @Test func drillsAreJournaledOneRunningAtATime() async throws {

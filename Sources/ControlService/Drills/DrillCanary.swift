@@ -47,7 +47,10 @@ final class DrillCanary: Sendable {
       group.addTask { await self.produce() }
       group.addTask { await self.consume() }
       defer { group.cancelAll() }
-      try await group.next()
+      // Not the first child to end: the producer ends when told to stop producing, and the
+      // consumer must go on reading what it acknowledged (stopping it there lost the last
+      // records of a drill on a loaded machine). Only an error or cancellation ends this.
+      while try await group.next() != nil {}
     }
   }
 
@@ -74,10 +77,11 @@ final class DrillCanary: Sendable {
       let record = ProducerRecord(
         topic: topic, key: Array("failoverctl-drill".utf8), value: Array("\(prefix)\(seq)".utf8),
         headers: [KafkaHeader(key: "failoverctl-drill", value: Array(String(drillId).utf8))])
-      if (try? await client!.client.produce([record], timeout: .seconds(2))) != nil {
+      if let reports = try? await client!.client.produce([record], timeout: .seconds(2)) {
         let cluster = s.document.active.cluster
         let n = seq
-        tally.withLock { $0.acknowledged([n], by: cluster, at: Date()) }
+        let places = reports.map { "\($0.topic)[\($0.partition)]@\($0.offset)" }
+        tally.withLock { $0.acknowledged([n], by: cluster, at: Date(), places: places) }
       }
       seq += 1
     }
@@ -97,15 +101,24 @@ final class DrillCanary: Sendable {
       if on != servers {
         var properties = s.document.properties
         properties["bootstrap.servers"] = servers
-        guard let client = try? KafkaClient(properties: properties, defaultTimeout: .seconds(2)),
-          let group = try? KafkaConsumer(properties: properties.merging(["group.id": self.group]) { _, n in n }),
-          let start = try? await startPositions(
-            client, group, s.document.topics.consume, cluster: s.document.active.cluster, first: on == nil),
-          let r = try? KafkaConsumer(
+        let cluster = s.document.active.cluster
+        let client: KafkaClient
+        let group: KafkaConsumer
+        let start: [TopicPartition: Int64]
+        let r: KafkaConsumer
+        do {
+          client = try KafkaClient(properties: properties, defaultTimeout: .seconds(2))
+          group = try KafkaConsumer(properties: properties.merging(["group.id": self.group]) { _, n in n })
+          start = try await startPositions(
+            client, group, s.document.topics.consume, cluster: cluster, first: on == nil)
+          r = try KafkaConsumer(
             properties: properties.merging(["group.id": "\(self.group)-reader", "fetch.wait.max.ms": "20"]) { _, n in n
-            }),
-          (try? await r.assign(start)) != nil
-        else {
+            })
+          try await r.assign(start)
+        } catch {
+          // Kept for the report: a consumer that cannot start where discovery points is
+          // what an application would suffer too.
+          tally.withLock { $0.consumerFailed(on: cluster, "\(error)") }
           try? await Task.sleep(for: .milliseconds(200))
           continue
         }
@@ -115,7 +128,6 @@ final class DrillCanary: Sendable {
         on = servers
         // The first positions are committed at once: the failover translates them.
         try? await group.commitAsync(positions)
-        let cluster = s.document.active.cluster
         let described = start.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
           .map { "\($0.key.topic)[\($0.key.partition)]@\($0.value)" }
         tally.withLock { $0.consumerMoved(to: cluster, starts: described) }
@@ -123,6 +135,9 @@ final class DrillCanary: Sendable {
       guard let reader, let committer,
         let batch = try? await reader.poll(max: 1000, timeout: .milliseconds(100), headers: false)
       else { continue }
+      if let e = batch.errors.last, let on = tally.withLock({ $0.stints.last }) {
+        tally.withLock { $0.consumerFailed(on: on, "read: \(e)") }
+      }
       for r in batch.records {
         positions[TopicPartition(r.topic, r.partition)] = r.offset + 1
         guard let v = r.value, let text = String(bytes: v, encoding: .utf8), text.hasPrefix(prefix),
@@ -132,7 +147,12 @@ final class DrillCanary: Sendable {
       }
       // Committed after every batch, as an application that commits what it processed: the
       // planned switch's translation then finds the group where it read to.
-      if !batch.records.isEmpty { try? await committer.commitAsync(positions) }
+      if !batch.records.isEmpty {
+        let described = positions.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
+          .filter { $0.value > 0 }.map { "\($0.key.topic)[\($0.key.partition)]@\($0.value)" }.joined(separator: ", ")
+        tally.withLock { $0.consumerRead(batch.records.count, to: described) }
+        try? await committer.commitAsync(positions)
+      }
     }
   }
 

@@ -320,10 +320,11 @@ public actor DrillRunner {
     report.lost = t.lost
     report.reread = t.reread
     report.lostRecords = t.unread().map {
-      "record \($0.seq) acknowledged by \($0.cluster) at \($0.at.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))"
+      "record \($0.seq) acknowledged by \($0.cluster)\($0.place.isEmpty ? "" : " (\($0.place))") at \($0.at.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))"
     }
     report.rereadRecords = t.rereadSample
-    report.consumerStints = t.stintStarts
+    report.consumerStints = t.stintLines
+    report.consumerFailures = t.consumerFailures.isEmpty ? nil : t.consumerFailureLines
     // Stint 0 is the home cluster before the drill; stint n follows the n-th switch.
     for i in report.legs.indices {
       report.legs[i].reread = t.rereadsByStint[i + 1] ?? 0

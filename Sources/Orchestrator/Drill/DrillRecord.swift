@@ -100,6 +100,9 @@ public struct DrillReport: Sendable, Codable, Equatable {
   public var rereadRecords: [String] = []
   /// Each cluster the canary consumer read, when it started there and from which positions.
   public var consumerStints: [String] = []
+  /// The canary consumer's errors per cluster (could not start there, or a read failed): how
+  /// often, and the last; absent when there were none (and in reports before this was kept).
+  public var consumerFailures: [String]? = nil
   /// Why the drill failed or was aborted: each bound that was broken, each switch that failed.
   public var problems: [String] = []
   /// The canary's topic and group, for an operator who looks at them.

@@ -9,6 +9,8 @@ public struct DrillTally: Sendable {
     public let seq: Int
     public let cluster: String
     public let at: Date
+    /// Where the broker stored it (`topic[partition]@offset`), when it said.
+    public var place: String = ""
   }
 
   public private(set) var acks: [Ack] = []
@@ -25,8 +27,10 @@ public struct DrillTally: Sendable {
 
   public init() {}
 
-  public mutating func acknowledged(_ seqs: [Int], by cluster: String, at: Date) {
-    for s in seqs where acked.insert(s).inserted { acks.append(Ack(seq: s, cluster: cluster, at: at)) }
+  public mutating func acknowledged(_ seqs: [Int], by cluster: String, at: Date, places: [String] = []) {
+    for (i, s) in seqs.enumerated() where acked.insert(s).inserted {
+      acks.append(Ack(seq: s, cluster: cluster, at: at, place: i < places.count ? places[i] : ""))
+    }
   }
 
   /// Where the consumer started on each cluster it read, in order (`east: orders[4]@2, ...`).
@@ -38,6 +42,41 @@ public struct DrillTally: Sendable {
     stintStarts.append(
       "\(cluster) at \(when.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))): \(starts.joined(separator: ", "))"
     )
+  }
+
+  /// The canary consumer's errors on each cluster: how often it could not start there or
+  /// read there, and the last error.
+  public private(set) var consumerFailures: [String: (count: Int, last: String)] = [:]
+
+  public mutating func consumerFailed(on cluster: String, _ why: String) {
+    let n = (consumerFailures[cluster]?.count ?? 0) + 1
+    consumerFailures[cluster] = (n, why)
+  }
+
+  /// The consumer's failures to start, one line per cluster.
+  public var consumerFailureLines: [String] {
+    consumerFailures.keys.sorted().map { c in
+      let f = consumerFailures[c]!
+      return "\(c): \(f.count) errors, the last: \(f.last)"
+    }
+  }
+
+  /// Records of any kind the consumer read in each stint, and where it had read to last
+  /// (`orders[4]@3, ...`): says whether a consumer that missed a record was reading at all.
+  public private(set) var recordsByStint: [Int: Int] = [:]
+  public private(set) var readTo: String = ""
+
+  public mutating func consumerRead(_ records: Int, to positions: String) {
+    recordsByStint[max(0, stints.count - 1), default: 0] += records
+    readTo = positions
+  }
+
+  /// Each stint's start, with how many records it read, and the last where it read to.
+  public var stintLines: [String] {
+    stintStarts.enumerated().map { i, line in
+      line + "; \(recordsByStint[i] ?? 0) records read"
+        + (i == stintStarts.count - 1 && !readTo.isEmpty ? ", to \(readTo)" : "")
+    }
   }
 
   /// Where and when each record was first read (`topic[partition]@offset on cluster`).
