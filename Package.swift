@@ -64,7 +64,7 @@ let package = Package(
     .target(name: "DiscoveryClient", dependencies: ["CurlHTTP"]),
     .target(
       name: "Topology",
-      dependencies: ["KafkaClient", "MM2", .product(name: "Yams", package: "Yams")]
+      dependencies: ["MM2", .product(name: "Yams", package: "Yams")]
     ),
     .target(
       name: "HealthProbes",
@@ -89,7 +89,7 @@ let package = Package(
         .product(name: "HummingbirdCore", package: "hummingbird"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "Prometheus", package: "swift-prometheus"),
-        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "CoreMetrics", package: "swift-metrics"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -170,7 +170,6 @@ let package = Package(
         "ControlService", "Orchestrator", "Topology", "CurlHTTP", "KafkaConnect", "HealthProbes", "TestSupport",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "NIOEmbedded", package: "swift-nio"),
-        .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         .product(name: "HTTPTypes", package: "swift-http-types"),
       ]),
   ],

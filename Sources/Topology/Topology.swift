@@ -175,7 +175,14 @@ public enum ServiceMode: String, Sendable, Equatable, CaseIterable {
 /// What clients ask discovery about: a set of topics and consumer groups that move
 /// between clusters together.
 public struct Service: Sendable, Equatable {
-  public var name: String
+  /// The service, or a region's lane of it (`Topology.lanes`).
+  public var id: LaneID
+  /// `id` as written on the wire (`orders`, `orders@east`). Setting it names a configured
+  /// service.
+  public var name: String {
+    get { id.description }
+    set { id = LaneID(service: newValue) }
+  }
   public var mode: ServiceMode
   public var primary: String
   public var standbys: [String]
@@ -206,7 +213,7 @@ public struct Service: Sendable, Equatable {
   ) {
     self.homes = homes
     self.conflictReport = conflictReport
-    self.name = name
+    self.id = LaneID(service: name)
     self.mode = mode
     self.primary = primary
     self.standbys = standbys

@@ -146,7 +146,7 @@ struct DrillServeTests {
       "\($0.service) \(Int($0.createdAt.timeIntervalSince1970 / 60))"
     }
     #expect(perMinute.values.allSatisfy { $0.count == 1 }, "\(perMinute.keys)")
-    let announced = try await eventually("the webhook heard the drill", timeout: .seconds(10)) {
+    let announced = await eventually("the webhook heard the drill", timeout: .seconds(10)) {
       hooks.withLock { $0 }.contains { data in
         let body = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
         return body?["event"] as? String == "drill"

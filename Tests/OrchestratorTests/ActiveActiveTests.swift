@@ -21,6 +21,11 @@ struct ActiveActiveTests {
     #expect(east.consumerGroups == ["app-east"] && east.region == "east" && east.baseName == "orders")
     #expect(t.service("orders@north") == nil)
     #expect(t.service("orders")?.mode == .activeActive)
+    // The lane's identity keeps service and region apart; `@` appears only when written.
+    #expect(east.id == LaneID(service: "orders", region: "east") && east.id.description == "orders@east")
+    #expect(t.service(LaneID(service: "orders", region: "west"))?.primary == "west")
+    #expect(LaneID(parsing: "payments") == LaneID(service: "payments") && LaneID(parsing: "payments").region == nil)
+    #expect(t.lanes.map(\.id).sorted().map(\.description) == ["orders@central", "orders@east", "orders@west"])
   }
 
   @Test func aFailoverOfEastMovesOnlyEastsClientsWithEveryTopicTheyRead() async throws {

@@ -117,11 +117,13 @@ struct PolicyEvaluatorTests {
       "trigger: {all: [{clusterUnreachable: {for: 0s}}, {lagAbove: {records: 10, for: 30s}}]}\n")
     let e = PolicyEvaluator(policy: lagging, topology: Self.topology)
     let young = PolicyInputs(
-      health: down, lagRecords: ["east->west": 20], lagAboveSince: ["east->west>10": Self.now.addingTimeInterval(-5)],
+      health: down, lagRecords: ["east->west": 20],
+      lagAboveSince: [LagThreshold(flow: "east->west", records: 10): Self.now.addingTimeInterval(-5)],
       now: Self.now)
     #expect(e.decide(service: service, active: "east", young) == .quiet)
     let old = PolicyInputs(
-      health: down, lagRecords: ["east->west": 20], lagAboveSince: ["east->west>10": Self.now.addingTimeInterval(-60)],
+      health: down, lagRecords: ["east->west": 20],
+      lagAboveSince: [LagThreshold(flow: "east->west", records: 10): Self.now.addingTimeInterval(-60)],
       now: Self.now)
     #expect(e.decide(service: service, active: "east", old).target == "west")
   }

@@ -139,7 +139,7 @@ extension ControlAPI {
       let hint = suggestion(for: region, among: configured.clientRegions).map { "; did you mean \"\($0)\"?" } ?? ""
       throw refuse("unknown region \"\(region)\"\(hint); one of \(regions)")
     }
-    return Service.laneName(service, region: region)
+    return LaneID(service: service, region: region).description
   }
 
   func readFields(_ request: Request, _ action: String, _ service: String, _ context: APIContext)

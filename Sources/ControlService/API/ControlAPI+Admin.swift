@@ -51,7 +51,7 @@ extension ControlAPI {
     }
     // An active-active service's failovers are its regions' (`orders@east`, ...).
     if configured.mode == .activeActive, configured.region == nil {
-      let lanes = Set(configured.clientRegions.map { Service.laneName(service, region: $0) })
+      let lanes = Set(configured.clientRegions.map { LaneID(service: service, region: $0).description })
       let all = try await store.failovers(service: nil, limit: 1000).filter { lanes.contains($0.service) }
       return JSONBody.response(["failovers": Array(all.prefix(limit))])
     }

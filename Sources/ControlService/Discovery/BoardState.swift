@@ -1,4 +1,5 @@
 import NIOCore
+import Topology
 
 /// What the discovery board holds, changed only under its lock. Every change returns the
 /// calls to make once the lock is released: a callback may hop threads or take locks of
@@ -15,11 +16,11 @@ struct BoardState {
   /// An event for an event stream.
   typealias Telling = (Callee<DiscoveryBoard.StreamEvent>, DiscoveryBoard.StreamEvent)
 
-  var published: [String: PublishedDiscovery] = [:]
-  var waiters: [String: [UInt64: Waiter]] = [:]
-  var streams: [String: [UInt64: Callee<DiscoveryBoard.StreamEvent>]] = [:]
+  var published: [LaneID: PublishedDiscovery] = [:]
+  var waiters: [LaneID: [UInt64: Waiter]] = [:]
+  var streams: [LaneID: [UInt64: Callee<DiscoveryBoard.StreamEvent>]] = [:]
   /// When each service's streams are next sent a heartbeat.
-  var nextBeat: [String: ContinuousClock.Instant] = [:]
+  var nextBeat: [LaneID: ContinuousClock.Instant] = [:]
   var waiting = 0
   var streaming = 0
   var nextID: UInt64 = 0
@@ -52,7 +53,7 @@ struct BoardState {
   }
 
   mutating func park(
-    _ service: String, _ condition: DiscoveryBoard.Condition, deadline: ContinuousClock.Instant,
+    _ service: LaneID, _ condition: DiscoveryBoard.Condition, deadline: ContinuousClock.Instant,
     answer: Callee<PublishedDiscovery?>
   ) -> DiscoveryBoard.Parked {
     if closed || !isFresh(at: .now) { return .answered(nil) }
@@ -64,7 +65,7 @@ struct BoardState {
     return .parked(DiscoveryBoard.Ticket(service: service, id: id))
   }
 
-  mutating func subscribe(_ service: String, _ listener: Callee<DiscoveryBoard.StreamEvent>) -> DiscoveryBoard.Ticket? {
+  mutating func subscribe(_ service: LaneID, _ listener: Callee<DiscoveryBoard.StreamEvent>) -> DiscoveryBoard.Ticket? {
     if closed || !isFresh(at: .now) { return nil }
     let id = newID()
     streams[service, default: [:]][id] = listener

@@ -2,6 +2,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Synchronization
+import Topology
 
 /// The discovery documents being served, the long-polls waiting for them to change and
 /// the event streams following them.
@@ -46,7 +47,7 @@ public final class DiscoveryBoard: Sendable {
 
   /// A parked long-poll or a stream, to take off the board.
   public struct Ticket: Sendable, Hashable {
-    let service: String
+    let service: LaneID
     let id: UInt64
   }
 
@@ -62,17 +63,17 @@ public final class DiscoveryBoard: Sendable {
 
   public init(onWake: (@Sendable (Duration) -> Void)? = nil) { self.onWake = onWake }
 
-  public func current(_ service: String) -> PublishedDiscovery? {
+  public func current(_ service: LaneID) -> PublishedDiscovery? {
     state.withLockedValue { $0.published[service] }
   }
 
   /// The service's document and whether the board is fresh, under one lock: what every
   /// discovery request asks first.
-  func lookup(_ service: String) -> (PublishedDiscovery?, fresh: Bool) {
+  func lookup(_ service: LaneID) -> (PublishedDiscovery?, fresh: Bool) {
     state.withLockedValue { s in (s.published[service], s.isFresh(at: .now)) }
   }
 
-  public var services: [String] { state.withLockedValue { $0.published.keys.sorted() } }
+  public var services: [LaneID] { state.withLockedValue { $0.published.keys.sorted() } }
 
   /// Long-polls waiting now.
   public var waiting: Int { state.withLockedValue { $0.waiting } }
@@ -104,7 +105,7 @@ public final class DiscoveryBoard: Sendable {
   /// passes; `answer` is called then (on `loop` when given), unless the ticket is
   /// cancelled first.
   public func park(
-    _ service: String, for condition: Condition, timeout: Duration, on loop: (any EventLoop)? = nil,
+    _ service: LaneID, for condition: Condition, timeout: Duration, on loop: (any EventLoop)? = nil,
     answer: @escaping Answer
   ) -> Parked {
     let deadline = ContinuousClock.now + timeout
@@ -120,7 +121,7 @@ public final class DiscoveryBoard: Sendable {
   /// board's close. Returns the stream's ticket and the document as it is now, read
   /// atomically with the registration so that no change falls between them; nil once
   /// the board is closed.
-  public func subscribe(_ service: String, on loop: (any EventLoop)? = nil, listener: @escaping Listener) -> (
+  public func subscribe(_ service: LaneID, on loop: (any EventLoop)? = nil, listener: @escaping Listener) -> (
     Ticket, PublishedDiscovery?
   )? {
     let result = state.withLockedValue { s -> ((Ticket, PublishedDiscovery?)?, Bool) in
@@ -140,7 +141,7 @@ public final class DiscoveryBoard: Sendable {
 
   /// Suspends until the service's document meets `condition` (returned) or `timeout`
   /// passes, the task is cancelled, or the board closes (nil).
-  public func wait(_ service: String, for condition: Condition, timeout: Duration) async -> PublishedDiscovery? {
+  public func wait(_ service: LaneID, for condition: Condition, timeout: Duration) async -> PublishedDiscovery? {
     // nil: not parked yet; cancelled before it was parked; or parked with its ticket.
     let parking = Mutex<ParkingState>(.notYet)
     return await withTaskCancellationHandler {

@@ -1,6 +1,7 @@
 import HTTPTypes
 import NIOCore
 import NIOHTTP1
+import Topology
 
 /// Serves discovery and event streams on the connection itself, below Hummingbird's
 /// per-request task: a plain GET is answered from the board without a task switch, and a
@@ -34,7 +35,7 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
 
   /// An answer this handler still owes on the connection.
   private enum Owing {
-    case longPoll(DiscoveryBoard.Ticket?, service: String, ifNoneMatch: String?, close: Bool)
+    case longPoll(DiscoveryBoard.Ticket?, service: LaneID, ifNoneMatch: String?, close: Bool)
     case stream(DiscoveryBoard.Ticket?, lastSent: Int64)
   }
   private var owing: Owing?
@@ -235,18 +236,18 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
     if let p, !close {
       // The document's ready bytes, as for a plain request.
       let notModified = ifNoneMatch.map(p.matches(ifNoneMatch:)) ?? false
-      endpoint.count(.discovery(service: service), notModified ? .notModified : .ok)
+      endpoint.count(.discovery(service: service.description), notModified ? .notModified : .ok)
       bytes.emit(p.answerBytes(ok: !notModified))
       bytes.flush()
     } else {
       let answer = endpoint.answer(longPoll: service, with: p, ifNoneMatch: ifNoneMatch)
-      endpoint.count(.discovery(service: service), answer.status)
+      endpoint.count(.discovery(service: service.description), answer.status)
       send(answer, close: close, context)
     }
     drain(context, inRead: false)
   }
 
-  private func startStream(_ service: String, after: Int64?, _ context: ChannelHandlerContext) {
+  private func startStream(_ service: LaneID, after: Int64?, _ context: ChannelHandlerContext) {
     let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
     guard
       let (ticket, now) = endpoint.board.subscribe(
@@ -257,11 +258,11 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
         endpoint.stale()
         ?? DiscoveryEndpoint.Answer(
           APIError(status: .serviceUnavailable, code: "stopping", message: "this instance is stopping"))
-      endpoint.count(.events(service: service), answer.status)
+      endpoint.count(.events(service: service.description), answer.status)
       freeWaitSlot()
       return send(answer, close: true, context)
     }
-    endpoint.count(.events(service: service), .ok)
+    endpoint.count(.events(service: service.description), .ok)
     bytes.emit(Self.streamHead)
     bytes.emit(HTTPDate.headerLines)
     bytes.emit(ResponseEncoding.endOfHead)

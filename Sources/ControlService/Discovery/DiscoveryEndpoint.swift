@@ -102,9 +102,9 @@ struct DiscoveryEndpoint: Sendable {
     case document(PublishedDiscovery, notModified: Bool)
     case answer(Answer)
     /// Park until the condition is met or the timeout; then answer the document (or 304).
-    case longPoll(service: String, condition: DiscoveryBoard.Condition, timeout: Duration, ifNoneMatch: String?)
+    case longPoll(service: LaneID, condition: DiscoveryBoard.Condition, timeout: Duration, ifNoneMatch: String?)
     /// An event stream, starting after the event with this id (the epoch) when given.
-    case stream(service: String, after: Int64?)
+    case stream(service: LaneID, after: Int64?)
   }
 
   /// The route a request is for, when it is one of these two and a GET.
@@ -175,20 +175,17 @@ struct DiscoveryEndpoint: Sendable {
     let hasQuery = head.uri.utf8.contains(UInt8(ascii: "?"))
     let query = hasQuery ? URI(head.uri).queryParameters : [:]
     let region: String? = hasQuery ? query.get("region").map { String($0) } : nil
-    var (found, fresh) = board.lookup(name)
+    var key = LaneID(service: name)
+    var (found, fresh) = board.lookup(key)
     guard fresh else { return .answer(Self.staleAnswer) }
-    var key = name
-    if found == nil, let region, let lane = board.lookup(Service.laneName(name, region: region)).0 {
+    if found == nil, let region, let lane = board.lookup(LaneID(service: name, region: region)).0 {
       // Active-active: one document per client region, under the region's lane.
-      (found, key) = (lane, Service.laneName(name, region: region))
+      (found, key) = (lane, LaneID(service: name, region: region))
     }
     if found == nil {
       // Not a lane either: an active-active service asked without a region or with an
       // unknown one (400, naming its regions), or no such service (404).
-      let regions = board.services.compactMap { lane -> String? in
-        guard let (base, region) = Service.splitLane(lane), base == name else { return nil }
-        return region
-      }
+      let regions = board.services.filter { $0.service == name }.compactMap(\.region)
       if !regions.isEmpty {
         guard let region else {
           throw APIError(
@@ -207,7 +204,7 @@ struct DiscoveryEndpoint: Sendable {
       }
     }
     guard let published = found else {
-      let names = Set(board.services.map { Service.splitLane($0)?.service ?? $0 }).sorted()
+      let names = Set(board.services.map(\.service)).sorted()
       let hint = suggestion(for: name, among: names).map { " (did you mean \"\($0)\"?)" } ?? ""
       throw APIError.notFound("unknown service \"\(name)\"\(hint)")
     }
@@ -243,7 +240,7 @@ struct DiscoveryEndpoint: Sendable {
 
   /// The answer to a parked long-poll: the document that met its condition, else (its
   /// timeout, the server closing) 304 with the document as it is.
-  func answer(longPoll service: String, with p: PublishedDiscovery?, ifNoneMatch: String?) -> Answer {
+  func answer(longPoll service: LaneID, with p: PublishedDiscovery?, ifNoneMatch: String?) -> Answer {
     if let p { return Answer(p, ifNoneMatch: ifNoneMatch) }
     // Let go because the board went stale: not a 304, which would renew the client's lease.
     if let answer = stale() { return answer }

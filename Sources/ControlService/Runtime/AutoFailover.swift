@@ -22,7 +22,7 @@ public actor AutoFailover {
   let clock: any Clock<Duration>
   let now: @Sendable () -> Date
   let logger: Logger
-  private var aboveSince: [String: Date] = [:]
+  private var aboveSince: [LagThreshold: Date] = [:]
   private var lastDecision: [String: PolicyDecision] = [:]
 
   public init(
@@ -68,7 +68,7 @@ public actor AutoFailover {
     for policy in policies.values {
       for case .lagAbove(let n, _) in policy.trigger.conditions {
         for (flow, behind) in lag {
-          let key = "\(flow)>\(n)"
+          let key = LagThreshold(flow: flow, records: n)
           if behind > n { aboveSince[key] = aboveSince[key] ?? now } else { aboveSince[key] = nil }
         }
       }

@@ -26,7 +26,7 @@ struct StandbyWriteProbe: ServiceLifecycle.Service {
 
   private func loop() async {
     var watch = StandbyWriteWatch()
-    var reported: [String: Int64] = [:]
+    var reported: [ServiceOnCluster: Int64] = [:]
     while !Task.isCancelled {
       let states = (try? await store.serviceStates()) ?? []
       // Each cluster described once a round, whatever the number of services on it.
@@ -47,13 +47,14 @@ struct StandbyWriteProbe: ServiceLifecycle.Service {
             service: service.name, cluster: cluster, active: state.activeCluster, high: high, at: Date())
           findings.append(f)
           metrics.standbyWrites(service: service.name, cluster: cluster, records: f.records)
-          if reported["\(service.name)|\(cluster)", default: 0] != f.records, f.records > 0 {
+          if reported[ServiceOnCluster(service: service.name, cluster: cluster), default: 0] != f.records, f.records > 0
+          {
             let parts = f.partitions.map { "\($0.topic)[\($0.partition)]: \($0.records)" }.joined(separator: ", ")
             logger.warning(
               "standby writes: \(f.records) records written to \(service.name)'s topics on \(cluster), which is not its active cluster (\(state.activeCluster)): \(parts)"
             )
           }
-          reported["\(service.name)|\(cluster)"] = f.records
+          reported[ServiceOnCluster(service: service.name, cluster: cluster)] = f.records
         }
         await book.update(findings, service: service.name)
       }

@@ -4,14 +4,14 @@ import Orchestrator
 /// active-passive services (and, for active-active ones, keys written in several regions).
 /// What `/v1/status` and the metrics show.
 public actor WritesBook {
-  private var standby: [String: StandbyWrites] = [:]
+  private var standby: [ServiceOnCluster: StandbyWrites] = [:]
   private var conflictReports: [String: ConflictReport] = [:]
 
   public init() {}
 
   func update(_ findings: [StandbyWrites], service: String) {
     standby = standby.filter { $0.value.service != service }
-    for f in findings { standby["\(f.service)|\(f.cluster)"] = f }
+    for f in findings { standby[ServiceOnCluster(service: f.service, cluster: f.cluster)] = f }
   }
 
   func update(_ report: ConflictReport) { conflictReports[report.service] = report }

@@ -107,8 +107,12 @@ public actor LabMirror {
     var lastHeartbeat = ContinuousClock.now - .seconds(3600)
     while !Task.isCancelled {
       do {
-        if sourceClient == nil { sourceClient = try source.makeClient(timeout: .seconds(2)) }
-        if targetClient == nil { targetClient = try target.makeClient(timeout: .seconds(2)) }
+        if sourceClient == nil {
+          sourceClient = try KafkaClient(properties: source.clientProperties(), defaultTimeout: .seconds(2))
+        }
+        if targetClient == nil {
+          targetClient = try KafkaClient(properties: target.clientProperties(), defaultTimeout: .seconds(2))
+        }
         guard let sourceClient, let targetClient else { continue }
         if consumer == nil { consumer = try await follow(sourceClient) }
         guard let consumer else { continue }
@@ -263,7 +267,7 @@ public actor LabMirror {
   private var clients: [String: KafkaClient] = [:]
   private func client(for cluster: Cluster) throws -> KafkaClient {
     if let c = clients[cluster.name] { return c }
-    let c = try cluster.makeClient(timeout: .seconds(2))
+    let c = try KafkaClient(properties: cluster.clientProperties(), defaultTimeout: .seconds(2))
     clients[cluster.name] = c
     return c
   }

@@ -69,5 +69,5 @@ public struct DiscoveryDocument: Sendable, Equatable, Codable {
   }
 
   /// What the board and the shared state know it by: the service, or its region's lane.
-  public var lane: String { region.map { Service.laneName(service, region: $0) } ?? service }
+  public var lane: LaneID { LaneID(service: service, region: region) }
 }

@@ -23,7 +23,7 @@ public struct PolicyInputs: Sendable {
   /// Records behind per flow name, as last known (while the source still answered).
   public var lagRecords: [String: Int64]
   /// Since when each flow has been above each `lagAbove` bound, kept by the caller.
-  public var lagAboveSince: [String: Date]
+  public var lagAboveSince: [LagThreshold: Date]
   public var checkpointAgeSeconds: [String: Double]
   /// Flows without a single offset-sync: MM2 has replicated nothing, so it checkpoints
   /// nothing (MirrorCheckpointTask emits only for partitions with a sync), and a missing
@@ -35,7 +35,7 @@ public struct PolicyInputs: Sendable {
 
   public init(
     health: [String: SubjectHealth] = [:], kindHealth: [HealthKey: (state: HealthState, since: Date?)] = [:],
-    lagRecords: [String: Int64] = [:], lagAboveSince: [String: Date] = [:],
+    lagRecords: [String: Int64] = [:], lagAboveSince: [LagThreshold: Date] = [:],
     checkpointAgeSeconds: [String: Double] = [:],
     recentAutomatic: [Date] = [], now: Date = Date()
   ) {
@@ -125,7 +125,8 @@ public struct PolicyEvaluator: Sendable {
     case .lagAbove(let n, let d):
       for standby in service.clusters where standby != active {
         guard let flow = topology.flow(from: active, to: standby)?.name, let lag = x.lagRecords[flow], lag > n,
-          let since = x.lagAboveSince["\(flow)>\(n)"], x.now.timeIntervalSince(since) >= seconds(d)
+          let since = x.lagAboveSince[LagThreshold(flow: flow, records: n)],
+          x.now.timeIntervalSince(since) >= seconds(d)
         else { continue }
         return "\(flow) \(lag) records behind"
       }

@@ -47,7 +47,7 @@ public struct StandbyWriteWatch: Sendable {
     static func < (a: Self, b: Self) -> Bool { (a.topic, a.partition) < (b.topic, b.partition) }
   }
 
-  private var baselines: [String: Baseline] = [:]
+  private var baselines: [ServiceOnCluster: Baseline] = [:]
 
   public init() {}
 
@@ -57,7 +57,7 @@ public struct StandbyWriteWatch: Sendable {
     service: String, cluster: String, active: String, high: [(topic: String, partition: Int32, offset: Int64)],
     at now: Date
   ) -> StandbyWrites {
-    let key = "\(service)|\(cluster)"
+    let key = ServiceOnCluster(service: service, cluster: cluster)
     var baseline = baselines[key]
     if baseline?.active != active { baseline = Baseline(active: active, high: [:], since: now) }
     var written: [StandbyWrites.PartitionWrites] = []
@@ -85,7 +85,7 @@ public struct StandbyWriteWatch: Sendable {
   /// Forgets the baselines of clusters no longer watched for `service`.
   public mutating func keep(service: String, clusters: Set<String>) {
     baselines = baselines.filter { key, _ in
-      !key.hasPrefix("\(service)|") || clusters.contains(String(key.dropFirst(service.count + 1)))
+      key.service != service || clusters.contains(key.cluster)
     }
   }
 }

@@ -10,6 +10,8 @@ public struct StatusView: Sendable, Codable, Equatable {
   public struct ServiceEntry: Sendable, Codable, Equatable {
     /// The service, or an active-active region's lane (`orders@east`).
     public let service: String
+    /// The configured service (`orders` for the lane `orders@east`): what actions name.
+    public let configuredService: String
     /// Active-active: the client region the lane is for.
     public let clientRegion: String?
     public let activeCluster: String
@@ -92,8 +94,9 @@ public struct StatusView: Sendable, Codable, Equatable {
     topology: Topology, states: [ServiceState], health: (String) -> SubjectHealth?, lags: [(Flow, FlowLag)]
   ) -> StatusView {
     let services = states.map { s in
-      ServiceEntry(
-        service: s.service, clientRegion: Service.splitLane(s.service)?.region, activeCluster: s.activeCluster,
+      let lane = LaneID(parsing: s.service)
+      return ServiceEntry(
+        service: s.service, configuredService: lane.service, clientRegion: lane.region, activeCluster: s.activeCluster,
         region: topology.cluster(s.activeCluster)?.region ?? "",
         epoch: s.epoch, state: s.state, writable: s.writable, updatedAt: s.updatedAt)
     }

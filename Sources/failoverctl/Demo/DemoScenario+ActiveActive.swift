@@ -141,7 +141,7 @@ extension DemoScenario {
   /// East returns; its lanes' tails (bounded from the failovers' journals while it is dark)
   /// drain through replication, which the lanes' failovers left running.
   private func eastComesBack(_ report: inout DemoReport, lab: Lab, api: ControlClient) async throws {
-    let lanes = lab.services.map { Service.laneName($0.name, region: "east") }
+    let lanes = lab.services.map { LaneID(service: $0.name, region: "east").description }
     var tail: Int64 = 0
     for lane in lanes {
       tail += try await api.get("/v1/services/\(lane)/divergence", as: DivergenceView.self).divergence?.records ?? 0

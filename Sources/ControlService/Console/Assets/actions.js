@@ -2,7 +2,7 @@
 // operator has typed the service's name. The API's refusal (401, 403, 409...) is shown
 // as the API words it; nothing is retried behind the operator's back.
 import { h, replace, num, table } from "./dom.js";
-import { post, paths, splitLane, APIError } from "./api.js";
+import { post, paths, APIError } from "./api.js";
 
 const dialog = () => document.getElementById("dialog");
 
@@ -26,12 +26,13 @@ function field(label, control) {
 }
 
 /** The dialog for a service action: its inputs, the plan, the confirmation. */
-export function openAction(verb, service, state) {
+export function openAction(verb, current, state) {
   const d = dialog();
-  // An active-active region's lane (orders@east) acts on its service, for its region.
-  const { service: base, region } = splitLane(service);
+  // An active-active region's lane acts on its configured service, for its region.
+  const service = current.service;
+  const base = current.configuredService;
+  const region = current.clientRegion;
   const def = state.topology.services.find((x) => x.name === base) || { primary: "", standbys: [] };
-  const current = state.status.services.find((x) => x.service === service);
   const clusters = [def.primary, ...def.standbys].filter((c) => c && c !== current?.activeCluster);
   const inputs = {};
   const controls = [];
@@ -66,10 +67,10 @@ export function openAction(verb, service, state) {
     replace(plan, h("p", { class: "muted" }, "Planning…"));
     replace(confirm);
     try {
-      const outcome = await post(paths.action(service, verb), { ...body(), dryRun: true });
+      const outcome = await post(paths.action(base, verb), { ...body(), dryRun: true });
       replace(plan, renderPlan(outcome));
       replace(confirm, confirmation(service, verb, async () => {
-        const result = await post(paths.action(service, verb), { ...body(), dryRun: false });
+        const result = await post(paths.action(base, verb), { ...body(), dryRun: false });
         d.close();
         if (result.failover) location.hash = `#failovers/${result.failover.id}`;
         changed();

@@ -62,12 +62,6 @@ export async function post(path, body) {
 
 const enc = encodeURIComponent;
 
-/** `orders@east` (an active-active region's lane) → { service: "orders", region: "east" }. */
-export function splitLane(name) {
-  const at = name.indexOf("@");
-  return at < 0 ? { service: name, region: null } : { service: name.slice(0, at), region: name.slice(at + 1) };
-}
-
 export const paths = {
   status: "/v1/status",
   topology: "/v1/topology",
@@ -76,16 +70,14 @@ export const paths = {
   failovers: (n = 50) => `/v1/failovers?limit=${n}`,
   failover: (id) => `/v1/failovers/${enc(id)}`,
   audit: (limit, before) => `/v1/audit?limit=${limit}${before ? `&before=${enc(before)}` : ""}`,
-  action: (service, verb) => `/v1/services/${enc(splitLane(service).service)}/${verb}`,
+  /** An action on a configured service; an active-active region's lane names its region in the body. */
+  action: (service, verb) => `/v1/services/${enc(service)}/${verb}`,
   failoverAction: (id, verb) => `/v1/failovers/${enc(id)}/${verb}`,
   recover: (service) => `/v1/services/${enc(service)}/recover`,
   drill: (id) => `/v1/drills/${enc(id)}`,
   drills: (n = 50) => `/v1/drills?limit=${n}`,
   startDrill: (service) => `/v1/services/${enc(service)}/drill`,
-  events: (service) => {
-    const { service: base, region } = splitLane(service);
-    return `/v1/services/${enc(base)}/events${region ? `?region=${enc(region)}` : ""}`;
-  },
+  events: (service, region) => `/v1/services/${enc(service)}/events${region ? `?region=${enc(region)}` : ""}`,
 };
 
 /**

@@ -69,7 +69,7 @@ export function renderOverview(main, state) {
       h("h3", { id: "services-h" }, "Services"),
       table(null, ["Service", "Mode", "Clients in", "Active cluster", "Epoch", "State", "Writable", "Updates", "Actions"],
         status.services.map((sv) => {
-          const def = topology.services.find((x) => x.name === sv.service.split("@")[0]) || {};
+          const def = topology.services.find((x) => x.name === sv.configuredService) || {};
           return h("tr", { "data-service": sv.service },
             h("th", { scope: "row" }, sv.service),
             h("td", {}, def.mode || "—"),
@@ -81,7 +81,7 @@ export function renderOverview(main, state) {
             h("td", {}, state.live.get(sv.service) === "live" ? chip("live", "pushed") : h("span", { class: "muted" }, "every 2 s")),
             h("td", { class: "actions" },
               ["promote", "failover", "failback", "demote"].map((verb) =>
-                h("button", { type: "button", "data-action": verb, onclick: () => openAction(verb, sv.service, state) },
+                h("button", { type: "button", "data-action": verb, onclick: () => openAction(verb, sv, state) },
                   verb[0].toUpperCase() + verb.slice(1) + "…"))));
         }))),
     writesSection(status),

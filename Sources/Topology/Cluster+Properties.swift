@@ -1,5 +1,4 @@
 import Foundation
-import KafkaClient
 
 extension Cluster {
   /// librdkafka properties to connect with, secrets resolved now and held only in memory.
@@ -9,9 +8,5 @@ extension Cluster {
     var props = try properties.mapValues { try SecretReference.resolve($0, environment: environment) }
     props["bootstrap.servers"] = bootstrapServers
     return props
-  }
-
-  public func makeClient(timeout: Duration = .seconds(10)) throws -> KafkaClient {
-    try KafkaClient(properties: clientProperties(), defaultTimeout: timeout)
   }
 }
