@@ -1,6 +1,7 @@
 import Foundation
 import Orchestrator
 import Synchronization
+import TestSupport
 import Testing
 import Topology
 
@@ -40,7 +41,7 @@ struct DiscoveryBoardTests {
     board.publish(Self.published(epoch: 1))
     async let woken = board.wait("orders", for: .init(epoch: 1), timeout: .seconds(30))
     async let other = board.wait("payments", for: .init(epoch: 1), timeout: .seconds(30))
-    while board.waiting < 2 { try await Task.sleep(for: .milliseconds(5)) }
+    try #require(await eventually("both wait", every: .milliseconds(5)) { board.waiting == 2 })
     board.publish(Self.published(epoch: 2, active: "b"))
     #expect(await woken?.epoch == 2)
     // The other service's waiter is still waiting.
@@ -65,7 +66,7 @@ struct DiscoveryBoardTests {
     let waits = (0..<100).map { _ in
       Task { await board.wait("orders", for: .init(epoch: 1), timeout: .seconds(30)) }
     }
-    while board.waiting < 100 { try await Task.sleep(for: .milliseconds(5)) }
+    try #require(await eventually("100 wait", every: .milliseconds(5)) { board.waiting == 100 })
     board.close()
     for w in waits { #expect(await w.value == nil) }
     #expect(await board.wait("orders", for: .init(epoch: 1), timeout: .seconds(30)) == nil)
@@ -75,7 +76,7 @@ struct DiscoveryBoardTests {
     let board = DiscoveryBoard()
     board.publish(Self.published(epoch: 1))
     let w = Task { await board.wait("orders", for: .init(epoch: 1), timeout: .seconds(30)) }
-    while board.waiting < 1 { try await Task.sleep(for: .milliseconds(5)) }
+    try #require(await eventually("it waits", every: .milliseconds(5)) { board.waiting == 1 })
     w.cancel()
     #expect(await w.value == nil)
     #expect(board.waiting == 0)

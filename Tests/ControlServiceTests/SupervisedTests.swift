@@ -72,7 +72,7 @@ struct SupervisedTests {
         failpoints: Failpoints(environment: [:]), logger: Logger(label: "test")
       ).run()
     }
-    while flaky.runs.withLock({ $0 }) < 9 { try await Task.sleep(for: .milliseconds(5)) }
+    try #require(await eventually("nine runs", every: .milliseconds(5)) { flaky.runs.withLock { $0 } >= 9 })
     // 1 + 2 + 4 + 8 + 16 + 30 + 30 + 30
     #expect(clock.slept == .seconds(121))
     #expect(board.all.first?.restarts == 8)

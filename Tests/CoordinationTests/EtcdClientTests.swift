@@ -2,6 +2,7 @@ import CurlHTTP
 import Etcd
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite("etcd's JSON gateway through libcurl, against real members", .serialized)
@@ -27,9 +28,12 @@ struct EtcdClientTests {
     let lease = try await c.grant(ttl: 2)
     try await c.put(f.prefix + "leased", "x", lease: lease)
     #expect(try await c.keepAlive(lease) != nil)
-    try await Task.sleep(for: .seconds(3))
+    // Polled by reading the key, not by keepalive, which would renew the lease.
+    #expect(
+      try await eventually("the 2 s lease expired", timeout: .seconds(15)) {
+        try await c.get(f.prefix + "leased") == nil
+      })
     #expect(try await c.keepAlive(lease) == nil)
-    #expect(try await c.get(f.prefix + "leased") == nil)
   }
 
   @Test func aDeadMemberCostsOneTimeoutThenTheOthersAnswer() async throws {
@@ -66,7 +70,8 @@ struct EtcdClientTests {
         return true
       }
     }
-    try await Task.sleep(for: .milliseconds(300))
+    // No wait for the watch to start: it reads from `revision + 1`, so it misses nothing
+    // written before it connects.
     try await c.put(f.prefix + "w/b", "2")
     try await c.put(f.prefix + "other", "not watched")
     _ = try await c.txn(EtcdTxnRequest(compare: [], success: [.delete(f.prefix + "w/a")]))

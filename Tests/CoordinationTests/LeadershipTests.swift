@@ -71,8 +71,11 @@ struct LeadershipTests {
     async let renewing: Void = {
       for _ in 0..<10 { await a.step() }
     }()
-    try await Task.sleep(for: .seconds(3))
-    #expect(!(await a.leadership.isLeader))
+    // Within the TTL (3 s) of its last successful renewal at the latest.
+    #expect(
+      await eventually("a stopped leading", timeout: .seconds(3), every: .milliseconds(50)) {
+        !(await a.leadership.isLeader)
+      })
     f.members.thaw(0)
     _ = await renewing
     f.members.thaw(0)
@@ -115,7 +118,8 @@ struct LeadershipTests {
       aRounds.cancel()
       bRounds.cancel()
     }
-    try await Task.sleep(for: .milliseconds(500))
+    try #require(
+      await eventually("b follows a", every: .milliseconds(20)) { await b.leadership == .follower(leader: "a") })
     for p in proxies { p.cut() }
     let cut = ContinuousClock.now
     var aStopped: Duration?

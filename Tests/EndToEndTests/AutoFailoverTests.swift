@@ -62,6 +62,16 @@ struct AutoFailoverTests {
     return doc
   }
 
+  /// Waits until /v1/status judges each named cluster as given.
+  static func judged(_ f: ServeFixture, _ expected: [String: String]) async throws -> Bool {
+    try await eventually("clusters judged \(expected)", timeout: .seconds(60)) {
+      let clusters = (try json(try await f.get("/v1/status", as: "viewer"))["clusters"] as? [[String: Any]]) ?? []
+      return expected.allSatisfy { name, state in
+        clusters.contains { $0["cluster"] as? String == name && $0["state"] as? String == state }
+      }
+    }
+  }
+
   @Test func aRegionThatGoesDownIsFailedOverAutomaticallyAndComesHomeOnlyByFailback() async throws {
     let r = try await Self.start(policy: Self.automatic)
     let f = r.fixture
@@ -80,8 +90,9 @@ struct AutoFailoverTests {
         topic: topology.flow(from: "east", to: "west")!.offsetSyncsTopic, partition: 0, key: sync.key, value: sync.value
       )
     ])
-    // Healthy first: nothing happens.
-    try await Task.sleep(for: .seconds(3))
+    // Healthy first, as judged by the probes: nothing happens (the policy's decisions on
+    // each state are on the test clock in ControlServiceTests/AutoFailoverTests).
+    #expect(try await Self.judged(f, ["east": "healthy", "west": "healthy"]))
     #expect(try json(try await f.get("/v1/services/orders/discovery"))["epoch"] as? Int == 1)
 
     r.lab.region("east")!.fail()
@@ -97,7 +108,7 @@ struct AutoFailoverTests {
 
     // The region comes back: nothing but an explicit failback moves the service home.
     r.lab.region("east")!.recover()
-    try await Task.sleep(for: .seconds(4))
+    #expect(try await Self.judged(f, ["east": "healthy"]))
     let after = try json(try await f.get("/v1/services/orders/discovery"))
     #expect(after["epoch"] as? Int == 3)
     #expect((after["active"] as? [String: Any])?["cluster"] as? String == "west")
@@ -154,7 +165,6 @@ struct AutoFailoverTests {
     }
     let id = try #require(pending?["id"] as? Int)
     // Nothing moves while it waits.
-    try await Task.sleep(for: .seconds(2))
     #expect(try json(try await f.get("/v1/services/orders/discovery"))["epoch"] as? Int == 1)
     #expect(try await f.post("/v1/failovers/\(id)/ack", "{}", as: "viewer").status == 403)
     #expect(try await f.post("/v1/failovers/\(id)/ack", "{}").status == 202)

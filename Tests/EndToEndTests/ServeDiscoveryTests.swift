@@ -39,7 +39,10 @@ struct ServeDiscoveryTests {
 
     // A long-poll for the current epoch is woken by a promote, long before its 30 s end.
     async let polled = f.get("/v1/services/orders/discovery?wait=30&epoch=1", timeout: .seconds(40))
-    try await Task.sleep(for: .milliseconds(500))
+    #expect(
+      try await eventually("the long-poll is held", timeout: .seconds(10), every: .milliseconds(20)) {
+        try await f.longPollsWaiting() == 1
+      })
     let promote = try await f.post("/v1/services/orders/promote", #"{"to": "west", "reason": "test"}"#)
     #expect(promote.status == 202, "\(promote.text)")
     let woken = try await polled
@@ -77,7 +80,10 @@ struct ServeDiscoveryTests {
     // Requests in flight when SIGTERM arrives finish whole: the long-poll is answered.
     let first = f
     async let poll = first.get("/v1/services/payments/discovery?wait=30&epoch=3", timeout: .seconds(40))
-    try await Task.sleep(for: .milliseconds(300))
+    #expect(
+      try await eventually("the long-poll is held", timeout: .seconds(10), every: .milliseconds(20)) {
+        try await first.longPollsWaiting() == 1
+      })
     let (status, stderr) = await first.server.stop()
     let answered = try await poll
     #expect(answered.status == 304)

@@ -19,8 +19,9 @@ struct ServeEventsTests {
     let resumed = EventStreamRecorder(url, lastEventID: 1)
     // Connected before the promote (its first heartbeat says so): on a loaded machine the
     // connection can otherwise come after the fence, and rightly miss epoch 2.
-    let deadline = ContinuousClock.now + .seconds(10)
-    while resumed.heartbeats == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+    _ = await eventually("the resumed stream's first heartbeat", timeout: .seconds(10), every: .milliseconds(50)) {
+      resumed.heartbeats > 0
+    }
     #expect(resumed.heartbeats > 0 && resumed.events.isEmpty)
     // A client that went away at epoch 1 and comes back after the promote.
     let promote = try await f.post("/v1/services/orders/promote", #"{"to": "west", "reason": "test"}"#)
@@ -38,8 +39,9 @@ struct ServeEventsTests {
     #expect(late.ids == [3])  // nothing old: the current document sums up what it missed
     let current = EventStreamRecorder(url, lastEventID: 3)
     // Heartbeats at a third of the 3 s lease: the stream is live though nothing changes.
-    try await Task.sleep(for: .seconds(2.5))
-    #expect(current.events.isEmpty && current.heartbeats >= 2)
+    #expect(
+      await eventually("two heartbeats", timeout: .seconds(10), every: .milliseconds(50)) { current.heartbeats >= 2 })
+    #expect(current.events.isEmpty)
     let demote = try await f.post("/v1/services/orders/demote", #"{"reason": "test"}"#)
     #expect(demote.status == 200 || demote.status == 202, "\(demote.text)")
     #expect(await current.wait { !$0.isEmpty })

@@ -74,6 +74,18 @@ struct ServeFixture: Sendable {
   }
 
   /// Polls a failover until it is no longer running; returns it.
+  /// Long-polls the server holds now (its gauge on /metrics).
+  func longPollsWaiting() async throws -> Int {
+    let text = try await get("/metrics").text
+    guard
+      let line = text.split(separator: "\n").first(where: {
+        $0.hasPrefix("kafka_failover_discovery_long_polls_waiting ")
+      }),
+      let value = Double(line.split(separator: " ").last ?? "")
+    else { return -1 }
+    return Int(value)
+  }
+
   func finished(_ id: Int) async throws -> [String: Any] {
     for _ in 0..<300 {
       let f = try json(try await get("/v1/failovers/\(id)", as: "viewer"))

@@ -23,23 +23,25 @@ struct TrafficTests {
     let running = Task { await traffic.run(stopProducing: { stop.isSet }) }
     defer { running.cancel() }
     // Traffic first, however slow the machine: the switchover must happen under writes.
-    var before = await traffic.ledger.totals
-    for _ in 0..<300 where before.acknowledged < 100 {
-      try await Task.sleep(for: .milliseconds(100))
-      before = await traffic.ledger.totals
-    }
-    #expect(before.acknowledged > 0)
+    #expect(
+      await eventually("100 records acknowledged", timeout: .seconds(30)) {
+        await traffic.ledger.totals.acknowledged >= 100
+      })
+    let before = await traffic.ledger.totals
 
     let switched = try await f.switchOver("/v1/services/orders/promote", #"{"to": "west", "reason": "drill"}"#)
     #expect(switched["status"] as? String == "succeeded", "\(switched)")
-    try await Task.sleep(for: .seconds(3))
+    // Writes go on through the new cluster: 200 more acknowledged (a second at the rate).
+    let atSwitch = await traffic.ledger.totals
+    _ = await eventually("200 records acknowledged after the switch", timeout: .seconds(30)) {
+      await traffic.ledger.totals.acknowledged >= atSwitch.acknowledged + 200
+    }
     stop.set()
     // Let the consumer drain what was acknowledged.
-    var totals = await traffic.ledger.totals
-    for _ in 0..<50 where totals.lost > 0 {
-      try await Task.sleep(for: .milliseconds(200))
-      totals = await traffic.ledger.totals
+    _ = await eventually("every acknowledged record read", timeout: .seconds(10), every: .milliseconds(200)) {
+      await traffic.ledger.totals.lost == 0
     }
+    let totals = await traffic.ledger.totals
     #expect(totals.acknowledged > before.acknowledged, "no traffic after the switch")
     print("traffic through the switchover: \(totals)")
     #expect(totals.lost == 0, "\(totals)")

@@ -35,9 +35,11 @@ struct LabMirrorTests {
       flow: flow, topology: topology, topics: ["orders", "payments"], groups: ["orders-processor"], settings: settings)
     let running = Task { await mirror.run() }
     defer { running.cancel() }
-    for _ in 0..<200 where await mirror.copied < 300 { try await Task.sleep(for: .milliseconds(50)) }
+    #expect(
+      await eventually("300 records copied", timeout: .seconds(10), every: .milliseconds(50)) {
+        await mirror.copied >= 300
+      })
     #expect(await mirror.copied == 300)
-    try await Task.sleep(for: .milliseconds(600))
 
     // Same records, keys, values, headers and timestamps, in order, on the remote topic.
     let copies = try await west.read(TopicPartition("east.orders", 0), from: 7, until: 157)
@@ -55,9 +57,11 @@ struct LabMirrorTests {
     // The first checkpoint and heartbeat wait for the mock to create their topics.
     let ingester = try MM2Ingester(flow: flow, topology: topology, store: store)
     var stats = MM2Ingester.Stats()
-    for _ in 0..<50 where stats.checkpoints < 2 || stats.heartbeats < 1 {
-      try await Task.sleep(for: .milliseconds(200))
+    _ = try await eventually(
+      "two checkpoints and a heartbeat ingested", timeout: .seconds(10), every: .milliseconds(200)
+    ) {
       stats.add(try await ingester.catchUp(timeout: .seconds(10)))
+      return stats.checkpoints >= 2 && stats.heartbeats >= 1
     }
     #expect(stats.poison == 0)
     #expect(stats.offsetSyncs >= 2)
@@ -89,7 +93,7 @@ struct LabMirrorTests {
     let mirror = try LabMirror(flow: flow, topology: topology, topics: ["orders"], groups: [], settings: settings)
     let running = Task { await mirror.run() }
     defer { running.cancel() }
-    for _ in 0..<100 where await mirror.copied == 0 { try await Task.sleep(for: .milliseconds(100)) }
+    #expect(await eventually("the mirror copies", timeout: .seconds(10)) { await mirror.copied > 0 })
     let started = await mirror.copied
     try await Task.sleep(for: .seconds(1))
     // About 100 a second: well short of the 400 waiting.
