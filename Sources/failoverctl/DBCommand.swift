@@ -24,8 +24,8 @@ struct DBCommand: AsyncParsableCommand {
         let states = try await store.ensureServices(loaded.topology)
         try await store.appendAudit(
           AuditEntry(
-            actor: "cli:\(ProcessInfo.processInfo.userName)", action: "db.init", subject: config,
-            details: "topology version \(snapshot.version)", outcome: "ok"))
+            actor: "cli:\(ProcessInfo.processInfo.userName)", action: .dbInit, subject: config,
+            details: "topology version \(snapshot.version)", outcome: .ok))
         print("\(db): topology version \(snapshot.version) from \(config)")
         for s in states { print("  \(s.service): active \(s.activeCluster), epoch \(s.epoch)") }
       } catch {

@@ -123,9 +123,10 @@ extension OffsetsCommand {
         if !dryRun {
           try await store.appendAudit(
             AuditEntry(
-              actor: "cli:\(ProcessInfo.processInfo.userName)", action: "offsets.apply", subject: flow.name,
+              actor: "cli:\(ProcessInfo.processInfo.userName)", action: .offsetsApply, subject: flow.name,
               details: "groups=\(Set(outcomes.map(\.group)).sorted()) force=\(force)",
-              outcome: outcomes.allSatisfy { [.written, .unchanged].contains($0.status) } ? "ok" : "partial"))
+              outcome: outcomes.allSatisfy { [.written, .unchanged].contains($0.status) } ? .ok : AuditOutcome(.partial)
+            ))
         }
         if output == .json {
           try printJSON(outcomes)

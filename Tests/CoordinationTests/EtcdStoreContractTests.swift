@@ -67,7 +67,7 @@ struct EtcdStoreContractTests {
     #expect(try await store.openFailovers().isEmpty)
     for tp in Self.partitions { #expect(w.committed("west", "orders-svc", tp) == 100) }
     let audit = try await store.auditLog(limit: 10, before: nil)
-    #expect(audit.first?.action == "promote.finish")
+    #expect(audit.first?.action == .finished(.promote))
     #expect(try await store.auditLog(limit: 10, before: audit.first?.id).count == audit.count - 1)
   }
 

@@ -48,7 +48,7 @@ struct LeadershipTests {
     do {
       _ = try await storeA.changeService(
         "orders", expectedEpoch: 1, to: ServiceChange(activeCluster: "west"), record: nil,
-        audit: AuditEntry(actor: "a", action: "promote", subject: "orders", outcome: "ok"))
+        audit: AuditEntry(actor: "a", action: .requested(.promote), subject: "orders", outcome: .ok))
       Issue.record("a deposed leader's write went through")
     } catch let e as StoreError {
       #expect(e.kind == .conflict)

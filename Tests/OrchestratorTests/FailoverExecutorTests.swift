@@ -85,7 +85,7 @@ struct FailoverExecutorTests {
     #expect(w.published.all.map(\.epoch) == [2, 3] && w.published.all.map(\.writable) == [false, true])
     #expect(
       try await w.store.auditLog(limit: 50, before: nil).contains {
-        $0.action == "promote.rollback" && $0.outcome.hasPrefix("ok")
+        $0.action == .rolledBack(.promote) && $0.outcome.kind == .ok
       })
     // It read MM2's state every half second while it waited.
     #expect(w.refresh.calls > 100)

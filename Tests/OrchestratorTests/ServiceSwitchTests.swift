@@ -22,7 +22,7 @@ struct ServiceSwitchTests {
     #expect(try await w.store.openFailovers().isEmpty)
     #expect(try await w.store.serviceState("orders")?.epoch == 1)
     // Every refusal is audited.
-    #expect(try await w.store.auditLog(limit: 10, before: nil).allSatisfy { $0.outcome.hasPrefix("rejected") })
+    #expect(try await w.store.auditLog(limit: 10, before: nil).allSatisfy { $0.outcome.kind == .rejected })
   }
 
   /// A follower's promote and failback are refused and audited like every other refusal,
@@ -45,8 +45,12 @@ struct ServiceSwitchTests {
       }
     }
     let audit = try await w.store.auditLog(limit: 10, before: nil)
-    #expect(Set(audit.map(\.action)) == ["promote", "failback", "demote"])
-    #expect(audit.allSatisfy { $0.outcome.hasPrefix("rejected: ") && $0.outcome.contains("not the leader") })
+    #expect(Set(audit.map(\.action)) == [.requested(.promote), .requested(.failback), .requested(.demote)])
+    #expect(
+      audit.allSatisfy {
+        $0.outcome.kind == .rejected && $0.outcome.description.hasPrefix("rejected: ")
+          && $0.outcome.description.contains("not the leader")
+      })
     // The journaled time is the switch's clock, not the wall clock.
     await memory.setLeadership(.leader(token: 1))
     let then = Date(timeIntervalSince1970: 1_800_000_000)

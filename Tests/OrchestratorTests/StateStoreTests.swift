@@ -48,7 +48,7 @@ struct StateStoreTests {
       #expect(states.map(\.epoch) == [1])
       _ = try await store.switchActive(
         service: "orders", to: "b", expectedEpoch: 1,
-        audit: AuditEntry(actor: "test", action: "promote", subject: "orders", outcome: "ok"))
+        audit: AuditEntry(actor: "test", action: .requested(.promote), subject: "orders", outcome: .ok))
       try await store.recordTopology(content: "v1", source: "t.yaml")
     }
     let reopened = try await StateStore.open(path: path)
@@ -56,7 +56,7 @@ struct StateStoreTests {
     let states = try await reopened.ensureServices(Self.topology)
     #expect(states.first?.activeCluster == "b")
     #expect(states.first?.epoch == 2)
-    #expect(try await reopened.auditLog().map(\.action) == ["promote"])
+    #expect(try await reopened.auditLog().map(\.action) == [.requested(.promote)])
     #expect(try await reopened.latestTopology()?.content == "v1")
     #expect(
       try await reopened.appliedMigrations() == [
@@ -154,7 +154,7 @@ struct StateStoreTests {
   @Test func staleEpochLosesTheCompareAndSet() async throws {
     let store = try await StateStore.open(path: path)
     try await store.ensureServices(Self.topology)
-    let audit = AuditEntry(actor: "t", action: "promote", subject: "orders", outcome: "ok")
+    let audit = AuditEntry(actor: "t", action: .requested(.promote), subject: "orders", outcome: .ok)
     _ = try await store.switchActive(service: "orders", to: "b", expectedEpoch: 1, audit: audit)
     await #expect(throws: StoreError.self) {
       _ = try await store.switchActive(service: "orders", to: "a", expectedEpoch: 1, audit: audit)

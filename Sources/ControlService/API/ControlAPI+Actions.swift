@@ -9,14 +9,14 @@ extension ControlAPI {
   /// in the background; 200 with the full plan for a dry run.
   @Sendable func promote(_ request: Request, _ context: APIContext) async throws -> Response {
     let service = context.parameters.get("name") ?? ""
-    var fields = try await readFields(request, "promote", service, context)
+    var fields = try await readFields(request, .requested(.promote), service, context)
     let target = fields.string("to", required: true, maxLength: 256)
     let mode = fields.oneOf("mode", SwitchMode.allCases.map(\.rawValue)).flatMap(SwitchMode.init) ?? .planned
     let dryRun = fields.bool("dryRun") ?? false
     let reason = fields.string("reason", maxLength: 1000) ?? ""
     let region = fields.string("region", maxLength: 256)
-    try await finishFields(&fields, "promote", service, context)
-    let name = try await lane(service, region, "promote", context)
+    try await finishFields(&fields, .requested(.promote), service, context)
+    let name = try await lane(service, region, .requested(.promote), context)
     let targetHealth = await health.health(of: target ?? "")?.state
     return try await start(.promote, dryRun: dryRun) {
       try await switcher.promote(
@@ -30,13 +30,13 @@ extension ControlAPI {
   /// states the records the standby was behind (the expected loss) when it is known.
   @Sendable func failoverNow(_ request: Request, _ context: APIContext) async throws -> Response {
     let service = context.parameters.get("name") ?? ""
-    var fields = try await readFields(request, "failover", service, context)
+    var fields = try await readFields(request, .requested(.failover), service, context)
     let to = fields.string("to", maxLength: 256)
     let dryRun = fields.bool("dryRun") ?? false
     let reason = fields.string("reason", maxLength: 1000) ?? ""
     let region = fields.string("region", maxLength: 256)
-    try await finishFields(&fields, "failover", service, context)
-    let name = try await lane(service, region, "failover", context)
+    try await finishFields(&fields, .requested(.failover), service, context)
+    let name = try await lane(service, region, .requested(.failover), context)
     var health: [String: HealthState] = [:]
     for c in topology.clusters { health[c.name] = await self.health.health(of: c.name)?.state }
     let lagBook = self.lagBook
@@ -51,12 +51,12 @@ extension ControlAPI {
   /// planned switchover back to the primary once replication back has caught up.
   @Sendable func failback(_ request: Request, _ context: APIContext) async throws -> Response {
     let service = context.parameters.get("name") ?? ""
-    var fields = try await readFields(request, "failback", service, context)
+    var fields = try await readFields(request, .requested(.failback), service, context)
     let dryRun = fields.bool("dryRun") ?? false
     let reason = fields.string("reason", maxLength: 1000) ?? ""
     let region = fields.string("region", maxLength: 256)
-    try await finishFields(&fields, "failback", service, context)
-    let name = try await lane(service, region, "failback", context)
+    try await finishFields(&fields, .requested(.failback), service, context)
+    let name = try await lane(service, region, .requested(.failback), context)
     let home = topology.service(name)?.primary ?? ""
     let homeHealth = await health.health(of: home)?.state
     return try await start(.failback, dryRun: dryRun) {
@@ -68,12 +68,12 @@ extension ControlAPI {
   /// `POST /v1/services/{name}/demote` with an optional `{"dryRun": bool, "reason": text}`.
   @Sendable func demote(_ request: Request, _ context: APIContext) async throws -> Response {
     let service = context.parameters.get("name") ?? ""
-    var fields = try await readFields(request, "demote", service, context)
+    var fields = try await readFields(request, .requested(.demote), service, context)
     let dryRun = fields.bool("dryRun") ?? false
     let reason = fields.string("reason", maxLength: 1000) ?? ""
     let region = fields.string("region", maxLength: 256)
-    try await finishFields(&fields, "demote", service, context)
-    let name = try await lane(service, region, "demote", context)
+    try await finishFields(&fields, .requested(.demote), service, context)
+    let name = try await lane(service, region, .requested(.demote), context)
     do {
       let outcome = try await switcher.demote(
         service: name, dryRun: dryRun, reason: reason, actor: context.actor)
@@ -110,7 +110,7 @@ extension ControlAPI {
   /// The lane an action moves: the service itself, or (active-active) the lane of the
   /// region the request names, in the body (`region`) or the path (`orders@east`). A
   /// refusal is audited like a bad body.
-  private func lane(_ service: String, _ region: String?, _ action: String, _ context: APIContext) async throws
+  private func lane(_ service: String, _ region: String?, _ action: AuditAction, _ context: APIContext) async throws
     -> String
   {
     do {
@@ -142,7 +142,7 @@ extension ControlAPI {
     return LaneID(service: service, region: region).description
   }
 
-  func readFields(_ request: Request, _ action: String, _ service: String, _ context: APIContext)
+  func readFields(_ request: Request, _ action: AuditAction, _ service: String, _ context: APIContext)
     async throws -> RequestFields
   {
     do {
@@ -153,7 +153,7 @@ extension ControlAPI {
     }
   }
 
-  func finishFields(_ fields: inout RequestFields, _ action: String, _ service: String, _ context: APIContext)
+  func finishFields(_ fields: inout RequestFields, _ action: AuditAction, _ service: String, _ context: APIContext)
     async throws
   {
     do {
@@ -165,13 +165,14 @@ extension ControlAPI {
   }
 
   /// A request refused before it reached the switch (bad body) is audited here.
-  private func auditRefusal(_ action: String, _ service: String, _ context: APIContext, _ error: APIError) async throws
+  private func auditRefusal(_ action: AuditAction, _ service: String, _ context: APIContext, _ error: APIError)
+    async throws
   {
     let fields = error.fields.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
     try await store.appendAudit(
       AuditEntry(
         actor: context.actor, action: action, subject: service, details: "invalid request body",
-        outcome: "rejected: \(error.message)\(fields.isEmpty ? "" : " (\(fields))")"))
-    if let kind = FailoverKind(rawValue: action) { metrics.failover(kind: kind, outcome: "rejected") }
+        outcome: .rejected("\(error.message)\(fields.isEmpty ? "" : " (\(fields))")")))
+    if case .requested(let kind) = action { metrics.failover(kind: kind, outcome: "rejected") }
   }
 }

@@ -9,12 +9,12 @@ extension ControlAPI {
   /// refused drill is journaled too).
   @Sendable func drill(_ request: Request, _ context: APIContext) async throws -> Response {
     let name = context.parameters.get("name") ?? ""
-    var fields = try await readFields(request, "drill", name, context)
+    var fields = try await readFields(request, .drill, name, context)
     let to = fields.string("to", maxLength: 256)
     let backAfter = fields.duration("backAfter")
     let dryRun = fields.bool("dryRun") ?? false
     let reason = fields.string("reason", maxLength: 1000) ?? ""
-    try await finishFields(&fields, "drill", name, context)
+    try await finishFields(&fields, .drill, name, context)
     // Every refusal of the drill itself is audited by the runner.
     let started = try await runtime.drills.start(
       service: name, to: to, backAfter: backAfter, dryRun: dryRun, reason: reason, trigger: .operator_,

@@ -11,7 +11,7 @@ extension ControlAPI {
         status: .conflict, code: "conflict", message: "failover \(record.id) is \(record.status), not pending")
     }
     let audit = AuditEntry(
-      actor: context.actor, action: "ack", subject: record.service, details: "failover \(record.id)", outcome: "ok")
+      actor: context.actor, action: .ack, subject: record.service, details: "failover \(record.id)", outcome: .ok)
     guard try await store.approveFailover(id: record.id, audit: audit),
       let approved = try await store.failover(id: record.id)
     else { throw APIError(status: .conflict, code: "conflict", message: "failover \(record.id) changed meanwhile") }
@@ -36,8 +36,8 @@ extension ControlAPI {
     let state = try await store.finishFailover(
       id: record.id, status: .aborted, error: "aborted by \(context.actor)",
       audit: AuditEntry(
-        actor: context.actor, action: "abort", subject: record.service, details: "failover \(record.id)",
-        outcome: restore == nil ? "ok" : "ok; \(record.sourceCluster) writable again"),
+        actor: context.actor, action: .abort, subject: record.service, details: "failover \(record.id)",
+        outcome: AuditOutcome(.ok, restore == nil ? nil : "\(record.sourceCluster) writable again")),
       restore: restore.map { (service: $0.0, expectedEpoch: $0.1, change: $0.2) })
     if let state { publish(state) }
     metrics.failover(kind: record.kind, outcome: FailoverStatus.aborted.rawValue)
@@ -58,7 +58,7 @@ extension ControlAPI {
         status: .conflict, code: "conflict", message: "failover \(record.id) is \(record.status), not failed")
     }
     let audit = AuditEntry(
-      actor: context.actor, action: "resume", subject: record.service, details: "failover \(record.id)", outcome: "ok")
+      actor: context.actor, action: .resume, subject: record.service, details: "failover \(record.id)", outcome: .ok)
     do {
       guard try await store.reopenFailover(id: record.id, audit: audit),
         let reopened = try await store.failover(id: record.id)

@@ -11,11 +11,11 @@ extension ControlAPI {
   /// resumed rather than started again.
   @Sendable func recover(_ request: Request, _ context: APIContext) async throws -> Response {
     let name = context.parameters.get("name") ?? ""
-    var fields = try await readFields(request, "recover", name, context)
+    var fields = try await readFields(request, .recover, name, context)
     let into = fields.oneOf("into", RecoveryTarget.allCases.map(\.rawValue)).flatMap(RecoveryTarget.init)
     let dryRun = fields.bool("dryRun") ?? false
     let reason = fields.string("reason", maxLength: 1000) ?? ""
-    try await finishFields(&fields, "recover", name, context)
+    try await finishFields(&fields, .recover, name, context)
     guard let service = topology.service(name) else { throw APIError.notFound("unknown service \"\(name)\"") }
     let settings = topology.service(name)?.policy.flatMap { runtime.policies[$0] }?.recovery ?? .init()
     let target = into ?? settings.into
@@ -27,11 +27,11 @@ extension ControlAPI {
       // A recovery that starts is audited by `begin`, before anything is copied.
       if let recovery { return JSONBody.response(recovery, status: .accepted) }
       try await store.appendAudit(
-        AuditEntry(actor: context.actor, action: "recover", subject: name, details: details, outcome: "dry-run"))
+        AuditEntry(actor: context.actor, action: .recover, subject: name, details: details, outcome: .dryRun))
       return JSONBody.response(plan)
     } catch let e as ControlError {
       _ = try? await store.appendAudit(
-        AuditEntry(actor: context.actor, action: "recover", subject: name, details: details, outcome: "rejected: \(e)"))
+        AuditEntry(actor: context.actor, action: .recover, subject: name, details: details, outcome: .rejected("\(e)")))
       throw e
     }
   }

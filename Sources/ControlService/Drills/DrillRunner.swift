@@ -89,8 +89,8 @@ public actor DrillRunner {
       // Refused before the gates are looked at: audited as a closed gate is.
       _ = try? await store.appendAudit(
         AuditEntry(
-          actor: actor, action: "drill", subject: name, details: "to=\(asked ?? "") dryRun=\(dryRun) reason=\(reason)",
-          outcome: "rejected: \(refusal)"))
+          actor: actor, action: .drill, subject: name, details: "to=\(asked ?? "") dryRun=\(dryRun) reason=\(reason)",
+          outcome: .rejected("\(refusal)")))
       throw refusal
     }
     let closed = try await gates(service, target: target, settings: settings)
@@ -98,7 +98,7 @@ public actor DrillRunner {
     let details = "to=\(target) backAfter=\(DurationText.format(stay)) dryRun=\(dryRun) reason=\(reason)"
     if dryRun {
       _ = try? await store.appendAudit(
-        AuditEntry(actor: actor, action: "drill", subject: name, details: details, outcome: "dry-run"))
+        AuditEntry(actor: actor, action: .drill, subject: name, details: details, outcome: .dryRun))
       return Started(
         dryRun: true, service: name, fromCluster: service.primary, toCluster: target,
         backAfterSeconds: Double(stay / .milliseconds(1)) / 1000, closedGates: closed, plan: plan, drill: nil)
@@ -109,8 +109,8 @@ public actor DrillRunner {
         reason: reason, backAfter: stay, refusal: closed)
       _ = try? await store.appendAudit(
         AuditEntry(
-          actor: actor, action: "drill", subject: name, details: details,
-          outcome: "rejected: \(closed.joined(separator: "; "))"))
+          actor: actor, action: .drill, subject: name, details: details,
+          outcome: .rejected(closed.joined(separator: "; "))))
       metrics.drill(refused)
       if trigger == .schedule { notify(refused) }
       throw ControlError(.conflict, "drill \(refused.id) of \(name) refused: \(closed.joined(separator: "; "))")
@@ -127,7 +127,8 @@ public actor DrillRunner {
     }
     _ = try? await store.appendAudit(
       AuditEntry(
-        actor: actor, action: "drill", subject: name, details: details, outcome: "accepted: drill \(record.id)"))
+        actor: actor, action: .drill, subject: name, details: details,
+        outcome: AuditOutcome(.accepted, "drill \(record.id)")))
     current = Task { await self.run(record, service: service, settings: settings, stay: stay) }
     return Started(
       dryRun: false, service: name, fromCluster: service.primary, toCluster: target,
@@ -348,9 +349,10 @@ public actor DrillRunner {
     let problems = report.problems
     _ = try? await store.appendAudit(
       AuditEntry(
-        actor: record.requestedBy, action: "drill", subject: record.service,
+        actor: record.requestedBy, action: .drill, subject: record.service,
         details: "drill \(record.id) \(record.fromCluster)->\(record.toCluster)",
-        outcome: "\(status.rawValue)\(problems.isEmpty ? "" : ": " + problems.joined(separator: "; "))"))
+        outcome: AuditOutcome(AuditOutcome.Kind(rawValue: status.rawValue) ?? .failed, problems.joined(separator: "; "))
+      ))
     let out = report.leg(.out)?.rtoMs.map(String.init) ?? "-"
     let back = report.leg(.back)?.rtoMs.map(String.init) ?? "-"
     logger.notice(

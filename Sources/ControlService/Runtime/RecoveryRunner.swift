@@ -117,9 +117,9 @@ public actor RecoveryRunner {
     }
     _ = try await store.appendAudit(
       AuditEntry(
-        actor: actor, action: "recover", subject: record.service,
+        actor: actor, action: .recover, subject: record.service,
         details: "into=\(into.rawValue) recovery=\(record.id) \(RecoveryMarks.encode(marks)) reason=\(reason)",
-        outcome: "accepted"))
+        outcome: .accepted))
   }
 
   /// Each partition with the destination's end before anything is copied as its mark, as a
@@ -133,7 +133,7 @@ public actor RecoveryRunner {
     let ends = try await kafka.client(cluster).watermarks(for: dests, timeout: .seconds(10))
     var earlier: [TopicPartition: Int64] = [:]
     for entry in try await store.auditLog(limit: 1000, before: nil)
-    where entry.action == "recover" && entry.subject == service && entry.at >= since && entry.outcome == "accepted" {
+    where entry.action == .recover && entry.subject == service && entry.at >= since && entry.outcome == .accepted {
       earlier.merge(RecoveryMarks.parse(entry.details)) { min($0, $1) }
     }
     return zip(partitions, dests).map { p, dest in

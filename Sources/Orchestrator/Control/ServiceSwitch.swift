@@ -38,7 +38,7 @@ public struct ServiceSwitch: Sendable {
     kind: FailoverKind = .promote, pending: Bool = false, loss: LossBasis = .measure
   ) async throws -> SwitchOutcome {
     let details = "to=\(request.target) mode=\(request.mode.rawValue) dryRun=\(request.dryRun) reason=\(request.reason)"
-    return try await audited(action: kind.rawValue, service: name, actor: actor, details: details) {
+    return try await audited(action: .requested(kind), service: name, actor: actor, details: details) {
       let plan = try SwitchPlanner.promote(
         name, to: request.target, mode: request.mode, kind: kind, topology: self.topology,
         state: try await self.store.serviceState(name), targetHealth: targetHealth,
@@ -82,7 +82,7 @@ public struct ServiceSwitch: Sendable {
     let failover = try await store.openFailover(
       record, expectedEpoch: current.epoch,
       audit: AuditEntry(
-        actor: actor, action: kind.rawValue, subject: service.name, details: details, outcome: "accepted"))
+        actor: actor, action: .requested(kind), subject: service.name, details: details, outcome: .accepted))
     return SwitchOutcome(
       service: service.name, action: kind, dryRun: false, fromCluster: source, toCluster: plan.target,
       fromEpoch: current.epoch, toEpoch: current.epoch + 2, plan: plan.steps, warnings: plan.warnings,
@@ -120,7 +120,7 @@ public struct ServiceSwitch: Sendable {
     let request = PromoteRequest(target: primary, mode: .planned, dryRun: dryRun, reason: reason)
     let details = "to=\(primary) mode=planned dryRun=\(dryRun) reason=\(reason)"
     var outcome = try await audited(
-      action: FailoverKind.failback.rawValue, service: name, actor: actor, details: details
+      action: .requested(.failback), service: name, actor: actor, details: details
     ) {
       let plan = try SwitchPlanner.failback(
         name, topology: self.topology, state: try await self.store.serviceState(name), homeHealth: homeHealth,
@@ -208,8 +208,8 @@ public struct ServiceSwitch: Sendable {
       // Refused before a target exists: audited as the promote's refusals are.
       _ = try? await store.appendAudit(
         AuditEntry(
-          actor: actor, action: FailoverKind.failover.rawValue, subject: name,
-          details: "to=(best standby) mode=forced dryRun=\(dryRun) reason=\(reason)", outcome: "rejected: \(refusal)"))
+          actor: actor, action: .requested(.failover), subject: name,
+          details: "to=(best standby) mode=forced dryRun=\(dryRun) reason=\(reason)", outcome: .rejected("\(refusal)")))
       throw refusal
     }
     let active = try await store.serviceState(name)?.activeCluster ?? ""
@@ -224,7 +224,7 @@ public struct ServiceSwitch: Sendable {
   /// stop until a promote names the next active cluster.
   public func demote(service name: String, dryRun: Bool, reason: String, actor: String) async throws -> SwitchOutcome {
     let details = "dryRun=\(dryRun) reason=\(reason)"
-    return try await audited(action: FailoverKind.demote.rawValue, service: name, actor: actor, details: details) {
+    return try await audited(action: .requested(.demote), service: name, actor: actor, details: details) {
       let (_, current) = try SwitchPlanner.demote(
         name, topology: self.topology, state: try await self.store.serviceState(name),
         isLeader: try await self.store.leadership().isLeader)
@@ -246,7 +246,7 @@ public struct ServiceSwitch: Sendable {
         name, expectedEpoch: current.epoch,
         to: ServiceChange(activeCluster: current.activeCluster, state: .failingOver, writable: false),
         record: record,
-        audit: AuditEntry(actor: actor, action: "demote", subject: name, details: details, outcome: "ok"))
+        audit: AuditEntry(actor: actor, action: .requested(.demote), subject: name, details: details, outcome: .ok))
       return SwitchOutcome(
         service: name, action: .demote, dryRun: false, fromCluster: current.activeCluster,
         toCluster: current.activeCluster, fromEpoch: current.epoch, toEpoch: state.epoch, plan: plan, warnings: [],
@@ -256,28 +256,28 @@ public struct ServiceSwitch: Sendable {
 
   /// Runs `body`; a refusal or failure is written to the audit log before it is rethrown.
   private func audited(
-    action: String, service: String, actor: String, details: String,
+    action: AuditAction, service: String, actor: String, details: String,
     _ body: () async throws -> SwitchOutcome
   ) async throws -> SwitchOutcome {
     do {
       let outcome = try await body()
       if outcome.dryRun {
         try await store.appendAudit(
-          AuditEntry(actor: actor, action: action, subject: service, details: details, outcome: "dry-run"))
+          AuditEntry(actor: actor, action: action, subject: service, details: details, outcome: .dryRun))
       }
       return outcome
     } catch let error as StoreError where error.kind == .conflict {
       let refusal = ControlError(.conflict, "another change won the race: \(error.message)")
       _ = try? await store.appendAudit(
-        AuditEntry(actor: actor, action: action, subject: service, details: details, outcome: "rejected: \(refusal)"))
+        AuditEntry(actor: actor, action: action, subject: service, details: details, outcome: .rejected("\(refusal)")))
       throw refusal
     } catch let error as ControlError {
       _ = try? await store.appendAudit(
-        AuditEntry(actor: actor, action: action, subject: service, details: details, outcome: "rejected: \(error)"))
+        AuditEntry(actor: actor, action: action, subject: service, details: details, outcome: .rejected("\(error)")))
       throw error
     } catch {
       _ = try? await store.appendAudit(
-        AuditEntry(actor: actor, action: action, subject: service, details: details, outcome: "failed: \(error)"))
+        AuditEntry(actor: actor, action: action, subject: service, details: details, outcome: .failed("\(error)")))
       throw error
     }
   }

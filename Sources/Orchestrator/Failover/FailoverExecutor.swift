@@ -132,9 +132,9 @@ public struct FailoverExecutor: Sendable {
     let state = try? await store.finishFailover(
       id: record.id, status: .rolledBack, error: "\(error); rolled back: \(restored)",
       audit: AuditEntry(
-        actor: record.requestedBy, action: "\(record.kind).rollback", subject: record.service,
+        actor: record.requestedBy, action: .rolledBack(record.kind), subject: record.service,
         details: "failover \(record.id) \(record.sourceCluster) -> \(record.targetCluster): \(error)",
-        outcome: "ok; \(restored)"),
+        outcome: AuditOutcome(.ok, restored)),
       restore: fenced
         ? (
           service: record.service, expectedEpoch: context.epoch,
@@ -146,11 +146,11 @@ public struct FailoverExecutor: Sendable {
   }
 
   private func finish(_ record: FailoverRecord, status: FailoverStatus, error: String?) async -> FailoverRecord {
-    let outcome = status == .succeeded ? "ok" : "failed: \(error ?? "")"
+    let outcome: AuditOutcome = status == .succeeded ? .ok : .failed(error ?? "")
     _ = try? await store.finishFailover(
       id: record.id, status: status, error: error,
       audit: AuditEntry(
-        actor: record.requestedBy, action: "\(record.kind).finish", subject: record.service,
+        actor: record.requestedBy, action: .finished(record.kind), subject: record.service,
         details: "failover \(record.id) \(record.sourceCluster) -> \(record.targetCluster)", outcome: outcome),
       restore: nil)
     return (try? await store.failover(id: record.id)) ?? record

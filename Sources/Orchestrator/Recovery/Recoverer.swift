@@ -58,16 +58,16 @@ public struct Recoverer: Sendable {
       try await store.finishRecovery(record.id, status: .succeeded, error: nil)
       _ = try? await coordination.appendAudit(
         AuditEntry(
-          actor: record.requestedBy, action: "recover.finish", subject: record.service,
+          actor: record.requestedBy, action: .recoverFinish, subject: record.service,
           details: "recovery \(record.id): \(done.copied) records \(record.sourceCluster) -> \(record.targetCluster)",
-          outcome: "ok"))
+          outcome: .ok))
     } catch {
       logger.error("recovery \(record.id) of \(record.service) stopped: \(error)")
       _ = try? await store.finishRecovery(record.id, status: .failed, error: "\(error)")
       _ = try? await coordination.appendAudit(
         AuditEntry(
-          actor: record.requestedBy, action: "recover.finish", subject: record.service,
-          details: "recovery \(record.id)", outcome: "failed: \(error)"))
+          actor: record.requestedBy, action: .recoverFinish, subject: record.service,
+          details: "recovery \(record.id)", outcome: .failed("\(error)")))
     }
     return (try? await store.recovery(id: record.id)) ?? record
   }

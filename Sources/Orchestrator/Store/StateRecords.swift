@@ -37,16 +37,15 @@ public struct AuditEntry: Sendable, Equatable, Codable {
   public let id: Int64?
   public let at: Date
   public let actor: String
-  public let action: String
+  public let action: AuditAction
   public let subject: String
   /// Free-form details, usually the request as JSON.
   public let details: String
-  /// `ok`, `rejected`, `failed`, ...
-  public let outcome: String
+  public let outcome: AuditOutcome
 
   public init(
-    id: Int64? = nil, at: Date = Date(), actor: String, action: String, subject: String, details: String = "",
-    outcome: String
+    id: Int64? = nil, at: Date = Date(), actor: String, action: AuditAction, subject: String, details: String = "",
+    outcome: AuditOutcome
   ) {
     self.id = id
     self.at = at

@@ -19,8 +19,8 @@ extension StateStore {
         arguments: [before ?? Int64.max, limit]
       ).map {
         AuditEntry(
-          id: $0["id"], at: $0["at"], actor: $0["actor"], action: $0["action"], subject: $0["subject"],
-          details: $0["details"], outcome: $0["outcome"])
+          id: $0["id"], at: $0["at"], actor: $0["actor"], action: AuditAction(parsing: $0["action"]),
+          subject: $0["subject"], details: $0["details"], outcome: AuditOutcome(parsing: $0["outcome"]))
       }
     }
   }
@@ -28,6 +28,6 @@ extension StateStore {
   static func insertAudit(_ db: Database, _ e: AuditEntry) throws {
     try db.execute(
       sql: "INSERT INTO audit_log (at, actor, action, subject, details, outcome) VALUES (?, ?, ?, ?, ?, ?)",
-      arguments: [e.at, e.actor, e.action, e.subject, e.details, e.outcome])
+      arguments: [e.at, e.actor, e.action.description, e.subject, e.details, e.outcome.description])
   }
 }

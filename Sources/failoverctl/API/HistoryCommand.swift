@@ -68,7 +68,9 @@ struct AuditCommand: AsyncParsableCommand {
     print(
       TextTable.render(
         ["ID", "AT", "ACTOR", "ACTION", "SUBJECT", "OUTCOME"],
-        log.entries.map { ["\($0.id ?? 0)", iso($0.at), $0.actor, $0.action, $0.subject, $0.outcome] }, maxWidth: 80))
+        log.entries.map {
+          ["\($0.id ?? 0)", iso($0.at), $0.actor, $0.action.description, $0.subject, $0.outcome.description]
+        }, maxWidth: 80))
   }
 
   struct AuditList: Codable {
