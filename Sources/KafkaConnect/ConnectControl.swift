@@ -35,6 +35,18 @@ public enum ConnectStatusAnswer: Sendable, Equatable {
 
 /// Why a Connect call failed.
 public struct ConnectError: Error, Sendable, Equatable, CustomStringConvertible {
+  public enum Code: String, Sendable, Equatable {
+    /// Connect answered the call with an error status.
+    case refused
+    /// The connector did not reach the state asked for in time.
+    case timedOut = "timed-out"
+    /// Offsets were altered but the connector could not be started again: it is left STOPPED.
+    case leftStopped = "left-stopped"
+  }
+  public let code: Code
   public let description: String
-  public init(_ description: String) { self.description = description }
+  public init(_ code: Code, _ description: String) {
+    self.code = code
+    self.description = description
+  }
 }

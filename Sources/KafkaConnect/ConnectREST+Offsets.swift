@@ -11,7 +11,8 @@ extension ConnectREST {
     let stop = try await http.put(
       URLJoin.join(baseURL, ConnectPath.stop(connector)), body: [], headers: headers, timeout: .seconds(5))
     guard (200..<300).contains(stop.status) else {
-      throw ConnectError("stop \(connector): \(Self.refusal(stop)) (stopping a connector needs Connect 3.5 or later)")
+      throw ConnectError(
+        .refused, "stop \(connector): \(Self.refusal(stop)) (stopping a connector needs Connect 3.5 or later)")
     }
     // Stopping is asynchronous: the offsets can be changed once no task runs.
     let deadline = ContinuousClock.now + .seconds(30)
@@ -22,7 +23,7 @@ extension ConnectREST {
         break
       }
       guard ContinuousClock.now < deadline else {
-        throw ConnectError("stop \(connector): not STOPPED after 30 s; its offsets were not changed")
+        throw ConnectError(.timedOut, "stop \(connector): not STOPPED after 30 s; its offsets were not changed")
       }
       try await Task.sleep(for: .milliseconds(200))
     }
@@ -32,12 +33,14 @@ extension ConnectREST {
         body: Array(try JSONEncoder().encode(offsets)), timeout: .seconds(30)))
     guard (200..<300).contains(patch.status) else {
       throw ConnectError(
+        .refused,
         "alter the offsets of \(connector): \(Self.refusal(patch)) (it needs Connect 3.6 or later); it is left STOPPED")
     }
     let after = try await http.put(
       URLJoin.join(baseURL, ConnectPath.action(then, connector)), body: [], headers: headers, timeout: .seconds(5))
     guard (200..<300).contains(after.status) else {
-      throw ConnectError("\(then) \(connector) after altering its offsets: \(Self.refusal(after)); it is left STOPPED")
+      throw ConnectError(
+        .leftStopped, "\(then) \(connector) after altering its offsets: \(Self.refusal(after)); it is left STOPPED")
     }
     return "\(connector): offsets of \(offsets.offsets.count) partitions altered, then \(then.past)"
   }

@@ -20,7 +20,7 @@ public struct ConnectREST: ConnectControl {
         // Connect answers 202 and the call is idempotent.
         let response = try await http.put(url, body: [], headers: headers, timeout: .seconds(5))
         guard (200..<300).contains(response.status) || response.status == 404 else {
-          throw ConnectError("\(verb) \(connector): HTTP \(response.status)")
+          throw ConnectError(.refused, "\(verb) \(connector): HTTP \(response.status)")
         }
         notes.append(response.status == 404 ? "\(connector): not found" : "\(connector) \(verb.past)")
       } catch let error as CurlError {

@@ -51,7 +51,7 @@ public struct LabControlServer: Sendable {
     var iterator = urls.makeAsyncIterator()
     guard let url = await iterator.next() else {
       task.cancel()
-      throw MirrorError("the lab's control endpoint did not start on \(host):\(port)")
+      throw MirrorError(.notStarted, "the lab's control endpoint did not start on \(host):\(port)")
     }
     return (url, task)
   }

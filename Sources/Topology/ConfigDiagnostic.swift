@@ -31,6 +31,9 @@ public struct ConfigDiagnostic: Sendable, Equatable, Codable, CustomStringConver
 
 /// A configuration file that cannot be used, with every problem found in it.
 public struct ConfigError: Error, Sendable, CustomStringConvertible {
+  /// What kind of problem: every one of these is a file that reads but does not validate
+  /// (`ConfigReadError` is one that cannot be read), named for scripts and the API.
+  public static let code = "invalid-config"
   public let file: String
   public let diagnostics: [ConfigDiagnostic]
 

@@ -45,6 +45,11 @@ struct MirrorOffsetsTests {
     let note = try await ConnectREST(http: http).alterOffsets(
       flow.connectors.source, skip, at: base, then: .resume, fencingToken: 7)
     #expect(note.contains("offsets of 1 partitions altered, then resumed"), "\(note)")
+    // A connector Connect does not know: refused, with the code a caller can act on.
+    await #expect {
+      try await ConnectREST(http: http).alterOffsets(
+        "no-such-connector", skip, at: base, then: .resume, fencingToken: 7)
+    } throws: { ($0 as? ConnectError)?.code == .refused }
     // Records 10..<16 are skipped: the copy goes on at 16, as MirrorSourceTask seeks to the
     // stored offset plus one.
     let rest = await eventually("the mirror copies 16..<20") { await mirror.copied == 14 }

@@ -55,8 +55,10 @@ public final class RecordingConnect: ConnectControl {
       s.offsetCalls.append(OffsetCall(connector: connector, offsets: offsets, baseURL: baseURL, then: then))
       return (s.unreachable, s.withoutOffsetsAPI)
     }
-    if unreachable { throw ConnectError("stop \(connector): unreachable") }
-    if old { throw ConnectError("alter the offsets of \(connector): HTTP 404 (it needs Connect 3.6 or later)") }
+    if unreachable { throw ConnectError(.refused, "stop \(connector): unreachable") }
+    if old {
+      throw ConnectError(.refused, "alter the offsets of \(connector): HTTP 404 (it needs Connect 3.6 or later)")
+    }
     return "\(connector): offsets of \(offsets.offsets.count) partitions altered, then \(then.past)"
   }
 

@@ -55,6 +55,7 @@ public struct ControlServer: Sendable {
     if let cp = topology.controlPlane {
       guard topology.regions.contains(where: { $0.name == me.region }) else {
         throw ControlServerError(
+          .region,
           "serve --region \(me.region.isEmpty ? "(none)" : me.region): a coordinated orchestrator needs the region it "
             + "runs in, one of " + topology.regions.map(\.name).joined(separator: ", "))
       }
@@ -250,6 +251,14 @@ public struct ControlServer: Sendable {
 
 /// Why the control service cannot start with these options.
 public struct ControlServerError: Error, CustomStringConvertible, Sendable {
+  public enum Code: String, Sendable, Equatable {
+    /// `--region` is missing or names no region of the topology, in coordinated mode.
+    case region
+  }
+  public let code: Code
   public let description: String
-  init(_ description: String) { self.description = description }
+  init(_ code: Code, _ description: String) {
+    self.code = code
+    self.description = description
+  }
 }

@@ -41,7 +41,7 @@ public actor LabMirror {
   ) throws {
     self.sourceIsUp = sourceIsUp
     guard let source = topology.cluster(flow.source), let target = topology.cluster(flow.target) else {
-      throw MirrorError("flow \(flow.name) names an unknown cluster")
+      throw MirrorError(.unknownCluster, "flow \(flow.name) names an unknown cluster")
     }
     _ = try Regex(flow.topicsPattern)
     self.flow = flow
@@ -89,10 +89,10 @@ public actor LabMirror {
   /// and only partitions of the flow's topics.
   public func alterOffsets(_ positions: [TopicPartition: Int64]) throws {
     guard isStopped else {
-      throw MirrorError("Connectors must be in the STOPPED state before their offsets can be modified")
+      throw MirrorError(.notStopped, "Connectors must be in the STOPPED state before their offsets can be modified")
     }
     for (tp, _) in positions where !topics.contains(tp.topic) {
-      throw MirrorError("\(tp.topic) is not replicated by \(flow.name)")
+      throw MirrorError(.notReplicated, "\(tp.topic) is not replicated by \(flow.name)")
     }
     next.merge(positions) { _, new in new }
     reload = true
@@ -274,6 +274,20 @@ public actor LabMirror {
 }
 
 public struct MirrorError: Error, CustomStringConvertible, Sendable {
+  public enum Code: String, Sendable, Equatable {
+    /// The flow names a cluster the topology does not have.
+    case unknownCluster = "unknown-cluster"
+    /// Offsets changed while the connector runs (Connect refuses the same).
+    case notStopped = "not-stopped"
+    /// An offset for a topic the flow does not replicate.
+    case notReplicated = "not-replicated"
+    /// The lab's control endpoint did not start.
+    case notStarted = "not-started"
+  }
+  public let code: Code
   public let description: String
-  init(_ description: String) { self.description = description }
+  init(_ code: Code, _ description: String) {
+    self.code = code
+    self.description = description
+  }
 }
