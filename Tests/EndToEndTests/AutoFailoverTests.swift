@@ -4,6 +4,7 @@ import Foundation
 import KafkaClient
 import KafkaLab
 import MM2
+import Orchestrator
 import Synchronization
 import TestSupport
 import Testing
@@ -49,15 +50,14 @@ struct AutoFailoverTests {
   }
 
   /// Waits (up to `seconds`) for the service's discovery epoch to reach `epoch`.
-  static func waitForEpoch(_ f: ServeFixture, _ service: String, _ epoch: Int, seconds: Int = 30) async throws
-    -> [String: Any]
+  static func waitForEpoch(_ f: ServeFixture, _ service: String, _ epoch: Int64, seconds: Int = 30) async throws
+    -> DiscoveryDocument
   {
-    var doc = try json(try await f.get("/v1/services/\(service)/discovery"))
+    var doc = try await f.discovery(service)
     let deadline = ContinuousClock.now + .seconds(seconds)
-    while (doc["epoch"] as? Int ?? 0) < epoch, ContinuousClock.now < deadline {
-      let r = try await f.get(
-        "/v1/services/\(service)/discovery?wait=5&epoch=\(doc["epoch"] as? Int ?? 0)", timeout: .seconds(10))
-      if r.status == 200 { doc = try json(r) }
+    while doc.epoch < epoch, ContinuousClock.now < deadline {
+      let r = try await f.get("/v1/services/\(service)/discovery?wait=5&epoch=\(doc.epoch)", timeout: .seconds(10))
+      if r.status == 200 { doc = try JSONCoding.decoder().decode(DiscoveryDocument.self, from: Data(r.body)) }
     }
     return doc
   }
@@ -65,9 +65,8 @@ struct AutoFailoverTests {
   /// Waits until /v1/status judges each named cluster as given.
   static func judged(_ f: ServeFixture, _ expected: [String: String]) async throws -> Bool {
     try await eventually("clusters judged \(expected)", timeout: .seconds(60)) {
-      let clusters = (try json(try await f.get("/v1/status", as: "viewer"))["clusters"] as? [[String: Any]]) ?? []
-      return expected.allSatisfy { name, state in
-        clusters.contains { $0["cluster"] as? String == name && $0["state"] as? String == state }
+      let clusters = try await f.status().clusters
+      return expected.allSatisfy { name, state in clusters.contains { $0.cluster == name && $0.state.rawValue == state }
       }
     }
   }
@@ -93,12 +92,11 @@ struct AutoFailoverTests {
     // Healthy first, as judged by the probes: nothing happens (the policy's decisions on
     // each state are on the test clock in ControlServiceTests/AutoFailoverTests).
     #expect(try await Self.judged(f, ["east": "healthy", "west": "healthy"]))
-    #expect(try json(try await f.get("/v1/services/orders/discovery"))["epoch"] as? Int == 1)
+    #expect(try await f.discovery("orders").epoch == 1)
 
     r.lab.region("east")!.fail()
     let doc = try await Self.waitForEpoch(f, "orders", 3, seconds: 60)
-    #expect(doc["epoch"] as? Int == 3)
-    #expect((doc["active"] as? [String: Any])?["cluster"] as? String == "west")
+    #expect(doc.epoch == 3 && doc.active.cluster == "west")
     let list = try json(try await f.get("/v1/failovers?service=orders", as: "viewer"))
     let first = try #require((list["failovers"] as? [[String: Any]])?.first)
     #expect(first["requestedBy"] as? String == "policy:active-passive")
@@ -109,9 +107,8 @@ struct AutoFailoverTests {
     // The region comes back: nothing but an explicit failback moves the service home.
     r.lab.region("east")!.recover()
     #expect(try await Self.judged(f, ["east": "healthy"]))
-    let after = try json(try await f.get("/v1/services/orders/discovery"))
-    #expect(after["epoch"] as? Int == 3)
-    #expect((after["active"] as? [String: Any])?["cluster"] as? String == "west")
+    let after = try await f.discovery("orders")
+    #expect(after.epoch == 3 && after.active.cluster == "west")
 
     // Failback: the plan names the 4 records (6 to 9) east kept that west never received.
     let plan = try json(try await f.post("/v1/services/orders/failback", #"{"dryRun": true}"#))
@@ -122,9 +119,8 @@ struct AutoFailoverTests {
     let back = try await f.switchOver("/v1/services/orders/failback", #"{"reason": "east is back"}"#)
     #expect(back["status"] as? String == "succeeded", "\(back)")
     #expect(back["kind"] as? String == "failback")
-    let home = try json(try await f.get("/v1/services/orders/discovery"))
-    #expect((home["active"] as? [String: Any])?["cluster"] as? String == "east")
-    #expect(home["epoch"] as? Int == 5)
+    let home = try await f.discovery("orders")
+    #expect(home.active.cluster == "east" && home.epoch == 5)
     #expect(try await f.post("/v1/services/orders/failback", "{}").status == 409)
     let (status, err) = await f.server.stop()
     #expect(status == 0, "\(err)")
@@ -165,12 +161,11 @@ struct AutoFailoverTests {
     }
     let id = try #require(pending?["id"] as? Int)
     // Nothing moves while it waits.
-    #expect(try json(try await f.get("/v1/services/orders/discovery"))["epoch"] as? Int == 1)
+    #expect(try await f.discovery("orders").epoch == 1)
     #expect(try await f.post("/v1/failovers/\(id)/ack", "{}", as: "viewer").status == 403)
     #expect(try await f.post("/v1/failovers/\(id)/ack", "{}").status == 202)
     #expect(try await f.finished(id)["status"] as? String == "succeeded")
-    let doc = try json(try await f.get("/v1/services/orders/discovery"))
-    #expect((doc["active"] as? [String: Any])?["cluster"] as? String == "west")
+    #expect(try await f.discovery("orders").active.cluster == "west")
     // payments, still on east awaiting its own ack, needs east->west: it is left running.
     let steps = try json(try await f.get("/v1/failovers?service=orders", as: "viewer"))
     let details = ((steps["failovers"] as? [[String: Any]])?.first?["steps"] as? [[String: Any]] ?? [])
@@ -212,7 +207,7 @@ struct AutoFailoverTests {
     #expect(measured)
     r.lab.region("east")!.fail()
     let doc = try await Self.waitForEpoch(f, "orders", 3, seconds: 60)
-    #expect((doc["active"] as? [String: Any])?["cluster"] as? String == "west", "\(doc)")
+    #expect(doc.active.cluster == "west", "\(doc)")
     _ = await f.server.stop()
   }
 
@@ -224,7 +219,7 @@ struct AutoFailoverTests {
     let r = try await Self.start(policy: budget, down: ["east"])
     let f = r.fixture
     try await Task.sleep(for: .seconds(6))
-    #expect(try json(try await f.get("/v1/services/orders/discovery"))["epoch"] as? Int == 1)
+    #expect(try await f.discovery("orders").epoch == 1)
     let (_, err) = await f.server.stop()
     #expect(err.contains("refused by maxLagRecords"))
   }

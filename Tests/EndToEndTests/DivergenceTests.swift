@@ -45,7 +45,7 @@ struct DivergenceTests {
   static func failedOverAndBack(_ r: AutoFailoverTests.Running) async throws {
     r.lab.region("east")!.fail()
     let moved = try await AutoFailoverTests.waitForEpoch(r.fixture, "orders", 3, seconds: 60)
-    try #require((moved["active"] as? [String: Any])?["cluster"] as? String == "west")
+    try #require(moved.active.cluster == "west")
     r.lab.region("east")!.recover()
     let back = try await eventually("east answers and the tail is measured", timeout: .seconds(60)) {
       let view = try json(try await r.fixture.get("/v1/services/orders/divergence", as: "viewer"))
@@ -81,7 +81,7 @@ struct DivergenceTests {
     let f = r.fixture
     r.lab.region("east")!.fail()
     let moved = try await AutoFailoverTests.waitForEpoch(f, "orders", 3, seconds: 60)
-    try #require((moved["active"] as? [String: Any])?["cluster"] as? String == "west")
+    try #require(moved.active.cluster == "west")
     // East is dark: the bound the failover journaled.
     let bound = try json(try await f.get("/v1/services/orders/divergence", as: "viewer"))
     let dark = try #require(bound["divergence"] as? [String: Any], "\(bound)")

@@ -57,8 +57,7 @@ struct DrillServeTests {
       #expect(leg.steps.map(\.name).contains("switch-discovery"))
     }
     // Home again, and the history, the CLI and the metrics say what was measured.
-    let discovery = try json(try await f.get("/v1/services/orders/discovery"))
-    #expect((discovery["active"] as? [String: Any])?["cluster"] as? String == "east")
+    #expect(try await f.discovery("orders").active.cluster == "east")
     let history = try await Failoverctl.run(
       ["drill", "history", "orders", "--server", f.server.url, "--token", ServeFixture.tokens["viewer"]!])
     #expect(history.stdout.contains("passed") && history.stdout.contains("exact"), "\(history.stdout)")
@@ -109,9 +108,8 @@ struct DrillServeTests {
     let audit = try await f.get("/v1/audit?limit=10", as: "viewer").text
     #expect(audit.contains("rejected: backAfter 20m is not shorter"), "\(audit)")
     // Nothing moved.
-    let discovery = try json(try await f.get("/v1/services/orders/discovery"))
-    #expect((discovery["active"] as? [String: Any])?["cluster"] as? String == "east")
-    #expect((discovery["epoch"] as? Int) == 1)
+    let discovery = try await f.discovery("orders")
+    #expect(discovery.active.cluster == "east" && discovery.epoch == 1)
     _ = await f.stop()
   }
 

@@ -150,15 +150,11 @@ struct ServeAdminTests {
     #expect(
       try await eventually("every cluster judged, every flow measured, standby writes reported", timeout: .seconds(30))
       {
-        let r = try await f.get("/v1/status", as: "viewer")
-        last = r.text
-        let s = try json(r)
-        let judged = { (section: String) in
-          ((s[section] as? [[String: Any]]) ?? []).allSatisfy { ($0["state"] as? String ?? "unknown") != "unknown" }
-        }
+        let s = try await f.status()
+        last = "\(s)"
         // Flows stay unknown here (no probe covers them), but their lag is measured.
-        let measured = ((s["flows"] as? [[String: Any]]) ?? []).allSatisfy { $0["recordsBehind"] != nil }
-        return judged("clusters") && measured && !((s["standbyWrites"] as? [Any]) ?? []).isEmpty
+        return s.clusters.allSatisfy { $0.state != .unknown } && s.flows.allSatisfy { $0.recordsBehind != nil }
+          && !s.standbyWrites.isEmpty
       }, "\(last)")
     let online = try await Failoverctl.run(
       ["status", "--server", f.server.url, "--token", ServeFixture.tokens["viewer"]!, "--output", "json"])

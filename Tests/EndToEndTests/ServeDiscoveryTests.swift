@@ -49,17 +49,13 @@ struct ServeDiscoveryTests {
     // 200, not the 304 a long-poll that ran to its end answers: the promote woke it.
     #expect(woken.status == 200)
     // The first change is the fence: east stops taking writes (epoch 2); then west (epoch 3).
-    let fenced = try json(woken)
-    #expect(fenced["epoch"] as? Int ?? 0 >= 2)
-    if fenced["epoch"] as? Int == 2 {
-      #expect((fenced["active"] as? [String: Any])?["writable"] as? Bool == false)
-      #expect(fenced["state"] as? String == "failing-over")
-    }
+    let fenced = try document(woken)
+    #expect(fenced.epoch >= 2)
+    if fenced.epoch == 2 { #expect(!fenced.active.writable && fenced.state == .failingOver) }
     let next = try await f.get("/v1/services/orders/discovery?wait=30&epoch=2", timeout: .seconds(40))
-    let moved = try json(next)
-    #expect(moved["epoch"] as? Int == 3)
-    #expect((moved["active"] as? [String: Any])?["cluster"] as? String == "west")
-    #expect((moved["topics"] as? [String: Any])?["consume"] as? [String] == ["orders", "east.orders"])
+    let moved = try document(next)
+    #expect(moved.epoch == 3 && moved.active.cluster == "west")
+    #expect(moved.topics.consume == ["orders", "east.orders"])
     #expect(next.header("ETag") != etag)
     // An old epoch is answered at once.
     let stale = try await f.get("/v1/services/orders/discovery?wait=30&epoch=1")
@@ -90,19 +86,15 @@ struct ServeDiscoveryTests {
     #expect(status == 0, "serve exited \(status): \(stderr)")
 
     f.server = try await ServeProcess.start(config: f.topology, db: f.db)
-    let payments = try json(try await f.get("/v1/services/payments/discovery"))
-    #expect(payments["epoch"] as? Int == 3)
-    #expect((payments["active"] as? [String: Any])?["cluster"] as? String == "west")
-    let orders = try json(try await f.get("/v1/services/orders/discovery"))
-    #expect(orders["epoch"] as? Int == 2)
-    #expect(orders["state"] as? String == "failing-over")
-    #expect((orders["active"] as? [String: Any])?["writable"] as? Bool == false)
+    let payments = try await f.discovery("payments")
+    #expect(payments.epoch == 3 && payments.active.cluster == "west")
+    let orders = try await f.discovery("orders")
+    #expect(orders.epoch == 2 && orders.state == .failingOver && !orders.active.writable)
     // A promote of the demoted cluster ends the demotion (fence, then switch: epoch 4).
     #expect(
       try await f.switchOver("/v1/services/orders/promote", #"{"to": "east"}"#)["status"] as? String == "succeeded")
-    let back = try json(try await f.get("/v1/services/orders/discovery"))
-    #expect(back["epoch"] as? Int == 4)
-    #expect((back["active"] as? [String: Any])?["writable"] as? Bool == true)
+    let back = try await f.discovery("orders")
+    #expect(back.epoch == 4 && back.active.writable)
     let (again, err) = await f.stop()
     #expect(again == 0, "\(err)")
   }

@@ -1,6 +1,7 @@
 import ControlService
 import CurlHTTP
 import Foundation
+import Orchestrator
 import TestSupport
 
 /// A lab, a topology with three tokens (one per role) and a running `failoverctl serve`.
@@ -74,6 +75,17 @@ struct ServeFixture: Sendable {
   }
 
   /// Polls a failover until it is no longer running; returns it.
+  /// The service's discovery document, decoded as the API's own type.
+  func discovery(_ service: String) async throws -> DiscoveryDocument {
+    try JSONCoding.decoder().decode(
+      DiscoveryDocument.self, from: Data(try await get("/v1/services/\(service)/discovery").body))
+  }
+
+  /// `/v1/status`, decoded as the API's own type.
+  func status() async throws -> StatusView {
+    try JSONCoding.decoder().decode(StatusView.self, from: Data(try await get("/v1/status", as: "viewer").body))
+  }
+
   /// Long-polls the server holds now (its gauge on /metrics).
   func longPollsWaiting() async throws -> Int {
     let text = try await get("/metrics").text
@@ -113,6 +125,11 @@ struct ServeFixture: Sendable {
     }
     return result
   }
+}
+
+/// A discovery answer decoded as the API's own type.
+func document(_ r: HTTPResponse) throws -> DiscoveryDocument {
+  try JSONCoding.decoder().decode(DiscoveryDocument.self, from: Data(r.body))
 }
 
 func json(_ r: HTTPResponse) throws -> [String: Any] {
