@@ -22,17 +22,6 @@ struct ActiveActiveServeTests {
 
   static func cluster(_ d: [String: Any]) -> String? { (d["active"] as? [String: Any])?["cluster"] as? String }
 
-  /// Polls until `condition` holds (bounded), returning whether it did.
-  static func eventually(_ limit: Duration = .seconds(30), _ condition: () async throws -> Bool) async rethrows -> Bool
-  {
-    let deadline = ContinuousClock.now + limit
-    while ContinuousClock.now < deadline {
-      if try await condition() { return true }
-      try? await Task.sleep(for: .milliseconds(200))
-    }
-    return try await condition()
-  }
-
   static func committed(_ c: KafkaClient, _ group: String, _ topic: String) async throws -> Int64? {
     try await c.committedOffsets(group: group, partitions: [TopicPartition(topic, 0)])[TopicPartition(topic, 0)] ?? nil
   }
@@ -55,7 +44,7 @@ struct ActiveActiveServeTests {
       (0..<30).map { ProducerRecord(topic: "orders", partition: 0, value: Array("e\($0)".utf8)) })
     _ = try await west.produce(
       (0..<40).map { ProducerRecord(topic: "orders", partition: 0, value: Array("w\($0)".utf8)) })
-    let copied = try await Self.eventually {
+    let copied = try await eventually("west's records copied to east", every: .milliseconds(200)) {
       let e = try await east.watermarks(for: [TopicPartition("west.orders", 0)])[TopicPartition("west.orders", 0)]
       let w = try await west.watermarks(for: [TopicPartition("east.orders", 0)])[TopicPartition("east.orders", 0)]
       return e?.high == 40 && w?.high == 30
@@ -92,7 +81,7 @@ struct ActiveActiveServeTests {
     // The orchestrator has east's offsets: MM2's checkpoint of orders on west (its key names
     // the topic as it is on west, east.orders), and its own record of west.orders on east.
     let state = try await StateStore.open(path: fixture.db)
-    let ready = try await Self.eventually {
+    let ready = try await eventually("the state is ready", every: .milliseconds(200)) {
       let recorded = try await state.groupOffsets(cluster: "east", group: Self.eastGroup)
       let checkpoints = try await state.checkpoints(flow: "east->west", groups: [Self.eastGroup])
       return recorded[TopicPartition("west.orders", 0)]?.0 == 25
@@ -108,7 +97,7 @@ struct ActiveActiveServeTests {
       ProducerRecord(topic: "orders", partition: 4, key: Array("customer-7".utf8), value: [2])
     ])
     var conflict: [String: Any]? = nil
-    _ = try await Self.eventually {
+    _ = try await eventually("a conflict reported", every: .milliseconds(200)) {
       let s = try json(try await fixture.get("/v1/status", as: "viewer"))
       conflict = (s["conflicts"] as? [[String: Any]])?.first { $0["service"] as? String == "orders" }
       return (conflict?["conflictingWrites"] as? Int ?? 0) >= 1
@@ -121,7 +110,7 @@ struct ActiveActiveServeTests {
     let lab = try #require(
       topology.flows.first?.connectURL.map { String($0[..<$0.range(of: "/connect/")!.lowerBound]) })
     #expect(try await Failoverctl.run(["lab", "fail", "east", "--lab", lab]).status == 0)
-    let moved = try await Self.eventually(.seconds(60)) {
+    let moved = try await eventually("east's clients moved", timeout: .seconds(60), every: .milliseconds(200)) {
       let (d, _) = try await Self.doc(fixture, "east")
       return Self.cluster(d) == "west" && d["epoch"] as? Int == 3
     }
@@ -153,7 +142,7 @@ struct ActiveActiveServeTests {
     // East is back; its clients read on in west meanwhile; a failback brings them home.
     #expect(try await Failoverctl.run(["lab", "recover", "east", "--lab", lab]).status == 0)
     try await westBook.commit(Self.eastGroup, [TopicPartition("orders", 0): 40, TopicPartition("east.orders", 0): 30])
-    let up = try await Self.eventually {
+    let up = try await eventually("east is up again", every: .milliseconds(200)) {
       let s = try json(try await fixture.get("/v1/status", as: "viewer"))
       let clusters = s["clusters"] as? [[String: Any]] ?? []
       return clusters.first { $0["cluster"] as? String == "east" }?["state"] as? String == "healthy"

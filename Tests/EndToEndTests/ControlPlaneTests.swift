@@ -52,12 +52,9 @@ struct ControlPlaneTests {
   static func waitForLeader(_ name: String, at url: String, _ f: ServeFixture, within: Duration = .seconds(10))
     async throws -> Bool
   {
-    let deadline = ContinuousClock.now + within
-    while ContinuousClock.now < deadline {
-      if try await leader(f, url) == name { return true }
-      try await Task.sleep(for: .milliseconds(200))
+    try await eventually("\(name) leads, as \(url) says", timeout: within, every: .milliseconds(200)) {
+      try await leader(f, url) == name
     }
-    return false
   }
 
   /// The leader dies (as if killed) right after writing the offsets of a promote; the
@@ -95,10 +92,9 @@ struct ControlPlaneTests {
 
     // b becomes leader once a's lease has expired, and resumes the failover.
     var record: [String: Any] = [:]
-    for _ in 0..<150 {
+    _ = try await eventually("b finishes failover \(id)", timeout: .seconds(30), every: .milliseconds(200)) {
       record = try await Self.get(fixture, b.url, "/v1/failovers/\(id)")
-      if record["status"] as? String == "succeeded" { break }
-      try await Task.sleep(for: .milliseconds(200))
+      return record["status"] as? String == "succeeded"
     }
     let took = ContinuousClock.now - died
     print("control plane: leader killed -> failover finished by the next leader in \(took)")
@@ -124,10 +120,10 @@ struct ControlPlaneTests {
     defer { again.server.forceKill() }
     #expect(try await Self.waitForLeader("b", at: again.url, fixture))
     var restarted: [String: Any] = [:]
-    for _ in 0..<50 {
+    _ = try await eventually("the restarted instance serves epoch 3", timeout: .seconds(10), every: .milliseconds(200))
+    {
       restarted = try await Self.get(fixture, again.url, "/v1/services/orders/discovery")
-      if restarted["epoch"] as? Int == 3 { break }
-      try await Task.sleep(for: .milliseconds(200))
+      return restarted["epoch"] as? Int == 3
     }
     #expect(restarted["epoch"] as? Int == 3, "\(restarted)")
     #expect((restarted["active"] as? [String: Any])?["cluster"] as? String == "west")
@@ -166,10 +162,9 @@ struct ControlPlaneTests {
     let moved = try await fixture.post("/v1/services/orders/promote", #"{"to": "west", "reason": "drill"}"#)
     #expect(moved.status == 202, "\(moved.text)")
     var epoch: Int?
-    for _ in 0..<100 {
+    _ = try await eventually("a serves epoch 3", timeout: .seconds(20), every: .milliseconds(200)) {
       epoch = try await Self.get(fixture, a.url, "/v1/services/orders/discovery")["epoch"] as? Int
-      if epoch == 3 { break }
-      try await Task.sleep(for: .milliseconds(200))
+      return epoch == 3
     }
     #expect(epoch == 3)
     _ = await a.server.stop()
@@ -230,10 +225,8 @@ struct ControlPlaneTests {
     #expect(try await fixture.http.get(a.url + discovery).status == 200)
 
     for p in proxies { p.heal() }
-    var back = false
-    for _ in 0..<100 where !back {
-      back = try await fixture.http.get(bURL + discovery).status == 200
-      if !back { try await Task.sleep(for: .milliseconds(200)) }
+    let back = try await eventually("b serves again", timeout: .seconds(20), every: .milliseconds(200)) {
+      try await fixture.http.get(bURL + discovery).status == 200
     }
     #expect(back, "b did not serve again once it reached etcd")
     await stream.stop()
@@ -259,10 +252,9 @@ struct ControlPlaneTests {
     defer { server.forceKill() }
     let http = HTTPClient(maxConcurrentRequests: 1)
     var doc: HTTPResponse?
-    for _ in 0..<50 {
+    _ = await eventually("the server answers discovery", timeout: .seconds(5)) {
       doc = try? await http.get(server.url + "/v1/services/orders/discovery", timeout: .seconds(2))
-      if doc?.status == 200 { break }
-      try await Task.sleep(for: .milliseconds(100))
+      return doc?.status == 200
     }
     #expect(doc?.status == 200)
     let refused = try await Failoverctl.run(

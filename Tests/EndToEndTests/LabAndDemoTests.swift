@@ -54,8 +54,8 @@ struct LabMirrorCommandTests {
       "lab", "up", "--mirror", "--control", "127.0.0.1:0", "--topology-out", topology,
     ])
     defer { lab.process.interrupt() }
-    for _ in 0..<200 where !FileManager.default.fileExists(atPath: topology) && lab.process.isRunning {
-      try await Task.sleep(for: .milliseconds(50))
+    _ = await eventually("the lab wrote its topology", timeout: .seconds(10), every: .milliseconds(50)) {
+      FileManager.default.fileExists(atPath: topology) || !lab.process.isRunning
     }
     let text = try String(contentsOfFile: topology, encoding: .utf8)
     let urls = text.split(separator: "\n").filter { $0.contains("connectUrl") }.map {

@@ -21,20 +21,17 @@ struct StandbyWritesTests {
       }
     }
     // Watched, and nothing written yet.
-    var watched = false
-    for _ in 0..<100 where !watched {
-      watched = try await finding()?["state"] as? String == "healthy"
-      if !watched { try await Task.sleep(for: .milliseconds(100)) }
+    let watched = try await eventually("west is watched for orders", timeout: .seconds(10)) {
+      try await finding()?["state"] as? String == "healthy"
     }
     try #require(watched, "west is not watched for orders")
     _ = try await west.produce(
       (0..<7).map { ProducerRecord(topic: "orders", partition: 2, value: Array("x\($0)".utf8)) })
     let written = ContinuousClock.now
     var found: [String: Any]? = nil
-    for _ in 0..<200 {
+    _ = try await eventually("the writes to west are reported", timeout: .seconds(10), every: .milliseconds(50)) {
       found = try await finding()
-      if found?["state"] as? String == "degraded" { break }
-      try await Task.sleep(for: .milliseconds(50))
+      return found?["state"] as? String == "degraded"
     }
     print("standby writes: reported \(ContinuousClock.now - written) after the write (probe interval 1 s)")
     #expect(found?["state"] as? String == "degraded", "\(found ?? [:])")
@@ -61,20 +58,17 @@ struct StandbyWritesTests {
         $0["service"] as? String == "orders" && $0["cluster"] as? String == "east"
       }
     }
-    var baseline = false
-    for _ in 0..<100 where !baseline {
-      baseline = try await onEast()?["state"] as? String == "healthy"
-      if !baseline { try await Task.sleep(for: .milliseconds(100)) }
+    let baseline = try await eventually("east is watched after the switchover", timeout: .seconds(10)) {
+      try await onEast()?["state"] as? String == "healthy"
     }
     try #require(baseline, "east is not watched after the switchover")
     let east = try topology.cluster("east")!.makeClient()
     _ = try await east.produce(
       (0..<3).map { ProducerRecord(topic: "orders", partition: 0, value: Array("s\($0)".utf8)) })
     var old: [String: Any]? = nil
-    for _ in 0..<200 {
+    _ = try await eventually("the writes to east are reported", timeout: .seconds(10), every: .milliseconds(50)) {
       old = try await onEast()
-      if old?["state"] as? String == "degraded" { break }
-      try await Task.sleep(for: .milliseconds(50))
+      return old?["state"] as? String == "degraded"
     }
     #expect(old?["records"] as? Int == 3, "\(old ?? [:])")
     let after = try json(try await fixture.get("/v1/status", as: "viewer"))

@@ -16,12 +16,12 @@ struct WatchTests {
   static func waitFor(
     _ path: String, within limit: Duration = .seconds(20), _ condition: ([String: Any]) -> Bool
   ) async -> [String: Any]? {
-    let deadline = ContinuousClock.now + limit
-    while ContinuousClock.now < deadline {
-      if let doc = read(path), condition(doc) { return doc }
-      try? await Task.sleep(for: .milliseconds(50))
+    var found: [String: Any]? = nil
+    _ = await eventually("\(path) says what is expected", timeout: limit, every: .milliseconds(50)) {
+      found = read(path).flatMap { condition($0) ? $0 : nil }
+      return found != nil
     }
-    return nil
+    return found
   }
 
   static func lines(_ path: String) -> [String] {
@@ -63,7 +63,9 @@ struct WatchTests {
     let demoted = await Self.waitFor(out) { $0["epoch"] as? Int == 4 }
     #expect(demoted?["writable"] as? Bool == false)
     // The command ran once per change, after the file was written.
-    try await Task.sleep(for: .milliseconds(500))
+    _ = await eventually("the command ran for epoch 4", timeout: .seconds(10), every: .milliseconds(50)) {
+      Self.lines(log).count >= 6
+    }
     #expect(Self.lines(log) == ["1 true", "2 false", "3 true", "3 false", "3 true", "4 false"])
     watch.process.interrupt()
     #expect(await Failoverctl.wait(watch.process, within: .seconds(10)) == 0)

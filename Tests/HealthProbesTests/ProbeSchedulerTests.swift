@@ -1,6 +1,7 @@
 import Foundation
 import HealthProbes
 import Synchronization
+import TestSupport
 import Testing
 
 final class Counter: Sendable {
@@ -47,8 +48,8 @@ struct ProbeSchedulerTests {
     let counter = Counter()
     let scheduler = ProbeScheduler(probes: probes(counter, count: 4, interval: .milliseconds(50)), maxConcurrent: 2)
     let task = Task { await scheduler.run { _ in } }
-    for _ in 0..<200 where counter.runs.count < 4 || counter.runs.values.contains(where: { $0 < 3 }) {
-      try await Task.sleep(for: .milliseconds(50))
+    _ = await eventually("every probe ran three times", timeout: .seconds(10), every: .milliseconds(50)) {
+      counter.runs.count == 4 && !counter.runs.values.contains(where: { $0 < 3 })
     }
     task.cancel()
     #expect(counter.runs.count == 4)
