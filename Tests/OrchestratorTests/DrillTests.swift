@@ -1,5 +1,6 @@
 import Foundation
 import HealthProbes
+import KafkaClient
 import Orchestrator
 import Testing
 import Topology
@@ -216,10 +217,10 @@ struct DrillTests {
   @Test func theTallySaysWhereALostRecordWasAndWhatTheConsumerDid() {
     var t = DrillTally()
     let t0 = Date(timeIntervalSince1970: 1_000)
-    t.consumerMoved(to: "east", at: t0, starts: ["orders[4]@0"])
+    t.consumerMoved(to: "east", at: t0, starts: [TopicPartition("orders", 4): 0])
     t.acknowledged([0], by: "east", at: t0, places: ["orders[4]@0"])
     t.read(0)
-    t.consumerRead(1, to: "orders[4]@1")
+    t.consumerRead(1, to: [TopicPartition("orders", 4): 1, TopicPartition("orders", 5): 0])
     t.consumerFailed(on: "west", "describe cluster: timed out")
     t.consumerFailed(on: "west", "committed: coordinator not available")
     t.acknowledged([1], by: "east", at: t0)

@@ -236,12 +236,12 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
     if let p, !close {
       // The document's ready bytes, as for a plain request.
       let notModified = ifNoneMatch.map(p.matches(ifNoneMatch:)) ?? false
-      endpoint.count(.discovery(service: service.description), notModified ? .notModified : .ok)
+      endpoint.count(.discovery(service: service.service), notModified ? .notModified : .ok)
       bytes.emit(p.answerBytes(ok: !notModified))
       bytes.flush()
     } else {
       let answer = endpoint.answer(longPoll: service, with: p, ifNoneMatch: ifNoneMatch)
-      endpoint.count(.discovery(service: service.description), answer.status)
+      endpoint.count(.discovery(service: service.service), answer.status)
       send(answer, close: close, context)
     }
     drain(context, inRead: false)
@@ -258,11 +258,11 @@ final class DiscoveryChannelHandler: ChannelDuplexHandler, RemovableChannelHandl
         endpoint.stale()
         ?? DiscoveryEndpoint.Answer(
           APIError(status: .serviceUnavailable, code: "stopping", message: "this instance is stopping"))
-      endpoint.count(.events(service: service.description), answer.status)
+      endpoint.count(.events(service: service.service), answer.status)
       freeWaitSlot()
       return send(answer, close: true, context)
     }
-    endpoint.count(.events(service: service.description), .ok)
+    endpoint.count(.events(service: service.service), .ok)
     bytes.emit(Self.streamHead)
     bytes.emit(HTTPDate.headerLines)
     bytes.emit(ResponseEncoding.endOfHead)

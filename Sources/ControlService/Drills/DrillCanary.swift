@@ -80,7 +80,7 @@ final class DrillCanary: Sendable {
       if let reports = try? await client!.client.produce([record], timeout: .seconds(2)) {
         let cluster = s.document.active.cluster
         let n = seq
-        let places = reports.map { "\($0.topic)[\($0.partition)]@\($0.offset)" }
+        let places = reports.map { DrillTally.place(TopicPartition($0.topic, $0.partition), $0.offset) }
         tally.withLock { $0.acknowledged([n], by: cluster, at: Date(), places: places) }
       }
       seq += 1
@@ -92,6 +92,7 @@ final class DrillCanary: Sendable {
     var reader: KafkaConsumer? = nil
     var committer: KafkaConsumer? = nil
     var positions: [TopicPartition: Int64] = [:]
+    var onCluster = ""
     while !Task.isCancelled {
       guard let s = follower.state else {
         try? await Task.sleep(for: .milliseconds(20))
@@ -128,15 +129,14 @@ final class DrillCanary: Sendable {
         on = servers
         // The first positions are committed at once: the failover translates them.
         try? await group.commitAsync(positions)
-        let described = start.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
-          .map { "\($0.key.topic)[\($0.key.partition)]@\($0.value)" }
-        tally.withLock { $0.consumerMoved(to: cluster, starts: described) }
+        onCluster = cluster
+        tally.withLock { $0.consumerMoved(to: cluster, starts: start) }
       }
       guard let reader, let committer,
         let batch = try? await reader.poll(max: 1000, timeout: .milliseconds(100), headers: false)
       else { continue }
-      if let e = batch.errors.last, let on = tally.withLock({ $0.stints.last }) {
-        tally.withLock { $0.consumerFailed(on: on, "read: \(e)") }
+      if let e = batch.errors.last {
+        tally.withLock { $0.consumerFailed(on: onCluster, "read: \(e)") }
       }
       for r in batch.records {
         positions[TopicPartition(r.topic, r.partition)] = r.offset + 1
@@ -148,9 +148,8 @@ final class DrillCanary: Sendable {
       // Committed after every batch, as an application that commits what it processed: the
       // planned switch's translation then finds the group where it read to.
       if !batch.records.isEmpty {
-        let described = positions.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
-          .filter { $0.value > 0 }.map { "\($0.key.topic)[\($0.key.partition)]@\($0.value)" }.joined(separator: ", ")
-        tally.withLock { $0.consumerRead(batch.records.count, to: described) }
+        let read = positions
+        tally.withLock { $0.consumerRead(batch.records.count, to: read) }
         try? await committer.commitAsync(positions)
       }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import KafkaClient
 
 /// What a drill's canary clients saw, record by record: which were acknowledged where and
 /// when, which were read and how often, and on which of the consumer's clusters. Pure, so
@@ -37,11 +38,21 @@ public struct DrillTally: Sendable {
   public private(set) var stintStarts: [String] = []
 
   /// The consumer now reads `cluster` from `starts` (the group's committed positions there).
-  public mutating func consumerMoved(to cluster: String, at when: Date = Date(), starts: [String] = []) {
+  public mutating func consumerMoved(
+    to cluster: String, at when: Date = Date(), starts: [TopicPartition: Int64] = [:]
+  ) {
     stints.append(cluster)
     stintStarts.append(
-      "\(cluster) at \(when.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))): \(starts.joined(separator: ", "))"
+      "\(cluster) at \(when.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))): \(Self.describe(starts))"
     )
+  }
+
+  /// `orders[4]@3`: a record's place, or a position, as the report writes it.
+  public static func place(_ tp: TopicPartition, _ offset: Int64) -> String { "\(tp.topic)[\(tp.partition)]@\(offset)" }
+
+  /// Positions in topic and partition order, as the report writes them.
+  public static func describe(_ positions: [TopicPartition: Int64]) -> String {
+    positions.sorted { $0.key < $1.key }.map { place($0.key, $0.value) }.joined(separator: ", ")
   }
 
   /// The canary consumer's errors on each cluster: how often it could not start there or
@@ -53,7 +64,7 @@ public struct DrillTally: Sendable {
     consumerFailures[cluster] = (n, why)
   }
 
-  /// The consumer's failures to start, one line per cluster.
+  /// The consumer's errors, one line per cluster.
   public var consumerFailureLines: [String] {
     consumerFailures.keys.sorted().map { c in
       let f = consumerFailures[c]!
@@ -64,9 +75,9 @@ public struct DrillTally: Sendable {
   /// Records of any kind the consumer read in each stint, and where it had read to last
   /// (`orders[4]@3, ...`): says whether a consumer that missed a record was reading at all.
   public private(set) var recordsByStint: [Int: Int] = [:]
-  public private(set) var readTo: String = ""
+  public private(set) var readTo: [TopicPartition: Int64] = [:]
 
-  public mutating func consumerRead(_ records: Int, to positions: String) {
+  public mutating func consumerRead(_ records: Int, to positions: [TopicPartition: Int64]) {
     recordsByStint[max(0, stints.count - 1), default: 0] += records
     readTo = positions
   }
@@ -75,7 +86,7 @@ public struct DrillTally: Sendable {
   public var stintLines: [String] {
     stintStarts.enumerated().map { i, line in
       line + "; \(recordsByStint[i] ?? 0) records read"
-        + (i == stintStarts.count - 1 && !readTo.isEmpty ? ", to \(readTo)" : "")
+        + (i == stintStarts.count - 1 && !readTo.isEmpty ? ", to \(Self.describe(readTo.filter { $0.value > 0 }))" : "")
     }
   }
 
