@@ -89,7 +89,7 @@ struct ActionRegionTests {
 
   static func refusal(_ service: String, _ region: String?) -> String? {
     do {
-      _ = try ControlAPI.lane(of: service, region: region, in: topology)
+      _ = try ServiceActionRoutes.lane(of: service, region: region, in: topology)
       return nil
     } catch {
       return error.fields.first.map { "\($0.field): \($0.message)" }
@@ -97,10 +97,10 @@ struct ActionRegionTests {
   }
 
   @Test func anActiveActiveServiceNeedsOneOfItsRegionsAndOthersNone() throws {
-    #expect(try ControlAPI.lane(of: "orders", region: "east", in: Self.topology) == "orders@east")
-    #expect(try ControlAPI.lane(of: "orders@west", region: nil, in: Self.topology) == "orders@west")
-    #expect(try ControlAPI.lane(of: "payments", region: nil, in: Self.topology) == "payments")
-    #expect(try ControlAPI.lane(of: "nothing", region: "east", in: Self.topology) == "nothing")
+    #expect(try ServiceActionRoutes.lane(of: "orders", region: "east", in: Self.topology) == "orders@east")
+    #expect(try ServiceActionRoutes.lane(of: "orders@west", region: nil, in: Self.topology) == "orders@west")
+    #expect(try ServiceActionRoutes.lane(of: "payments", region: nil, in: Self.topology) == "payments")
+    #expect(try ServiceActionRoutes.lane(of: "nothing", region: "east", in: Self.topology) == "nothing")
     #expect(Self.refusal("orders", nil)?.contains("required") == true)
     #expect(Self.refusal("orders", nil)?.contains("one of east, west") == true)
     #expect(Self.refusal("orders", "wset")?.contains("did you mean \"west\"") == true)

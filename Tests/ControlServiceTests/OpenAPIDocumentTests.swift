@@ -42,7 +42,7 @@ struct OpenAPIDocumentTests {
       topology: topology, store: store, local: store, health: HealthBoard(model: .init(), expected: []),
       http: HTTPClient(maxConcurrentRequests: 1), kafka: InMemoryKafkaClusters(topology.clusters.map(\.name)),
       connect: RecordingConnect(), refresh: ScriptedMM2Refresh(), policies: [:], logger: Logger(label: "test"))
-    let api = ControlAPI(runtime: runtime)
+    let api = ControlServer.api(over: runtime)
     let served = Set(api.routes.map { "\($0.method.rawValue) \($0.path)" })
     let documented = try Self.documented()
     #expect(served.subtracting(documented).isEmpty, "served but not documented")

@@ -13,6 +13,7 @@ import Topology
 /// swift-service-lifecycle, which starts them in order and on SIGTERM or SIGINT shuts them
 /// down in reverse: long-polls are answered, in-flight requests finish, then the rest stop.
 public struct ControlServer: Sendable {
+  let runtime: ControlRuntime
   public let api: ControlAPI
   let host: String
   let port: Int
@@ -108,7 +109,7 @@ public struct ControlServer: Sendable {
     // A drill runs in the process that started it: one journaled as running did not survive.
     try await runtime.drills.resumeUnfinished()
     return ControlServer(
-      api: ControlAPI(runtime: runtime), host: host, port: port, plan: plan, ingesters: ingesters,
+      runtime: runtime, api: api(over: runtime), host: host, port: port, plan: plan, ingesters: ingesters,
       policies: policies, votes: votes, feed: feed, vantage: vantage, logger: logger)
   }
 
@@ -118,7 +119,7 @@ public struct ControlServer: Sendable {
   public func run(
     handlesSignals: Bool = true, onListening: @escaping @Sendable (String) -> Void = { _ in }
   ) async throws {
-    let runtime = api.runtime
+    let runtime = self.runtime
     let app = Application(
       router: api.router(),
       server: api.server,

@@ -2,7 +2,46 @@ import Hummingbird
 import Orchestrator
 import Topology
 
-extension ControlAPI {
+/// `/v1/failovers`: the journal, read and acted on (approve, abort, resume).
+struct FailoverRoutes: Sendable {
+  let topology: Topology
+  let store: any CoordinationStore
+  let runner: FailoverRunner
+  let metrics: ServiceMetrics
+  let publish: @Sendable (ServiceState) -> Void
+
+  var routes: [APIRoute] {
+    [
+      APIRoute(.get, "/v1/failovers", role: .viewer, failovers),
+      APIRoute(.get, "/v1/failovers/{id}", role: .viewer, failover),
+      APIRoute(.post, "/v1/failovers/{id}/ack", role: .operator, acknowledge),
+      APIRoute(.post, "/v1/failovers/{id}/abort", role: .operator, abort),
+      APIRoute(.post, "/v1/failovers/{id}/resume", role: .operator, resume),
+    ]
+  }
+
+  /// `GET /v1/failovers[?service=NAME&limit=N]`, newest first.
+  @Sendable func failovers(_ request: Request, _ context: APIContext) async throws -> Response {
+    let limit = try request.query("limit", default: 50, range: 1...1000)
+    guard let service = request.query("service") else {
+      return JSONBody.response(["failovers": try await store.failovers(service: nil, limit: limit)])
+    }
+    guard let configured = topology.service(service) else {
+      throw APIError.notFound("unknown service \"\(service)\"")
+    }
+    // An active-active service's failovers are its regions' (`orders@east`, ...).
+    if configured.mode == .activeActive, configured.region == nil {
+      let lanes = Set(configured.clientRegions.map { LaneID(service: service, region: $0).description })
+      let all = try await store.failovers(service: nil, limit: 1000).filter { lanes.contains($0.service) }
+      return JSONBody.response(["failovers": Array(all.prefix(limit))])
+    }
+    return JSONBody.response(["failovers": try await store.failovers(service: service, limit: limit)])
+  }
+
+  @Sendable func failover(_ request: Request, _ context: APIContext) async throws -> Response {
+    JSONBody.response(try await journaled(context))
+  }
+
   /// `POST /v1/failovers/{id}/ack`: runs a pending failover (manual approval).
   @Sendable func acknowledge(_ request: Request, _ context: APIContext) async throws -> Response {
     let record = try await journaled(context)
@@ -71,7 +110,7 @@ extension ControlAPI {
   }
 
   private func journaled(_ context: APIContext) async throws -> FailoverRecord {
-    let id = try pathID(context)
+    let id = try context.pathID()
     guard let record = try await store.failover(id: id) else { throw APIError.notFound("no failover \(id)") }
     return record
   }

@@ -3,19 +3,39 @@ import Hummingbird
 import Orchestrator
 import Topology
 
-extension ControlAPI {
+/// `POST /v1/services/{name}/promote|demote|failover|failback`: the switch's actions. A
+/// failover is journaled by the switch, then run in the background by the runner.
+struct ServiceActionRoutes: Sendable {
+  let topology: Topology
+  let health: HealthBoard
+  let lagBook: LagBook
+  let switcher: ServiceSwitch
+  let runner: FailoverRunner
+  let metrics: ServiceMetrics
+  let intake: RequestIntake
+  let publish: @Sendable (ServiceState) -> Void
+
+  var routes: [APIRoute] {
+    [
+      APIRoute(.post, "/v1/services/{name}/promote", role: .operator, promote),
+      APIRoute(.post, "/v1/services/{name}/demote", role: .operator, demote),
+      APIRoute(.post, "/v1/services/{name}/failover", role: .operator, failoverNow),
+      APIRoute(.post, "/v1/services/{name}/failback", role: .operator, failback),
+    ]
+  }
+
   /// `POST /v1/services/{name}/promote` with `{"to": CLUSTER, "mode": "planned"|"forced",
   /// "dryRun": bool, "reason": text}`: 202 with the journaled failover, which then runs
   /// in the background; 200 with the full plan for a dry run.
   @Sendable func promote(_ request: Request, _ context: APIContext) async throws -> Response {
-    let service = context.parameters.get("name") ?? ""
-    var fields = try await readFields(request, .requested(.promote), service, context)
+    let service = context.pathName
+    var fields = try await intake.read(request, .requested(.promote), service, context)
     let target = fields.string("to", required: true, maxLength: 256)
     let mode = fields.oneOf("mode", SwitchMode.allCases.map(\.rawValue)).flatMap(SwitchMode.init) ?? .planned
     let dryRun = fields.bool("dryRun") ?? false
     let reason = fields.string("reason", maxLength: 1000) ?? ""
     let region = fields.string("region", maxLength: 256)
-    try await finishFields(&fields, .requested(.promote), service, context)
+    try await intake.finish(&fields, .requested(.promote), service, context)
     let name = try await lane(service, region, .requested(.promote), context)
     let targetHealth = await health.health(of: target ?? "")?.state
     return try await start(.promote, dryRun: dryRun) {
@@ -29,20 +49,20 @@ extension ControlAPI {
   /// text}`: an unplanned failover, now, to `to` or the best standby; no drain. The answer
   /// states the records the standby was behind (the expected loss) when it is known.
   @Sendable func failoverNow(_ request: Request, _ context: APIContext) async throws -> Response {
-    let service = context.parameters.get("name") ?? ""
-    var fields = try await readFields(request, .requested(.failover), service, context)
+    let service = context.pathName
+    var fields = try await intake.read(request, .requested(.failover), service, context)
     let to = fields.string("to", maxLength: 256)
     let dryRun = fields.bool("dryRun") ?? false
     let reason = fields.string("reason", maxLength: 1000) ?? ""
     let region = fields.string("region", maxLength: 256)
-    try await finishFields(&fields, .requested(.failover), service, context)
+    try await intake.finish(&fields, .requested(.failover), service, context)
     let name = try await lane(service, region, .requested(.failover), context)
-    var health: [String: HealthState] = [:]
-    for c in topology.clusters { health[c.name] = await self.health.health(of: c.name)?.state }
+    var judged: [String: HealthState] = [:]
+    for c in topology.clusters { judged[c.name] = await health.health(of: c.name)?.state }
     let lagBook = self.lagBook
     return try await start(.failover, dryRun: dryRun) {
       try await switcher.failover(
-        service: name, to: to, health: health, dryRun: dryRun, reason: reason, actor: context.actor,
+        service: name, to: to, health: judged, dryRun: dryRun, reason: reason, actor: context.actor,
         lastKnownLoss: { await lagBook.expectedLoss($0) })
     }
   }
@@ -50,12 +70,12 @@ extension ControlAPI {
   /// `POST /v1/services/{name}/failback` with `{"dryRun": bool, "reason": text}`: a
   /// planned switchover back to the primary once replication back has caught up.
   @Sendable func failback(_ request: Request, _ context: APIContext) async throws -> Response {
-    let service = context.parameters.get("name") ?? ""
-    var fields = try await readFields(request, .requested(.failback), service, context)
+    let service = context.pathName
+    var fields = try await intake.read(request, .requested(.failback), service, context)
     let dryRun = fields.bool("dryRun") ?? false
     let reason = fields.string("reason", maxLength: 1000) ?? ""
     let region = fields.string("region", maxLength: 256)
-    try await finishFields(&fields, .requested(.failback), service, context)
+    try await intake.finish(&fields, .requested(.failback), service, context)
     let name = try await lane(service, region, .requested(.failback), context)
     let home = topology.service(name)?.primary ?? ""
     let homeHealth = await health.health(of: home)?.state
@@ -67,12 +87,12 @@ extension ControlAPI {
 
   /// `POST /v1/services/{name}/demote` with an optional `{"dryRun": bool, "reason": text}`.
   @Sendable func demote(_ request: Request, _ context: APIContext) async throws -> Response {
-    let service = context.parameters.get("name") ?? ""
-    var fields = try await readFields(request, .requested(.demote), service, context)
+    let service = context.pathName
+    var fields = try await intake.read(request, .requested(.demote), service, context)
     let dryRun = fields.bool("dryRun") ?? false
     let reason = fields.string("reason", maxLength: 1000) ?? ""
     let region = fields.string("region", maxLength: 256)
-    try await finishFields(&fields, .requested(.demote), service, context)
+    try await intake.finish(&fields, .requested(.demote), service, context)
     let name = try await lane(service, region, .requested(.demote), context)
     do {
       let outcome = try await switcher.demote(
@@ -105,22 +125,20 @@ extension ControlAPI {
     }
   }
 
-  func publish(_ state: ServiceState) { runtime.publish(state) }
-
-  /// The lane an action moves: the service itself, or (active-active) the lane of the
-  /// region the request names, in the body (`region`) or the path (`orders@east`). A
-  /// refusal is audited like a bad body.
+  /// The lane an action moves; a refusal is audited like a bad body.
   private func lane(_ service: String, _ region: String?, _ action: AuditAction, _ context: APIContext) async throws
     -> String
   {
     do {
       return try Self.lane(of: service, region: region, in: topology)
     } catch {
-      try await auditRefusal(action, service, context, error)
+      try await intake.refuse(action, service, context, error)
       throw error
     }
   }
 
+  /// The service itself, or (active-active) the lane of the region the request names, in
+  /// the body (`region`) or the path (`orders@east`).
   static func lane(of service: String, region: String?, in topology: Topology) throws(APIError) -> String {
     func refuse(_ message: String) -> APIError {
       APIError.invalid("invalid request", fields: [FieldError("region", message)])
@@ -140,39 +158,5 @@ extension ControlAPI {
       throw refuse("unknown region \"\(region)\"\(hint); one of \(regions)")
     }
     return LaneID(service: service, region: region).description
-  }
-
-  func readFields(_ request: Request, _ action: AuditAction, _ service: String, _ context: APIContext)
-    async throws -> RequestFields
-  {
-    do {
-      return try await RequestFields.read(request, limit: settings.maxBodyBytes)
-    } catch let error as APIError {
-      try await auditRefusal(action, service, context, error)
-      throw error
-    }
-  }
-
-  func finishFields(_ fields: inout RequestFields, _ action: AuditAction, _ service: String, _ context: APIContext)
-    async throws
-  {
-    do {
-      try fields.finish()
-    } catch let error as APIError {
-      try await auditRefusal(action, service, context, error)
-      throw error
-    }
-  }
-
-  /// A request refused before it reached the switch (bad body) is audited here.
-  private func auditRefusal(_ action: AuditAction, _ service: String, _ context: APIContext, _ error: APIError)
-    async throws
-  {
-    let fields = error.fields.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
-    try await store.appendAudit(
-      AuditEntry(
-        actor: context.actor, action: action, subject: service, details: "invalid request body",
-        outcome: .rejected("\(error.message)\(fields.isEmpty ? "" : " (\(fields))")")))
-    if case .requested(let kind) = action { metrics.failover(kind: kind, outcome: "rejected") }
   }
 }

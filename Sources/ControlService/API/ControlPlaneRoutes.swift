@@ -2,36 +2,20 @@ import Foundation
 import Hummingbird
 import Orchestrator
 
-/// `GET /v1/control-plane`: the mode, this instance and its role, the leader, the fencing
-/// token and every member seen alive.
-struct ControlPlaneView: Codable, Sendable {
-  struct Member: Codable, Sendable {
-    let instance: String
-    let region: String
-    let url: String
-    let role: Role?
-    let lastSeen: Date?
-    let since: Date?
+/// `GET /v1/control-plane`.
+struct ControlPlaneRoutes: Sendable {
+  let controlPlane: any ControlPlane
+
+  var routes: [APIRoute] {
+    [APIRoute(.get, "/v1/control-plane", role: .viewer, view)]
   }
 
-  enum Role: String, Codable, Sendable {
-    case leader, follower
+  @Sendable func view(_ request: Request, _ context: APIContext) async throws -> Response {
+    JSONBody.response(await build())
   }
 
-  let mode: ControlPlaneMode
-  let `self`: Member
-  let leader: Member?
-  let fencingToken: Int64?
-  let members: [Member]
-}
-
-extension ControlAPI {
-  @Sendable func controlPlane(_ request: Request, _ context: APIContext) async throws -> Response {
-    JSONBody.response(await controlPlaneView())
-  }
-
-  func controlPlaneView() async -> ControlPlaneView {
-    let cp = runtime.controlPlane
+  func build() async -> ControlPlaneView {
+    let cp = controlPlane
     let leadership = await cp.leadership()
     let leader = await cp.leader()
     var token: Int64?
