@@ -108,11 +108,20 @@ let package = Package(
         .product(name: "Hummingbird", package: "hummingbird"),
       ]
     ),
+    .target(name: "ControlServiceClient", dependencies: ["CurlHTTP", "Orchestrator"]),
+    .target(
+      name: "Demo",
+      dependencies: [
+        "Topology", "Orchestrator", "KafkaLab", "KafkaClient", "ControlService", "ControlServiceClient",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Yams", package: "Yams"),
+      ]
+    ),
     .executableTarget(
       name: "failoverctl",
       dependencies: [
         "Topology", "Orchestrator", "KafkaLab", "HealthProbes", "KafkaClient", "CurlHTTP", "MM2", "ControlService",
-        "Etcd", "DiscoveryClient",
+        "Etcd", "DiscoveryClient", "ControlServiceClient", "Demo",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]
@@ -140,6 +149,7 @@ let package = Package(
       ],
       exclude: ["Fixtures"]),
     .testTarget(name: "MM2Tests", dependencies: ["MM2"]),
+    .testTarget(name: "DemoTests", dependencies: ["Demo", "Orchestrator"]),
     .testTarget(name: "DiscoveryClientTests", dependencies: ["DiscoveryClient"]),
     .testTarget(
       name: "CoordinationTests",

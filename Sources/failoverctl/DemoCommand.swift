@@ -1,4 +1,5 @@
 import ArgumentParser
+import Demo
 import Foundation
 import KafkaLab
 import Logging
@@ -21,9 +22,8 @@ struct DemoCommand: AsyncParsableCommand {
       does not.
       """)
 
-  @Option(help: "unplanned, planned, failback, control-plane, active-active or recover.") var scenario:
-    DemoScenario.Kind =
-      .unplanned
+  @Option(help: "unplanned, planned, failback, control-plane, active-active or recover.") var scenario: DemoKind =
+    .unplanned
   @Option(help: "Roughly how long the traffic runs, in seconds.") var duration: Double = 30
   @Option(help: "Records per second over all services.") var rate: Int = 400
   @Option(help: "Consumer groups per service.") var groups: Int = 1
@@ -31,6 +31,11 @@ struct DemoCommand: AsyncParsableCommand {
   @Option(
     help: "The regions' Kafka: mock (librdkafka's mock clusters) or tansu (Tansu 0.6 brokers; see docs/testing.md).")
   var broker: SimulatedRegion.Broker = .mock
+  @Option(
+    help:
+      "The shipped policies the scenarios start from, with the demo's changes (default: policies/ of the checkout)."
+  )
+  var policies: String?
   @Option(help: "text (a live timeline and a summary) or json (the report alone on stdout).")
   var output: OutputFormat = .text
 
@@ -57,12 +62,17 @@ struct DemoCommand: AsyncParsableCommand {
       FileHandle.standardOutput.write(
         Data("failoverctl demo --scenario \(scenario.rawValue): simulated regions, replication, traffic\n\n".utf8))
     }
+    guard let shipped = policies.map({ URL(fileURLWithPath: $0) }) ?? DemoSettings.shippedPolicies else {
+      throw ValidationError(
+        "no policies/ found in the working directory or above the binary: run the demo from the checkout "
+          + "(make demo) or name the shipped policies with --policies DIR")
+    }
     let report: DemoReport
     do {
-      report = try await DemoScenario(
-        kind: scenario, duration: duration, rate: rate, groupsPerService: groups, broker: broker,
-        database: db ?? work.appendingPathComponent("failover.db").path, work: work, say: say
-      ).run()
+      report = try await Demo.run(
+        DemoSettings(
+          kind: scenario, duration: duration, rate: rate, groupsPerService: groups, broker: broker, database: db,
+          work: work, policies: shipped, say: say))
     } catch {
       throw reportFailure(error)
     }
@@ -71,4 +81,4 @@ struct DemoCommand: AsyncParsableCommand {
   }
 }
 
-extension DemoScenario.Kind: ExpressibleByArgument {}
+extension DemoKind: ExpressibleByArgument {}

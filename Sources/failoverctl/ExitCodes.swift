@@ -1,5 +1,6 @@
 import ArgumentParser
 import ControlService
+import ControlServiceClient
 import CurlHTTP
 import Etcd
 import Foundation

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlServiceClient
 import Foundation
 import Orchestrator
 import Topology

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ControlService
+import ControlServiceClient
 import Foundation
 import Orchestrator
 import Topology

@@ -19,21 +19,10 @@ struct IndependentConsumer {
   /// `.venv-clients/bin/python` and the script, from the working directory or above the
   /// executable (a checkout where `make deps` ran); nil when there is none.
   static func locate() -> (python: URL, script: URL)? {
-    var roots = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
-    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-    for _ in 0..<5 {
-      roots.append(dir)
-      dir = dir.deletingLastPathComponent()
-    }
-    for root in roots {
-      let python = root.appendingPathComponent(".venv-clients/bin/python")
-      let script = root.appendingPathComponent("examples/clients/python/ledger_consumer.py")
-      if FileManager.default.isExecutableFile(atPath: python.path), FileManager.default.fileExists(atPath: script.path)
-      {
-        return (python, script)
-      }
-    }
-    return nil
+    guard let found = CheckoutFiles.locate([".venv-clients/bin/python", "examples/clients/python/ledger_consumer.py"]),
+      FileManager.default.isExecutableFile(atPath: found[0].path)
+    else { return nil }
+    return (found[0], found[1])
   }
 
   /// Starts it against `server` with a group per service (`service=group`).

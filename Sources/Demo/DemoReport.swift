@@ -1,9 +1,10 @@
+import ControlServiceClient
 import Foundation
 import Orchestrator
 import Topology
 
 /// What a demo scenario did, for people (`render`) and for scripts (JSON).
-struct DemoReport: Codable {
+public struct DemoReport: Codable, Sendable {
   struct Move: Codable {
     let id: Int64
     let service: String
@@ -35,7 +36,7 @@ struct DemoReport: Codable {
     let epoch: Int64
   }
 
-  var scenario: DemoScenario.Kind = .unplanned
+  var scenario: DemoKind = .unplanned
   var durationSeconds = 0.0
   var recordsPerSecond = 0
   var consumerGroups = 0
@@ -99,7 +100,7 @@ struct DemoReport: Codable {
   }
 
   /// The scenario's promise: planned moves lose nothing, an unplanned one no more than predicted.
-  var invariantHolds: Bool {
+  public var invariantHolds: Bool {
     switch scenario {
     case .unplanned, .controlPlane: lost <= Int(expectedLossBound ?? 0)
     // East comes back: replication delivers its tail, so nothing is lost for good.
@@ -139,7 +140,7 @@ struct DemoReport: Codable {
     return Int(words[i - 1]) ?? 0
   }
 
-  func render() -> String {
+  public func render() -> String {
     var out = "\n"
     if scenario == .activeActive {
       out += TextTable.render(

@@ -1,34 +1,24 @@
-import ArgumentParser
 import CurlHTTP
 import Foundation
 import Orchestrator
 
-/// Options every command that talks to `failoverctl serve` takes.
-struct ServerOptions: ParsableArguments {
-  @Option(help: "The control service's URL (default: $FAILOVERCTL_SERVER or http://127.0.0.1:8080).")
-  var server: String?
-  @Option(help: "A bearer token (default: $FAILOVERCTL_TOKEN).") var token: String?
-  @Option(help: "table (text) or json.") var output: OutputFormat = .text
-
-  var client: ControlClient {
-    let env = ProcessInfo.processInfo.environment
-    return ControlClient(
-      server: server ?? env["FAILOVERCTL_SERVER"] ?? "http://127.0.0.1:8080", token: token ?? env["FAILOVERCTL_TOKEN"])
-  }
-}
-
-/// The one client of the control service in the CLI (commands and the demo alike): JSON
+/// The one client of the control service for the CLI's commands and the demo: JSON
 /// in and out, every failure a `ControlClientError`; `reportFailure` picks the exit code.
-struct ControlClient: Sendable {
-  let server: String
-  let token: String?
+public struct ControlClient: Sendable {
+  public let server: String
+  public let token: String?
   let http = HTTPClient(maxConcurrentRequests: 2)
 
-  func get<T: Decodable>(_ path: String, as type: T.Type, timeout: Duration = .seconds(30)) async throws -> T {
+  public init(server: String, token: String?) {
+    self.server = server
+    self.token = token
+  }
+
+  public func get<T: Decodable>(_ path: String, as type: T.Type, timeout: Duration = .seconds(30)) async throws -> T {
     try decode(try await send(.get, path, body: nil, timeout: timeout), as: T.self)
   }
 
-  func post<T: Decodable>(_ path: String, body: [String: Any], as type: T.Type) async throws -> T {
+  public func post<T: Decodable>(_ path: String, body: [String: Any], as type: T.Type) async throws -> T {
     let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
     return try decode(try await send(.post, path, body: Array(data), timeout: .seconds(30)), as: T.self)
   }

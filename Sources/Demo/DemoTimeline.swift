@@ -1,4 +1,5 @@
 import ControlService
+import ControlServiceClient
 import Foundation
 import KafkaLab
 import Orchestrator

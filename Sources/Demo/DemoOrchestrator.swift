@@ -16,7 +16,7 @@ final class DemoOrchestrator: Sendable {
   let log: String
   private let process: Process
 
-  init(instance: String, region: String, topology: String, policies: String, work: URL) throws {
+  init(binary: URL, instance: String, region: String, topology: String, policies: String, work: URL) throws {
     self.instance = instance
     self.region = region
     let port = try EtcdMembers.freePort()
@@ -24,7 +24,7 @@ final class DemoOrchestrator: Sendable {
     log = work.appendingPathComponent("\(instance).log").path
     _ = FileManager.default.createFile(atPath: log, contents: nil)
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    p.executableURL = binary
     p.arguments = [
       "serve", "--config", topology, "--db", work.appendingPathComponent("\(instance).db").path, "--listen",
       "127.0.0.1:\(port)", "--instance", instance, "--region", region, "--advertise", url, "--policies", policies,

@@ -1,16 +1,10 @@
+import ControlServiceClient
 import Foundation
 import Orchestrator
 
 /// What the demo asks of the control service, through the same client (and token) an
 /// operator's `failoverctl promote` or `failback` uses.
 extension ControlClient {
-  func status() async throws -> StatusView { try await get("/v1/status", as: StatusView.self, timeout: .seconds(5)) }
-
-  /// The newest failovers, oldest first.
-  func failovers(limit: Int = 50) async throws -> [FailoverRecord] {
-    try await get("/v1/failovers?limit=\(limit)", as: FailoverList.self, timeout: .seconds(5)).failovers.reversed()
-  }
-
   /// Until the control service knows how far `flow` is behind: before that an unplanned
   /// failover would be refused by the RPO budget (unknown lag), as it should be.
   func waitUntilLagKnown(_ flow: String, timeout: Duration) async throws -> Int64 {
@@ -44,15 +38,4 @@ extension ControlClient {
     }
     throw DemoError("the control service did not \(what) within \(timeout)")
   }
-}
-
-/// `GET /v1/failovers`.
-struct FailoverList: Codable {
-  let failovers: [FailoverRecord]
-}
-
-/// Why the demo could not go on.
-struct DemoError: Error, CustomStringConvertible {
-  let description: String
-  init(_ description: String) { self.description = description }
 }

@@ -3,18 +3,18 @@ import Foundation
 
 /// Why a call to the control service failed: the service could not be reached, it
 /// refused the request (with its status and message), or it answered something else.
-struct ControlClientError: Error, Sendable, CustomStringConvertible {
-  enum Code: Sendable, Equatable {
+public struct ControlClientError: Error, Sendable, CustomStringConvertible {
+  public enum Code: Sendable, Equatable {
     case unreachable
     /// The HTTP status of a refusal.
     case refused(Int)
     case undecodable
   }
 
-  let code: Code
-  let server: String
+  public let code: Code
+  public let server: String
   /// The message to print: the service's own, with each field's problem.
-  let message: String
+  public let message: String
 
   init(_ code: Code, server: String, _ message: String) {
     self.code = code
@@ -29,16 +29,16 @@ struct ControlClientError: Error, Sendable, CustomStringConvertible {
     self.init(.refused(response.status), server: server, message)
   }
 
-  var description: String { message }
+  public var description: String { message }
 
   /// The API's error body.
   struct ErrorBody: Decodable {
     struct Field: Decodable {
       let field: String
-      let message: String
+      public let message: String
     }
     let error: String
-    let message: String
+    public let message: String
     let fields: [Field]?
   }
 }

@@ -1,4 +1,5 @@
 import ControlService
+import ControlServiceClient
 import Foundation
 import KafkaLab
 import Orchestrator
@@ -6,72 +7,75 @@ import Orchestrator
 /// `demo --scenario recover`: east dies with an unreplicated tail, the policy fails over,
 /// east comes back, the tail is recovered into west, the services fail back. Nothing
 /// acknowledged is lost for good, and the report follows every record through the stages.
-extension DemoScenario {
-  func runRecover() async throws -> DemoReport {
-    var report = newReport(database: database)
+struct RecoverScenario: DemoScenario {
+  static let policy = DemoPolicy.activePassive
+  let settings: DemoSettings
+  init(_ settings: DemoSettings) { self.settings = settings }
+
+  func run() async throws -> DemoReport {
     let independentClient = IndependentConsumer.locate()
-    let lab = try await Lab.start(
-      regions: ["east", "west"], broker: broker, brokersPerRegion: 1,
-      services: services(independent: independentClient != nil))
-    defer { lab.stop() }
     // Replication a second behind: the failure leaves records east acknowledged and never
     // copied, which is what there is to recover.
-    let mirrors = try mirrors(for: lab, delay: .seconds(1))
-    let (labURL, labServing) = try await LabControlServer(lab: lab, mirrors: mirrors).start(
-      host: "127.0.0.1", port: 0)
-    let replicating = mirrors.map { m in Task { await m.run() } }
-    defer {
-      for r in replicating { r.cancel() }
-      labServing.cancel()
+    return try await DemoStage.play(
+      settings, services: DemoStage.services(settings, independent: independentClient != nil),
+      mirrorDelay: .seconds(1)
+    ) { stage in
+      var independent: IndependentConsumer? = nil
+      do {
+        let report = try await play(stage, independentClient, &independent)
+        if let p = independent?.process, p.isRunning { p.terminate() }
+        return report
+      } catch {
+        if let p = independent?.process, p.isRunning { p.terminate() }
+        throw error
+      }
     }
-    say("regions east and west (\(brokerName)), MM2-style mirrors both ways (1 s behind); lab control \(labURL)")
-    let (url, serving, secret) = try await startControlService(
-      labYAML: lab.topologyYAML(connectBase: labURL), policy: Self.policy, policyName: "active-passive")
-    defer { serving.cancel() }
-    var independent: IndependentConsumer? = nil
+  }
+
+  private func play(
+    _ stage: DemoStage, _ independentClient: (python: URL, script: URL)?, _ independent: inout IndependentConsumer?
+  ) async throws -> DemoReport {
+    var report = stage.newReport()
+    let lab = stage.lab
+    stage.say(
+      "regions east and west (\(settings.brokerName)), MM2-style mirrors both ways (1 s behind); "
+        + "lab control \(stage.labURL)")
+    let api = try await stage.startControlService(policy: Self.policy)
     if let (python, script) = independentClient {
       let dir = FileManager.default.temporaryDirectory.appendingPathComponent("demo-independent-\(UUID().uuidString)")
       try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
       independent = try IndependentConsumer.start(
-        python: python, script: script, server: url,
+        python: python, script: script, server: api.server,
         groups: lab.services.compactMap { s in s.groups.last.map { (s.name, $0) } }, in: dir)
-      say(
+      stage.say(
         "an independent consumer (confluent-kafka, examples/clients/python/ledger_consumer.py) reads every service too")
     } else {
-      say("no .venv-clients (make deps): the independent confluent-kafka consumer is not run")
+      stage.say("no .venv-clients (make deps): the independent confluent-kafka consumer is not run")
     }
-    defer { if let p = independent?.process, p.isRunning { p.terminate() } }
-    let stop = DemoFlag()
     let ledger = TrafficLedger()
-    let traffic = traffic(lab, server: url, ledger: ledger)
-    let running = traffic.map { t in Task { await t.run(stopProducing: { stop.isSet }) } }
-    let api = ControlClient(server: url, token: secret)
-    let timeline = Task { await DemoTimeline(api: api, ledger: ledger, say: say).run() }
-    defer {
-      timeline.cancel()
-      for r in running { r.cancel() }
-    }
-    defer { DemoLogHandler.tearingDown.store(true, ordering: .relaxed) }
-    try await warmUp(api, checkpointed: lab.allGroups)
+    let traffic = stage.startTraffic(server: api.server, ledger: ledger)
+    stage.showTimeline(api, ledger)
+    try await stage.warmUp(api, checkpointed: lab.allGroups)
 
     // 1. East dies; the policy fails over; what east had not replicated is lost so far.
+    let east = try stage.region("east")
     let eventDate = Date()
     let event = ContinuousClock.now
-    say("! region east fails: every broker down")
-    lab.region("east")!.fail()
-    report.failoverSeconds = try await waitUntilActive(on: "west", traffic, since: event)
-    try await recordMoves(&report, api: api, since: eventDate)
+    stage.say("! region east fails: every broker down")
+    east.fail()
+    report.failoverSeconds = try await stage.waitUntilActive(on: "west", traffic, since: event)
+    try await stage.recordMoves(&report, api: api, since: eventDate)
     let beforeFailure = await ledger.acknowledgedSoFar
     try await report.stage("failed over to west", ledger, among: beforeFailure, after: Self.settle)
 
     // 2. East comes back; the orchestrator measures its tail.
-    say("! region east is back")
-    lab.region("east")!.recover()
+    stage.say("! region east is back")
+    east.recover()
     var tail: Int64 = 0
     for s in lab.services {
       let view = try await api.waitUntilMeasured(s.name, timeout: .seconds(60))
       tail += view.divergence?.records ?? 0
-      say("  \(s.name): \(view.note)")
+      stage.say("  \(s.name): \(view.note)")
     }
     report.tailRecords = tail
     // The records of the tail, as the clients know them: acknowledged before the failure
@@ -86,20 +90,20 @@ extension DemoScenario {
         "/v1/services/\(s.name)/recover", body: ["into": "active", "reason": "demo"], as: RecoveryRecord.self)
       let done = try await api.waitUntilRecovered(started.id, timeout: .seconds(60))
       recovered += done.copied
-      say("  recovery \(done.id) of \(s.name): \(done.status), \(done.copied) records copied east -> west")
-      if let replication = done.replication { say("    \(replication)") }
+      stage.say("  recovery \(done.id) of \(s.name): \(done.status), \(done.copied) records copied east -> west")
+      if let replication = done.replication { stage.say("    \(replication)") }
     }
     report.recoveredRecords = recovered
     try await report.stage("tail recovered into west", ledger, among: beforeFailure, after: Self.settle)
 
     // 4. Failback: the groups go home past what they read on west.
-    say("failback of every service to east (failoverctl failback SERVICE)")
+    stage.say("failback of every service to east (failoverctl failback SERVICE)")
     let back = ContinuousClock.now
     for s in lab.services {
       _ = try await api.post("/v1/services/\(s.name)/failback", body: ["reason": "demo"], as: SwitchOutcome.self)
     }
-    report.failbackSeconds = try await waitUntilActive(on: "east", traffic, since: back)
-    try await finish(&report, api: api, ledger: ledger, stop: stop, event: event)
+    report.failbackSeconds = try await stage.waitUntilActive(on: "east", traffic, since: back)
+    try await stage.finish(&report, api: api, ledger: ledger, event: event)
     try await report.stage("failed back to east, producers stopped", ledger, among: beforeFailure, after: .zero)
     let (read, twice) = await ledger.reads(of: tailIDs)
     report.tailRead = read
@@ -113,10 +117,8 @@ extension DemoScenario {
         client: summary.client, acknowledged: acknowledged.count, read: read, lost: acknowledged.count - read,
         readTwice: acknowledged.filter { (reads[$0] ?? 0) > 1 }.count,
         tailReadTwice: tailIDs.filter { (reads[$0] ?? 0) > 1 }.count)
-      say("independent consumer: read \(read) of \(acknowledged.count) acknowledged records")
+      stage.say("independent consumer: read \(read) of \(acknowledged.count) acknowledged records")
     }
-    timeline.cancel()
-    await self.stop(traffic: running, servers: [serving, labServing])
     return report
   }
 
