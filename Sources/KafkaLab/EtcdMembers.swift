@@ -95,6 +95,27 @@ public final class EtcdMembers: Sendable {
     return r?.status == 200
   }
 
+  /// The member etcd's raft elected leader, as the running members report it
+  /// (`/v3/maintenance/status`: each names the leader's id, and its own in its header).
+  public func raftLeader() async -> Int? {
+    struct Status: Decodable {
+      struct Header: Decodable { let member_id: String? }
+      let header: Header?
+      let leader: String?
+    }
+    for (i, m) in members.enumerated() where processes[i].isRunning {
+      guard
+        let r = try? await Self.http.send(
+          HTTPRequest(
+            method: .post, url: m.clientURL + "/v3/maintenance/status", body: Array("{}".utf8),
+            connectTimeout: .seconds(1), timeout: .seconds(1))),
+        let status = try? JSONDecoder().decode(Status.self, from: Data(r.body))
+      else { continue }
+      if let leader = status.leader, leader == status.header?.member_id { return i }
+    }
+    return nil
+  }
+
   /// SIGKILL: the member is gone, as with its region.
   public func kill(_ i: Int) {
     guard processes[i].isRunning else { return }

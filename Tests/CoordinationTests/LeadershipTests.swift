@@ -97,6 +97,58 @@ struct LeadershipTests {
     #expect(await a.leadership == .leader(token: token))
   }
 
+  /// The leader dies, but its lease lives on: etcd's new raft leader renews every lease to
+  /// its full TTL, here played by another client keeping the dead leader's lease alive.
+  /// The follower, which saw no renewal for a TTL, takes the key over; the dead leader's
+  /// deadline had passed by then (never both claiming), and when it comes back its next
+  /// round finds the key gone from it.
+  @Test func aLeaderWhoseLeaseOutlivesItIsTakenOverOnceItStopsRenewing() async throws {
+    let f = try await EtcdFixture()
+    defer { f.members.stop() }
+    let a = f.leader("a", ttl: .seconds(3))
+    let b = f.leader("b", ttl: .seconds(3))
+    guard case .leader(let tokenA) = await EtcdFixture.lead(a) else {
+      Issue.record("a did not lead")
+      return
+    }
+    let bRounds = Task {
+      while !Task.isCancelled {
+        await b.step()
+        await b.untilNextRound()
+      }
+    }
+    defer { bRounds.cancel() }
+    try #require(
+      await eventually("b follows a", every: .milliseconds(20)) { await b.leadership == .follower(leader: "a") })
+    let lease = try #require(await a.currentLease)
+    let client = f.client()
+    let keepingAlive = Task {
+      while !Task.isCancelled {
+        _ = try? await client.keepAlive(lease)
+        try? await Task.sleep(for: .milliseconds(500))
+      }
+    }
+    defer { keepingAlive.cancel() }
+    // a steps no more from here on.
+    var overlaps = 0
+    var bLeads = false
+    let stopped = ContinuousClock.now
+    while !bLeads, ContinuousClock.now - stopped < .seconds(20) {
+      bLeads = await b.leadership.isLeader
+      if bLeads, await a.leadership.isLeader { overlaps += 1 }
+      try await Task.sleep(for: .milliseconds(10))
+    }
+    print("a's lease kept alive: b took over after \(ContinuousClock.now - stopped)")
+    #expect(bLeads, "b never took over from a leader whose lease outlived it")
+    #expect(overlaps == 0)
+    guard case .leader(let tokenB) = await b.leadership else { return }
+    #expect(tokenB > tokenA)
+    #expect(try await client.get(await a.key)?.leaseID == (await b.currentLease))
+    // a comes back: its renewal finds the key taken, and it follows b.
+    await a.step()
+    #expect(await a.leadership == .follower(leader: "b"))
+  }
+
   /// The leader's whole network to etcd is cut (a TCP proxy in front of every member
   /// drops its connections and black-holes new ones), while another instance still
   /// reaches etcd: the cut-off leader stops acting on its own deadline, and the other

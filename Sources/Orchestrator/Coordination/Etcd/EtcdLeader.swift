@@ -6,10 +6,21 @@ import Logging
 /// leader key with it only if it does not exist (`create_revision == 0`). The key's
 /// create revision is the fencing token: it only grows from one leader to the next.
 ///
-/// The lease is renewed every TTL/3. The leader keeps a self-deadline, the send time of
-/// the last successful renewal + TTL − margin, and `leadership` says follower once it has
-/// passed, whatever etcd answers later: a leader frozen (SIGSTOP) or cut off past its
-/// deadline acts no more, before its lease can have been given to another.
+/// The lease is renewed every TTL/3. A leader's renewal ends with a transaction that
+/// rewrites its member entry only while the leader key is still held by its lease: the
+/// entry's revision is the renewal followers see. The leader keeps a self-deadline, the
+/// send time of the last renewal whose transaction succeeded + TTL − margin, and
+/// `leadership` says follower once it has passed, whatever etcd answers later: a leader
+/// frozen (SIGSTOP) or cut off past its deadline acts no more.
+///
+/// Followers do not wait for the dead leader's lease to expire (a new etcd raft leader
+/// renews every lease to its full TTL, so a lease can outlive its holder by an election
+/// and a TTL). A follower reads the leader key and the leader's member entry every
+/// `pollInterval`; once it has seen no new renewal for a whole TTL on its own monotonic
+/// clock, the leader's self-deadline has passed — its last renewal was sent before the
+/// follower saw it, and the margin covers clock-rate drift up to margin/(TTL − margin) —
+/// and the follower takes the key over in one transaction that holds only if the leader key
+/// and its entry are still the ones it timed (`takeOver`).
 public actor EtcdLeader {
   let client: EtcdClient
   public let key: String
@@ -20,9 +31,17 @@ public actor EtcdLeader {
   private var lease: Int64?
   private var token: Int64?
   private var deadline: ContinuousClock.Instant?
+  /// When the last round that kept the lease alive began: a takeover's self-deadline counts
+  /// from it, as the lease does.
+  private var keptAliveAt: ContinuousClock.Instant?
   private var holder: ControlPlaneMember?
   /// The leader key's revision when this instance last saw another hold it.
   private var heldAt: Int64?
+  /// The other leader's renewal as this follower last saw it change: its key's create
+  /// revision (the leader's token), its member entry's revision, and when that was seen.
+  private var seen: (token: Int64, renewal: Int64, at: ContinuousClock.Instant)?
+  /// How often a follower reads the leader's renewals: what a takeover can add to the TTL.
+  let pollInterval: Duration
   /// When this instance last became leader.
   public private(set) var since: Date?
   /// How many times it has become leader.
@@ -34,6 +53,7 @@ public actor EtcdLeader {
     self.me = me
     self.ttl = ttl
     margin = min(.seconds(1), ttl / 4)
+    pollInterval = min(.milliseconds(250), max(.milliseconds(50), ttl / 20))
     self.logger = logger
   }
 
@@ -78,30 +98,41 @@ public actor EtcdLeader {
   public func step() async {
     do {
       let sent = ContinuousClock.now
-      if let lease, try await client.keepAlive(lease) != nil {
-        if token != nil {
-          // The lease lives; the key must still be ours (it could have been deleted by hand).
-          if let kv = try await client.get(key), kv.leaseID == lease, kv.createRevision == token {
-            deadline = sent + ttl - margin
-          } else {
-            lose("the leader key is no longer held by lease \(lease)")
-          }
-        }
-      } else {
+      var alive = false
+      if let lease { alive = try await client.keepAlive(lease) != nil }
+      if !alive {
         if let lease { lose("lease \(lease) expired") }
         lease = try await client.grant(ttl: ttlSeconds)
       }
       guard let lease else { return }
-      let entry = MemberEntry(member: me, lastSeen: Date())
-      try await client.put(
-        memberKey, String(decoding: try JSONCoding.encoder().encode(entry), as: UTF8.self), lease: lease)
+      let entry = String(
+        decoding: try JSONCoding.encoder().encode(MemberEntry(member: me, lastSeen: Date())), as: UTF8.self)
+      if let token {
+        // The renewal followers time the leader by: the entry is rewritten only while the
+        // key is still ours (it could have been taken over, or deleted by hand), and only
+        // a renewal they can see moves the self-deadline.
+        let renewed = try await client.txn(
+          EtcdTxnRequest(
+            compare: [.createRevision(key, token), .lease(key, lease)], success: [.put(memberKey, entry, lease: lease)])
+        )
+        if renewed.ok {
+          deadline = sent + ttl - margin
+        } else {
+          lose("the leader key is no longer held by lease \(lease)")
+        }
+      } else {
+        try await client.put(memberKey, entry, lease: lease)
+      }
       if token == nil { try await campaign(lease, sent: sent) }
+      keptAliveAt = sent
     } catch {
       logger.warning("control plane: \(error)")
     }
   }
 
-  var memberKey: String { String(key.dropLast("leader".count)) + "members/" + me.instance }
+  var memberKey: String { memberKey(of: me.instance) }
+
+  func memberKey(of instance: String) -> String { String(key.dropLast("leader".count)) + "members/" + instance }
 
   private func campaign(_ id: Int64, sent: ContinuousClock.Instant) async throws {
     let value = String(decoding: try JSONCoding.encoder().encode(me), as: UTF8.self)
@@ -111,16 +142,21 @@ public actor EtcdLeader {
         failure: [.range(key)]))
     guard let kv = answer.responses?.compactMap({ $0.response_range?.values.first }).first else { return }
     if answer.ok || kv.leaseID == id {
-      token = kv.createRevision
-      deadline = sent + ttl - margin
-      since = Date()
-      terms += 1
-      holder = me
+      become(kv.createRevision, deadline: sent + ttl - margin)
       logger.notice("control plane: \(me.instance) is the leader (fencing token \(kv.createRevision))")
     } else {
       holder = try? JSONCoding.decoder().decode(ControlPlaneMember.self, from: Data(kv.text.utf8))
       heldAt = kv.modRevision
     }
+  }
+
+  private func become(_ token: Int64, deadline: ContinuousClock.Instant) {
+    self.token = token
+    self.deadline = deadline
+    since = Date()
+    terms += 1
+    holder = me
+    heldAt = nil
   }
 
   private func lose(_ why: String) {
@@ -131,21 +167,64 @@ public actor EtcdLeader {
   }
 
   /// Until the next round is due: a leader sleeps a third of its TTL (it must renew); a
-  /// follower watches the leader key meanwhile and returns as soon as it changes (the
-  /// leader's lease expired or it resigned), so that it campaigns at once instead of at
-  /// its next round.
+  /// follower reads the leader key and the leader's renewals every `pollInterval`
+  /// meanwhile, returns as soon as the key changes (the leader resigned or its lease
+  /// expired) so that it campaigns at once, and takes the key over once the leader has not
+  /// renewed for a TTL.
   public func untilNextRound() async {
     let interval = ttl / 3
-    guard token == nil, let heldAt else {
+    guard token == nil, heldAt != nil else {
       try? await Task.sleep(for: interval)
       return
     }
-    let started = ContinuousClock.now
-    // Only a change of the key ends the wait early. A compacted revision (the key has not
-    // changed since before the last compaction) or a failed watch sleeps out the round:
-    // otherwise a follower would campaign in a tight loop.
-    let end = try? await client.watch(prefix: key, from: heldAt + 1, window: interval) { _, _ in false }
-    if end != .stopped { try? await Task.sleep(for: interval - (ContinuousClock.now - started)) }
+    let end = ContinuousClock.now + interval
+    while ContinuousClock.now < end, !Task.isCancelled {
+      do {
+        if try await watchRenewals() { return }
+      } catch {
+        // etcd does not answer (an election, a partition): nothing is learnt, and the
+        // time since the last renewal seen keeps counting.
+        logger.debug("control plane: reading the leader's renewals: \(error)")
+      }
+      try? await Task.sleep(for: pollInterval)
+    }
+  }
+
+  /// One read of the leader key and the leader's member entry; true when this round should
+  /// end (the key changed, or this instance took it over).
+  private func watchRenewals() async throws -> Bool {
+    guard let holder else { return true }
+    let entryKey = memberKey(of: holder.instance)
+    let answer = try await client.txn(
+      EtcdTxnRequest(compare: [], success: [.range(key), .range(entryKey)]))
+    let read = ContinuousClock.now
+    let ranges = answer.responses?.map { $0.response_range?.values.first } ?? []
+    guard ranges.count == 2, let leaderKV = ranges[0], leaderKV.modRevision == heldAt else { return true }
+    let renewal = ranges[1]?.modRevision ?? 0
+    guard let seen, seen.token == leaderKV.createRevision, seen.renewal == renewal else {
+      // A renewal (or a leader) this follower had not seen: the TTL counts from now.
+      self.seen = (leaderKV.createRevision, renewal, read)
+      return false
+    }
+    guard read - seen.at >= ttl else { return false }
+    return try await takeOver(token: seen.token, entryKey: entryKey, renewal: renewal)
+  }
+
+  /// The leader has not renewed for a TTL: its self-deadline has passed. Its key is
+  /// deleted in a transaction that holds only if neither the key nor the leader's entry
+  /// changed since they were timed, so a renewal that lands meanwhile wins; then this
+  /// instance campaigns like any other (etcd refuses a delete and a put of one key in one
+  /// transaction, and a put over the key would keep its create revision, the token).
+  private func takeOver(token: Int64, entryKey: String, renewal: Int64) async throws -> Bool {
+    guard let lease, let keptAliveAt else { return false }
+    let previous = holder?.instance ?? "?"
+    let deleted = try await client.txn(
+      EtcdTxnRequest(compare: [.createRevision(key, token), .modRevision(entryKey, renewal)], success: [.delete(key)]))
+    guard deleted.ok else { return true }
+    seen = nil
+    logger.notice("control plane: \(previous) has not renewed for \(ttl): \(me.instance) removed its leader key")
+    try await campaign(lease, sent: keptAliveAt)
+    return true
   }
 
   /// Every member whose lease is alive, with when it last renewed.
