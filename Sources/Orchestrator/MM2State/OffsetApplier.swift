@@ -29,38 +29,60 @@ public struct OffsetApplier: Sendable {
     self.planner = planner
   }
 
+  /// Groups written at once: each takes three round trips to the target (describe, fetch,
+  /// alter), which one at a time made 1,000 groups take 1.4 s on a loopback broker; the
+  /// blocking calls share the 16 threads of `KafkaThreads`, so half of them at most.
+  static let width = 8
+
   public func apply(_ translations: [Translation], force: Bool = false, dryRun: Bool = false) async throws -> [Outcome]
   {
-    var outcomes: [Outcome] = []
     let byGroup = Dictionary(grouping: translations, by: \.group)
-    for group in byGroup.keys.sorted() {
-      let items = byGroup[group]!.sorted { ($0.targetTopic, $0.partition) < ($1.targetTopic, $1.partition) }
-      func all(_ status: Status, _ reason: String) -> [Outcome] {
-        items.map {
-          Outcome(
-            group: group, topic: $0.targetTopic, partition: $0.partition, offset: $0.translatedOffset, status: status,
-            reason: reason)
-        }
+    let groups = byGroup.keys.sorted()
+    // Each group's outcomes in its own slot: the answer is in group order, as one at a time.
+    var outcomes = [[Outcome]](repeating: [], count: groups.count)
+    try await withThrowingTaskGroup(of: (Int, [Outcome]).self) { running in
+      var next = 0
+      func start() {
+        let i = next
+        let group = groups[i]
+        let items = (byGroup[group] ?? []).sorted { ($0.targetTopic, $0.partition) < ($1.targetTopic, $1.partition) }
+        running.addTask { (i, try await self.apply(group, items, force: force, dryRun: dryRun)) }
+        next += 1
       }
-      guard planner.covers(group: group) else {
-        outcomes += all(.skipped, "group is not covered by any service of flow \(planner.flow.name)")
-        continue
-      }
-      if !force, let members = try await liveMembers(group) {
-        outcomes += all(.skipped, "\(members) live members on the target; stop them or use --force")
-        continue
-      }
-      do {
-        outcomes += try await write(group, items, force: force, dryRun: dryRun)
-      } catch let e as KafkaError where [.timedOut, .unreachable].contains(e.kind) {
-        // The target itself does not answer: no group can be written.
-        throw e
-      } catch {
-        // This group's answer (an unknown topic, an authorization error) is its own.
-        outcomes += all(.failed, "\(error)")
+      while next < min(Self.width, groups.count) { start() }
+      while let (i, done) = try await running.next() {
+        outcomes[i] = done
+        if next < groups.count { start() }
       }
     }
-    return outcomes
+    return outcomes.flatMap { $0 }
+  }
+
+  /// One group: skipped when no service of the flow covers it or (unless forced) it has
+  /// live members on the target; else written.
+  private func apply(_ group: String, _ items: [Translation], force: Bool, dryRun: Bool) async throws -> [Outcome] {
+    func all(_ status: Status, _ reason: String) -> [Outcome] {
+      items.map {
+        Outcome(
+          group: group, topic: $0.targetTopic, partition: $0.partition, offset: $0.translatedOffset, status: status,
+          reason: reason)
+      }
+    }
+    guard planner.covers(group: group) else {
+      return all(.skipped, "group is not covered by any service of flow \(planner.flow.name)")
+    }
+    if !force, let members = try await liveMembers(group) {
+      return all(.skipped, "\(members) live members on the target; stop them or use --force")
+    }
+    do {
+      return try await write(group, items, force: force, dryRun: dryRun)
+    } catch let e as KafkaError where [.timedOut, .unreachable].contains(e.kind) {
+      // The target itself does not answer: no group can be written.
+      throw e
+    } catch {
+      // This group's answer (an unknown topic, an authorization error) is its own.
+      return all(.failed, "\(error)")
+    }
   }
 
   /// One group's translations: left where the target is already at (or past) them, else
