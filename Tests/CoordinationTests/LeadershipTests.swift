@@ -144,6 +144,10 @@ struct LeadershipTests {
     guard case .leader(let tokenB) = await b.leadership else { return }
     #expect(tokenB > tokenA)
     #expect(try await client.get(await a.key)?.leaseID == (await b.currentLease))
+    // Taken between rounds, the leadership is still reported once to the loop that resumes
+    // the journal on it.
+    #expect(await b.becameLeaderSinceAsked())
+    #expect(!(await b.becameLeaderSinceAsked()))
     // a comes back: its renewal finds the key taken, and it follows b.
     await a.step()
     #expect(await a.leadership == .follower(leader: "b"))

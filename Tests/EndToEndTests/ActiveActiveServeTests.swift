@@ -15,12 +15,13 @@ struct ActiveActiveServeTests {
   static let eastGroup = "orders-processor-east"
   static let westGroup = "orders-processor-west"
 
-  static func doc(_ f: ServeFixture, _ region: String) async throws -> ([String: Any], String?) {
+  static func doc(_ f: ServeFixture, _ region: String) async throws -> (DiscoveryDocument, String?) {
     let r = try await f.get("/v1/services/orders/discovery?region=\(region)")
-    return (try json(r), r.headers.first { $0.name.lowercased() == "etag" }?.value)
+    return (try document(r), r.headers.first { $0.name.lowercased() == "etag" }?.value)
   }
 
-  static func cluster(_ d: [String: Any]) -> String? { (d["active"] as? [String: Any])?["cluster"] as? String }
+  /// `GET /v1/failovers`.
+  struct Failovers: Decodable { let failovers: [FailoverRecord] }
 
   static func committed(_ c: KafkaClient, _ group: String, _ topic: String) async throws -> Int64? {
     try await c.committedOffsets(group: group, partitions: [TopicPartition(topic, 0)])[TopicPartition(topic, 0)] ?? nil
@@ -60,10 +61,10 @@ struct ActiveActiveServeTests {
 
     // Before: each region on its home, with its local topic and the other's copy.
     let (eastDoc, _) = try await Self.doc(fixture, "east")
-    #expect(Self.cluster(eastDoc) == "east" && eastDoc["region"] as? String == "east")
-    #expect((eastDoc["topics"] as? [String: Any])?["consume"] as? [String] == ["orders", "west.orders"])
+    #expect(eastDoc.active.cluster == "east" && eastDoc.region == "east")
+    #expect(eastDoc.topics.consume == ["orders", "west.orders"])
     let (westDoc, westETag) = try await Self.doc(fixture, "west")
-    #expect(Self.cluster(westDoc) == "west" && westDoc["epoch"] as? Int == 1)
+    #expect(westDoc.active.cluster == "west" && westDoc.epoch == 1)
     let missing = try await fixture.get("/v1/services/orders/discovery")
     #expect(missing.status == 400 && missing.text.contains("east, west"), "\(missing.text)")
     // The sidecar, for west's clients; without a region it stops at once, naming them.
@@ -96,15 +97,14 @@ struct ActiveActiveServeTests {
     _ = try await west.produce([
       ProducerRecord(topic: "orders", partition: 4, key: Array("customer-7".utf8), value: [2])
     ])
-    var conflict: [String: Any]? = nil
+    var conflict: ConflictReport? = nil
     _ = try await eventually("a conflict reported", every: .milliseconds(200)) {
-      let s = try json(try await fixture.get("/v1/status", as: "viewer"))
-      conflict = (s["conflicts"] as? [[String: Any]])?.first { $0["service"] as? String == "orders" }
-      return (conflict?["conflictingWrites"] as? Int ?? 0) >= 1
+      conflict = try await fixture.status().conflicts.first { $0.service == "orders" }
+      return (conflict?.conflictingWrites ?? 0) >= 1
     }
-    #expect(conflict?["conflictingKeys"] as? Int == 1, "\(conflict ?? [:])")
-    let example = (conflict?["recent"] as? [[String: Any]])?.first
-    #expect(example?["key"] as? String == "customer-7" && example?["clusters"] as? [String] == ["east", "west"])
+    #expect(conflict?.conflictingKeys == 1, "\(String(describing: conflict))")
+    let example = conflict?.recent.first
+    #expect(example?.key == "customer-7" && example?.clusters == ["east", "west"])
 
     // East dies; the policy moves east's clients to west.
     let lab = try #require(
@@ -112,15 +112,15 @@ struct ActiveActiveServeTests {
     #expect(try await Failoverctl.run(["lab", "fail", "east", "--lab", lab]).status == 0)
     let moved = try await eventually("east's clients moved", timeout: .seconds(60), every: .milliseconds(200)) {
       let (d, _) = try await Self.doc(fixture, "east")
-      return Self.cluster(d) == "west" && d["epoch"] as? Int == 3
+      return d.active.cluster == "west" && d.epoch == 3
     }
     try #require(moved, "east's clients were not moved")
     let (eastAfter, _) = try await Self.doc(fixture, "east")
-    #expect((eastAfter["topics"] as? [String: Any])?["consume"] as? [String] == ["orders", "east.orders"])
-    #expect(eastAfter["consumerGroups"] as? [String] == [Self.eastGroup])
+    #expect(eastAfter.topics.consume == ["orders", "east.orders"])
+    #expect(eastAfter.consumerGroups == [Self.eastGroup])
     // West's clients: the same document, byte for byte, and no event on their stream.
     let (westAfter, westETagAfter) = try await Self.doc(fixture, "west")
-    #expect(westETagAfter == westETag && westAfter["epoch"] as? Int == 1)
+    #expect(westETagAfter == westETag && westAfter.epoch == 1)
     try await Task.sleep(for: .seconds(1))
     #expect(westStream.ids == [1], "\(westStream.ids)")
     await westStream.stop()
@@ -133,26 +133,25 @@ struct ActiveActiveServeTests {
     // West's own group was not touched.
     #expect(try await Self.committed(west, Self.westGroup, "orders") == 33)
     #expect(try await Self.committed(west, Self.westGroup, "east.orders") == 10)
-    let history = try json(try await fixture.get("/v1/failovers?service=orders@east", as: "viewer"))
-    let failovers = history["failovers"] as? [[String: Any]] ?? []
-    #expect(failovers.count == 1 && failovers.first?["service"] as? String == "orders@east", "\(history)")
-    let all = try json(try await fixture.get("/v1/failovers?service=orders", as: "viewer"))
-    #expect((all["failovers"] as? [[String: Any]])?.compactMap { $0["service"] as? String } == ["orders@east"])
+    let failovers = try decoded(
+      try await fixture.get("/v1/failovers?service=orders@east", as: "viewer"), as: Failovers.self
+    ).failovers
+    #expect(failovers.count == 1 && failovers.first?.service == "orders@east", "\(failovers)")
+    let all = try decoded(try await fixture.get("/v1/failovers?service=orders", as: "viewer"), as: Failovers.self)
+    #expect(all.failovers.map(\.service) == ["orders@east"])
 
     // East is back; its clients read on in west meanwhile; a failback brings them home.
     #expect(try await Failoverctl.run(["lab", "recover", "east", "--lab", lab]).status == 0)
     try await westBook.commit(Self.eastGroup, [TopicPartition("orders", 0): 40, TopicPartition("east.orders", 0): 30])
     let up = try await eventually("east is up again", every: .milliseconds(200)) {
-      let s = try json(try await fixture.get("/v1/status", as: "viewer"))
-      let clusters = s["clusters"] as? [[String: Any]] ?? []
-      return clusters.first { $0["cluster"] as? String == "east" }?["state"] as? String == "healthy"
+      try await fixture.status().clusters.first { $0.cluster == "east" }?.state == .healthy
     }
     try #require(up, "east did not come back healthy")
     let back = try await fixture.switchOver(
       "/v1/services/orders/failback", #"{"region": "east", "reason": "east is back"}"#)
-    #expect(back["status"] as? String == "succeeded", "\(back)")
+    #expect(back.status == .succeeded, "\(back)")
     let (home, _) = try await Self.doc(fixture, "east")
-    #expect(Self.cluster(home) == "east" && home["epoch"] as? Int == 5)
+    #expect(home.active.cluster == "east" && home.epoch == 5)
     let homeLocal = try #require(try await Self.committed(east, Self.eastGroup, "orders"))
     let homeCopy = try #require(try await Self.committed(east, Self.eastGroup, "west.orders"))
     print(
@@ -162,6 +161,6 @@ struct ActiveActiveServeTests {
     // (a translation behind the group's offset there is not written back).
     #expect((20...30).contains(homeLocal) && (25...40).contains(homeCopy))
     let (westFinal, westETagFinal) = try await Self.doc(fixture, "west")
-    #expect(westETagFinal == westETag && westFinal["epoch"] as? Int == 1)
+    #expect(westETagFinal == westETag && westFinal.epoch == 1)
   }
 }

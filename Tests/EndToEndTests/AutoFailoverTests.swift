@@ -102,7 +102,7 @@ struct AutoFailoverTests {
     #expect(first["requestedBy"] as? String == "policy:active-passive")
     #expect(first["kind"] as? String == "failover")
     let id = try #require(first["id"] as? Int)
-    #expect(try await f.finished(id)["status"] as? String == "succeeded")
+    #expect(try await f.finished(id).status == .succeeded)
 
     // The region comes back: nothing but an explicit failback moves the service home.
     r.lab.region("east")!.recover()
@@ -117,8 +117,8 @@ struct AutoFailoverTests {
     #expect(unreplicated.first?["topic"] as? String == "orders")
     #expect(unreplicated.first?["recordsBehind"] as? Int == 4)
     let back = try await f.switchOver("/v1/services/orders/failback", #"{"reason": "east is back"}"#)
-    #expect(back["status"] as? String == "succeeded", "\(back)")
-    #expect(back["kind"] as? String == "failback")
+    #expect(back.status == .succeeded, "\(back)")
+    #expect(back.kind == .failback)
     let home = try await f.discovery("orders")
     #expect(home.active.cluster == "east" && home.epoch == 5)
     #expect(try await f.post("/v1/services/orders/failback", "{}").status == 409)
@@ -164,7 +164,7 @@ struct AutoFailoverTests {
     #expect(try await f.discovery("orders").epoch == 1)
     #expect(try await f.post("/v1/failovers/\(id)/ack", "{}", as: "viewer").status == 403)
     #expect(try await f.post("/v1/failovers/\(id)/ack", "{}").status == 202)
-    #expect(try await f.finished(id)["status"] as? String == "succeeded")
+    #expect(try await f.finished(id).status == .succeeded)
     #expect(try await f.discovery("orders").active.cluster == "west")
     // payments, still on east awaiting its own ack, needs east->west: it is left running.
     let steps = try json(try await f.get("/v1/failovers?service=orders", as: "viewer"))
@@ -178,7 +178,7 @@ struct AutoFailoverTests {
     let other = try #require(
       (list["failovers"] as? [[String: Any]])?.first { $0["status"] as? String == "pending" }?["id"] as? Int)
     #expect(try await f.post("/v1/failovers/\(other)/ack", "{}").status == 202)
-    #expect(try await f.finished(other)["status"] as? String == "succeeded")
+    #expect(try await f.finished(other).status == .succeeded)
     try await Task.sleep(for: .milliseconds(500))
     let log = seen.all
     for c in ["MirrorSourceConnector", "MirrorCheckpointConnector", "MirrorHeartbeatConnector"] {

@@ -33,7 +33,7 @@ struct ClientRecipeTests {
     }
     try await Task.sleep(for: .seconds(3))
     let moved = try await f.switchOver("/v1/services/orders/promote", #"{"to": "west", "reason": "recipe"}"#)
-    #expect(moved["status"] as? String == "succeeded", "\(moved)")
+    #expect(moved.status == .succeeded, "\(moved)")
     let status = await Failoverctl.wait(client.process, within: .seconds(90))
     let summaryText = await stdout
     let errText = await stderr

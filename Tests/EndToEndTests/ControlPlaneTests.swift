@@ -1,7 +1,9 @@
+import ControlService
 import CurlHTTP
 import Foundation
 import KafkaClient
 import KafkaLab
+import Orchestrator
 import TestSupport
 import Testing
 
@@ -27,13 +29,25 @@ struct ControlPlaneTests {
     return Instance(name: name, url: url, server: server)
   }
 
-  static func get(_ f: ServeFixture, _ base: String, _ path: String) async throws -> [String: Any] {
+  /// An instance's answer as the API's own type; nil when it answers something else.
+  static func get<T: Decodable>(_ f: ServeFixture, _ base: String, _ path: String, as type: T.Type) async throws -> T? {
     let r = try await f.http.get(base + path, headers: f.headers("admin"), timeout: .seconds(5))
-    return (try? JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any]) ?? ["status": r.status]
+    return try? JSONCoding.decoder().decode(T.self, from: Data(r.body))
   }
 
+  static func plane(_ f: ServeFixture, _ base: String) async throws -> ControlPlaneView? {
+    try await get(f, base, "/v1/control-plane", as: ControlPlaneView.self)
+  }
+
+  static func discovery(_ f: ServeFixture, _ base: String) async throws -> DiscoveryDocument? {
+    try await get(f, base, "/v1/services/orders/discovery", as: DiscoveryDocument.self)
+  }
+
+  /// `GET /v1/failovers`.
+  struct Failovers: Decodable { let failovers: [FailoverRecord] }
+
   static func leader(_ f: ServeFixture, _ base: String) async throws -> String? {
-    ((try await get(f, base, "/v1/control-plane"))["leader"] as? [String: Any])?["instance"] as? String
+    try await plane(f, base)?.leader?.instance
   }
 
   /// A lab and a topology whose control plane is `etcd` (lease TTL 5 s: long enough that
@@ -72,9 +86,9 @@ struct ControlPlaneTests {
     try #require(try await Self.waitForLeader("a", at: a.url, fixture))
     let b = try await Self.start("b", region: "west", fixture: fixture)
     defer { b.server.forceKill() }
-    let plane = try await Self.get(fixture, b.url, "/v1/control-plane")
-    #expect(plane["mode"] as? String == "coordinated")
-    #expect((plane["self"] as? [String: Any])?["role"] as? String == "follower")
+    let plane = try await Self.plane(fixture, b.url)
+    #expect(plane?.mode == .coordinated)
+    #expect(plane?.`self`.role == .follower)
     // b forwards to the leader it knows of: on a loaded machine it may not have read it yet.
     try #require(try await Self.waitForLeader("a", at: b.url, fixture))
 
@@ -84,49 +98,46 @@ struct ControlPlaneTests {
     #expect(accepted.status == 202, "\(accepted.text)")
     // a must have run it (it leads): otherwise its failpoint never fires and it never exits.
     try #require(accepted.headers.first { $0.name.lowercased() == "x-failoverctl-instance" }?.value == "a")
-    let id = try #require(
-      (try JSONSerialization.jsonObject(with: Data(accepted.body)) as? [String: Any])?["failover"]
-        .flatMap { ($0 as? [String: Any])?["id"] as? Int })
+    let id = try #require(try JSONCoding.decoder().decode(SwitchOutcome.self, from: Data(accepted.body)).failover?.id)
     #expect(await a.server.exited() == 86)
     let died = ContinuousClock.now
 
     // b becomes leader once a's lease has expired, and resumes the failover.
-    var record: [String: Any] = [:]
+    var record: FailoverRecord?
     _ = try await eventually("b finishes failover \(id)", timeout: .seconds(30), every: .milliseconds(200)) {
-      record = try await Self.get(fixture, b.url, "/v1/failovers/\(id)")
-      return record["status"] as? String == "succeeded"
+      record = try await Self.get(fixture, b.url, "/v1/failovers/\(id)", as: FailoverRecord.self)
+      return record?.status == .succeeded
     }
     let took = ContinuousClock.now - died
     print("control plane: leader killed -> failover finished by the next leader in \(took)")
-    #expect(record["status"] as? String == "succeeded", "\(record)")
+    #expect(record?.status == .succeeded, "\(String(describing: record))")
     #expect(try await Self.leader(fixture, b.url) == "b")
-    let steps = record["steps"] as? [[String: Any]] ?? []
-    #expect(
-      steps.allSatisfy { $0["status"] as? String == ($0["name"] as? String == "wait-leases" ? "skipped" : "done") })
+    let steps = record?.steps ?? []
+    #expect(steps.allSatisfy { $0.status == ($0.name == .waitForLeases ? .skipped : .done) })
     // write-offsets ran once, on a: its attempt count is 1.
-    #expect(steps.first { $0["name"] as? String == "write-offsets" }?["attempt"] as? Int == 1)
-    let doc = try await Self.get(fixture, b.url, "/v1/services/orders/discovery")
-    #expect(doc["epoch"] as? Int == 3)
-    #expect((doc["active"] as? [String: Any])?["cluster"] as? String == "west")
+    #expect(steps.first { $0.name == .writeOffsets }?.attempt == 1)
+    let doc = try await Self.discovery(fixture, b.url)
+    #expect(doc?.epoch == 3)
+    #expect(doc?.active.cluster == "west")
     let committed = try await west.committedOffsets(
       group: "orders-processor", partitions: [TopicPartition("east.orders", 0)])
     #expect(committed[TopicPartition("east.orders", 0)] == 31)
-    let history = try await Self.get(fixture, b.url, "/v1/failovers?service=orders")
-    #expect((history["failovers"] as? [Any])?.count == 1)
+    let history = try await Self.get(fixture, b.url, "/v1/failovers?service=orders", as: Failovers.self)
+    #expect(history?.failovers.count == 1)
 
     // a restarts (same database, failpoint gone): a follower now, it catches up with the
     // shared state and serves the same discovery epoch; it resumes nothing itself.
     let again = try await Self.start("a", region: "east", fixture: fixture)
     defer { again.server.forceKill() }
     #expect(try await Self.waitForLeader("b", at: again.url, fixture))
-    var restarted: [String: Any] = [:]
+    var restarted: DiscoveryDocument?
     _ = try await eventually("the restarted instance serves epoch 3", timeout: .seconds(10), every: .milliseconds(200))
     {
-      restarted = try await Self.get(fixture, again.url, "/v1/services/orders/discovery")
-      return restarted["epoch"] as? Int == 3
+      restarted = try await Self.discovery(fixture, again.url)
+      return restarted?.epoch == 3
     }
-    #expect(restarted["epoch"] as? Int == 3, "\(restarted)")
-    #expect((restarted["active"] as? [String: Any])?["cluster"] as? String == "west")
+    #expect(restarted?.epoch == 3, "\(String(describing: restarted))")
+    #expect(restarted?.active.cluster == "west")
     _ = await again.server.stop()
     _ = await b.server.stop()
   }
@@ -142,18 +153,17 @@ struct ControlPlaneTests {
     let a = try await Self.start("a", region: "east", fixture: fixture)
     defer { a.server.forceKill() }
     #expect(try await Self.waitForLeader("a", at: a.url, fixture))
-    let tokenA = try await Self.get(fixture, a.url, "/v1/control-plane")["fencingToken"] as? Int
+    let tokenA = try await Self.plane(fixture, a.url)?.fencingToken
     let b = try await Self.start("b", region: "west", fixture: fixture)
     defer { b.server.forceKill() }
     kill(a.server.running.process.processIdentifier, SIGSTOP)
     #expect(try await Self.waitForLeader("b", at: b.url, fixture, within: .seconds(20)))
-    let tokenB = try await Self.get(fixture, b.url, "/v1/control-plane")["fencingToken"] as? Int
-    #expect((tokenB ?? 0) > (tokenA ?? Int.max))
+    let tokenB = try await Self.plane(fixture, b.url)?.fencingToken
+    #expect((tokenB ?? 0) > (tokenA ?? Int64.max))
     kill(a.server.running.process.processIdentifier, SIGCONT)
     // Awake, a learns at its next round who leads now, and is a follower.
     #expect(try await Self.waitForLeader("b", at: a.url, fixture))
-    let plane = try await Self.get(fixture, a.url, "/v1/control-plane")
-    #expect((plane["self"] as? [String: Any])?["role"] as? String == "follower")
+    #expect(try await Self.plane(fixture, a.url)?.`self`.role == .follower)
     fixture.server = a.server
     let dry = try await fixture.post("/v1/services/orders/promote", #"{"to": "west", "dryRun": true}"#)
     #expect(dry.status == 200, "\(dry.text)")
@@ -161,9 +171,9 @@ struct ControlPlaneTests {
     // A real promote through the follower runs on b; a serves its outcome from the shared state.
     let moved = try await fixture.post("/v1/services/orders/promote", #"{"to": "west", "reason": "drill"}"#)
     #expect(moved.status == 202, "\(moved.text)")
-    var epoch: Int?
+    var epoch: Int64?
     _ = try await eventually("a serves epoch 3", timeout: .seconds(20), every: .milliseconds(200)) {
-      epoch = try await Self.get(fixture, a.url, "/v1/services/orders/discovery")["epoch"] as? Int
+      epoch = try await Self.discovery(fixture, a.url)?.epoch
       return epoch == 3
     }
     #expect(epoch == 3)

@@ -34,8 +34,7 @@ struct DivergenceTests {
     _ = try await east.produce(
       syncs.map { ProducerRecord(topic: flow.offsetSyncsTopic, partition: 0, key: $0.key, value: $0.value) })
     let measured = try await eventually("the lag of east->west counts the 8 unsynced records") {
-      let flows = try json(try await f.get("/v1/status", as: "viewer"))["flows"] as? [[String: Any]] ?? []
-      return flows.first { $0["flow"] as? String == "east->west" }?["recordsBehind"] as? Int == 8
+      try await f.status().flows.first { $0.flow == "east->west" }?.recordsBehind == 8
     }
     try #require(measured)
     return r
@@ -48,18 +47,22 @@ struct DivergenceTests {
     try #require(moved.active.cluster == "west")
     r.lab.region("east")!.recover()
     let back = try await eventually("east answers and the tail is measured", timeout: .seconds(60)) {
-      let view = try json(try await r.fixture.get("/v1/services/orders/divergence", as: "viewer"))
-      return (view["divergence"] as? [String: Any])?["oldPrimaryAnswers"] as? Bool == true
+      try await r.fixture.divergence("orders").divergence?.oldPrimaryAnswers == true
     }
     try #require(back)
   }
 
+  /// A dry run of orders' failback: its plan, translations and notes.
+  static func failbackPlan(_ f: ServeFixture) async throws -> SwitchOutcome {
+    try decoded(try await f.post("/v1/services/orders/failback", #"{"dryRun": true}"#), as: SwitchOutcome.self)
+  }
+
   /// Asks for the recovery of orders' tail and waits for it to succeed; its id.
-  static func recoveredThroughTheAPI(_ f: ServeFixture) async throws -> Int {
+  static func recoveredThroughTheAPI(_ f: ServeFixture) async throws -> Int64 {
     let accepted = try await f.post("/v1/services/orders/recover", #"{"reason": "east is back"}"#)
-    let id = try #require(try json(accepted)["id"] as? Int, "\(accepted.text)")
+    let id = try decoded(accepted, as: RecoveryRecord.self).id
     let recovered = try await eventually("the recovery ends") {
-      try json(try await f.get("/v1/recoveries/\(id)", as: "viewer"))["status"] as? String == "succeeded"
+      try decoded(try await f.get("/v1/recoveries/\(id)", as: "viewer"), as: RecoveryRecord.self).status == .succeeded
     }
     try #require(recovered)
     return id
@@ -83,28 +86,27 @@ struct DivergenceTests {
     let moved = try await AutoFailoverTests.waitForEpoch(f, "orders", 3, seconds: 60)
     try #require(moved.active.cluster == "west")
     // East is dark: the bound the failover journaled.
-    let bound = try json(try await f.get("/v1/services/orders/divergence", as: "viewer"))
-    let dark = try #require(bound["divergence"] as? [String: Any], "\(bound)")
-    #expect(dark["oldPrimaryAnswers"] as? Bool == false && dark["records"] as? Int == 8, "\(dark)")
+    let bound = try await f.divergence("orders")
+    let dark = try #require(bound.divergence, "\(bound)")
+    #expect(!dark.oldPrimaryAnswers && dark.records == 8, "\(dark)")
 
     r.lab.region("east")!.recover()
-    var view: [String: Any] = [:]
+    var view: DivergenceView?
     let back = try await eventually("east answers and the tail is measured", timeout: .seconds(60)) {
-      view = try json(try await f.get("/v1/services/orders/divergence", as: "viewer"))
-      return (view["divergence"] as? [String: Any])?["oldPrimaryAnswers"] as? Bool == true
+      view = try await f.divergence("orders")
+      return view?.divergence?.oldPrimaryAnswers == true
     }
-    try #require(back, "\(view)")
-    let d = try #require(view["divergence"] as? [String: Any])
-    let p = try #require((d["partitions"] as? [[String: Any]])?.first { $0["topic"] as? String == "orders" })
-    #expect(p["basis"] as? String == "matched" && p["tailStart"] as? Int == 12 && p["tailEnd"] as? Int == 20)
-    #expect(p["records"] as? Int == 8 && (p["sampleKeys"] as? [String])?.first == "k12", "\(p)")
-    #expect(p["firstTimestamp"] as? Int == 1_700_000_000_012 && p["lastTimestamp"] as? Int == 1_700_000_000_019)
-    #expect(d["records"] as? Int == 8)
+    try #require(back, "\(String(describing: view))")
+    let d = try #require(view?.divergence)
+    let p = try #require(d.partitions.first { $0.topic == "orders" })
+    #expect(p.basis == .matched && p.tailStart == 12 && p.tailEnd == 20)
+    #expect(p.records == 8 && p.sampleKeys.first == "k12", "\(p)")
+    #expect(p.firstTimestamp == 1_700_000_000_012 && p.lastTimestamp == 1_700_000_000_019)
+    #expect(d.records == 8)
 
     // The status and the metric say it without being asked.
     let shown = try await eventually("the status and the metric show the tail") {
-      let s = try json(try await f.get("/v1/status", as: "viewer"))
-      let inStatus = (s["divergence"] as? [[String: Any]])?.first?["records"] as? Int == 8
+      let inStatus = try await f.status().divergence.first?.records == 8
       let metrics = try await f.get("/metrics").text
       return inStatus && metrics.contains(#"kafka_failover_unreplicated_records{service="orders",topic="orders"} 8"#)
     }
@@ -117,10 +119,10 @@ struct DivergenceTests {
     #expect(cli.stdout.contains("12..<20") && cli.stdout.contains("matched"), "\(cli.stdout)")
 
     // The failback plan names the tail and what consumers will see of it without a recovery.
-    let plan = try json(
-      try await f.post("/v1/services/orders/failback", #"{"dryRun": true, "reason": "look"}"#))
-    #expect((plan["divergence"] as? [String: Any])?["records"] as? Int == 8, "\(plan)")
-    let warnings = plan["warnings"] as? [String] ?? []
+    let plan = try decoded(
+      try await f.post("/v1/services/orders/failback", #"{"dryRun": true, "reason": "look"}"#), as: SwitchOutcome.self)
+    #expect(plan.divergence?.records == 8, "\(plan)")
+    let warnings = plan.warnings
     #expect(warnings.contains { $0.contains("were not recovered") && $0.contains("failoverctl recover orders") })
     _ = await f.server.stop()
   }
@@ -152,15 +154,13 @@ struct DivergenceTests {
     try await Self.failedOverAndBack(r)
     _ = try await Self.recoveredThroughTheAPI(f)
     try await Self.consumedOnWestAndReplicatedBack(r)
-    let plan = try json(try await f.post("/v1/services/orders/failback", #"{"dryRun": true}"#))
-    let notes = plan["failbackNotes"] as? [String] ?? []
+    let plan = try await Self.failbackPlan(f)
+    let notes = plan.failbackNotes ?? []
     #expect(notes.contains { $0.contains("orders[0]: 12..<20") && $0.contains("was recovered") }, "\(notes)")
-    let home = (plan["translations"] as? [[String: Any]] ?? []).first {
-      $0["sourceTopic"] as? String == "east.orders" && $0["targetTopic"] as? String == "orders"
-    }
-    #expect(home?["translatedOffset"] as? Int == 20, "\(plan["translations"] ?? [])")
+    let home = plan.translations?.first { $0.sourceTopic == "east.orders" && $0.targetTopic == "orders" }
+    #expect(home?.translatedOffset == 20, "\(plan.translations ?? [])")
     let done = try await f.switchOver("/v1/services/orders/failback", #"{"reason": "east is back"}"#)
-    #expect(done["status"] as? String == "succeeded", "\(done)")
+    #expect(done.status == .succeeded, "\(done)")
     let east = try r.lab.topology.cluster("east")!.makeClient()
     let position = try await east.committedOffsets(
       group: "orders-processor", partitions: [TopicPartition("orders", 0)])[TopicPartition("orders", 0)]
@@ -178,8 +178,8 @@ struct DivergenceTests {
     try await Self.failedOverAndBack(r)
     let id = try await Self.recoveredThroughTheAPI(f)
     // No Connect URL here: the recovery says what to do by hand before resuming the flow.
-    let record = try json(try await f.get("/v1/recoveries/\(id)", as: "viewer"))
-    #expect((record["replication"] as? String ?? "").contains("PATCH /connectors/"), "\(record)")
+    let record = try decoded(try await f.get("/v1/recoveries/\(id)", as: "viewer"), as: RecoveryRecord.self)
+    #expect((record.replication ?? "").contains("PATCH /connectors/"), "\(record)")
     try await Self.consumedOnWestAndReplicatedBack(r)
     let west = try r.lab.topology.cluster("west")!.makeClient()
     _ = try await west.produce(
@@ -191,11 +191,9 @@ struct DivergenceTests {
     for (committed, why) in [(12, "it read none of the late copies"), (15, "it read three of them too")] {
       _ = try await west.alterGroupOffsets(
         group: "orders-processor", offsets: [TopicPartition("east.orders", 0): Int64(committed)])
-      let plan = try json(try await f.post("/v1/services/orders/failback", #"{"dryRun": true}"#))
-      let home = (plan["translations"] as? [[String: Any]] ?? []).first {
-        $0["sourceTopic"] as? String == "east.orders" && $0["targetTopic"] as? String == "orders"
-      }
-      #expect(home?["translatedOffset"] as? Int == 20, "\(why): \(plan["translations"] ?? [])")
+      let plan = try await Self.failbackPlan(f)
+      let home = plan.translations?.first { $0.sourceTopic == "east.orders" && $0.targetTopic == "orders" }
+      #expect(home?.translatedOffset == 20, "\(why): \(plan.translations ?? [])")
     }
     _ = await f.server.stop()
   }
@@ -206,11 +204,11 @@ struct DivergenceTests {
     let f = r.fixture
     try await Self.failedOverAndBack(r)
     try await Self.consumedOnWestAndReplicatedBack(r)
-    let plan = try json(try await f.post("/v1/services/orders/failback", #"{"dryRun": true}"#))
-    let notes = plan["failbackNotes"] as? [String] ?? []
+    let plan = try await Self.failbackPlan(f)
+    let notes = plan.failbackNotes ?? []
     #expect(notes.contains { $0.contains("12..<20 (8 records)") && $0.contains("was not recovered") }, "\(notes)")
-    let home = (plan["translations"] as? [[String: Any]] ?? []).first { $0["sourceTopic"] as? String == "east.orders" }
-    #expect(home?["translatedOffset"] as? Int == 12, "\(plan)")
+    let home = plan.translations?.first { $0.sourceTopic == "east.orders" }
+    #expect(home?.translatedOffset == 12, "\(plan)")
     _ = await f.server.stop()
   }
 }

@@ -72,14 +72,12 @@ struct FailoverResumeTests {
         f.server = server
       }
       let record = try await f.finished(1)
-      let doc = try json(try await f.get("/v1/services/orders/discovery"))
+      let doc = try await f.discovery("orders")
       let committed = try await west.committedOffsets(
         group: "orders-processor", partitions: [TopicPartition("east.orders", 0)])
       let outcome = Outcome(
-        status: record["status"] as? String ?? "?",
-        steps: (record["steps"] as? [[String: Any]] ?? []).map { $0["status"] as? String ?? "?" },
-        epoch: doc["epoch"] as? Int ?? 0, active: (doc["active"] as? [String: Any])?["cluster"] as? String ?? "?",
-        writable: (doc["active"] as? [String: Any])?["writable"] as? Bool ?? false,
+        status: record.status.rawValue, steps: record.steps.map(\.status.rawValue), epoch: Int(doc.epoch),
+        active: doc.active.cluster, writable: doc.active.writable,
         committed: committed[TopicPartition("east.orders", 0)] ?? nil)
       if let reference {
         #expect(outcome == reference, "after a kill at \(boundary ?? "-")")

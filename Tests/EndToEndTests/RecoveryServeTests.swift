@@ -39,8 +39,8 @@ struct RecoveryServeTests {
     #expect(try await DivergenceTests.recovered(r) == Array(12..<20))
     let again = try await Failoverctl.run(["recover", "orders", "--yes"] + operatorToken)
     #expect(again.status == 75 && again.stderr.contains("already copied the tail"), "\(again.stderr)")
-    let view = try json(try await f.get("/v1/services/orders/divergence", as: "viewer"))
-    #expect((view["divergence"] as? [String: Any])?["recovered"] as? Int == 8, "\(view)")
+    let view = try await f.divergence("orders")
+    #expect(view.divergence?.recovered == 8, "\(view)")
     let zero = try await eventually("the metric counts nothing left unrecovered") {
       try await f.get("/metrics").text.contains(
         #"kafka_failover_unreplicated_records{service="orders",topic="orders"} 0"#)

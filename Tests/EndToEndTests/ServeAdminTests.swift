@@ -46,16 +46,16 @@ struct ServeAdminTests {
 
     let one = try await f.switchOver(
       "/v1/services/orders/promote", #"{"to": "west", "mode": "forced"}"#, as: "admin")
-    let id = try #require(one["id"] as? Int)
-    #expect(one["status"] as? String == "succeeded")
-    #expect(one["requestedBy"] as? String == "token:admin-bot")
-    let steps = try #require(one["steps"] as? [[String: Any]])
+    let id = one.id
+    #expect(one.status == .succeeded)
+    #expect(one.requestedBy == "token:admin-bot")
+    let steps = one.steps
     #expect(
-      steps.map { $0["name"] as? String ?? "" } == [
+      steps.map(\.name.rawValue) == [
         "intent", "fence-source", "wait-leases", "drain", "refresh-checkpoints", "translate-offsets",
         "write-offsets", "switch-discovery", "reconfigure-replication", "verify",
       ])
-    #expect(steps.allSatisfy { ["done", "skipped"].contains($0["status"] as? String ?? "") })
+    #expect(steps.allSatisfy { [.done, .skipped].contains($0.status) })
     #expect(try json(try await f.get("/v1/failovers/\(id)", as: "viewer"))["status"] as? String == "succeeded")
     #expect(try await f.get("/v1/failovers/999", as: "viewer").status == 404)
 

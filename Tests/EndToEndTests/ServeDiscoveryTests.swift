@@ -70,7 +70,7 @@ struct ServeDiscoveryTests {
   @Test func restartKeepsEpochAndActiveClusterAndSIGTERMIsClean() async throws {
     var f = try await ServeFixture.start()
     #expect(
-      try await f.switchOver("/v1/services/payments/promote", #"{"to": "west"}"#)["status"] as? String == "succeeded")
+      try await f.switchOver("/v1/services/payments/promote", #"{"to": "west"}"#).status == .succeeded)
     #expect(try await f.post("/v1/services/orders/demote", #"{"reason": "maintenance"}"#).status == 200)
 
     // Requests in flight when SIGTERM arrives finish whole: the long-poll is answered.
@@ -92,7 +92,7 @@ struct ServeDiscoveryTests {
     #expect(orders.epoch == 2 && orders.state == .failingOver && !orders.active.writable)
     // A promote of the demoted cluster ends the demotion (fence, then switch: epoch 4).
     #expect(
-      try await f.switchOver("/v1/services/orders/promote", #"{"to": "east"}"#)["status"] as? String == "succeeded")
+      try await f.switchOver("/v1/services/orders/promote", #"{"to": "east"}"#).status == .succeeded)
     let back = try await f.discovery("orders")
     #expect(back.epoch == 4 && back.active.writable)
     let (again, err) = await f.stop()

@@ -81,6 +81,11 @@ struct ServeFixture: Sendable {
       DiscoveryDocument.self, from: Data(try await get("/v1/services/\(service)/discovery").body))
   }
 
+  /// `/v1/services/NAME/divergence`, decoded as the API's own type.
+  func divergence(_ service: String) async throws -> DivergenceView {
+    try decoded(try await get("/v1/services/\(service)/divergence", as: "viewer"), as: DivergenceView.self)
+  }
+
   /// `/v1/status`, decoded as the API's own type.
   func status() async throws -> StatusView {
     try JSONCoding.decoder().decode(StatusView.self, from: Data(try await get("/v1/status", as: "viewer").body))
@@ -98,19 +103,21 @@ struct ServeFixture: Sendable {
     return Int(value)
   }
 
-  func finished(_ id: Int) async throws -> [String: Any] {
-    for _ in 0..<300 {
-      let f = try json(try await get("/v1/failovers/\(id)", as: "viewer"))
-      if !["running", "pending"].contains(f["status"] as? String ?? "") { return f }
-      try await Task.sleep(for: .milliseconds(100))
+  /// The failover once it has ended (neither running nor pending).
+  func finished(_ id: some BinaryInteger) async throws -> FailoverRecord {
+    var record: FailoverRecord?
+    let ended = try await eventually("failover \(id) ends", timeout: .seconds(30)) {
+      record = try decoded(try await get("/v1/failovers/\(id)", as: "viewer"), as: FailoverRecord.self)
+      return ![.running, .pending].contains(record?.status)
     }
-    throw ServeError(message: "failover \(id) still running after 30 s")
+    guard ended, let record else { throw ServeError(message: "failover \(id) still running after 30 s") }
+    return record
   }
 
   /// Promotes (or fails over) and waits for the failover to end; returns it.
-  func switchOver(_ path: String, _ body: String, as role: String = "operator") async throws -> [String: Any] {
+  func switchOver(_ path: String, _ body: String, as role: String = "operator") async throws -> FailoverRecord {
     let r = try await post(path, body, as: role)
-    guard r.status == 202, let id = (try json(r)["failover"] as? [String: Any])?["id"] as? Int else {
+    guard r.status == 202, let id = (try? decoded(r, as: SwitchOutcome.self))?.failover?.id else {
       throw ServeError(message: "\(path): \(r.status) \(r.text)")
     }
     return try await finished(id)
@@ -130,6 +137,11 @@ struct ServeFixture: Sendable {
 /// A discovery answer decoded as the API's own type.
 func document(_ r: HTTPResponse) throws -> DiscoveryDocument {
   try JSONCoding.decoder().decode(DiscoveryDocument.self, from: Data(r.body))
+}
+
+/// An answer as the API's own type.
+func decoded<T: Decodable>(_ r: HTTPResponse, as type: T.Type) throws -> T {
+  try JSONCoding.decoder().decode(T.self, from: Data(r.body))
 }
 
 func json(_ r: HTTPResponse) throws -> [String: Any] {

@@ -51,7 +51,7 @@ struct StandbyWritesTests {
     // After a switchover to west, the old primary is watched from then on; west no longer.
     let moved = try await fixture.switchOver(
       "/v1/services/orders/promote", #"{"to": "west", "mode": "forced", "reason": "test"}"#)
-    #expect(moved["status"] as? String == "succeeded", "\(moved)")
+    #expect(moved.status == .succeeded, "\(moved)")
     func onEast() async throws -> [String: Any]? {
       let s = try json(try await fixture.get("/v1/status", as: "viewer"))
       return (s["standbyWrites"] as? [[String: Any]])?.first {

@@ -1,5 +1,6 @@
 import CurlHTTP
 import Foundation
+import Orchestrator
 import TestSupport
 import Testing
 
@@ -109,15 +110,15 @@ struct WatchTests {
     try waiting.write(to: policies.appendingPathComponent("active-passive.yaml"), atomically: true, encoding: .utf8)
     let f = try await ServeFixture.start(serveArguments: ["--policies", policies.path], leaseSeconds: 2)
     let done = try await f.switchOver("/v1/services/orders/failover", #"{"to": "west", "reason": "test"}"#)
-    #expect(done["status"] as? String == "succeeded", "\(done)")
-    #expect(done["mode"] as? String == "forced")
-    let steps = try #require(done["steps"] as? [[String: Any]])
-    func step(_ name: String) -> [String: Any] { steps.first { $0["name"] as? String == name } ?? [:] }
+    #expect(done.status == .succeeded, "\(done)")
+    #expect(done.mode == .forced)
+    func step(_ name: FailoverStepName) -> FailoverStep? { done.steps.first { $0.name == name } }
     // At least the lease and its margin; a loaded machine may take a little longer.
-    let waited = (step("wait-leases")["details"] as? String)?.firstMatch(of: /^waited (\d+\.\d) s after the fence/)
-    #expect(waited.flatMap { Double($0.1) }.map { $0 >= 3.0 } == true, "\(step("wait-leases"))")
-    let fenced = try #require(Self.date(step("fence-source")["finishedAt"]))
-    let switched = try #require(Self.date(step("switch-discovery")["finishedAt"]))
+    let waited = step(.waitForLeases)?.details.firstMatch(of: /^waited (\d+\.\d) s after the fence/)
+    #expect(
+      waited.flatMap { Double($0.1) }.map { $0 >= 3.0 } == true, "\(String(describing: step(.waitForLeases)))")
+    let fenced = try #require(step(.fenceSource)?.finishedAt)
+    let switched = try #require(step(.switchDiscovery)?.finishedAt)
     #expect(switched.timeIntervalSince(fenced) >= 3.0)
     _ = await f.stop()
   }

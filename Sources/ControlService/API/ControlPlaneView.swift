@@ -3,23 +3,23 @@ import Orchestrator
 
 /// `GET /v1/control-plane`: the mode, this instance and its role, the leader, the fencing
 /// token and every member seen alive.
-struct ControlPlaneView: Codable, Sendable {
-  struct Member: Codable, Sendable {
-    let instance: String
-    let region: String
-    let url: String
-    let role: Role?
-    let lastSeen: Date?
-    let since: Date?
+public struct ControlPlaneView: Codable, Sendable {
+  public struct Member: Codable, Sendable {
+    public let instance: String
+    public let region: String
+    public let url: String
+    public let role: Role?
+    public let lastSeen: Date?
+    public let since: Date?
   }
 
-  enum Role: String, Codable, Sendable {
+  public enum Role: String, Codable, Sendable {
     case leader, follower
   }
 
-  let mode: ControlPlaneMode
-  let `self`: Member
-  let leader: Member?
-  let fencingToken: Int64?
-  let members: [Member]
+  public let mode: ControlPlaneMode
+  public let `self`: Member
+  public let leader: Member?
+  public let fencingToken: Int64?
+  public let members: [Member]
 }

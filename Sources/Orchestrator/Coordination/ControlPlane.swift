@@ -12,7 +12,9 @@ public protocol ControlPlane: Sendable {
   /// When this instance last became leader.
   func leaderSince() async -> Date?
   func members() async -> [(member: ControlPlaneMember, lastSeen: Date)]
-  /// One round of campaigning and renewing; true when this instance just became leader.
+  /// One round of campaigning and renewing; true when this instance became leader since
+  /// the previous round (in this one, or in `untilNextRound`, which can take a silent
+  /// leader's place): the caller then resumes what the journal left open.
   func step() async -> Bool
   /// How often `step` must run.
   var interval: Duration { get }
@@ -66,9 +68,9 @@ public struct EtcdControlPlane: ControlPlane {
   }
 
   public func step() async -> Bool {
-    let before = await leaderElection.terms
     await leaderElection.step()
-    return await leaderElection.terms > before
+    // A follower can also become leader between rounds (taking over a silent leader's key).
+    return await leaderElection.becameLeaderSinceAsked()
   }
 
   public func untilNextRound() async { await leaderElection.untilNextRound() }

@@ -46,6 +46,8 @@ public actor EtcdLeader {
   public private(set) var since: Date?
   /// How many times it has become leader.
   public private(set) var terms = 0
+  /// `terms` when `becameLeaderSinceAsked` was last called.
+  private var termsAsked = 0
 
   public init(client: EtcdClient, prefix: String, me: ControlPlaneMember, ttl: Duration, logger: Logger) {
     self.client = client
@@ -69,6 +71,13 @@ public actor EtcdLeader {
   var fence: (token: Int64, lease: Int64)? {
     guard case .leader(let token) = leadership, let lease else { return nil }
     return (token, lease)
+  }
+
+  /// Whether this instance has become leader since the last call (in a round, or between
+  /// rounds by taking over a silent leader's key): what the caller resumes the journal on.
+  public func becameLeaderSinceAsked() -> Bool {
+    defer { termsAsked = terms }
+    return terms > termsAsked
   }
 
   /// This instance's lease while it holds one: what its membership and votes live under.
