@@ -97,11 +97,10 @@ struct AutoFailoverTests {
     r.lab.region("east")!.fail()
     let doc = try await Self.waitForEpoch(f, "orders", 3, seconds: 60)
     #expect(doc.epoch == 3 && doc.active.cluster == "west")
-    let list = try json(try await f.get("/v1/failovers?service=orders", as: "viewer"))
-    let first = try #require((list["failovers"] as? [[String: Any]])?.first)
-    #expect(first["requestedBy"] as? String == "policy:active-passive")
-    #expect(first["kind"] as? String == "failover")
-    let id = try #require(first["id"] as? Int)
+    let first = try #require(try await f.failovers(of: "orders").first)
+    #expect(first.requestedBy == "policy:active-passive")
+    #expect(first.kind == .failover)
+    let id = first.id
     #expect(try await f.finished(id).status == .succeeded)
 
     // The region comes back: nothing but an explicit failback moves the service home.
@@ -111,11 +110,12 @@ struct AutoFailoverTests {
     #expect(after.epoch == 3 && after.active.cluster == "west")
 
     // Failback: the plan names the 4 records (6 to 9) east kept that west never received.
-    let plan = try json(try await f.post("/v1/services/orders/failback", #"{"dryRun": true}"#))
-    let unreplicated = try #require(plan["unreplicated"] as? [[String: Any]])
+    let plan = try decoded(
+      try await f.post("/v1/services/orders/failback", #"{"dryRun": true}"#), as: SwitchOutcome.self)
+    let unreplicated = try #require(plan.unreplicated)
     #expect(unreplicated.count == 1)
-    #expect(unreplicated.first?["topic"] as? String == "orders")
-    #expect(unreplicated.first?["recordsBehind"] as? Int == 4)
+    #expect(unreplicated.first?.topic == "orders")
+    #expect(unreplicated.first?.recordsBehind == 4)
     let back = try await f.switchOver("/v1/services/orders/failback", #"{"reason": "east is back"}"#)
     #expect(back.status == .succeeded, "\(back)")
     #expect(back.kind == .failback)
@@ -153,13 +153,12 @@ struct AutoFailoverTests {
       connectURL: http.baseURL)
     let f = r.fixture
     r.lab.region("east")!.fail()
-    var pending: [String: Any]? = nil
-    for _ in 0..<120 where pending == nil {
-      try await Task.sleep(for: .milliseconds(250))
-      let list = try json(try await f.get("/v1/failovers?service=orders", as: "viewer"))
-      pending = (list["failovers"] as? [[String: Any]])?.first { $0["status"] as? String == "pending" }
+    var pending: FailoverRecord? = nil
+    _ = try await eventually("a pending failover of orders", timeout: .seconds(30), every: .milliseconds(250)) {
+      pending = try await f.failovers(of: "orders").first { $0.status == .pending }
+      return pending != nil
     }
-    let id = try #require(pending?["id"] as? Int)
+    let id = try #require(pending?.id)
     // Nothing moves while it waits.
     #expect(try await f.discovery("orders").epoch == 1)
     #expect(try await f.post("/v1/failovers/\(id)/ack", "{}", as: "viewer").status == 403)
@@ -167,16 +166,12 @@ struct AutoFailoverTests {
     #expect(try await f.finished(id).status == .succeeded)
     #expect(try await f.discovery("orders").active.cluster == "west")
     // payments, still on east awaiting its own ack, needs east->west: it is left running.
-    let steps = try json(try await f.get("/v1/failovers?service=orders", as: "viewer"))
-    let details = ((steps["failovers"] as? [[String: Any]])?.first?["steps"] as? [[String: Any]] ?? [])
-      .compactMap { $0["details"] as? String }
+    let details = try await f.failovers(of: "orders").first?.steps.map(\.details) ?? []
     #expect(details.contains { $0.contains("east->west left running: it still replicates payments") }, "\(details)")
     #expect(!seen.all.contains { $0.hasSuffix("/pause") })
     // Once payments moves too, MM2's connectors of east->west are paused through the
     // Connect REST API; the webhook heard of both pending failovers and both successes.
-    let list = try json(try await f.get("/v1/failovers?service=payments", as: "viewer"))
-    let other = try #require(
-      (list["failovers"] as? [[String: Any]])?.first { $0["status"] as? String == "pending" }?["id"] as? Int)
+    let other = try #require(try await f.failovers(of: "payments").first { $0.status == .pending }?.id)
     #expect(try await f.post("/v1/failovers/\(other)/ack", "{}").status == 202)
     #expect(try await f.finished(other).status == .succeeded)
     try await Task.sleep(for: .milliseconds(500))
@@ -201,8 +196,7 @@ struct AutoFailoverTests {
     let r = try await Self.start(policy: shipped)
     let f = r.fixture
     let measured = try await eventually("the lag of east->west is measured") {
-      let flows = try json(try await f.get("/v1/status", as: "viewer"))["flows"] as? [[String: Any]] ?? []
-      return flows.first { $0["flow"] as? String == "east->west" }?["recordsBehind"] as? Int == 0
+      try await f.status().flows.first { $0.flow == "east->west" }?.recordsBehind == 0
     }
     #expect(measured)
     r.lab.region("east")!.fail()

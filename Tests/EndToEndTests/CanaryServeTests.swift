@@ -1,4 +1,5 @@
 import Foundation
+import Orchestrator
 import TestSupport
 import Testing
 
@@ -9,15 +10,14 @@ struct CanaryServeTests {
   @Test func everyFlowsCanaryArrivesAndIsShown() async throws {
     let f = try await ServeFixture.start(labArguments: ["--mirror", "--canary"])
     defer { f.server.forceKill() }
-    var canaries: [[String: Any]] = []
+    var canaries: [CanaryState] = []
     let arrived = try await eventually("every flow's canary has arrived", timeout: .seconds(60)) {
-      canaries = try json(try await f.get("/v1/status", as: "viewer"))["canaries"] as? [[String: Any]] ?? []
-      return canaries.count == 2 && canaries.allSatisfy { ($0["arrived"] as? Int ?? 0) > 0 }
+      canaries = try await f.status().canaries
+      return canaries.count == 2 && canaries.allSatisfy { $0.arrived > 0 }
     }
     #expect(arrived, "\(canaries)")
-    #expect(
-      Set(canaries.compactMap { $0["copyTopic"] as? String }) == ["east.failoverctl.canary", "west.failoverctl.canary"])
-    #expect(canaries.allSatisfy { $0["lost"] as? Int == 0 && ($0["lastLatencySeconds"] as? Double ?? -1) >= 0 })
+    #expect(Set(canaries.map(\.copyTopic)) == ["east.failoverctl.canary", "west.failoverctl.canary"])
+    #expect(canaries.allSatisfy { $0.lost == 0 && ($0.lastLatencySeconds ?? -1) >= 0 })
     let status = try await Failoverctl.run(
       ["status", "--server", f.server.url, "--token", ServeFixture.tokens["viewer"]!])
     #expect(status.stdout.contains("CANARY") && status.stdout.contains("east->west"), "\(status.stdout)")

@@ -97,9 +97,9 @@ struct DrillServeTests {
     let refused = try await f.post("/v1/services/orders/drill", #"{"backAfter": "2s"}"#)
     #expect(refused.status == 409)
     #expect(refused.text.contains("records behind, over the budget of 5"), "\(refused.text)")
-    let list = try json(try await f.get("/v1/drills?service=orders", as: "viewer"))["drills"] as? [[String: Any]] ?? []
-    #expect(list.first?["status"] as? String == "refused")
-    #expect((list.first?["refusal"] as? [String])?.contains { $0.contains("over the budget of 5") } == true)
+    let list = try await f.drills(of: "orders")
+    #expect(list.first?.status == .refused)
+    #expect(list.first?.refusal.contains { $0.contains("over the budget of 5") } == true)
     // A stay the policy's maxDuration leaves no time to come back from: refused before the
     // gates, and audited like them.
     let tooLong = try await f.post("/v1/services/orders/drill", #"{"backAfter": "20m"}"#)

@@ -1,6 +1,7 @@
 import CurlHTTP
 import Foundation
 import KafkaClient
+import Orchestrator
 import TestSupport
 import Testing
 import Topology
@@ -138,12 +139,11 @@ struct MonitoringBundleTests {
     #expect(moved.status == .succeeded, "\(moved)")
     // A drill of payments (out and back: it stays on east), for the drill panel's series.
     let drilled = try await eventually("a drill of payments passed", timeout: .seconds(90), every: .milliseconds(500)) {
-      let list =
-        try json(try await f.get("/v1/drills?service=payments", as: "viewer"))["drills"] as? [[String: Any]] ?? []
-      if list.isEmpty || list.first?["status"] as? String == "refused" {
+      let list = try await f.drills(of: "payments")
+      if list.isEmpty || list.first?.status == .refused {
         _ = try await f.post("/v1/services/payments/drill", #"{"backAfter": "1s"}"#)
       }
-      return list.first?["status"] as? String == "passed"
+      return list.first?.status == .passed
     }
     #expect(drilled)
     let queries = try Self.dashboardQueries()

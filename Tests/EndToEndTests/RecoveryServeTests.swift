@@ -57,16 +57,17 @@ struct RecoveryServeTests {
     var r = try await Self.killedAfterTheFirstBatch()
     defer { r.fixture.server.forceKill() }
     r.fixture.server = try await ServeProcess.start(config: r.fixture.topology, db: r.fixture.db)
-    var recovery: [String: Any] = [:]
+    struct Recoveries: Decodable { let recoveries: [RecoveryRecord] }
+    var recovery: RecoveryRecord?
     let finished = try await eventually("the resumed recovery ends") {
-      let list = try json(try await r.fixture.get("/v1/recoveries?service=orders", as: "viewer"))
-      recovery = (list["recoveries"] as? [[String: Any]])?.first ?? [:]
-      return recovery["status"] as? String == "succeeded"
+      recovery = try decoded(
+        try await r.fixture.get("/v1/recoveries?service=orders", as: "viewer"), as: Recoveries.self
+      ).recoveries.first
+      return recovery?.status == .succeeded
     }
-    #expect(finished, "\(recovery)")
+    #expect(finished, "\(String(describing: recovery))")
     #expect(try await DivergenceTests.recovered(r) == Array(12..<20))
-    let copied = (recovery["partitions"] as? [[String: Any]])?.first?["copied"] as? Int
-    #expect(copied == 8, "\(recovery)")
+    #expect(recovery?.partitions.first?.copied == 8, "\(String(describing: recovery))")
     _ = await r.fixture.server.stop()
   }
 
@@ -85,15 +86,15 @@ struct RecoveryServeTests {
     }
     r.fixture.server = try await ServeProcess.start(config: r.fixture.topology, db: r.fixture.db)
     let again = try await r.fixture.post("/v1/services/orders/recover", #"{"reason": "the next leader"}"#)
-    let id = try #require(try json(again)["id"] as? Int, "\(again.text)")
-    var recovery: [String: Any] = [:]
+    let id = try decoded(again, as: RecoveryRecord.self).id
+    var recovery: RecoveryRecord?
     let finished = try await eventually("the second recovery ends") {
-      recovery = try json(try await r.fixture.get("/v1/recoveries/\(id)", as: "viewer"))
-      return recovery["status"] as? String == "succeeded"
+      recovery = try await r.fixture.recovery(id)
+      return recovery?.status == .succeeded
     }
-    #expect(finished, "\(recovery)")
+    #expect(finished, "\(String(describing: recovery))")
     #expect(try await DivergenceTests.recovered(r) == Array(12..<20))
-    #expect((recovery["partitions"] as? [[String: Any]])?.first?["copied"] as? Int == 8, "\(recovery)")
+    #expect(recovery?.partitions.first?.copied == 8, "\(String(describing: recovery))")
     _ = await r.fixture.server.stop()
   }
 
@@ -120,12 +121,12 @@ struct RecoveryServeTests {
     defer { r.fixture.server.forceKill() }
     try r.lab.region("west")!.cluster!.createTopic("orders.recovered", partitions: 6)
     try await DivergenceTests.failedOverAndBack(r)
-    let done = try json(
-      try await r.fixture.post("/v1/services/orders/recover", #"{"into": "quarantine", "reason": "look first"}"#))
-    #expect(done["destination"] == nil && done["into"] as? String == "quarantine", "\(done)")
-    let id = try #require(done["id"] as? Int)
+    let done = try decoded(
+      try await r.fixture.post("/v1/services/orders/recover", #"{"into": "quarantine", "reason": "look first"}"#),
+      as: RecoveryRecord.self)
+    #expect(done.into == .quarantine, "\(done)")
     let finished = try await eventually("the recovery ends") {
-      try json(try await r.fixture.get("/v1/recoveries/\(id)", as: "viewer"))["status"] as? String == "succeeded"
+      try await r.fixture.recovery(done.id).status == .succeeded
     }
     #expect(finished)
     #expect(try await DivergenceTests.recovered(r, topic: "orders.recovered") == Array(12..<20))

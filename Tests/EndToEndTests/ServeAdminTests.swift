@@ -39,10 +39,11 @@ struct ServeAdminTests {
     #expect(try await f.post("/v1/services/orders/promote", #"{"to": "east"}"#).status == 409)
 
     // A dry run changes nothing.
-    let dry = try json(try await f.post("/v1/services/orders/promote", #"{"to": "west", "dryRun": true}"#))
-    #expect(dry["dryRun"] as? Bool == true)
-    #expect(dry["toEpoch"] as? Int == 3)
-    #expect(try json(try await f.get("/v1/services/orders/discovery"))["epoch"] as? Int == 1)
+    let dry = try decoded(
+      try await f.post("/v1/services/orders/promote", #"{"to": "west", "dryRun": true}"#), as: SwitchOutcome.self)
+    #expect(dry.dryRun)
+    #expect(dry.toEpoch == 3)
+    #expect(try await f.discovery("orders").epoch == 1)
 
     let one = try await f.switchOver(
       "/v1/services/orders/promote", #"{"to": "west", "mode": "forced"}"#, as: "admin")
@@ -56,9 +57,10 @@ struct ServeAdminTests {
         "write-offsets", "switch-discovery", "reconfigure-replication", "verify",
       ])
     #expect(steps.allSatisfy { [.done, .skipped].contains($0.status) })
-    #expect(try json(try await f.get("/v1/failovers/\(id)", as: "viewer"))["status"] as? String == "succeeded")
+    #expect(try await f.finished(id).status == .succeeded)
     #expect(try await f.get("/v1/failovers/999", as: "viewer").status == 404)
 
+    // The audit log's wire text (what SQLite, etcd and scripts see), read as JSON on purpose.
     let audit = try json(try await f.get("/v1/audit?limit=100", as: "viewer"))
     let entries = try #require(audit["entries"] as? [[String: Any]])
     let promotes = entries.filter { $0["action"] as? String == "promote" }

@@ -81,6 +81,23 @@ struct ServeFixture: Sendable {
       DiscoveryDocument.self, from: Data(try await get("/v1/services/\(service)/discovery").body))
   }
 
+  /// `/v1/failovers?service=NAME`, newest first, decoded as the API's own type.
+  func failovers(of service: String) async throws -> [FailoverRecord] {
+    struct List: Decodable { let failovers: [FailoverRecord] }
+    return try decoded(try await get("/v1/failovers?service=\(service)", as: "viewer"), as: List.self).failovers
+  }
+
+  /// `/v1/drills?service=NAME`, newest first, decoded as the API's own type.
+  func drills(of service: String) async throws -> [DrillRecord] {
+    struct List: Decodable { let drills: [DrillRecord] }
+    return try decoded(try await get("/v1/drills?service=\(service)", as: "viewer"), as: List.self).drills
+  }
+
+  /// `/v1/recoveries/ID`, decoded as the API's own type.
+  func recovery(_ id: Int64) async throws -> RecoveryRecord {
+    try decoded(try await get("/v1/recoveries/\(id)", as: "viewer"), as: RecoveryRecord.self)
+  }
+
   /// `/v1/services/NAME/divergence`, decoded as the API's own type.
   func divergence(_ service: String) async throws -> DivergenceView {
     try decoded(try await get("/v1/services/\(service)/divergence", as: "viewer"), as: DivergenceView.self)

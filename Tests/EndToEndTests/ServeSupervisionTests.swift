@@ -1,4 +1,5 @@
 import Foundation
+import Orchestrator
 import TestSupport
 import Testing
 
@@ -27,16 +28,15 @@ struct ServeSupervisionTests {
     #expect(sawNotReady, "/readyz never showed automatic failover down")
     #expect(readyAgain, "/readyz did not recover")
 
-    let status = try json(try await f.get("/v1/status", as: "viewer"))
-    let background = try #require(status["background"] as? [[String: Any]])
-    func entry(_ name: String) -> [String: Any] { background.first { $0["service"] as? String == name } ?? [:] }
-    #expect(entry("auto-failover")["restarts"] as? Int == 2)
-    #expect(entry("auto-failover")["lastError"] as? String == "failpoint fail:auto-failover")
+    let background = try await f.status().background
+    func entry(_ name: String) -> StatusView.BackgroundEntry? { background.first { $0.service == name } }
+    #expect(entry("auto-failover")?.restarts == 2)
+    #expect(entry("auto-failover")?.lastError == "failpoint fail:auto-failover")
     for name in ["probes", "lag-meter", "ingest east->west"] {
-      #expect(entry(name)["restarts"] as? Int == 1, "\(name)")
-      #expect(entry(name)["state"] as? String == "running", "\(name)")
+      #expect(entry(name)?.restarts == 1, "\(name)")
+      #expect(entry(name)?.state == .running, "\(name)")
     }
-    #expect(entry("ingest west->east")["restarts"] as? Int == 0)
+    #expect(entry("ingest west->east")?.restarts == 0)
     let metrics = try await f.get("/metrics").text
     #expect(metrics.contains(#"kafka_failover_background_failures_total{service="auto-failover"} 2"#))
     #expect(metrics.contains(#"kafka_failover_background_up{service="probes"} 1"#))
