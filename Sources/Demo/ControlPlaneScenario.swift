@@ -44,7 +44,6 @@ struct ControlPlaneScenario: DemoScenario {
     stage.say(
       "control plane: etcd members " + zip(regions, etcd.endpoints).map { "\($0) \($1)" }.joined(separator: ", "))
     let configuration = try stage.writeConfiguration(
-      policy: Self.policy,
       controlPlane: ControlPlaneSettings(endpoints: etcd.endpoints, leaseTTL: .seconds(5)),
       extraProbes: "  quorum: 2\n")
 

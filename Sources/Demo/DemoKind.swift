@@ -38,10 +38,9 @@ protocol DemoScenario: Sendable {
 public enum Demo {
   public static func run(_ settings: DemoSettings) async throws -> DemoReport {
     let scenario = settings.kind.scenario
-    // The policy is read and checked before anything starts: a missing file or setting is
-    // reported at once, not after the regions are up.
-    _ = try scenario.policy.write(
-      from: settings.policies, into: settings.work.appendingPathComponent("policies-checked"))
+    // The policy is read, changed, checked and written where the control service reads it
+    // before anything starts: a missing file or setting is reported at once.
+    _ = try scenario.policy.write(from: settings.policies, into: settings.policiesDirectory)
     return try await scenario.init(settings).run()
   }
 }

@@ -40,6 +40,9 @@ public struct DemoSettings: Sendable {
     self.say = say
   }
 
+  /// Where the scenario's policy is written for the control service (`Demo.run`).
+  var policiesDirectory: URL { work.appendingPathComponent("policies") }
+
   /// How the report names the regions' brokers.
   var brokerName: String { broker == .mock ? "librdkafka mock clusters" : "Tansu 0.6 brokers" }
 }

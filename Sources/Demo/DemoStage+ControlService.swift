@@ -16,14 +16,12 @@ extension DemoStage {
     let secret: String
   }
 
-  /// Writes `policy` (the shipped file with the demo's changes) into the work directory's
-  /// `policies/`, and the topology: the lab's, 1 s probes with `extraProbes`, and an operator
-  /// token made for this run.
-  func writeConfiguration(
-    policy: DemoPolicy, controlPlane: ControlPlaneSettings? = nil, extraProbes: String = ""
-  ) throws -> Configuration {
-    let policies = settings.work.appendingPathComponent("policies")
-    _ = try policy.write(from: settings.policies, into: policies)
+  /// Writes the topology (the lab's, 1 s probes with `extraProbes`, and an operator token
+  /// made for this run) beside the scenario's policy, which `Demo.run` wrote.
+  func writeConfiguration(controlPlane: ControlPlaneSettings? = nil, extraProbes: String = "") throws
+    -> Configuration
+  {
+    let policies = settings.policiesDirectory
     let secret = TokenAuthenticator.newSecret()
     let file = settings.work.appendingPathComponent("topology.yaml").path
     try
@@ -43,7 +41,7 @@ extension DemoStage {
   /// Writes the configuration and starts the control service on it in this process; a
   /// client of it with the operator's token.
   func startControlService(policy: DemoPolicy) async throws -> ControlClient {
-    let configuration = try writeConfiguration(policy: policy)
+    let configuration = try writeConfiguration()
     var logger = Logger(label: "failoverctl")
     logger.logLevel = ProcessInfo.processInfo.environment["DEMO_DEBUG"] != nil ? .info : .error
     let server = try await ControlServer.prepare(

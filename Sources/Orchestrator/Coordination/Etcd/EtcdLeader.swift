@@ -37,9 +37,8 @@ public actor EtcdLeader {
   private var holder: ControlPlaneMember?
   /// The leader key's revision when this instance last saw another hold it.
   private var heldAt: Int64?
-  /// The other leader's renewal as this follower last saw it change: its key's create
-  /// revision (the leader's token), its member entry's revision, and when that was seen.
-  private var seen: (token: Int64, renewal: Int64, at: ContinuousClock.Instant)?
+  /// The other leader's renewals as this follower times them.
+  private var renewals: RenewalWatch
   /// How often a follower reads the leader's renewals: what a takeover can add to the TTL.
   let pollInterval: Duration
   /// When this instance last became leader.
@@ -56,6 +55,7 @@ public actor EtcdLeader {
     self.ttl = ttl
     margin = min(.seconds(1), ttl / 4)
     pollInterval = min(.milliseconds(250), max(.milliseconds(50), ttl / 20))
+    renewals = RenewalWatch(ttl: ttl)
     self.logger = logger
   }
 
@@ -209,14 +209,9 @@ public actor EtcdLeader {
     let read = ContinuousClock.now
     let ranges = answer.responses?.map { $0.response_range?.values.first } ?? []
     guard ranges.count == 2, let leaderKV = ranges[0], leaderKV.modRevision == heldAt else { return true }
-    let renewal = ranges[1]?.modRevision ?? 0
-    guard let seen, seen.token == leaderKV.createRevision, seen.renewal == renewal else {
-      // A renewal (or a leader) this follower had not seen: the TTL counts from now.
-      self.seen = (leaderKV.createRevision, renewal, read)
-      return false
-    }
-    guard read - seen.at >= ttl else { return false }
-    return try await takeOver(token: seen.token, entryKey: entryKey, renewal: renewal)
+    let verdict = renewals.observe(token: leaderKV.createRevision, renewal: ranges[1]?.modRevision ?? 0, at: read)
+    guard case .silent(let token, let renewal) = verdict else { return false }
+    return try await takeOver(token: token, entryKey: entryKey, renewal: renewal)
   }
 
   /// The leader has not renewed for a TTL: its self-deadline has passed. Its key is
@@ -230,7 +225,7 @@ public actor EtcdLeader {
     let deleted = try await client.txn(
       EtcdTxnRequest(compare: [.createRevision(key, token), .modRevision(entryKey, renewal)], success: [.delete(key)]))
     guard deleted.ok else { return true }
-    seen = nil
+    renewals.reset()
     logger.notice("control plane: \(previous) has not renewed for \(ttl): \(me.instance) removed its leader key")
     try await campaign(lease, sent: keptAliveAt)
     return true
