@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libcurl4-openssl-dev libsqlite3-dev pkg-config etcd-server chromium chromium-driver)
+packages=(libcurl4-openssl-dev libssl-dev libsqlite3-dev pkg-config etcd-server chromium chromium-driver)
 venv=.venv-clients
 
 if ! command -v swift >/dev/null 2>&1; then

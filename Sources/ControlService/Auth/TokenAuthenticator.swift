@@ -1,4 +1,3 @@
-import Crypto
 import Orchestrator
 import Topology
 
@@ -24,7 +23,7 @@ public struct TokenAuthenticator: Sendable {
   public init(tokens: [APIToken]) { self.tokens = tokens }
 
   public func authenticate(bearer secret: String) -> Principal? {
-    let digest = Array(SHA256.hash(data: Array(secret.utf8)))
+    let digest = SHA256.hash(Array(secret.utf8))
     var match: APIToken? = nil
     for token in tokens where Self.constantTimeEqual(digest, token.sha256) {
       match = token
@@ -41,10 +40,7 @@ public struct TokenAuthenticator: Sendable {
 
   /// The hexadecimal SHA-256 of a token, as the configuration wants it.
   public static func hexDigest(of secret: String) -> String {
-    SHA256.hash(data: Array(secret.utf8)).map { byte in
-      let s = String(byte, radix: 16)
-      return byte < 16 ? "0" + s : s
-    }.joined()
+    SHA256.hex(SHA256.hash(Array(secret.utf8)))
   }
 
   /// A new random token: 32 bytes from the system's CSPRNG, hex-encoded.

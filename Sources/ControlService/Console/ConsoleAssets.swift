@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// The console's files, compiled into the binary (`PackageResources`, from SwiftPM's
@@ -12,7 +11,7 @@ struct ConsoleAsset: Sendable {
   init(_ bytes: [UInt8], _ contentType: String) {
     self.bytes = bytes
     self.contentType = contentType
-    etag = "\"" + SHA256.hash(data: bytes).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+    etag = "\"" + SHA256.hex(SHA256.hash(bytes).prefix(12)) + "\""
   }
 
   /// Every file by the name it is served under (`/ui/NAME`).

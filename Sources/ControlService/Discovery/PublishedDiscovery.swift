@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Hummingbird
 import NIOCore
@@ -31,7 +30,7 @@ public final class PublishedDiscovery: Sendable {
     self.document = document
     let bytes = JSONBody.encode(document)
     body = ByteBuffer(bytes: bytes)
-    let hex = SHA256.hash(data: bytes).prefix(8).map { b in (b < 16 ? "0" : "") + String(b, radix: 16) }.joined()
+    let hex = SHA256.hex(SHA256.hash(bytes).prefix(8))
     etag = "\"\(document.epoch)-\(hex)\""
     okHeaders = [
       .contentType: "application/json", .eTag: etag, .cacheControl: "no-cache", .contentLength: String(bytes.count),
