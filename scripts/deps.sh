@@ -16,7 +16,7 @@ packages=(libcurl4-openssl-dev libssl-dev libsqlite3-dev pkg-config etcd-server 
 venv=.venv-clients
 
 if ! command -v swift >/dev/null 2>&1; then
-  echo "deps: the Swift toolchain (6.0 or newer) is not on PATH; install it first" >&2
+  echo "deps: the Swift toolchain (6.1 or newer: Package.swift uses package traits) is not on PATH; install it first" >&2
   exit 1
 fi
 
