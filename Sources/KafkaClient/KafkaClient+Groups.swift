@@ -4,32 +4,45 @@ import Foundation
 extension KafkaClient {
   /// Describes consumer groups: state and members with their assignments.
   ///
-  /// Uses librdkafka's `rd_kafka_list_groups` (DescribeGroups sent to every broker) rather
-  /// than the DescribeConsumerGroups admin call: with librdkafka 2.0.2, that admin call
-  /// against a broker without the API leaves the handle unable to finish later
-  /// coordinator requests and unable to be destroyed. A broker without DescribeGroups
-  /// makes this call fail with a `.unsupportedByBroker` error instead.
+  /// Uses librdkafka's `rd_kafka_list_groups` (ListGroups, then DescribeGroups, sent to every
+  /// broker) rather than the DescribeConsumerGroups admin call: with librdkafka 2.0.2, that
+  /// admin call against a broker without the API left the handle unable to finish later
+  /// coordinator requests and unable to be destroyed. A broker without DescribeGroups makes
+  /// this call fail with a `.unsupportedByBroker` error instead.
+  ///
+  /// One group is asked for by name. Several are read from one listing of every group:
+  /// librdkafka answers a named call by listing every group of every broker and keeping the
+  /// one, so asking for 1,000 groups one by one sent 1,000 whole listings (a failover's
+  /// offset step, issue 27); one listing and one DescribeGroups per broker answer them all.
   public func describeGroups(_ groups: [String], timeout: Duration? = nil) async throws -> [GroupDescription] {
     guard !groups.isEmpty else { return [] }
     let deadline = ContinuousClock.now + (timeout ?? defaultTimeout)
     let handle = self.handle
     let names = groups
     return try await KafkaThreads.run {
-      try names.map { name in
-        var list: UnsafePointer<rd_kafka_group_list>? = nil
-        let err = rd_kafka_list_groups(handle.rk, name, &list, (deadline - ContinuousClock.now).milliseconds)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let list else {
-          throw KafkaError(err, operation: "describe group \(name)")
-        }
-        defer { rd_kafka_group_list_destroy(list) }
-        let infos = (0..<Int(list.pointee.group_cnt)).map { list.pointee.groups[$0] }
-        guard let info = infos.first(where: { String(cString: $0.group) == name }) else {
-          // No broker knows the group: it does not exist, which Kafka reports as Dead.
-          return GroupDescription(groupId: name, state: "Dead", members: [], error: nil)
-        }
-        return Self.group(info)
-      }
+      let known = try Self.listGroups(handle, name: names.count == 1 ? names[0] : nil, until: deadline)
+      // A group no broker knows does not exist, which Kafka reports as Dead.
+      return names.map { known[$0] ?? GroupDescription(groupId: $0, state: "Dead", members: [], error: nil) }
     }
+  }
+
+  /// The groups every broker lists (only `name` when given), described; runs on a Kafka thread.
+  private static func listGroups(
+    _ handle: RdKafkaHandle, name: String?, until deadline: ContinuousClock.Instant
+  ) throws -> [String: GroupDescription] {
+    var list: UnsafePointer<rd_kafka_group_list>? = nil
+    let err = rd_kafka_list_groups(handle.rk, name, &list, (deadline - ContinuousClock.now).milliseconds)
+    guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let list else {
+      throw KafkaError(err, operation: name.map { "describe group \($0)" } ?? "describe groups")
+    }
+    defer { rd_kafka_group_list_destroy(list) }
+    var described: [String: GroupDescription] = [:]
+    for i in 0..<Int(list.pointee.group_cnt) {
+      let info = list.pointee.groups[i]
+      let group = String(cString: info.group)
+      if name == nil || name == group { described[group] = Self.group(info) }
+    }
+    return described
   }
 
   private static func group(_ info: rd_kafka_group_info) -> GroupDescription {

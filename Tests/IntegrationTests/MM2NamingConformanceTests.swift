@@ -208,6 +208,14 @@ struct MM2NamingConformanceTests {
       return !assigned.isEmpty
     }
     try #require(joined)
+    if broker == .tansu {
+      // Several groups are read from one listing of every group, answered in the order
+      // asked (the mock has no DescribeGroups). Tansu 0.6's ListGroups lists none, so each
+      // is Dead, group9 too: there the broker's refusal of the alter is what skips it.
+      let described = try await w.targetClient.describeGroups(["group9", "group11", "nobody"])
+      #expect(described.map(\.groupId) == ["group9", "group11", "nobody"])
+      #expect(described.allSatisfy { $0.error == nil && $0.members.isEmpty }, "\(described)")
+    }
     let planner = TranslationPlanner(flow: w.flow, topology: w.topology, store: w.store)
     let outcomes = try await OffsetApplier(target: w.targetClient, planner: planner).apply(
       try await planner.translate(mode: .checkpoint))

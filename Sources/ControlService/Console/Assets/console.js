@@ -25,9 +25,15 @@ export const state = {
 // would leave none for the API. Beyond it, the periodic refresh shows changes.
 const MAX_STREAMS = 4;
 
+// Counts sign-ins and sign-outs: a refresh that began under an earlier one must not draw
+// its view over the sign-in form (its answers arrive after the token is gone).
+let session = 0;
+let signInMessage;
+
 export function showError(e) {
   if (e instanceof APIError && e.status === 401) {
-    renderSignIn(e.text);
+    // The token is refused: forget it, or every tick would ask again and redraw the form.
+    signOut(e.text);
     return;
   }
   replace(banner, e ? h("p", { class: "error" }, e instanceof APIError ? e.text : String(e.message || e)) : null);
@@ -40,15 +46,19 @@ function renderSession() {
     el,
     h("button", {
       type: "button", class: "link", id: "sign-out",
-      onclick: () => {
-        stopFollowing();
-        token.clear();
-        renderSignIn();
-      },
+      onclick: () => signOut(),
     }, "Forget token"));
 }
 
+function signOut(message) {
+  session += 1;
+  stopFollowing();
+  token.clear();
+  renderSignIn(message);
+}
+
 function renderSignIn(message) {
+  signInMessage = message;
   stopFollowing();
   renderSession();
   replace(banner, message ? h("p", { class: "error", id: "auth-error" }, message) : null);
@@ -65,6 +75,7 @@ function renderSignIn(message) {
     h("button", { type: "submit" }, "Use token"));
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
+    session += 1;
     token.set(input.value.trim());
     replace(banner);
     start();
@@ -122,11 +133,13 @@ function focusKey(el) {
 
 /** Reloads what the current view shows and draws it again. */
 export async function refresh() {
+  if (!token.get()) return;
   if (rendering) {
     again = true;
     return;
   }
   rendering = true;
+  const began = session;
   try {
     const view = (location.hash.slice(1) || "overview").split("/")[0];
     const focused = focusKey(document.activeElement);
@@ -139,8 +152,14 @@ export async function refresh() {
     else if (view === "drills") await renderDrills(main, location.hash, state);
     else {
       await loadShared(view);
+      if (began !== session) return;
       if (view === "lag") renderLag(main, state);
       else renderOverview(main, state);
+    }
+    if (began !== session && !token.get()) {
+      // Signed out while this view loaded: the form again, not the view.
+      renderSignIn(signInMessage);
+      return;
     }
     if (focused) main.querySelector(focused)?.focus({ preventScroll: true });
     if (banner.querySelector(".error:not(#auth-error)")) replace(banner);
@@ -150,7 +169,7 @@ export async function refresh() {
     rendering = false;
     if (again) {
       again = false;
-      queueMicrotask(refresh);
+      if (token.get()) queueMicrotask(refresh);
     }
   }
 }
@@ -164,6 +183,7 @@ async function start() {
   } catch (e) {
     return showError(e);
   }
+  if (!token.get()) return;
   renderSession();
   startFollowing();
   await refresh();
