@@ -43,7 +43,10 @@ case "translate-run":
   try await TranslateBenchmark(groups: option("--groups", 1000), partitions: option("--partitions", 1000))
     .run(path: stringOption("--db") ?? "translate-bench.db")
 case "failover":
-  try await FailoverBenchmark(groups: option("--groups", 1000), partitions: option("--partitions", 100)).run()
+  try await FailoverBenchmark(
+    groups: option("--groups", 1000), partitions: option("--partitions", 100),
+    broker: stringOption("--broker") == "tansu" ? .tansu : .mock
+  ).run()
 case "detection-to-epoch":
   try await DetectionToEpochBenchmark(runs: option("--runs", 5), intervalMilliseconds: option("--interval-ms", 1000))
     .run()
@@ -65,7 +68,7 @@ default:
            failover-bench detection [--runs N]
            failover-bench translate-prepare --db PATH [--groups G] [--partitions P]
            failover-bench translate-run --db PATH [--groups G] [--partitions P]
-           failover-bench failover [--groups G] [--partitions P]
+           failover-bench failover [--groups G] [--partitions P] [--broker mock|tansu]
            failover-bench detection-to-epoch [--runs N] [--interval-ms MS]   (from the repository root)
            failover-bench longpoll --url URL [--service S] [--connections N] [--epoch E] [--events]
              [--ready-file F] [--promoted-file F]   (bench/discovery.sh drives it)
