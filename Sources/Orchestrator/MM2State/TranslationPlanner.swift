@@ -51,9 +51,6 @@ public struct TranslationPlanner: Sendable {
   ) async throws -> [Translation] {
     let mode = mode ?? defaultMode
     let histories = try await store.offsetSyncHistories(flow: flow.name)
-    let stored = try await store.checkpoints(flow: flow.name, groups: requested.map(Set.init))
-    var groups = Set(requested ?? services.flatMap(\.groupsToTranslate))
-    if requested == nil { groups.formUnion(Set(stored.map(\.checkpoint.group)).filter(covers(group:))) }
     var sourceTopics: ClusterDescription? = nil
     if let source { sourceTopics = try? await source.describeCluster(timeout: .seconds(3)) }
 
@@ -63,22 +60,33 @@ public struct TranslationPlanner: Sendable {
     var known = Set(histories.keys.map(\.topic)).union(services.flatMap(\.topics))
     known.formUnion(sourceTopics?.topics.map { $0.name } ?? [])
     known.formUnion(try await store.sourcePartitions(flow: flow.name)?.partitions.keys.map(\.topic) ?? [])
-    var checkpoints: [String: [TopicPartition: StoredCheckpoint]] = [:]
-    for s in stored where groups.contains(s.checkpoint.group) {
-      let upstream = flow.naming.upstreamTopic(ofCheckpointTopic: s.checkpoint.topic, known: known)
-      checkpoints[s.checkpoint.group, default: [:]][TopicPartition(upstream, s.checkpoint.partition)] = s
-    }
+    var index = try await store.foldCheckpoints(
+      flow: flow.name, groups: requested.map(Set.init),
+      into: CheckpointIndex(naming: flow.naming, known: known, coverage: requested == nil ? coverage : nil)
+    ) { $0.add($1) }
+    let count = index.count
+    // Taken out, not copied: the dictionary must have one owner for the removals below to
+    // free what they remove.
+    var checkpoints = index.take()
+    var groups = Set(requested ?? services.flatMap(\.groupsToTranslate))
+    groups.formUnion(checkpoints.keys)
     let live = await liveOffsets(
       groups: groups.sorted(), source: source, description: sourceTopics, checkpoints: checkpoints,
       histories: histories)
 
     var out: [Translation] = []
+    out.reserveCapacity(count)
     for group in groups.sorted() {
-      let partitions = Set(checkpoints[group, default: [:]].keys).union(live[group, default: [:]].keys).sorted()
+      // Each group's checkpoints are let go once translated: at 1 M the translations and
+      // the checkpoints are never all held at once.
+      let stored = checkpoints.removeValue(forKey: group) ?? [:]
+      // Without live offsets (the source is gone: a failover's usual case) the stored keys
+      // are already distinct.
+      let partitions = live[group].map { Set(stored.keys).union($0.keys).sorted() } ?? stored.keys.sorted()
       for tp in partitions {
         out.append(
           await translate(
-            group: group, tp: tp, mode: mode, checkpoint: checkpoints[group]?[tp], live: live[group]?[tp],
+            group: group, tp: tp, mode: mode, checkpoint: stored[tp], live: live[group]?[tp],
             history: histories[tp], source: source, target: target, margin: timestampMargin))
       }
     }
@@ -168,5 +176,46 @@ struct Coverage: Sendable {
 
   private static func matches(_ regex: NSRegularExpression, _ s: String) -> Bool {
     regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
+  }
+}
+
+/// The checkpoints of the groups being translated, by group and by the source's partition,
+/// built as the store reads them.
+struct CheckpointIndex: Sendable {
+  let naming: ReplicationNaming
+  let known: Set<String>
+  /// nil when the groups were named (the store already kept only those).
+  let coverage: Coverage?
+  private(set) var byGroup: [String: [TopicPartition: StoredCheckpoint]] = [:]
+  private(set) var count = 0
+  // A flow's checkpoints name a handful of topics and groups: each is read back or
+  // matched once, not once per checkpoint (splitting the name was a quarter of
+  // translating 1 M of them).
+  private var upstreamOf: [String: String] = [:]
+  private var covered: [String: Bool] = [:]
+
+  init(naming: ReplicationNaming, known: Set<String>, coverage: Coverage?) {
+    self.naming = naming
+    self.known = known
+    self.coverage = coverage
+  }
+
+  mutating func add(_ s: StoredCheckpoint) {
+    let group = s.checkpoint.group
+    if let coverage {
+      let covers = covered[group] ?? coverage.covers(group: group)
+      covered[group] = covers
+      guard covers else { return }
+    }
+    let topic = s.checkpoint.topic
+    let upstream = upstreamOf[topic] ?? naming.upstreamTopic(ofCheckpointTopic: topic, known: known)
+    upstreamOf[topic] = upstream
+    byGroup[group, default: [:]][TopicPartition(upstream, s.checkpoint.partition)] = s
+    count += 1
+  }
+
+  mutating func take() -> [String: [TopicPartition: StoredCheckpoint]] {
+    defer { byGroup = [:] }
+    return byGroup
   }
 }
