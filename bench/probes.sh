@@ -9,18 +9,19 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-30}
 swift build -c release --product failoverctl >/dev/null
 swift build -c release --product failover-bench >/dev/null
-BIN=.build/release/failoverctl
+BIN=${BIN:-.build/release/failoverctl}   # BIN=... compares another build
 WORK=$(mktemp -d)
 cleanup() { kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
 $BIN lab up --control 127.0.0.1:0 --regions "$(seq -s, -f "r%g" 0 9)" --brokers 1 --topology-out "$WORK/lab.yaml" >"$WORK/lab.log" 2>&1 &
-for _ in $(seq 150); do [ -f "$WORK/lab.yaml" ] && break; sleep 0.2; done
-[ -f "$WORK/lab.yaml" ] || { echo "lab did not start" >&2; exit 1; }
+# Ten mock regions with librdkafka 2.8.0 take about 30 s to come up on two cores.
+for _ in $(seq 600); do [ -f "$WORK/lab.yaml" ] && break; sleep 0.2; done
+[ -f "$WORK/lab.yaml" ] || { echo "lab did not start within 120 s: $WORK/lab.log" >&2; exit 1; }
 mapfile -t SERVERS < <(grep bootstrapServers "$WORK/lab.yaml" | cut -d'"' -f2)
 mkdir -p "$WORK/www" && echo UP >"$WORK/www/health"
 PORT=$((20000 + RANDOM % 20000))
-(cd "$WORK/www" && exec python3 -m http.server "$PORT" --bind 127.0.0.1 >/dev/null 2>&1) &
+(cd "$WORK/www" && exec python3 -m http.server "$PORT" --bind 127.0.0.1 --protocol HTTP/1.1 >/dev/null 2>&1) &
 {
   echo "version: 1"
   echo "regions:"

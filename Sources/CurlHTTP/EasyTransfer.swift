@@ -9,7 +9,7 @@ struct StreamSink {
   let stopped: () -> Bool
 }
 
-/// One request on one easy handle, performed synchronously on the calling thread.
+/// One request on an easy handle, performed synchronously on the calling thread.
 final class EasyTransfer {
   private let request: HTTPRequest
   private let sink: StreamSink?
@@ -24,11 +24,9 @@ final class EasyTransfer {
     self.sink = sink
   }
 
-  func perform() throws -> HTTPResponse {
-    guard let handle = curl_easy_init() else {
-      throw CurlError(CURLE_FAILED_INIT, detail: "curl_easy_init returned nothing", url: request.url)
-    }
-    defer { curl_easy_cleanup(handle) }
+  /// - Parameter handle: an easy handle with no options set (new or reset); the
+  ///   transfer leaves its options set, not reset.
+  func perform(on handle: UnsafeMutableRawPointer) throws -> HTTPResponse {
     var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     var headerList: UnsafeMutablePointer<curl_slist>? = nil
     defer { curl_slist_free_all(headerList) }
@@ -123,17 +121,23 @@ final class EasyTransfer {
     return true
   }
 
-  fileprivate func appendHeaderLine(_ line: String) {
-    let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-    if trimmed.hasPrefix("HTTP/") {
+  /// One header line as libcurl hands it over (with its line break), read as bytes: the
+  /// Foundation trimming it replaced was 6 % of the prober's CPU.
+  fileprivate func appendHeaderLine(_ line: UnsafeRawBufferPointer) {
+    func blank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
+    guard let first = line.firstIndex(where: { !blank($0) }),
+      let last = line.lastIndex(where: { !blank($0) })
+    else { return }
+    let trimmed = UnsafeRawBufferPointer(rebasing: line[first...last])
+    if trimmed.starts(with: "HTTP/".utf8) {
       // A new status line (after a redirect or a 100 Continue) starts a new header set.
       headers = []
       return
     }
-    guard let colon = trimmed.firstIndex(of: ":") else { return }
-    let name = String(trimmed[..<colon])
-    let value = trimmed[trimmed.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
-    headers.append(HTTPHeader(name, String(value)))
+    guard let colon = trimmed.firstIndex(of: UInt8(ascii: ":")) else { return }
+    let name = String(decoding: UnsafeRawBufferPointer(rebasing: trimmed[..<colon]), as: UTF8.self)
+    let value = trimmed[(colon + 1)...].drop { $0 == 0x20 || $0 == 0x09 }
+    headers.append(HTTPHeader(name, String(decoding: UnsafeRawBufferPointer(rebasing: value), as: UTF8.self)))
   }
 }
 
@@ -151,8 +155,7 @@ private let progressCallback: ccurl_xferinfo_cb = { user, _, _, _, _ in
 private let headerCallback: ccurl_data_cb = { data, size, count, user in
   guard let data, let user else { return 0 }
   let transfer = Unmanaged<EasyTransfer>.fromOpaque(user).takeUnretainedValue()
-  let bytes = UnsafeRawBufferPointer(start: data, count: size * count)
-  transfer.appendHeaderLine(String(decoding: bytes, as: UTF8.self))
+  transfer.appendHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
   return size * count
 }
 

@@ -13,6 +13,7 @@ private let curlGlobalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT)
 /// wait for a free thread.
 public final class HTTPClient: Sendable {
   private let pool: NIOThreadPool
+  private let handles = EasyHandles()
 
   public init(maxConcurrentRequests: Int = 8) {
     precondition(curlGlobalInit == CURLE_OK, "curl_global_init failed")
@@ -25,7 +26,9 @@ public final class HTTPClient: Sendable {
   }
 
   public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-    try await pool.runIfActive { try EasyTransfer(request).perform() }
+    try await pool.runIfActive { [handles] in
+      try handles.with(url: request.url) { try EasyTransfer(request).perform(on: $0) }
+    }
   }
 
   /// Streams the response body to `onChunk` as it arrives (on this client's thread),
@@ -37,9 +40,11 @@ public final class HTTPClient: Sendable {
   {
     let cancelled = Mutex(false)
     return try await withTaskCancellationHandler {
-      try await pool.runIfActive {
-        try EasyTransfer(request, sink: StreamSink(onChunk: onChunk, stopped: { cancelled.withLock { $0 } }))
-          .perform()
+      try await pool.runIfActive { [handles] in
+        try handles.with(url: request.url) {
+          try EasyTransfer(request, sink: StreamSink(onChunk: onChunk, stopped: { cancelled.withLock { $0 } }))
+            .perform(on: $0)
+        }
       }
     } onCancel: {
       cancelled.withLock { $0 = true }
