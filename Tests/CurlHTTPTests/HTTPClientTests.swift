@@ -37,6 +37,27 @@ struct HTTPClientTests {
     }
   }
 
+  /// Handles are kept between requests, so a server that keeps connections open is asked
+  /// again on the same one; one that closes them gets a new one each time.
+  @Test func connectionsAreKeptOpenWhereTheServerAllows() async throws {
+    let keeping = try LoopbackHTTPServer(keepAlive: true) { _ in .init(body: "ok") }
+    defer { keeping.stop() }
+    let one = HTTPClient(maxConcurrentRequests: 1)
+    for _ in 0..<5 {
+      let r = try await one.get(keeping.baseURL + "/health")
+      #expect(r.status == 200 && String(decoding: r.body, as: UTF8.self) == "ok")
+    }
+    #expect(keeping.connections == 1)
+    for _ in 0..<3 { _ = try await one.get(server.baseURL + "/status/204") }
+    #expect(server.connections == 3)
+    // A kept connection the server has closed is found closed: the next request connects again.
+    keeping.stop()
+    let after = try LoopbackHTTPServer(keepAlive: true) { _ in .init(body: "again") }
+    defer { after.stop() }
+    let r = try await one.get(after.baseURL + "/health")
+    #expect(String(decoding: r.body, as: UTF8.self) == "again")
+  }
+
   @Test func statusCodesAndBodies() async throws {
     for code in [200, 204, 404, 503] {
       let r = try await client.get("\(server.baseURL)/status/\(code)")

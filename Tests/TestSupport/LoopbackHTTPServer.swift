@@ -7,7 +7,8 @@ import Synchronization
 #endif
 
 /// A small HTTP/1.1 server on 127.0.0.1 for tests: real sockets, one thread per
-/// connection, `Connection: close`. Routes are closures over the parsed request.
+/// connection, `Connection: close` unless `keepAlive` (then a connection answers requests
+/// until the client closes it). Routes are closures over the parsed request.
 public final class LoopbackHTTPServer: Sendable {
   public struct Request: Sendable {
     public let method: String
@@ -33,15 +34,19 @@ public final class LoopbackHTTPServer: Sendable {
   public let port: Int
   private let listener: Int32
   private let stopped = Mutex(false)
+  private let accepted = AcceptCount()
   public var baseURL: String { "http://127.0.0.1:\(port)" }
+  /// Connections accepted so far.
+  public var connections: Int { accepted.value.load(ordering: .relaxed) }
 
-  public init(handler: @escaping @Sendable (Request) -> Response) throws {
+  public init(keepAlive: Bool = false, handler: @escaping @Sendable (Request) -> Response) throws {
     let (fd, port) = try LoopbackListener.open(backlog: 512)
     self.port = port
     listener = fd
     // Only this thread closes the listening socket, after shutdown() wakes its accept():
     // closing it from stop() could let accept() run on a descriptor number that another
     // test has reused by then.
+    let accepted = self.accepted
     let thread = Thread {
       while true {
         let client = accept(fd, nil, nil)
@@ -49,7 +54,8 @@ public final class LoopbackHTTPServer: Sendable {
           close(fd)
           return
         }
-        Thread { Self.serve(client, handler: handler) }.start()
+        accepted.value.add(1, ordering: .relaxed)
+        Thread { Self.serve(client, keepAlive: keepAlive, handler: handler) }.start()
       }
     }
     thread.start()
@@ -67,18 +73,21 @@ public final class LoopbackHTTPServer: Sendable {
 
   deinit { stop() }
 
-  private static func serve(_ fd: Int32, handler: @Sendable (Request) -> Response) {
+  private static func serve(_ fd: Int32, keepAlive: Bool, handler: @Sendable (Request) -> Response) {
     defer { close(fd) }
-    guard let request = readRequest(fd) else { return }
-    let response = handler(request)
-    if response.delay > .zero {
-      let (s, atto) = response.delay.components
-      usleep(UInt32(s * 1_000_000 + atto / 1_000_000_000_000))
-    }
-    var head = "HTTP/1.1 \(response.status) Status\r\nContent-Length: \(response.body.count)\r\nConnection: close\r\n"
-    for (k, v) in response.headers { head += "\(k): \(v)\r\n" }
-    head += "\r\n"
-    writeAll(fd, Array(head.utf8) + response.body)
+    repeat {
+      guard let request = readRequest(fd) else { return }
+      let response = handler(request)
+      if response.delay > .zero {
+        let (s, atto) = response.delay.components
+        usleep(UInt32(s * 1_000_000 + atto / 1_000_000_000_000))
+      }
+      var head = "HTTP/1.1 \(response.status) Status\r\nContent-Length: \(response.body.count)\r\n"
+      if !keepAlive { head += "Connection: close\r\n" }
+      for (k, v) in response.headers { head += "\(k): \(v)\r\n" }
+      head += "\r\n"
+      writeAll(fd, Array(head.utf8) + response.body)
+    } while keepAlive
   }
 
   private static func readRequest(_ fd: Int32) -> Request? {
@@ -156,4 +165,9 @@ public final class ClosedPort: Sendable {
   }
 
   deinit { close(fd) }
+}
+
+/// The accept thread's count, shared with the server by reference.
+private final class AcceptCount: Sendable {
+  let value = Atomic(0)
 }
