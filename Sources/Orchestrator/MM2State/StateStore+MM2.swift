@@ -17,12 +17,16 @@ extension StateStore {
             upstream_offset = excluded.upstream_offset, downstream_offset = excluded.downstream_offset,
             metadata = excluded.metadata, record_timestamp = excluded.record_timestamp
           """)
-      for t in batch.checkpoints {
+      try cp.executeRows(batch.checkpoints) { row, t in
         let c = t.checkpoint
-        try cp.execute(
-          arguments: [
-            flow, c.group, c.topic, Int64(c.partition), c.upstreamOffset, c.downstreamOffset, c.metadata, t.timestamp,
-          ])
+        row.bind(1, flow)
+        row.bind(2, c.group)
+        row.bind(3, c.topic)
+        row.bind(4, Int64(c.partition))
+        row.bind(5, c.upstreamOffset)
+        row.bind(6, c.downstreamOffset)
+        row.bind(7, c.metadata)
+        row.bind(8, t.timestamp)
       }
       let del = try db.cachedStatement(
         sql: "DELETE FROM mm2_offset_sync WHERE flow = ? AND topic = ? AND partition = ? AND upstream_offset = ?")

@@ -1,0 +1,41 @@
+import GRDB
+import GRDBSQLite
+
+extension Statement {
+  /// Runs this (cached, prepared) statement once per element, binding through SQLite's C
+  /// API. GRDB's `execute(arguments:)` builds a `StatementArguments` of boxed values for
+  /// every row: about 15 % of ingesting MM2 checkpoints (perf), which runs on every batch.
+  /// The statement is left reset with no bindings, as GRDB expects it.
+  func executeRows<S: Sequence>(_ rows: S, bind: (RowBinder, S.Element) -> Void) throws {
+    let statement = sqliteStatement
+    defer {
+      sqlite3_reset(statement)
+      sqlite3_clear_bindings(statement)
+    }
+    let binder = RowBinder(statement: statement)
+    for row in rows {
+      sqlite3_reset(statement)
+      bind(binder, row)
+      let code = sqlite3_step(statement)
+      guard code == SQLITE_DONE else {
+        throw DatabaseError(
+          resultCode: ResultCode(rawValue: code),
+          message: String(cString: sqlite3_errmsg(sqlite3_db_handle(statement))),
+          sql: sql)
+      }
+    }
+  }
+}
+
+/// Binds one row's values by position (1-based, as SQLite counts).
+struct RowBinder {
+  let statement: SQLiteStatement
+  /// SQLite copies the text: the Swift string's buffer is gone when the row is stepped.
+  private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+  func bind(_ index: Int32, _ value: String) {
+    _ = value.withCString { sqlite3_bind_text(statement, index, $0, -1, Self.transient) }
+  }
+
+  func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(statement, index, value) }
+}
