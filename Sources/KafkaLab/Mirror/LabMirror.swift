@@ -173,8 +173,10 @@ public actor LabMirror {
     let batch = try await consumer.poll(max: 2000, timeout: .milliseconds(50), headers: true)
     if paused {
       // Paused or stopped while the poll waited: what it fetched is read again after the
-      // resume, as a paused Connect task delivers nothing it polled (a record produced just
-      // after pause() was seen copied in one full-suite run).
+      // resume, so nothing produced after pause() returns is copied before the resume (one
+      // full-suite run saw such a record copied). Connect's task would still send a batch
+      // its poll returned (AbstractWorkerSourceTask.execute checks for a pause only before
+      // polling); the lab pauses sooner so that a pause is a clear line for its callers.
       try await consumer.assign(next)
       return
     }

@@ -76,7 +76,7 @@ public struct OffsetApplier: Sendable {
     guard planner.covers(group: group) else {
       return all(.skipped, "group is not covered by any service of flow \(planner.flow.name)")
     }
-    if !force, let members {
+    if let members {
       return all(.skipped, "\(members) live members on the target; stop them or use --force")
     }
     do {

@@ -19,14 +19,14 @@ extension StateStore {
           """)
       try cp.executeRows(batch.checkpoints) { row, t in
         let c = t.checkpoint
-        row.bind(1, flow)
-        row.bind(2, c.group)
-        row.bind(3, c.topic)
-        row.bind(4, Int64(c.partition))
-        row.bind(5, c.upstreamOffset)
-        row.bind(6, c.downstreamOffset)
-        row.bind(7, c.metadata)
-        row.bind(8, t.timestamp)
+        try row.bind(1, flow)
+        try row.bind(2, c.group)
+        try row.bind(3, c.topic)
+        try row.bind(4, Int64(c.partition))
+        try row.bind(5, c.upstreamOffset)
+        try row.bind(6, c.downstreamOffset)
+        try row.bind(7, c.metadata)
+        try row.bind(8, t.timestamp)
       }
       let del = try db.cachedStatement(
         sql: "DELETE FROM mm2_offset_sync WHERE flow = ? AND topic = ? AND partition = ? AND upstream_offset = ?")
