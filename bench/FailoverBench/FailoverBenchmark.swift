@@ -97,6 +97,41 @@ struct FailoverBenchmark {
       }
     }
     print("  checked on the target: \(matching) of \(checked) sampled offsets as translated")
+    if broker == .tansu, let write = finished.steps.first(where: { $0.name == .writeOffsets }),
+      let a = write.startedAt, let b = write.finishedAt
+    {
+      comparePeer(writeOffsets: b.timeIntervalSince(a), bootstrap: topology.cluster("west")!.bootstrapServers)
+    }
+  }
+
+  /// The same reads and writes from a client this project did not write, every call in
+  /// flight at once, against the same broker (bench/offsets-peer.py): what the broker
+  /// itself admits, beside this run's write-offsets step.
+  private func comparePeer(writeOffsets: Double, bootstrap: String) {
+    let python = ".venv-clients/bin/python"
+    guard FileManager.default.isExecutableFile(atPath: python) else {
+      print("  peer: \(python) not found (make deps installs it): no comparison")
+      return
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = ["bench/offsets-peer.py", bootstrap, "east.orders", "\(groups)", "\(partitions)"]
+    let out = Pipe()
+    process.standardOutput = out
+    guard (try? process.run()) != nil else {
+      print("  peer: could not run bench/offsets-peer.py (run from the repository root)")
+      return
+    }
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    let line = text.split(separator: "\n").last.map(String.init) ?? ""
+    guard process.terminationStatus == 0, let total = line.split(separator: " ").last.flatMap({ Double($0) }) else {
+      print("  peer: failed (\(process.terminationStatus)): \(text)")
+      return
+    }
+    print("  \(line)")
+    print(
+      String(format: "  write-offsets / peer: %.2fx (the broker's own floor for these writes)", writeOffsets / total))
   }
 
   private func require<T>(_ v: T?) throws -> T {
