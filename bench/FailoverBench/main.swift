@@ -58,7 +58,8 @@ case "longpoll":
     connections: option("--connections", 10_000), epoch: option("--epoch", 1),
     streams: CommandLine.arguments.contains("--events"),
     readyFile: stringOption("--ready-file") ?? "longpoll.ready",
-    promotedFile: stringOption("--promoted-file") ?? "longpoll.promoted"
+    promotedFile: stringOption("--promoted-file") ?? "longpoll.promoted",
+    perAddress: option("--per-address", 20_000)
   ).run()
 default:
   print(
@@ -71,7 +72,7 @@ default:
            failover-bench failover [--groups G] [--partitions P] [--broker mock|tansu]
            failover-bench detection-to-epoch [--runs N] [--interval-ms MS]   (from the repository root)
            failover-bench longpoll --url URL [--service S] [--connections N] [--epoch E] [--events]
-             [--ready-file F] [--promoted-file F]   (bench/discovery.sh drives it)
+             [--ready-file F] [--promoted-file F] [--per-address 20000]   (bench/discovery.sh drives it)
     (bench/run.sh runs them all)
     """)
 }
