@@ -6,9 +6,22 @@ import Topology
 public enum OffsetTranslator {
   public struct Result: Sendable, Equatable {
     public let offset: Int64?
-    public let basis: String
+    let basisRecord: TranslationBasis
     public let redeliveryBound: Int64?
     public let error: String?
+
+    public var basis: String { basisRecord.description }
+
+    init(offset: Int64?, basis: String, redeliveryBound: Int64?, error: String?) {
+      self.init(offset: offset, basis: TranslationBasis(basis), redeliveryBound: redeliveryBound, error: error)
+    }
+
+    init(offset: Int64?, basis: TranslationBasis, redeliveryBound: Int64?, error: String?) {
+      self.offset = offset
+      self.basisRecord = basis
+      self.redeliveryBound = redeliveryBound
+      self.error = error
+    }
 
     static func failed(_ why: String) -> Result { Result(offset: nil, basis: "none", redeliveryBound: nil, error: why) }
   }
@@ -68,7 +81,8 @@ public enum OffsetTranslator {
     if let inherent, let live = liveCommitted { bound = inherent + (live - c.upstreamOffset) }
     return Result(
       offset: c.downstreamOffset,
-      basis: "checkpoint \(c.upstreamOffset)->\(c.downstreamOffset) at \(checkpoint.recordTimestamp)",
+      basis: .checkpoint(
+        upstream: c.upstreamOffset, downstream: c.downstreamOffset, recordTimestamp: checkpoint.recordTimestamp),
       redeliveryBound: bound, error: nil)
   }
 

@@ -116,6 +116,47 @@ extension StateStore {
     }
   }
 
+  /// The checkpoints of `flow` one group at a time, in the order of the table's key
+  /// (group, then the topic as named on the target, then partition): `fold` gets each
+  /// group's as soon as they are read, so a caller that consumes them group by group never
+  /// holds them all. `start` gets how many there are, to size what it builds.
+  func foldCheckpointGroups<T: Sendable>(
+    flow: String, start: @escaping @Sendable (Int) -> T,
+    _ fold: @escaping @Sendable (inout T, String, [StoredCheckpoint]) -> Void
+  ) async throws -> T {
+    try await read { db in
+      let count =
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM mm2_checkpoint WHERE flow = ?", arguments: [flow]) ?? 0
+      var out = start(count)
+      let statement = try db.cachedStatement(
+        sql: """
+          SELECT grp, topic, partition, upstream_offset, downstream_offset, metadata, record_timestamp
+          FROM mm2_checkpoint WHERE flow = ? ORDER BY grp, topic, partition
+          """)
+      try statement.setArguments([flow])
+      var group: String? = nil
+      var topic: String? = nil
+      var pending: [StoredCheckpoint] = []
+      try statement.forEachRow { row in
+        let g = row.text(0, reusing: group)
+        if let current = group, current != g {
+          fold(&out, current, pending)
+          pending.removeAll(keepingCapacity: true)
+        }
+        group = g
+        let t = row.text(1, reusing: topic)
+        topic = t
+        pending.append(
+          StoredCheckpoint(
+            checkpoint: Checkpoint(
+              group: g, topic: t, partition: Int32(truncatingIfNeeded: row.int64(2)), upstreamOffset: row.int64(3),
+              downstreamOffset: row.int64(4), metadata: row.text(5)), recordTimestamp: row.int64(6)))
+      }
+      if let group { fold(&out, group, pending) }
+      return out
+    }
+  }
+
   /// The newest heartbeat timestamp seen for `flow`, ms since the epoch.
   public func latestHeartbeat(flow: String) async throws -> Int64? {
     try await read { db in

@@ -60,6 +60,12 @@ public struct TranslationPlanner: Sendable {
     var known = Set(histories.keys.map(\.topic)).union(services.flatMap(\.topics))
     known.formUnion(sourceTopics?.topics.map { $0.name } ?? [])
     known.formUnion(try await store.sourcePartitions(flow: flow.name)?.partitions.keys.map(\.topic) ?? [])
+    if sourceTopics == nil, mode != .timestamp {
+      // No live offsets to merge (a failover's usual case: the source is gone): each
+      // group is translated as SQLite hands over its checkpoints, never all held at once.
+      return try await translateStored(
+        groups: requested.map(Set.init), mode: mode, known: known, histories: histories)
+    }
     var index = try await store.foldCheckpoints(
       flow: flow.name, groups: requested.map(Set.init),
       into: CheckpointIndex(naming: flow.naming, known: known, coverage: requested == nil ? coverage : nil)
@@ -93,12 +99,84 @@ public struct TranslationPlanner: Sendable {
     return out
   }
 
+  /// Every stored checkpoint's translation, group by group as the store reads them, in
+  /// group then partition order; the live-offset path's answer when there are none.
+  private func translateStored(
+    groups requested: Set<String>?, mode: TranslationMode, known: Set<String>,
+    histories allHistories: [TopicPartition: OffsetSyncHistory]
+  ) async throws -> [Translation] {
+    let flow = self.flow
+    let coverage = requested == nil ? self.coverage : nil
+    var done = try await store.foldCheckpointGroups(flow: flow.name) { count in
+      StoredTranslations(
+        out: {
+          var a = [Translation]()
+          a.reserveCapacity(count)
+          return a
+        }())
+    } _: { state, group, checkpoints in
+      if let requested, !requested.contains(group) { return }
+      if let coverage, !coverage.covers(group: group) { return }
+      // By the source's partition: a checkpoint names the target's topic (see above). A
+      // group's rows share their topics' strings (the store reuses them), so a topic is
+      // looked up once per run of it, not once per partition.
+      var lastTopic = ""
+      var upstream = ""
+      var histories: [Int32: OffsetSyncHistory] = [:]
+      let tps = checkpoints.map { c in
+        let topic = c.checkpoint.topic
+        if topic != lastTopic {
+          lastTopic = topic
+          upstream = state.upstream(of: topic, naming: flow.naming, known: known)
+        }
+        return TopicPartition(upstream, c.checkpoint.partition)
+      }
+      // The store's order is the target's topic names; read back they are nearly always
+      // in the same order, and a sorted array is checked in one pass.
+      var order = Array(tps.indices)
+      if !order.isSorted(by: { tps[$0] < tps[$1] }) { order.sort { tps[$0] < tps[$1] } }
+      lastTopic = ""
+      for (n, i) in order.enumerated() {
+        let tp = tps[i]
+        // Two target topics read back to one source topic: the later one stands, as the
+        // by-partition index kept it.
+        if n + 1 < order.count, tps[order[n + 1]] == tp { continue }
+        if tp.topic != lastTopic {
+          lastTopic = tp.topic
+          histories = state.histories(of: tp.topic, from: allHistories)
+        }
+        state.out.append(
+          Self.translate(
+            flow: flow, group: group, tp: tp, mode: mode, checkpoint: checkpoints[i], live: nil,
+            history: histories[tp.partition]))
+      }
+    }
+    // SQLite orders the names by their bytes; Swift's order can differ outside ASCII.
+    if !done.out.isSorted(by: { $0.group <= $1.group }) {
+      done.out.sort { $0.group < $1.group }
+    }
+    return done.out
+  }
+
   private func translate(
     group: String, tp: TopicPartition, mode: TranslationMode, checkpoint: StoredCheckpoint?, live: Int64?,
     history: OffsetSyncHistory?, source: (any KafkaOperations)?, target: (any KafkaOperations)?, margin: Duration
   ) async -> Translation {
+    guard mode == .timestamp else {
+      return Self.translate(
+        flow: flow, group: group, tp: tp, mode: mode, checkpoint: checkpoint, live: live, history: history)
+    }
+    let result = await TimestampTranslation(flow: flow, source: source, target: target, margin: margin)
+      .translate(tp, committed: live)
+    return Self.translation(flow: flow, group: group, tp: tp, mode: mode, checkpoint: checkpoint, live: live, result)
+  }
+
+  /// One group-partition by any mode but `timestamp`, which asks the clusters.
+  static func translate(
+    flow: Flow, group: String, tp: TopicPartition, mode: TranslationMode, checkpoint: StoredCheckpoint?,
+    live: Int64?, history: OffsetSyncHistory?
+  ) -> Translation {
     let committed = live ?? checkpoint?.checkpoint.upstreamOffset
-    let from = live != nil ? "live" : "checkpoint"
     let result: OffsetTranslator.Result
     switch mode {
     case .checkpoint:
@@ -117,15 +195,23 @@ public struct TranslationPlanner: Sendable {
     case .identity:
       result = committed.map { OffsetTranslator.identity(committed: $0) } ?? .failed("no committed offset")
     case .timestamp:
-      result = await TimestampTranslation(flow: flow, source: source, target: target, margin: margin)
-        .translate(tp, committed: live)
+      result = .failed("the timestamp mode reads both clusters")
     }
+    return translation(flow: flow, group: group, tp: tp, mode: mode, checkpoint: checkpoint, live: live, result)
+  }
+
+  private static func translation(
+    flow: Flow, group: String, tp: TopicPartition, mode: TranslationMode, checkpoint: StoredCheckpoint?,
+    live: Int64?, _ result: OffsetTranslator.Result
+  ) -> Translation {
+    let committed = live ?? checkpoint?.checkpoint.upstreamOffset
+    let from = live != nil ? "live" : "checkpoint"
     // The checkpoint names the target's topic; without one, the same rule names it.
     let targetTopic = checkpoint?.checkpoint.topic ?? flow.naming.checkpointTopic(forUpstream: tp.topic)
     return Translation(
       group: group, sourceTopic: tp.topic, targetTopic: targetTopic, partition: tp.partition,
       upstreamOffset: committed, upstreamFrom: committed == nil ? "none" : from, translatedOffset: result.offset,
-      mode: mode, basis: result.basis, redeliveryBound: result.redeliveryBound, error: result.error)
+      mode: mode, basis: result.basisRecord, redeliveryBound: result.redeliveryBound, error: result.error)
   }
 
   /// Committed offsets of the groups on the source, for the partitions they are known to
@@ -147,6 +233,41 @@ public struct TranslationPlanner: Sendable {
       for (tp, offset) in committed { if let offset { out[group, default: [:]][tp] = offset } }
     }
     return out
+  }
+}
+
+extension Array {
+  fileprivate func isSorted(by inOrder: (Element, Element) -> Bool) -> Bool {
+    indices.dropLast().allSatisfy { inOrder(self[$0], self[$0 + 1]) }
+  }
+}
+
+/// What translating group by group carries from one group to the next.
+struct StoredTranslations: Sendable {
+  var out: [Translation]
+  /// Each checkpoint topic read back to the source's once (see `CheckpointIndex`).
+  private var upstreamOf: [String: String] = [:]
+  /// Each source topic's sync histories by partition: a million lookups hash a number,
+  /// not a topic name each.
+  private var historiesOf: [String: [Int32: OffsetSyncHistory]] = [:]
+
+  init(out: [Translation]) { self.out = out }
+
+  mutating func upstream(of topic: String, naming: ReplicationNaming, known: Set<String>) -> String {
+    if let known = upstreamOf[topic] { return known }
+    let upstream = naming.upstreamTopic(ofCheckpointTopic: topic, known: known)
+    upstreamOf[topic] = upstream
+    return upstream
+  }
+
+  mutating func histories(
+    of topic: String, from all: [TopicPartition: OffsetSyncHistory]
+  ) -> [Int32: OffsetSyncHistory] {
+    if let known = historiesOf[topic] { return known }
+    var byPartition: [Int32: OffsetSyncHistory] = [:]
+    for (tp, h) in all where tp.topic == topic { byPartition[tp.partition] = h }
+    historiesOf[topic] = byPartition
+    return byPartition
   }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GRDBSQLite
 
@@ -44,5 +45,48 @@ struct RowBinder {
     DatabaseError(
       resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(statement))),
       sql: sql)
+  }
+}
+
+extension Statement {
+  /// Steps this prepared statement (its arguments set), handing each row to `body` as
+  /// SQLite's C API sees it: GRDB's `Row` cursor copies every column of every row into
+  /// values, which reading a million checkpoints for translation did for columns it then
+  /// threw away. The statement is left reset, as GRDB expects it.
+  func forEachRow(_ body: (RowReader) throws -> Void) throws {
+    let statement = sqliteStatement
+    defer { sqlite3_reset(statement) }
+    let reader = RowReader(statement: statement)
+    while true {
+      let code = sqlite3_step(statement)
+      if code == SQLITE_DONE { return }
+      guard code == SQLITE_ROW else {
+        throw DatabaseError(
+          resultCode: ResultCode(rawValue: code),
+          message: String(cString: sqlite3_errmsg(sqlite3_db_handle(statement))), sql: sql)
+      }
+      try body(reader)
+    }
+  }
+}
+
+/// One stepped row's columns by position (0-based, as SQLite counts), valid until the
+/// next step.
+struct RowReader {
+  let statement: SQLiteStatement
+
+  func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
+
+  /// The column's text; `previous` itself when its bytes are the same (the rows of one
+  /// group repeat its name: one string for all of them, not one each).
+  func text(_ column: Int32, reusing previous: String? = nil) -> String {
+    let count = Int(sqlite3_column_bytes(statement, column))
+    guard count > 0, let bytes = sqlite3_column_text(statement, column) else { return "" }
+    let raw = UnsafeBufferPointer(start: bytes, count: count)
+    if var previous, previous.utf8.count == count {
+      let same = previous.withUTF8 { memcmp($0.baseAddress!, raw.baseAddress!, count) == 0 }
+      if same { return previous }
+    }
+    return String(decoding: raw, as: UTF8.self)
   }
 }
