@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import KafkaClient
+import MM2
 import Orchestrator
 import Testing
 import Topology
@@ -131,6 +132,32 @@ struct StateStoreTests {
     try await store.apply(batch, flow: "a->b")
     try await store.rereadCheckpointsIfMarked(flow: "a->b", checkpointsTopic: "a.checkpoints.internal")
     #expect(try await store.ingestPositions(flow: "a->b")[TopicPartition("a.checkpoints.internal", 0)] == 41)
+  }
+
+  /// A batch holding several checkpoints of one key (MM2 checkpoints each interval)
+  /// keeps the last of each, as writing them one after another did, whatever order the
+  /// keys came in.
+  @Test func aBatchKeepsTheLastCheckpointOfEachKey() async throws {
+    let store = try await StateStore.open(path: path)
+    var batch = MM2Batch()
+    func add(_ group: String, _ partition: Int32, _ upstream: Int64) {
+      batch.checkpoints.append(
+        .init(
+          checkpoint: Checkpoint(
+            group: group, topic: "a.orders", partition: partition, upstreamOffset: upstream,
+            downstreamOffset: upstream - 1),
+          timestamp: upstream))
+    }
+    add("g2", 1, 10)
+    add("g1", 0, 20)
+    add("g2", 1, 30)
+    add("g1", 1, 40)
+    add("g1", 0, 15)  // older offset, later record: the later record stands
+    add("g2", 1, 50)
+    try await store.apply(batch, flow: "a->b")
+    let stored = try await store.checkpoints(flow: "a->b")
+      .map { "\($0.checkpoint.group)/\($0.checkpoint.partition)=\($0.checkpoint.upstreamOffset)@\($0.recordTimestamp)" }
+    #expect(stored.sorted() == ["g1/0=15@15", "g1/1=40@40", "g2/1=50@50"])
   }
 
   /// The etcd store keeps journals as JSON: one written before the new step numbered

@@ -22,6 +22,10 @@ struct IngestBenchmark {
       let c = checkpoint(i)
       return (c.key, c.value)
     }
+    if CommandLine.arguments.contains("--end-to-end-only") {
+      print(String(format: "  end to end only: %.0f records/s", try await endToEnd(encoded)))
+      return
+    }
     if CommandLine.arguments.contains("--poll-only") {
       print(String(format: "  poll only: %.0f records/s", try await pollOnly(encoded)))
       return
@@ -78,6 +82,7 @@ struct IngestBenchmark {
       ], flows: [flow], services: [])
     let store = try await StateStore.open(path: temporaryDirectory().appendingPathComponent("e2e.db").path)
     let ingester = try MM2Ingester(flow: flow, topology: topology, store: store)
+    if CommandLine.arguments.contains("--end-to-end-only") { print("  catching up from here") }
     let start = ContinuousClock.now
     let stats = try await ingester.catchUp(timeout: .seconds(600))
     let elapsed = ContinuousClock.now - start

@@ -8,6 +8,7 @@ extension StateStore {
   /// Writes a batch and the positions it reached atomically.
   public func apply(_ batch: MM2Batch, flow: String) async throws {
     guard !batch.isEmpty else { return }
+    let checkpoints = batch.latestCheckpointsInKeyOrder
     try await write { db in
       let cp = try db.cachedStatement(
         sql: """
@@ -17,7 +18,7 @@ extension StateStore {
             upstream_offset = excluded.upstream_offset, downstream_offset = excluded.downstream_offset,
             metadata = excluded.metadata, record_timestamp = excluded.record_timestamp
           """)
-      try cp.executeRows(batch.checkpoints) { row, t in
+      try cp.executeRows(checkpoints) { row, t in
         let c = t.checkpoint
         try row.bind(1, flow)
         try row.bind(2, c.group)
