@@ -230,7 +230,9 @@ public struct ControlServer: Sendable {
         (
           "votes",
           VoteRound(
-            votes: votes, health: runtime.health, instance: vantage, interval: runtime.controlPlane.interval,
+            votes: votes, health: runtime.health, instance: vantage,
+            interval: VoteRound.interval(
+              controlPlane: runtime.controlPlane.interval, probes: runtime.topology.probes.interval),
             logger: logger)
         ))
     }

@@ -14,6 +14,14 @@ struct VoteRound: ServiceLifecycle.Service {
   let interval: Duration
   let logger: Logger
 
+  /// As often as the probes give new verdicts, and at least once per renewal period. A
+  /// verdict waits up to one round to be cast and one more to be read by the leader: at
+  /// the renewal period alone (TTL/3), a region's death reached the leader's policy up to
+  /// 3.3 s after the probes saw it, with a 5 s TTL and 1 s probes (bench/control-plane.sh).
+  static func interval(controlPlane: Duration, probes: Duration) -> Duration {
+    max(min(controlPlane, probes), .milliseconds(250))
+  }
+
   func run() async throws {
     await cancelWhenGracefulShutdown {
       while !Task.isCancelled {
