@@ -138,6 +138,33 @@ struct HTTPClientTests {
   }
 }
 
+extension HTTPClientTests {
+  /// All requests share one multi handle's loop: each answer must reach the request that
+  /// asked, whatever order the transfers end in.
+  @Test func everyRequestGetsItsOwnAnswerWhenManyAreInFlight() async throws {
+    let echo = try LoopbackHTTPServer(keepAlive: true) { request in
+      // Later requests answer sooner: completions come back out of order.
+      let n = Int(request.path.split(separator: "/").last ?? "") ?? 0
+      return .init(body: request.path, delay: .milliseconds(40 - n))
+    }
+    defer { echo.stop() }
+    let paths = (0..<40).map { "/item/\($0)" }
+    let answers = try await withThrowingTaskGroup(of: (String, String).self) { group in
+      for path in paths {
+        group.addTask {
+          (
+            path,
+            String(decoding: try await client.get("\(echo.baseURL)\(path)", timeout: .seconds(30)).body, as: UTF8.self)
+          )
+        }
+      }
+      return try await group.reduce(into: [String: String]()) { $0[$1.0] = $1.1 }
+    }
+    #expect(answers.count == 40)
+    #expect(answers.allSatisfy { $0.key == $0.value })
+  }
+}
+
 /// Counts requests the server is answering at once.
 final class InFlight: Sendable {
   private let state = Mutex((now: 0, max: 0))

@@ -1,8 +1,9 @@
 import Foundation
-import HealthProbes
 import Synchronization
 import TestSupport
 import Testing
+
+@testable import HealthProbes
 
 final class Counter: Sendable {
   private let state = Mutex((runs: [String: Int](), now: 0, peak: 0))
@@ -55,5 +56,21 @@ struct ProbeSchedulerTests {
     #expect(counter.runs.count == 4)
     #expect(counter.runs.values.allSatisfy { $0 >= 3 }, "\(counter.runs)")
     #expect(counter.peak <= 2)
+  }
+
+  /// Wake-ups fall on a 25 ms grid from the scheduler's start, never before the instant
+  /// asked for and at most one step after it: probes due together wake together.
+  @Test func wakeUpsAreRoundedUpToTheGrid() {
+    let origin = ContinuousClock.now
+    let grid = ProbeScheduler.grid
+    #expect(ProbeScheduler.onGrid(origin, from: origin) == origin)
+    #expect(ProbeScheduler.onGrid(origin + .milliseconds(1), from: origin) == origin + grid)
+    #expect(ProbeScheduler.onGrid(origin + grid, from: origin) == origin + grid)
+    #expect(ProbeScheduler.onGrid(origin + .milliseconds(2_010), from: origin) == origin + .milliseconds(2_025))
+    for ms in stride(from: 0, to: 5_000, by: 7) {
+      let t = origin + .milliseconds(ms)
+      let woken = ProbeScheduler.onGrid(t, from: origin)
+      #expect(woken >= t && woken - t < grid)
+    }
   }
 }
