@@ -155,6 +155,27 @@ struct AutoFailoverTests {
     #expect(try await w.active() == "west")
   }
 
+  /// A verdict that changes is looked at at once, not at the next tick: the test clock
+  /// never moves here, so the loop's once-a-second tick never comes, and the failover
+  /// can only have been started by east turning unreachable.
+  @Test func aClusterTurningUnreachableIsEvaluatedWithoutWaitingForTheTick() async throws {
+    let w = try await World(policy: Self.policyYAML.replacingOccurrences(of: "{for: 10s}", with: "{for: 0s}"))
+    #expect(try await w.round(["east": .healthy, "west": .healthy]) == .quiet)
+    let loop = Task { await w.auto.loop() }
+    defer { loop.cancel() }
+    await w.runtime.health.observe(
+      ProbeResult(
+        kind: .kafka, subject: "east", state: .unreachable, reasons: ["down"], latencyMilliseconds: 1, vantage: "b",
+        at: w.clock.date))
+    w.kafka["east"].setDown(true)
+    let started = await eventually("a failover started", timeout: .seconds(20), every: .milliseconds(20)) {
+      (try? await w.store.failovers(service: "orders", limit: 1).first) != nil
+    }
+    #expect(started)
+    #expect(try await w.settle()?.status == .succeeded)
+    #expect(try await w.active() == "west")
+  }
+
   /// Active-active: the policy decides for each client region; east's home dies, only
   /// east's clients move, and west's never see a decision to move.
   @Test func anActiveActiveServiceFailsOverOnlyTheRegionWhoseHomeDied() async throws {

@@ -42,11 +42,28 @@ public actor AutoFailover {
     self.logger = logger
   }
 
-  /// Ticks until cancelled.
+  /// Ticks until cancelled: once a second, and as soon as a verdict changes. On the
+  /// second alone, a cluster judged unreachable just after a tick waited a whole second
+  /// for the next (region down to new epoch: 4.8 s against 3.8 s, bench/README.md).
   public func loop() async {
-    while !Task.isCancelled {
-      try? await clock.sleep(for: .seconds(1))
-      await tick()
+    let (wake, ring) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    await withTaskGroup(of: Void.self) { group in
+      group.addTask { [clock] in
+        while !Task.isCancelled {
+          try? await clock.sleep(for: .seconds(1))
+          ring.yield()
+        }
+        ring.finish()
+      }
+      group.addTask { [health] in
+        for await _ in health.changes { ring.yield() }
+      }
+      // One evaluation at a time: rings while one runs are folded into the next.
+      for await _ in wake {
+        if Task.isCancelled { break }
+        await tick()
+      }
+      group.cancelAll()
     }
   }
 

@@ -10,6 +10,10 @@ public actor HealthBoard {
   private let regions: [String: String]
   /// The other orchestrators' votes, as last read from the coordination store.
   private var remote: [VantageVote] = []
+  /// Rings when a verdict changes (a probe kind's state, or another vantage point's
+  /// votes), for the policy to look at once rather than at its next tick.
+  public nonisolated let changes: AsyncStream<Void>
+  private let changed: AsyncStream<Void>.Continuation
 
   /// - Parameters:
   ///   - expected: every scheduled probe; the board is ready once each has reported once.
@@ -20,18 +24,26 @@ public actor HealthBoard {
     self.expected = Set(expected)
     self.localRegion = localRegion
     self.regions = regions
+    (changes, changed) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
   }
+
+  deinit { changed.finish() }
 
   /// This orchestrator's own verdict on every subject it probes: what it publishes.
   public func localVotes() -> [VantageVote] {
     model.subjectNames.flatMap { model.votes(of: $0, region: localRegion) }
   }
 
-  public func setRemote(_ votes: [VantageVote]) { remote = votes }
+  public func setRemote(_ votes: [VantageVote]) {
+    if votes != remote { changed.yield() }
+    remote = votes
+  }
 
   public func observe(_ r: ProbeResult) {
+    let before = model.health(of: r.subject, kind: r.kind)?.state
     model.observe(r)
     seen.insert(HealthKey(kind: r.kind, subject: r.subject))
+    if model.health(of: r.subject, kind: r.kind)?.state != before { changed.yield() }
   }
 
   /// A subject's judgement; nil before any probe of it reported.
