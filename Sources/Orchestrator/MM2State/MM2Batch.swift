@@ -84,8 +84,12 @@ extension MM2Batch {
       return c.partition < d.partition
     }
     let all = checkpoints
-    // Stable (Swift's sort is), so of equal keys the later record stays later.
-    let order = all.indices.sorted { key(all[$0].checkpoint, before: all[$1].checkpoint) }
+    // Of equal keys the later record stays later: the index breaks the tie.
+    let order = all.indices.sorted { a, b in
+      if key(all[a].checkpoint, before: all[b].checkpoint) { return true }
+      if key(all[b].checkpoint, before: all[a].checkpoint) { return false }
+      return a < b
+    }
     var out: [TimedCheckpoint] = []
     out.reserveCapacity(all.count)
     for (n, i) in order.enumerated() {

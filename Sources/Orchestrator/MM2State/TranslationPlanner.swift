@@ -120,7 +120,7 @@ public struct TranslationPlanner: Sendable {
       // By the source's partition: a checkpoint names the target's topic (see above). A
       // group's rows share their topics' strings (the store reuses them), so a topic is
       // looked up once per run of it, not once per partition.
-      var lastTopic = ""
+      var lastTopic: String? = nil
       var upstream = ""
       var histories: [Int32: OffsetSyncHistory] = [:]
       let tps = checkpoints.map { c in
@@ -134,8 +134,9 @@ public struct TranslationPlanner: Sendable {
       // The store's order is the target's topic names; read back they are nearly always
       // in the same order, and a sorted array is checked in one pass.
       var order = Array(tps.indices)
-      if !order.isSorted(by: { tps[$0] < tps[$1] }) { order.sort { tps[$0] < tps[$1] } }
-      lastTopic = ""
+      // Equal partitions keep the store's order (the index breaks the tie).
+      if !order.isSorted(by: { tps[$0] < tps[$1] }) { order.sort { (tps[$0], $0) < (tps[$1], $1) } }
+      lastTopic = nil
       for (n, i) in order.enumerated() {
         let tp = tps[i]
         // Two target topics read back to one source topic: the later one stands, as the
@@ -153,7 +154,7 @@ public struct TranslationPlanner: Sendable {
     }
     // SQLite orders the names by their bytes; Swift's order can differ outside ASCII.
     if !done.out.isSorted(by: { $0.group <= $1.group }) {
-      done.out.sort { $0.group < $1.group }
+      done.out.sort { ($0.group, $0.sourceTopic, $0.partition) < ($1.group, $1.sourceTopic, $1.partition) }
     }
     return done.out
   }
