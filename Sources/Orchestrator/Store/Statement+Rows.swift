@@ -80,8 +80,11 @@ struct RowReader {
   /// The column's text; `previous` itself when its bytes are the same (the rows of one
   /// group repeat its name: one string for all of them, not one each).
   func text(_ column: Int32, reusing previous: String? = nil) -> String {
+    // The text first, then its length: SQLite's documented order (the text call may
+    // convert the value, which changes its length).
+    guard let bytes = sqlite3_column_text(statement, column) else { return "" }
     let count = Int(sqlite3_column_bytes(statement, column))
-    guard count > 0, let bytes = sqlite3_column_text(statement, column) else { return "" }
+    guard count > 0 else { return "" }
     let raw = UnsafeBufferPointer(start: bytes, count: count)
     if var previous, previous.utf8.count == count {
       let same = previous.withUTF8 { memcmp($0.baseAddress!, raw.baseAddress!, count) == 0 }
