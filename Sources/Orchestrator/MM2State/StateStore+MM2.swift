@@ -86,17 +86,8 @@ extension StateStore {
   /// The latest checkpoint of every (group, topic, partition) of `flow`, optionally only
   /// for some groups.
   public func checkpoints(flow: String, groups: Set<String>? = nil) async throws -> [StoredCheckpoint] {
-    try await foldCheckpoints(flow: flow, groups: groups, into: [StoredCheckpoint]()) { $0.append($1) }
-  }
-
-  /// The same checkpoints, each handed to `fold` as it is read: a caller that keeps them
-  /// its own way (translation, by group and partition) holds one copy, not two.
-  public func foldCheckpoints<T: Sendable>(
-    flow: String, groups: Set<String>? = nil, into initial: T,
-    _ fold: @escaping @Sendable (inout T, StoredCheckpoint) -> Void
-  ) async throws -> T {
     try await read { db in
-      var out = initial
+      var out: [StoredCheckpoint] = []
       let rows = try Row.fetchCursor(
         db,
         sql: """
@@ -106,8 +97,7 @@ extension StateStore {
       while let r = try rows.next() {
         let group: String = r[0]
         if let groups, !groups.contains(group) { continue }
-        fold(
-          &out,
+        out.append(
           StoredCheckpoint(
             checkpoint: Checkpoint(
               group: group, topic: r[1], partition: Int32(r[2] as Int64), upstreamOffset: r[3], downstreamOffset: r[4],

@@ -66,14 +66,26 @@ public struct TranslationPlanner: Sendable {
       return try await translateStored(
         groups: requested.map(Set.init), mode: mode, known: known, histories: histories)
     }
-    var index = try await store.foldCheckpoints(
-      flow: flow.name, groups: requested.map(Set.init),
-      into: CheckpointIndex(naming: flow.naming, known: known, coverage: requested == nil ? coverage : nil)
-    ) { $0.add($1) }
+    let wanted = GroupFilter(requested: requested.map(Set.init), coverage: coverage)
+    let naming = flow.naming
+    let knownTopics = known
+    var index = try await store.foldCheckpointGroups(flow: flow.name) { _ in
+      IndexedCheckpoints()
+    } _: {
+      state, group, checkpoints in
+      guard wanted.admits(group) else { return }
+      var byPartition: [TopicPartition: StoredCheckpoint] = [:]
+      for k in state.names.bySourcePartition(checkpoints, naming: naming, known: knownTopics) {
+        byPartition[k.tp] = checkpoints[k.index]
+      }
+      state.byGroup[group] = byPartition
+      state.count += byPartition.count
+    }
     let count = index.count
     // Taken out, not copied: the dictionary must have one owner for the removals below to
     // free what they remove.
-    var checkpoints = index.take()
+    var checkpoints = index.byGroup
+    index.byGroup = [:]
     var groups = Set(requested ?? services.flatMap(\.groupsToTranslate))
     groups.formUnion(checkpoints.keys)
     let live = await liveOffsets(
@@ -106,50 +118,22 @@ public struct TranslationPlanner: Sendable {
     histories allHistories: [TopicPartition: OffsetSyncHistory]
   ) async throws -> [Translation] {
     let flow = self.flow
-    let coverage = requested == nil ? self.coverage : nil
+    let wanted = GroupFilter(requested: requested, coverage: coverage)
     var done = try await store.foldCheckpointGroups(flow: flow.name) { count in
-      StoredTranslations(
-        out: {
-          var a = [Translation]()
-          a.reserveCapacity(count)
-          return a
-        }())
+      StreamedTranslations(capacity: count)
     } _: { state, group, checkpoints in
-      if let requested, !requested.contains(group) { return }
-      if let coverage, !coverage.covers(group: group) { return }
-      // By the source's partition: a checkpoint names the target's topic (see above). A
-      // group's rows share their topics' strings (the store reuses them), so a topic is
-      // looked up once per run of it, not once per partition.
+      guard wanted.admits(group) else { return }
       var lastTopic: String? = nil
-      var upstream = ""
       var histories: [Int32: OffsetSyncHistory] = [:]
-      let tps = checkpoints.map { c in
-        let topic = c.checkpoint.topic
-        if topic != lastTopic {
-          lastTopic = topic
-          upstream = state.upstream(of: topic, naming: flow.naming, known: known)
-        }
-        return TopicPartition(upstream, c.checkpoint.partition)
-      }
-      // The store's order is the target's topic names; read back they are nearly always
-      // in the same order, and a sorted array is checked in one pass.
-      var order = Array(tps.indices)
-      // Equal partitions keep the store's order (the index breaks the tie).
-      if !order.isSorted(by: { tps[$0] < tps[$1] }) { order.sort { (tps[$0], $0) < (tps[$1], $1) } }
-      lastTopic = nil
-      for (n, i) in order.enumerated() {
-        let tp = tps[i]
-        // Two target topics read back to one source topic: the later one stands, as the
-        // by-partition index kept it.
-        if n + 1 < order.count, tps[order[n + 1]] == tp { continue }
-        if tp.topic != lastTopic {
-          lastTopic = tp.topic
-          histories = state.histories(of: tp.topic, from: allHistories)
+      for k in state.names.bySourcePartition(checkpoints, naming: flow.naming, known: known) {
+        if k.tp.topic != lastTopic {
+          lastTopic = k.tp.topic
+          histories = state.names.histories(of: k.tp.topic, from: allHistories)
         }
         state.out.append(
           Self.translate(
-            flow: flow, group: group, tp: tp, mode: mode, checkpoint: checkpoints[i], live: nil,
-            history: histories[tp.partition]))
+            flow: flow, group: group, tp: k.tp, mode: mode, checkpoint: checkpoints[k.index], live: nil,
+            history: histories[k.tp.partition]))
       }
     }
     // SQLite orders the names by their bytes; Swift's order can differ outside ASCII.
@@ -243,22 +227,56 @@ extension Array {
   }
 }
 
-/// What translating group by group carries from one group to the next.
-struct StoredTranslations: Sendable {
-  var out: [Translation]
-  /// Each checkpoint topic read back to the source's once (see `CheckpointIndex`).
+/// Which groups a translation reads: those named, else those the flow's services cover
+/// (each matched once, not once per checkpoint).
+struct GroupFilter: Sendable {
+  let requested: Set<String>?
+  let coverage: Coverage
+
+  func admits(_ group: String) -> Bool { requested?.contains(group) ?? coverage.covers(group: group) }
+}
+
+/// A flow's checkpoint topics read back to the source's names, and the source's sync
+/// histories by topic, each worked out once per topic: splitting a name once per
+/// checkpoint was a quarter of translating a million, and a million lookups by partition
+/// hash a number, not a topic name each.
+struct SourceNames: Sendable {
   private var upstreamOf: [String: String] = [:]
-  /// Each source topic's sync histories by partition: a million lookups hash a number,
-  /// not a topic name each.
   private var historiesOf: [String: [Int32: OffsetSyncHistory]] = [:]
 
-  init(out: [Translation]) { self.out = out }
-
-  mutating func upstream(of topic: String, naming: ReplicationNaming, known: Set<String>) -> String {
-    if let known = upstreamOf[topic] { return known }
-    let upstream = naming.upstreamTopic(ofCheckpointTopic: topic, known: known)
-    upstreamOf[topic] = upstream
-    return upstream
+  /// One group's checkpoints by the source's partition (a checkpoint names the target's
+  /// topic: MM2's MirrorCheckpointTask.renameTopicPartition), in partition order, as
+  /// positions in `checkpoints`; of two that read back to one partition, the later.
+  mutating func bySourcePartition(
+    _ checkpoints: [StoredCheckpoint], naming: ReplicationNaming, known: Set<String>
+  ) -> [(tp: TopicPartition, index: Int)] {
+    // The store hands a group's rows over with their topics' strings shared: a topic is
+    // looked up once per run of it.
+    var lastTopic: String? = nil
+    var upstream = ""
+    let tps = checkpoints.map { c in
+      let topic = c.checkpoint.topic
+      if topic != lastTopic {
+        lastTopic = topic
+        if let known = upstreamOf[topic] {
+          upstream = known
+        } else {
+          upstream = naming.upstreamTopic(ofCheckpointTopic: topic, known: known)
+          upstreamOf[topic] = upstream
+        }
+      }
+      return TopicPartition(upstream, c.checkpoint.partition)
+    }
+    // The store's order is the target's names; read back they are nearly always in the
+    // same order, checked in one pass. Equal partitions keep the store's order.
+    var order = Array(tps.indices)
+    if !order.isSorted(by: { tps[$0] < tps[$1] }) { order.sort { (tps[$0], $0) < (tps[$1], $1) } }
+    var out: [(tp: TopicPartition, index: Int)] = []
+    out.reserveCapacity(order.count)
+    for (n, i) in order.enumerated() where n + 1 == order.count || tps[order[n + 1]] != tps[i] {
+      out.append((tps[i], i))
+    }
+    return out
   }
 
   mutating func histories(
@@ -270,6 +288,22 @@ struct StoredTranslations: Sendable {
     historiesOf[topic] = byPartition
     return byPartition
   }
+}
+
+/// The stored-checkpoint path's fold: translations as each group is read.
+struct StreamedTranslations: Sendable {
+  var names = SourceNames()
+  var out: [Translation] = []
+
+  init(capacity: Int) { out.reserveCapacity(capacity) }
+}
+
+/// The live-offset path's fold: every wanted group's checkpoints by the source's
+/// partition, for the live offsets to be merged with.
+struct IndexedCheckpoints: Sendable {
+  var names = SourceNames()
+  var byGroup: [String: [TopicPartition: StoredCheckpoint]] = [:]
+  var count = 0
 }
 
 /// The groups and topics a flow's services cover, with their patterns compiled once.
@@ -298,46 +332,5 @@ struct Coverage: Sendable {
 
   private static func matches(_ regex: NSRegularExpression, _ s: String) -> Bool {
     regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
-  }
-}
-
-/// The checkpoints of the groups being translated, by group and by the source's partition,
-/// built as the store reads them.
-struct CheckpointIndex: Sendable {
-  let naming: ReplicationNaming
-  let known: Set<String>
-  /// nil when the groups were named (the store already kept only those).
-  let coverage: Coverage?
-  private(set) var byGroup: [String: [TopicPartition: StoredCheckpoint]] = [:]
-  private(set) var count = 0
-  // A flow's checkpoints name a handful of topics and groups: each is read back or
-  // matched once, not once per checkpoint (splitting the name was a quarter of
-  // translating 1 M of them).
-  private var upstreamOf: [String: String] = [:]
-  private var covered: [String: Bool] = [:]
-
-  init(naming: ReplicationNaming, known: Set<String>, coverage: Coverage?) {
-    self.naming = naming
-    self.known = known
-    self.coverage = coverage
-  }
-
-  mutating func add(_ s: StoredCheckpoint) {
-    let group = s.checkpoint.group
-    if let coverage {
-      let covers = covered[group] ?? coverage.covers(group: group)
-      covered[group] = covers
-      guard covers else { return }
-    }
-    let topic = s.checkpoint.topic
-    let upstream = upstreamOf[topic] ?? naming.upstreamTopic(ofCheckpointTopic: topic, known: known)
-    upstreamOf[topic] = upstream
-    byGroup[group, default: [:]][TopicPartition(upstream, s.checkpoint.partition)] = s
-    count += 1
-  }
-
-  mutating func take() -> [String: [TopicPartition: StoredCheckpoint]] {
-    defer { byGroup = [:] }
-    return byGroup
   }
 }
