@@ -82,7 +82,10 @@ struct ControlPlaneScenario: DemoScenario {
     orchestrators[0].kill()
 
     let before = report.leaderBefore
-    report.leaderAfter = try await waitForLeader(api, west, timeout: .seconds(60)) { $0 != nil && $0 != before }
+    let survivors = Array(orchestrators.dropFirst())
+    report.leaderAfter = try await waitForLeader(
+      api, west, timeout: .seconds(60), diagnose: { await Self.diagnosis(survivors, etcd, token: configuration.secret) }
+    ) { $0 != nil && $0 != before }
     let takeover = (ContinuousClock.now - event) / .seconds(1)
     report.leaderTakeoverSeconds = takeover
     stage.say(String(format: "%@ leads %.1f s after the failure", report.leaderAfter ?? "?", takeover))
@@ -98,7 +101,8 @@ struct ControlPlaneScenario: DemoScenario {
   /// The leader `client`'s instance names once `accept` takes it; throws with the
   /// instance's log when it has died or the time is up.
   private func waitForLeader(
-    _ client: ControlClient, _ o: DemoOrchestrator, timeout: Duration, accept: (String?) -> Bool
+    _ client: ControlClient, _ o: DemoOrchestrator, timeout: Duration,
+    diagnose: () async -> String = { "" }, accept: (String?) -> Bool
   ) async throws -> String? {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
@@ -113,7 +117,27 @@ struct ControlPlaneScenario: DemoScenario {
       }
       try await Task.sleep(for: .milliseconds(100))
     }
-    throw DemoError("no acceptable leader seen by \(o.instance) within \(timeout): see \(o.log)")
+    let diagnosis = await diagnose()
+    throw DemoError(
+      "no acceptable leader seen by \(o.instance) within \(timeout): see \(o.log)"
+        + (diagnosis.isEmpty ? "" : "\n" + diagnosis))
+  }
+
+  /// What each surviving orchestrator says of the control plane, the end of its log, and
+  /// each etcd member's state: a leader that never came is explained where the error is
+  /// read (a CI log), not only in files that are gone with the machine.
+  static func diagnosis(_ survivors: [DemoOrchestrator], _ etcd: EtcdMembers, token: String) async -> String {
+    var parts: [String] = [await etcd.diagnosis()]
+    for o in survivors {
+      let client = ControlClient(server: o.url, token: token)
+      let view = try? await client.get("/v1/control-plane", as: LeaderView.self, timeout: .seconds(5))
+      let log = (try? String(contentsOfFile: o.log, encoding: .utf8)) ?? ""
+      let lines = log.split(separator: "\n").filter { !$0.contains(" info ") && !$0.contains(" debug ") }
+      parts.append(
+        "\(o.instance) (\(o.isRunning ? "running" : "exited")): leader \(view.map { $0.leader?.instance ?? "none" } ?? "not answered"); "
+          + "its last warnings:\n  " + lines.suffix(12).joined(separator: "\n  "))
+    }
+    return parts.joined(separator: "\n")
   }
 }
 

@@ -116,6 +116,27 @@ public final class EtcdMembers: Sendable {
     return nil
   }
 
+  /// Each member's state in one line (running or not, answering a linearizable read or
+  /// not, and the end of its log when it does not): what an error shows when the cluster
+  /// did not do what a test waited for.
+  public func diagnosis() async -> String {
+    var lines: [String] = []
+    for (i, m) in members.enumerated() {
+      guard processes[i].isRunning else {
+        lines.append("etcd \(m.name): not running")
+        continue
+      }
+      if await Self.answers(m.clientURL) {
+        lines.append("etcd \(m.name): answers")
+      } else {
+        let log = (try? String(contentsOfFile: m.dataDir + ".log", encoding: .utf8)) ?? ""
+        lines.append("etcd \(m.name): running, no answer; its log ends: \(log.suffix(400))")
+      }
+    }
+    if let leader = await raftLeader() { lines.append("etcd raft leader: \(members[leader].name)") }
+    return lines.joined(separator: "\n")
+  }
+
   /// SIGKILL: the member is gone, as with its region.
   public func kill(_ i: Int) {
     guard processes[i].isRunning else { return }

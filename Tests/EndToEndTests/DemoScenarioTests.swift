@@ -19,7 +19,7 @@ struct DemoScenarioTests {
     var args = ["demo", "--output", "json", "--duration", "10"] + arguments
     if let db { args += ["--db", db] }
     let r = try await Failoverctl.run(args)
-    #expect(r.status == 0, "\(r.stderr)")
+    try #require(r.status == 0, "\(r.stderr)")
     let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
     let report = Report(json: json)
     // Every record is accounted for, and the traffic really ran.

@@ -41,6 +41,9 @@ public actor EtcdLeader {
   private var renewals: RenewalWatch
   /// How often a follower reads the leader's renewals: what a takeover can add to the TTL.
   let pollInterval: Duration
+  /// Since when this follower's reads of the leader's renewals have failed (nil while they
+  /// answer): the first failure of a run and the recovery are logged, not every poll.
+  private var unreadSince: ContinuousClock.Instant?
   /// When this instance last became leader.
   public private(set) var since: Date?
   /// How many times it has become leader.
@@ -189,11 +192,19 @@ public actor EtcdLeader {
     let end = ContinuousClock.now + interval
     while ContinuousClock.now < end, !Task.isCancelled {
       do {
-        if try await watchRenewals() { return }
+        let ended = try await watchRenewals()
+        if let since = unreadSince {
+          unreadSince = nil
+          logger.notice("control plane: the leader's renewals read again after \(ContinuousClock.now - since)")
+        }
+        if ended { return }
       } catch {
         // etcd does not answer (an election, a partition): nothing is learnt, and the
         // time since the last renewal seen keeps counting.
-        logger.debug("control plane: reading the leader's renewals: \(error)")
+        if unreadSince == nil {
+          unreadSince = ContinuousClock.now
+          logger.warning("control plane: cannot read the leader's renewals: \(error)")
+        }
       }
       try? await Task.sleep(for: pollInterval)
     }
