@@ -100,8 +100,8 @@ struct AutoFailoverTests {
       for (cluster, topic) in [("east", "orders"), ("west", "orders")] { kafka[cluster].topic(topic, highs: [101]) }
     }
 
-    /// Records a probe round at the clock's time, measures the lag of every flow whose
-    /// source is up (as the lag meter does), then ticks once.
+    /// Records a probe round at the clock's time, measures every flow's lag with the lag
+    /// meter, then ticks once.
     func round(_ states: [String: HealthState], advance: Duration = .seconds(1)) async throws -> PolicyDecision? {
       try await decisions(states, advance: advance)["orders"]
     }
@@ -118,11 +118,14 @@ struct AutoFailoverTests {
             latencyMilliseconds: 1, vantage: "b", at: clock.date))
         kafka[cluster].setDown(state == .unreachable)
       }
-      for flow in topology.flows where states[flow.source] != .unreachable {
-        let lag = try await FlowLag.measure(flow: flow, store: runtime.local, source: try kafka.client(flow.source))
-        await runtime.lagBook.update(flow.name, lag, at: clock.date)
-      }
+      await meter.round(now: clock.date)
       return await auto.tick()
+    }
+
+    var meter: LagMeter {
+      LagMeter(
+        topology: runtime.topology, local: runtime.local, health: runtime.health, lagBook: runtime.lagBook,
+        kafka: runtime.kafka, clock: runtime.clock, logger: Logger(label: "test"))
     }
 
     func active(_ service: String = "orders") async throws -> String? {
@@ -153,6 +156,50 @@ struct AutoFailoverTests {
     #expect(finished?.status == .succeeded)
     #expect(finished?.requestedBy == "policy:auto")
     #expect(try await w.active() == "west")
+  }
+
+  /// An instance that starts (or leads) only after the source died has measured nothing of
+  /// the flow itself: the lag the store kept from an earlier run and the checkpoints
+  /// ingested from the living target stand in, and the RPO budget and the checkpoint age
+  /// are checked against them instead of refusing for ever as unknown.
+  @Test func anInstanceThatNeverSawTheSourceAliveChecksTheBudgetAgainstWhatItStored() async throws {
+    let yaml = Self.policyYAML.replacingOccurrences(of: "{for: 10s}", with: "{for: 0s}")
+      .replacingOccurrences(of: "maxLagRecords: 100", with: "maxLagRecords: 100\n  maxCheckpointAge: 2m")
+    let w = try await World(policy: yaml)
+    // What an earlier run stored: east's watermarks (1 record past the newest sync) and a
+    // checkpoint 30 s old, ingested from west.
+    let measuredAt = w.clock.date.addingTimeInterval(-30)
+    try await w.runtime.local.recordSourcePartitions(
+      flow: "east->west",
+      [TopicPartition("orders", 0): SourcePartition(logStart: 0, highWatermark: 101, measuredAt: measuredAt)],
+      measuredAt: measuredAt)
+    var batch = MM2Batch()
+    batch.checkpoints.append(
+      .init(
+        checkpoint: Checkpoint(
+          group: "orders-svc", topic: "east.orders", partition: 0, upstreamOffset: 100, downstreamOffset: 100),
+        timestamp: Int64(measuredAt.timeIntervalSince1970 * 1000)))
+    try await w.runtime.local.apply(batch, flow: "east->west")
+    // East is unreachable from this instance's first round on.
+    guard case .failover(let target, _) = try await w.round(["east": .unreachable, "west": .healthy]) else {
+      Issue.record("expected a failover from what the store holds, got \(await w.runtime.lagBook.snapshot)")
+      return
+    }
+    #expect(target == "west")
+    #expect(await w.runtime.lagBook.records("east->west") == 0)
+    #expect(try await w.settle()?.status == .succeeded)
+  }
+
+  /// Without anything stored of the source, the budget cannot be checked: refused, and
+  /// the reason says so.
+  @Test func withNothingStoredOfTheSourceTheBudgetRefuses() async throws {
+    let w = try await World(policy: Self.policyYAML.replacingOccurrences(of: "{for: 10s}", with: "{for: 0s}"))
+    guard case .refused(let guardName, _) = try await w.round(["east": .unreachable, "west": .healthy]) else {
+      Issue.record("expected a refusal")
+      return
+    }
+    #expect(guardName == "maxLagRecords")
+    #expect(try await w.active() == "east")
   }
 
   /// A verdict that changes is looked at at once, not at the next tick: the test clock

@@ -37,6 +37,25 @@ struct LagBookTests {
     #expect(await book.highWatermarks("east->west")[.init("orders", 0)] == 550)
   }
 
+  /// What the store kept stands in only while nothing live is known: at the time it was
+  /// measured, and never over a live measurement.
+  @Test func aLastKnownMeasurementStandsInOnlyForWhatIsUnknown() async {
+    let book = LagBook()
+    let t0 = Date(timeIntervalSince1970: 1_000_000)
+    var stored = Self.measured(high: 130)
+    stored.source = .lastKnown
+    stored.sourceMeasuredAt = t0
+    #expect(await book.lacksMeasurement("east->west"))
+    await book.update("east->west", stored, at: t0.addingTimeInterval(60))
+    #expect(await book.records("east->west") == 30)
+    #expect(await book.snapshot.1["east->west"] == 1)
+    #expect(!(await book.lacksMeasurement("east->west")))
+    // A live measurement replaces it; a later last-known one does not.
+    await book.update("east->west", Self.measured(high: 150), at: t0.addingTimeInterval(70))
+    await book.update("east->west", stored, at: t0.addingTimeInterval(80))
+    #expect(await book.records("east->west") == 50)
+  }
+
   @Test func theFastestRecentRateCounts() async {
     let book = LagBook()
     let t0 = Date(timeIntervalSince1970: 1_000_000)

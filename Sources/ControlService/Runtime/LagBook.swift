@@ -17,9 +17,16 @@ public actor LagBook {
   private var history = LagHistory()
 
   func update(_ flow: String, _ m: FlowLag, at now: Date = Date()) {
-    if let a = m.checkpointAgeSeconds { checkpointAge[flow] = a }
-    // A source that did not answer leaves the last real measurement standing.
-    guard m.source == .live, let behind = m.recordsBehind else { return }
+    // A source that did not answer leaves the last live measurement standing. With none in
+    // memory, what the store kept stands in: the watermarks at the time they were measured,
+    // and the newest checkpoint's age when first seen without the source.
+    if let a = m.checkpointAgeSeconds, m.source == .live || checkpointAge[flow] == nil { checkpointAge[flow] = a }
+    guard m.source == .live, let behind = m.recordsBehind else {
+      if m.source == .lastKnown, m.recordsBehind != nil, last[flow] == nil {
+        last[flow] = (m, m.sourceMeasuredAt ?? now)
+      }
+      return
+    }
     history.record(
       flow, LagHistory.Sample(at: now, recordsBehind: behind, checkpointAgeSeconds: checkpointAge[flow]))
     if let previous = last[flow], now > previous.at, previous.lag.partitions.count == m.partitions.count {
@@ -37,6 +44,10 @@ public actor LagBook {
   }
 
   func records(_ flow: String) -> Int64? { last[flow]?.lag.recordsBehind }
+
+  /// Whether `flow`'s lag or checkpoint age is still unknown here: what a measurement from
+  /// the store alone can give while its source does not answer.
+  func lacksMeasurement(_ flow: String) -> Bool { last[flow] == nil || checkpointAge[flow] == nil }
 
   /// Flows whose last measurement found no offset-sync on any partition: nothing replicated,
   /// so nothing for MM2 to checkpoint.
