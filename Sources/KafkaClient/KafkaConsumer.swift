@@ -82,12 +82,62 @@ public final class KafkaConsumer: Sendable {
   public func poll(max: Int = 10_000, timeout: Duration = .milliseconds(200), headers: Bool = true) async throws
     -> Batch
   {
+    let polled = try await drain(max: max, timeout: timeout) { message, topic in
+      KafkaClient.record(from: message, topic: topic, headers: headers)
+    }
+    return Batch(records: polled.records, reachedEnd: polled.reachedEnd, errors: polled.errors)
+  }
+
+  /// A record where librdkafka holds it: its key and value are valid only during the call
+  /// it is passed to.
+  public struct BorrowedRecord {
+    public let topic: String
+    public let partition: Int32
+    public let offset: Int64
+    public let timestamp: Int64?
+    public let key: UnsafeRawBufferPointer?
+    public let value: UnsafeRawBufferPointer?
+  }
+
+  /// A poll whose records `decode` turned into values on the consumer's thread.
+  public struct DecodedBatch<Record: Sendable>: Sendable {
+    public var records: [Record] = []
+    public var reachedEnd: [TopicPartition: Int64] = [:]
+    public var errors: [KafkaError] = []
+  }
+
+  /// Up to `max` records, each handed to `decode` in librdkafka's buffer, without copying
+  /// its key and value first: for followers that decode every record at once (MM2's
+  /// topics), the copies were most of the allocations of a catch-up (bench/README.md).
+  public func poll<Record: Sendable>(
+    max: Int = 10_000, timeout: Duration = .milliseconds(200),
+    decode: @escaping @Sendable (BorrowedRecord) -> Record
+  ) async throws -> DecodedBatch<Record> {
+    try await drain(max: max, timeout: timeout) { message, topic in
+      let m = message.pointee
+      var tsType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+      let ts = rd_kafka_message_timestamp(message, &tsType)
+      return decode(
+        BorrowedRecord(
+          topic: topic, partition: m.partition, offset: m.offset,
+          timestamp: tsType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : ts,
+          key: m.key.map { UnsafeRawBufferPointer(start: $0, count: m.key_len) },
+          value: m.payload.map { UnsafeRawBufferPointer(start: $0, count: m.len) }))
+    }
+  }
+
+  /// One batch from the consumer's queue on a Kafka thread: each record through `make`
+  /// (while its message is alive), ends of partitions and errors apart.
+  private func drain<Record: Sendable>(
+    max: Int, timeout: Duration,
+    _ make: @escaping @Sendable (UnsafeMutablePointer<rd_kafka_message_t>, String) -> Record
+  ) async throws -> DecodedBatch<Record> {
     let queue = self.queue
     let ms = timeout.milliseconds
     return try await KafkaThreads.run {
       var messages = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: max)
       let n = rd_kafka_consume_batch_queue(queue.raw, ms, &messages, max)
-      var batch = Batch()
+      var batch = DecodedBatch<Record>()
       guard n > 0 else { return batch }
       batch.records.reserveCapacity(n)
       // One String per topic handle, not per record.
@@ -108,7 +158,7 @@ public final class KafkaConsumer: Sendable {
           let text = String(cString: rd_kafka_message_errstr(message))
           batch.errors.append(KafkaError(m.err, message: text, operation: "poll"))
         } else {
-          batch.records.append(KafkaClient.record(from: message, topic: name(m.rkt), headers: headers))
+          batch.records.append(make(message, name(m.rkt)))
         }
       }
       return batch

@@ -25,6 +25,13 @@ public struct Checkpoint: Sendable, Equatable, Hashable, Codable {
 
   /// Key: group, topic, partition. Value: version (int16), upstream, downstream, metadata.
   public static func decode(key: [UInt8], value: [UInt8]) throws(MM2CodecError) -> Checkpoint {
+    try withBytes(key, value) { (k, v) throws(MM2CodecError) in try decode(key: k, value: v) }
+  }
+
+  /// The same, from bytes where they lie (a consumer's buffer), valid only during the call.
+  public static func decode(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(MM2CodecError)
+    -> Checkpoint
+  {
     var k = StructReader(key, context: "checkpoint key")
     let group = try k.string("group")
     let topic = try k.string("topic")

@@ -16,6 +16,13 @@ public struct Heartbeat: Sendable, Equatable, Hashable, Codable {
 
   /// Key: source alias, target alias. Value: version (int16), timestamp.
   public static func decode(key: [UInt8], value: [UInt8]) throws(MM2CodecError) -> Heartbeat {
+    try withBytes(key, value) { (k, v) throws(MM2CodecError) in try decode(key: k, value: v) }
+  }
+
+  /// The same, from bytes where they lie (a consumer's buffer), valid only during the call.
+  public static func decode(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(MM2CodecError)
+    -> Heartbeat
+  {
     var k = StructReader(key, context: "heartbeat key")
     let source = try k.string("sourceClusterAlias")
     let target = try k.string("targetClusterAlias")

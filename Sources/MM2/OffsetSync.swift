@@ -15,6 +15,13 @@ public struct OffsetSync: Sendable, Equatable, Hashable, Codable {
 
   /// Key: topic, partition. Value: upstream, downstream (no version header).
   public static func decode(key: [UInt8], value: [UInt8]) throws(MM2CodecError) -> OffsetSync {
+    try withBytes(key, value) { (k, v) throws(MM2CodecError) in try decode(key: k, value: v) }
+  }
+
+  /// The same, from bytes where they lie (a consumer's buffer), valid only during the call.
+  public static func decode(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(MM2CodecError)
+    -> OffsetSync
+  {
     var k = StructReader(key, context: "offset-sync key")
     let topic = try k.string("topic")
     let partition = try k.int32("partition")

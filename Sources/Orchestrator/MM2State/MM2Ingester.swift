@@ -19,6 +19,8 @@ public actor MM2Ingester {
   private var histories: [TopicPartition: OffsetSyncHistory] = [:]
   private var loaded = false
   private let logger = Logger(label: "mm2.ingester")
+  /// Decodes each record in the consumer's buffer, on its thread.
+  private let decode: @Sendable (KafkaConsumer.BorrowedRecord) -> PolledRecord
 
   public struct Stats: Sendable, Equatable, Codable {
     public var checkpoints = 0
@@ -36,6 +38,7 @@ public actor MM2Ingester {
     }
     self.flow = flow
     self.store = store
+    decode = PolledRecord.decoder(checkpoints: flow.checkpointsTopic, offsetSyncs: flow.offsetSyncsTopic)
     var targetTopics = [flow.checkpointsTopic, flow.remoteHeartbeatsTopic]
     var followers: [Follower] = []
     if syncs.name == target.name {
@@ -65,7 +68,7 @@ public actor MM2Ingester {
       // The SQLite write of one batch overlaps the poll of the next.
       var writing: Task<Void, Error>? = nil
       while !pending.isEmpty, ContinuousClock.now < deadline {
-        let batch = try await follower.consumer.poll(max: 20_000, timeout: .milliseconds(200), headers: false)
+        let batch = try await follower.consumer.poll(max: 20_000, timeout: .milliseconds(200), decode: decode)
         let result = process(batch)
         stats.add(result.stats)
         try await writing?.value
@@ -109,7 +112,7 @@ public actor MM2Ingester {
             positions: try await store.ingestPositions(flow: flow.name), timeout: .seconds(5))
           started = true
         }
-        let batch = try await follower.consumer.poll(max: 20_000, timeout: pollTimeout, headers: false)
+        let batch = try await follower.consumer.poll(max: 20_000, timeout: pollTimeout, decode: decode)
         let result = process(batch)
         try await store.apply(result.batch, flow: flow.name)
       } catch {
@@ -132,44 +135,45 @@ public actor MM2Ingester {
     var stats = Stats()
   }
 
-  /// Decodes a poll's records into a batch; keeps the in-memory sync histories current.
-  private func process(_ polled: KafkaConsumer.Batch) -> Processed {
+  /// A poll's decoded records as a batch; keeps the in-memory sync histories current.
+  private func process(_ polled: KafkaConsumer.DecodedBatch<PolledRecord>) -> Processed {
     var out = Processed()
     var before: [TopicPartition: OffsetSyncHistory] = [:]
     // Record time of each sync seen in this batch, by partition and upstream offset.
     var syncTimes: [TopicPartition: [Int64: Int64]] = [:]
+    // A poll returns a partition's records in runs: its position is stored once per run.
+    var run: (topic: String, partition: Int32, next: Int64)? = nil
+    let now = Int64(Date().timeIntervalSince1970 * 1000)
     for record in polled.records {
-      let tp = TopicPartition(record.topic, record.partition)
-      out.batch.positions[tp] = record.offset + 1
-      let timestamp = record.timestamp ?? Int64(Date().timeIntervalSince1970 * 1000)
-      do {
-        guard let key = record.key, let value = record.value else {
-          throw MM2CodecError.missing(part: record.key == nil ? "key" : "value")
-        }
-        switch record.topic {
-        case flow.checkpointsTopic:
-          let c = try Checkpoint.decode(key: key, value: value)
-          out.batch.checkpoints.append(.init(checkpoint: c, timestamp: timestamp))
-          out.stats.checkpoints += 1
-        case flow.offsetSyncsTopic:
-          let s = try OffsetSync.decode(key: key, value: value)
-          let synced = TopicPartition(s.topic, s.partition)
-          if before[synced] == nil { before[synced] = histories[synced] ?? OffsetSyncHistory() }
-          histories[synced, default: OffsetSyncHistory()].add(
-            .init(upstream: s.upstreamOffset, downstream: s.downstreamOffset))
-          out.stats.offsetSyncs += 1
-          syncTimes[synced, default: [:]][s.upstreamOffset] = timestamp
-        default:
-          out.batch.heartbeats.append(try Heartbeat.decode(key: key, value: value))
-          out.stats.heartbeats += 1
-        }
-      } catch {
-        logger.warning("poison record in \(tp) at offset \(record.offset) of flow \(flow.name): \(error); skipped")
+      if let r = run, r.partition != record.partition || r.topic != record.topic {
+        out.batch.positions[TopicPartition(r.topic, r.partition)] = r.next
+      }
+      run = (record.topic, record.partition, record.offset + 1)
+      let timestamp = record.timestamp ?? now
+      switch record.body {
+      case .checkpoint(let c):
+        out.batch.checkpoints.append(.init(checkpoint: c, timestamp: timestamp))
+        out.stats.checkpoints += 1
+      case .offsetSync(let s):
+        let synced = TopicPartition(s.topic, s.partition)
+        if before[synced] == nil { before[synced] = histories[synced] ?? OffsetSyncHistory() }
+        histories[synced, default: OffsetSyncHistory()].add(
+          .init(upstream: s.upstreamOffset, downstream: s.downstreamOffset))
+        out.stats.offsetSyncs += 1
+        syncTimes[synced, default: [:]][s.upstreamOffset] = timestamp
+      case .heartbeat(let h):
+        out.batch.heartbeats.append(h)
+        out.stats.heartbeats += 1
+      case .poison(let error):
+        logger.warning(
+          "poison record in \(record.topic)[\(record.partition)] at offset \(record.offset) of flow \(flow.name): \(error); skipped"
+        )
         out.batch.poison.append(
-          .init(topic: record.topic, partition: record.partition, offset: record.offset, error: "\(error)"))
+          .init(topic: record.topic, partition: record.partition, offset: record.offset, error: error))
         out.stats.poison += 1
       }
     }
+    if let r = run { out.batch.positions[TopicPartition(r.topic, r.partition)] = r.next }
     // Store the net change of each touched history: what it kept that is new, and what it dropped.
     for (tp, old) in before {
       let now = histories[tp] ?? OffsetSyncHistory()
