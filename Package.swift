@@ -5,16 +5,17 @@ import PackageDescription
 // librdkafka 2.8.0, built by `make deps` (scripts/librdkafka.sh) into .deps/librdkafka: linked
 // from there, and found there at run time through the rpath (the checkout's absolute path, and
 // the same folder relative to the built binary for a checkout that moved). Without the folder
-// the system's librdkafka is used, which Sources/CRdKafka/shim.h accepts from 2.2 on.
+// the linker skips the path and the system's librdkafka is used, which Sources/CRdKafka/shim.h
+// accepts from 2.2 on. Not made conditional on the folder: SwiftPM caches a manifest's
+// evaluation by its text (~/.cache/org.swift.swiftpm/manifests), so a `swift build` run before
+// `make deps` kept the flags out of every later build ("cannot find -lrdkafka").
 let librdkafkaLib = Context.packageDirectory + "/.deps/librdkafka/lib"
-let librdkafkaLinking: [LinkerSetting] =
-  FileManager.default.fileExists(atPath: librdkafkaLib + "/librdkafka.so")
-  ? [
-    .unsafeFlags([
-      "-L", librdkafkaLib, "-Xlinker", "-rpath", "-Xlinker", librdkafkaLib,
-      "-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/../../../.deps/librdkafka/lib",
-    ])
-  ] : []
+let librdkafkaLinking: [LinkerSetting] = [
+  .unsafeFlags([
+    "-L", librdkafkaLib, "-Xlinker", "-rpath", "-Xlinker", librdkafkaLib,
+    "-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/../../../.deps/librdkafka/lib",
+  ])
+]
 
 let package = Package(
   name: "kafka-failover",
