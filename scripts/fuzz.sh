@@ -9,8 +9,12 @@ seconds=${1:-60}
 targets=(mm2-records topology-yaml policy-yaml prometheus-page request-body event-stream)
 mkdir -p .build-fuzz/artifacts
 for t in "${targets[@]}"; do
+  # SwiftPM hands the compiler --sanitize's two as two flags, and the Swift driver keeps only
+  # the last -sanitize= of a compile: every module was built with AddressSanitizer but without
+  # libFuzzer's coverage (mm2-records ran with no coverage at all: "no interesting inputs").
+  # The combined flag, after SwiftPM's, instruments them for both.
   if ! FAILOVERCTL_FUZZ=1 swift build --scratch-path .build-fuzz --sanitize fuzzer --sanitize address \
-    --product "fuzz-$t" >.build-fuzz/build-"$t".log 2>&1; then
+    -Xswiftc -sanitize=fuzzer,address --product "fuzz-$t" >.build-fuzz/build-"$t".log 2>&1; then
     grep -E "error" .build-fuzz/build-"$t".log | sort -u | head -20
     echo "fuzz: fuzz-$t did not build (.build-fuzz/build-$t.log)" >&2
     exit 1
@@ -28,5 +32,10 @@ for t in "${targets[@]}"; do
     exit 1
   fi
   grep -E "stat::number_of_executed_units|cov: " .build-fuzz/"$t".log | tail -2 | sed "s/^/  /"
+  # A target that finds nothing to cover is not fuzzing: its code is not instrumented.
+  if grep -q "no interesting inputs were found" .build-fuzz/"$t".log; then
+    echo "fuzz $t: no coverage (is the code instrumented?)" >&2
+    exit 1
+  fi
 done
 echo "fuzz: ${#targets[@]} targets, ${seconds} s each, no crash"
