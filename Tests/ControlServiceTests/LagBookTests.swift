@@ -46,13 +46,15 @@ struct LagBookTests {
     stored.source = .lastKnown
     stored.sourceMeasuredAt = t0
     #expect(await book.lacksMeasurement("east->west"))
-    await book.update("east->west", stored, at: t0.addingTimeInterval(60))
+    await book.standIn("east->west", stored, at: t0.addingTimeInterval(60))
     #expect(await book.records("east->west") == 30)
     #expect(await book.snapshot.1["east->west"] == 1)
     #expect(!(await book.lacksMeasurement("east->west")))
-    // A live measurement replaces it; a later last-known one does not.
+    // With nothing of the rate, the bound is the stored lag itself.
+    #expect(await book.expectedLoss("east->west", now: t0.addingTimeInterval(90)) == 30)
+    // A live measurement replaces it; a later stand-in does not replace a live one.
     await book.update("east->west", Self.measured(high: 150), at: t0.addingTimeInterval(70))
-    await book.update("east->west", stored, at: t0.addingTimeInterval(80))
+    await book.standIn("east->west", stored, at: t0.addingTimeInterval(80))
     #expect(await book.records("east->west") == 50)
   }
 

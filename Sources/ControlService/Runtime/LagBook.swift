@@ -17,16 +17,9 @@ public actor LagBook {
   private var history = LagHistory()
 
   func update(_ flow: String, _ m: FlowLag, at now: Date = Date()) {
-    // A source that did not answer leaves the last live measurement standing. With none in
-    // memory, what the store kept stands in: the watermarks at the time they were measured,
-    // and the newest checkpoint's age when first seen without the source.
-    if let a = m.checkpointAgeSeconds, m.source == .live || checkpointAge[flow] == nil { checkpointAge[flow] = a }
-    guard m.source == .live, let behind = m.recordsBehind else {
-      if m.source == .lastKnown, m.recordsBehind != nil, last[flow] == nil {
-        last[flow] = (m, m.sourceMeasuredAt ?? now)
-      }
-      return
-    }
+    if let a = m.checkpointAgeSeconds { checkpointAge[flow] = a }
+    // A source that did not answer leaves the last real measurement standing.
+    guard m.source == .live, let behind = m.recordsBehind else { return }
     history.record(
       flow, LagHistory.Sample(at: now, recordsBehind: behind, checkpointAgeSeconds: checkpointAge[flow]))
     if let previous = last[flow], now > previous.at, previous.lag.partitions.count == m.partitions.count {
@@ -48,6 +41,16 @@ public actor LagBook {
   /// Whether `flow`'s lag or checkpoint age is still unknown here: what a measurement from
   /// the store alone can give while its source does not answer.
   func lacksMeasurement(_ flow: String) -> Bool { last[flow] == nil || checkpointAge[flow] == nil }
+
+  /// For a flow whose source is judged unreachable: what the store holds (`m`, measured
+  /// without the source) stands in for what this book never measured itself — the source's
+  /// watermarks at the time they were stored, the newest checkpoint's age when first seen
+  /// without the source. What was measured here stays: once a source is gone, its last
+  /// values are the ones that count.
+  func standIn(_ flow: String, _ m: FlowLag, at now: Date = Date()) {
+    if checkpointAge[flow] == nil, let a = m.checkpointAgeSeconds { checkpointAge[flow] = a }
+    if last[flow] == nil, m.source == .lastKnown, m.recordsBehind != nil { last[flow] = (m, m.sourceMeasuredAt ?? now) }
+  }
 
   /// Flows whose last measurement found no offset-sync on any partition: nothing replicated,
   /// so nothing for MM2 to checkpoint.

@@ -38,9 +38,14 @@ struct LagMeter: ServiceLifecycle.Service {
       let reachable = await health.health(of: flow.source)?.state != .unreachable
       if !reachable, await !lagBook.lacksMeasurement(flow.name) { continue }
       do {
-        let source = reachable ? try? kafka.client(flow.source) : nil
-        await lagBook.update(
-          flow.name, try await FlowLag.measure(flow: flow, store: local, source: source, now: now), at: now)
+        if reachable {
+          let lag = try await FlowLag.measure(
+            flow: flow, store: local, source: try? kafka.client(flow.source), now: now)
+          await lagBook.update(flow.name, lag, at: now)
+        } else {
+          await lagBook.standIn(
+            flow.name, try await FlowLag.measure(flow: flow, store: local, source: nil, now: now), at: now)
+        }
       } catch {
         logger.debug("lag of \(flow.name) not measured: \(error)")
       }
