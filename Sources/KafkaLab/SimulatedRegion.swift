@@ -59,7 +59,19 @@ public final class SimulatedRegion: Sendable {
       for t in topics { try cluster.createTopic(t.name, partitions: t.partitions) }
     } else {
       let client = try KafkaClient(bootstrapServers: bootstrapServers, defaultTimeout: .seconds(10))
-      try await client.createTopics(topics)
+      // A broker that has just begun to listen may not name a controller yet, and on a loaded
+      // machine (a whole test run beside it) that once outlasted the request's 10 s ("Failed
+      // while waiting for controller"). A topic that exists already is not an error, so the
+      // call is repeated on a timeout or a refused connection until a minute has passed.
+      let deadline = ContinuousClock.now + .seconds(60)
+      while true {
+        do {
+          try await client.createTopics(topics)
+          return
+        } catch let error as KafkaError where [.timedOut, .unreachable].contains(error.kind) {
+          guard ContinuousClock.now < deadline else { throw error }
+        }
+      }
     }
   }
 
