@@ -89,7 +89,8 @@ public final class KafkaConsumer: Sendable {
   }
 
   /// A record where librdkafka holds it: its key and value are valid only during the call
-  /// it is passed to.
+  /// it is passed to (librdkafka 2.8.0, rdkafka.h: a message's `key` and `payload` belong
+  /// to it until `rd_kafka_message_destroy`, which `drain` calls after `decode` returns).
   public struct BorrowedRecord {
     public let topic: String
     public let partition: Int32

@@ -1,5 +1,9 @@
 /// Reads the primitive types of Kafka's `Struct` serialization (big-endian integers,
-/// int16-length-prefixed UTF-8 strings), as MirrorMaker 2 writes its internal records.
+/// int16-length-prefixed UTF-8 strings: `Type.INT16/INT32/INT64/STRING` in Kafka's
+/// `org.apache.kafka.common.protocol.types`), as MirrorMaker 2 writes its internal records
+/// (the key and value schemas of `Checkpoint`, `OffsetSync` and `Heartbeat` in
+/// `org.apache.kafka.connect.mirror`; byte for byte in ../shared/mm2-vectors.json). A
+/// negative length is refused: their strings are `STRING`, not `NULLABLE_STRING`.
 ///
 /// It reads the bytes where they are (librdkafka's buffer, or an array's storage) for the
 /// duration of one decode, and names a field only when it fails: a follower decodes

@@ -139,8 +139,8 @@ struct HTTPClientTests {
 }
 
 extension HTTPClientTests {
-  /// All requests share one multi handle's loop: each answer must reach the request that
-  /// asked, whatever order the transfers end in.
+  /// Many requests in flight on the client's threads, answers ending out of order: each must
+  /// reach the request that asked.
   @Test func everyRequestGetsItsOwnAnswerWhenManyAreInFlight() async throws {
     let echo = try LoopbackHTTPServer(keepAlive: true) { request in
       // Later requests answer sooner: completions come back out of order.
